@@ -1,0 +1,68 @@
+// Builds every process type of Denoise Lab into out/ in one pass:
+//   out/main/electron.js  Electron main process (ESM)
+//   out/preload/index.cjs sandboxed preload (must be CommonJS: sandboxed preloads cannot load ESM)
+//   out/worker/worker.js  the worker thread that runs the engine and imaging
+//   out/cli/*.js          the denoise-lab CLI and the benchmarks
+//   out/host/serve.js     the local web host (used when Electron is not installed)
+//   out/renderer/         the Svelte renderer, built by Vite
+// Runs as the npm `prepare` script, so `npm install` leaves a runnable app behind.
+import { build } from 'esbuild';
+import { build as viteBuild } from 'vite';
+import { existsSync, rmSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+
+const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
+const out = path.join(root, 'out');
+const quiet = process.argv.includes('--quiet');
+
+rmSync(out, { recursive: true, force: true });
+
+/** Entry points that run under Node (or Electron's Node). Dependencies stay in node_modules. */
+const nodeEntries = {
+  'main/electron': 'main/electron/main.ts',
+  'worker/worker': 'main/worker/worker.ts',
+  'cli/index': 'main/cli/index.ts',
+  'cli/bench': 'main/cli/bench.ts',
+  'host/serve': 'main/host/serve.ts',
+};
+const present = Object.fromEntries(Object.entries(nodeEntries).filter(([, file]) => existsSync(path.join(root, file))));
+
+await build({
+  absWorkingDir: root,
+  entryPoints: present,
+  outdir: out,
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'esm',
+  packages: 'external',
+  sourcemap: true,
+  logLevel: quiet ? 'error' : 'warning',
+  banner: {
+    // Bundled ESM has no require/__dirname; a few dependencies and our own asset lookups need them.
+    js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
+  },
+});
+
+await build({
+  absWorkingDir: root,
+  entryPoints: { 'preload/index': 'preload/index.ts' },
+  outdir: out,
+  outExtension: { '.js': '.cjs' },
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  external: ['electron'],
+  sourcemap: true,
+  logLevel: quiet ? 'error' : 'warning',
+});
+
+await viteBuild({
+  configFile: path.join(root, 'vite.config.ts'),
+  logLevel: quiet ? 'error' : 'warn',
+});
+
+if (!quiet)
+  console.error(`built ${Object.keys(present).length + 2} targets into ${path.relative(process.cwd(), out) || 'out'}/`);
