@@ -1,0 +1,612 @@
+// THE contract of Denoise Lab: every request, response and event that crosses a process boundary
+// (renderer ⇄ preload ⇄ Electron main, browser ⇄ local web host, service ⇄ worker thread) is
+// declared here once, as a zod schema with its TypeScript type inferred from it. Every door
+// validates what it receives with these schemas, so a malformed message is refused with a clear
+// error instead of reaching the service.
+//
+// This file is imported by the renderer too (renderer/tsconfig.json includes it): it must stay
+// free of Node imports.
+//
+// How images cross the boundary: an image lives in the service's image store and is named by an
+// `imageId`. What crosses is an `ImageInfo` whose `url` is a RELATIVE url (`api/images/<id>.png`)
+// that both doors serve from the page's own origin (the Electron app:// protocol and the web
+// host), so `<img src={info.url}>` works unchanged in both. The 8-bit sRGB PNG bytes of an image
+// can also be fetched with `images.bytes(imageId)` (a Uint8Array) when the renderer needs pixels
+// (canvas work). Full-precision data (16-bit, unclipped float) never leaves the service: exports
+// write it to files. Everything else in this contract is plain JSON.
+import { z } from 'zod';
+
+// ---------------------------------------------------------------------------------------------
+// Small shared pieces
+
+const id = z.string().min(1).max(128);
+/** An absolute or relative path on the machine that runs the service (the host machine). */
+const hostPath = z.string().min(1).max(4096);
+const finite = z.number().finite();
+
+export const imageIdSchema = id;
+export const jobIdSchema = id;
+export const modelIdSchema = id;
+
+/** An image held by the service. Pixel values are never sent inline: see the header comment. */
+export const imageInfoSchema = z.object({
+  imageId: id,
+  /** Relative URL of an 8-bit sRGB PNG rendering, served by whichever door the page came through. */
+  url: z.string(),
+  width: z.number().int().positive(),
+  height: z.number().int().positive(),
+  /** Colour channels (1 gray, 3 RGB), alpha excluded. */
+  channels: z.union([z.literal(1), z.literal(3)]),
+  hasAlpha: z.boolean(),
+  /** Bit depth of the source (8 or 16); 32 for float data such as unclipped noise. */
+  bitDepth: z.union([z.literal(8), z.literal(16), z.literal(32)]),
+  /** Original file name, or a description of how the image was made ("noisy: gaussian σ=25"). */
+  name: z.string(),
+  /** The file it was opened from, if any (export keeps its metadata). */
+  sourcePath: z.string().nullable(),
+});
+export type ImageInfo = z.infer<typeof imageInfoSchema>;
+
+// ---------------------------------------------------------------------------------------------
+// Models
+
+export const modelKindSchema = z.enum(['shipped', 'trained', 'imported']);
+export type ModelKind = z.infer<typeof modelKindSchema>;
+
+/** One row of a model card's quality table (values on the 0–255 scale). */
+export const modelMetricRowSchema = z.object({
+  dataset: z.string(),
+  noise: z.string(),
+  psnr: finite,
+  ssim: finite,
+  psnrBaseline: finite.optional(),
+  ssimBaseline: finite.optional(),
+});
+export type ModelMetricRow = z.infer<typeof modelMetricRowSchema>;
+
+export const modelCardSchema = z.object({
+  id,
+  name: z.string(),
+  /** The .onnx file (absolute path on the host). */
+  file: z.string(),
+  kind: modelKindSchema,
+  /** One-line human summary, e.g. "residual conv denoiser, 17 layers × 64". */
+  architecture: z.string(),
+  /** The architecture JSON/spec the engine can rebuild it from, when known. */
+  architectureSpec: z.unknown().optional(),
+  params: z.number().int().nonnegative().nullable(),
+  inputChannels: z.number().int().positive().nullable(),
+  /** True when the model takes a noise-level map (the strength slider is real). */
+  noiseLevelInput: z.boolean(),
+  /** What it was trained on, e.g. "gaussian σ 0–75 + poisson-gaussian", null if unknown. */
+  trainingNoise: z.string().nullable(),
+  metrics: z.array(modelMetricRowSchema),
+  description: z.string().optional(),
+  createdAt: z.string().optional(),
+});
+export type ModelCard = z.infer<typeof modelCardSchema>;
+
+/**
+ * The JSON file that may sit next to a model's .onnx (`models/<name>.json`, or in the user data
+ * folder): a model card without the fields the service fills in itself (id, file, kind).
+ */
+export const modelCardFileSchema = modelCardSchema
+  .omit({ id: true, file: true, kind: true })
+  .partial()
+  .extend({ name: z.string() });
+export type ModelCardFile = z.infer<typeof modelCardFileSchema>;
+
+export const importModelRequestSchema = z.strictObject({ path: hostPath, name: z.string().min(1).max(200).optional() });
+export type ImportModelRequest = z.infer<typeof importModelRequestSchema>;
+
+// ---------------------------------------------------------------------------------------------
+// Job parameters and results (one entry per job kind)
+
+export const noiseTypeSchema = z.enum(['gaussian', 'poisson', 'poisson-gaussian', 'salt-pepper', 'speckle', 'mask']);
+export type NoiseType = z.infer<typeof noiseTypeSchema>;
+
+/**
+ * Noise levels on the 0–255 scale: gaussian σ; poisson photons at full scale; poisson-gaussian
+ * photons with `gaussianSigma` read noise; salt-pepper amount (fraction of pixels, 0–1) with
+ * `saltRatio`; speckle multiplicative σ (as a fraction, 0–…); mask the dropped fraction (0–1).
+ */
+export const addNoiseParamsSchema = z.strictObject({
+  imageId: id,
+  type: noiseTypeSchema,
+  level: finite.nonnegative(),
+  seed: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER).default(0),
+  clip: z.boolean().default(true),
+  saltRatio: finite.min(0).max(1).optional(),
+  gaussianSigma: finite.nonnegative().optional(),
+});
+
+export const denoiseParamsSchema = z.strictObject({
+  imageId: id,
+  modelId: id,
+  /** Noise level on the 0–255 scale for noise-level-conditioned models; 'auto' estimates it. */
+  sigma: z.union([finite.min(0).max(255), z.literal('auto')]).default('auto'),
+  /** Tile size in pixels; omitted = chosen from available memory. */
+  tile: z.number().int().min(16).max(8192).optional(),
+});
+
+export const evaluateParamsSchema = z.strictObject({
+  referenceId: id,
+  testId: id,
+  /** Also produce the SSIM map as an image (grey, white = identical). */
+  ssimMap: z.boolean().default(true),
+});
+
+export const estimateNoiseParamsSchema = z.strictObject({ imageId: id });
+
+export const exportFormatSchema = z.enum(['png', 'jpeg', 'webp', 'tiff']);
+export type ExportFormat = z.infer<typeof exportFormatSchema>;
+
+export const exportDestinationSchema = z.discriminatedUnion('kind', [
+  /** Write to this path on the host (Electron save dialog, CLI, or a typed path). */
+  z.strictObject({ kind: z.literal('path'), path: hostPath, overwrite: z.boolean().default(false) }),
+  /** Web door: the service writes a temp file and answers with a download URL. */
+  z.strictObject({ kind: z.literal('download'), fileName: z.string().min(1).max(255).optional() }),
+]);
+export type ExportDestination = z.infer<typeof exportDestinationSchema>;
+
+export const exportParamsSchema = z.strictObject({
+  imageId: id,
+  destination: exportDestinationSchema,
+  format: exportFormatSchema.default('png'),
+  bitDepth: z.union([z.literal(8), z.literal(16)]).default(8),
+  /** JPEG/WebP quality 1–100. */
+  quality: z.number().int().min(1).max(100).default(92),
+  keepMetadata: z.boolean().default(true),
+});
+
+export const batchDenoiseParamsSchema = z.strictObject({
+  /** Files or folders on the host (folders are walked recursively; structure kept under outDir). */
+  inputs: z.array(hostPath).min(1).max(100_000),
+  outDir: hostPath,
+  modelId: id,
+  sigma: z.union([finite.min(0).max(255), z.literal('auto')]).default('auto'),
+  tile: z.number().int().min(16).max(8192).optional(),
+  format: exportFormatSchema.optional(),
+  overwrite: z.boolean().default(false),
+});
+
+export const optimizerSchema = z.enum(['sgd', 'momentum', 'adam', 'adamw']);
+
+export const trainDataSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('digits') }),
+  z.strictObject({ kind: z.literal('folder'), path: hostPath }),
+  z.strictObject({ kind: z.literal('npy'), path: hostPath }),
+]);
+
+export const trainParamsSchema = z.strictObject({
+  /** An architecture spec string (`dense:8-3-8`, a preset name) or the engine's architecture JSON. */
+  architecture: z.union([z.string().min(1), z.record(z.string(), z.unknown())]),
+  data: trainDataSchema,
+  /** Patch size for image data (square). */
+  patch: z.number().int().min(4).max(1024).optional(),
+  noise: z.strictObject({ type: z.union([noiseTypeSchema, z.literal('none')]), level: finite.nonnegative() }),
+  optimizer: optimizerSchema.default('adam'),
+  lr: finite.positive().max(10),
+  batch: z.number().int().min(1).max(4096),
+  /** Exactly one of steps / epochs. */
+  steps: z.number().int().min(0).max(100_000_000).optional(),
+  epochs: z.number().int().min(1).max(100_000).optional(),
+  seed: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER).default(0),
+  /** Sparsity / contractive penalty weight. */
+  lambda: finite.nonnegative().optional(),
+  /** VAE KL weight. */
+  beta: finite.nonnegative().optional(),
+  /** Save a checkpoint every N steps (0 = only at the end). */
+  checkpointEvery: z.number().int().nonnegative().default(0),
+  /** Resume from this checkpoint id. */
+  resumeFrom: id.optional(),
+});
+
+export const saveModelParamsSchema = z.strictObject({
+  checkpointId: id,
+  name: z.string().min(1).max(200),
+});
+
+export const exportOnnxParamsSchema = z.strictObject({
+  modelId: id,
+  destination: exportDestinationSchema,
+});
+
+export const latentEncodeParamsSchema = z.strictObject({
+  modelId: id,
+  /** How many digits of the test split to encode. */
+  count: z.number().int().min(1).max(10_000).default(1000),
+  seed: z.number().int().nonnegative().default(0),
+});
+
+export const latentDecodeParamsSchema = z.strictObject({
+  modelId: id,
+  /** A point in the 2-D plot (projected back when the latent has more dims) or a full latent vector. */
+  point: z.array(finite).min(1).max(4096),
+  space: z.enum(['plot', 'latent']).default('plot'),
+});
+
+export const latentTraversalParamsSchema = z.strictObject({
+  modelId: id,
+  dims: z.tuple([z.number().int().nonnegative(), z.number().int().nonnegative()]),
+  range: z.tuple([finite, finite]).default([-3, 3]),
+  steps: z.number().int().min(2).max(32).default(9),
+});
+
+export const latentInterpolateParamsSchema = z.strictObject({
+  modelId: id,
+  from: z.array(finite).min(1),
+  to: z.array(finite).min(1),
+  steps: z.number().int().min(2).max(64).default(10),
+  space: z.enum(['plot', 'latent']).default('plot'),
+});
+
+export const featureMapsParamsSchema = z.strictObject({ modelId: id, imageId: id });
+
+/** Test-only job kinds, accepted only by a service created with `debugJobs: true`. */
+export const debugParamsSchema = z.strictObject({
+  /** count: run `steps` steps of `stepMs` each (progress, pause, cancel). crash: kill the worker. */
+  action: z.enum(['count', 'crash-exit', 'crash-oom', 'throw']),
+  steps: z.number().int().min(0).max(1_000_000).default(10),
+  stepMs: z.number().int().min(0).max(60_000).default(50),
+  /** count: also write a file of this name into the job's output folder, to test cleanup on cancel. */
+  writeFile: z.boolean().default(false),
+});
+
+// Results
+
+export const evaluateResultSchema = z.object({
+  psnr: finite.nullable(), // null = identical images (infinite PSNR)
+  ssim: finite,
+  mse: finite,
+  psnr_y: finite.nullable(),
+  ssim_y: finite,
+  ssimMap: imageInfoSchema.nullable(),
+});
+export type EvaluateResult = z.infer<typeof evaluateResultSchema>;
+
+export const estimateNoiseResultSchema = z.object({
+  /** Estimated Gaussian σ on the 0–255 scale. */
+  sigma: finite,
+  method: z.string(),
+});
+
+export const exportResultSchema = z.object({
+  /** Written file on the host (destination 'path'), or the temp file behind a download. */
+  path: z.string().nullable(),
+  /** Relative URL to fetch the file from (destination 'download'), else null. */
+  downloadUrl: z.string().nullable(),
+  fileName: z.string(),
+  byteLength: z.number().int().nonnegative(),
+});
+export type ExportResult = z.infer<typeof exportResultSchema>;
+
+export const batchFileResultSchema = z.object({
+  input: z.string(),
+  output: z.string().nullable(),
+  ok: z.boolean(),
+  error: z.string().optional(),
+  seconds: finite,
+});
+export const batchDenoiseResultSchema = z.object({
+  files: z.array(batchFileResultSchema),
+  failed: z.number().int().nonnegative(),
+});
+export type BatchDenoiseResult = z.infer<typeof batchDenoiseResultSchema>;
+
+export const checkpointInfoSchema = z.object({
+  checkpointId: id,
+  jobId: id.nullable(),
+  step: z.number().int().nonnegative(),
+  createdAt: z.string(),
+  metrics: z.record(z.string(), finite),
+  path: z.string(),
+});
+export type CheckpointInfo = z.infer<typeof checkpointInfoSchema>;
+
+export const trainResultSchema = z.object({
+  steps: z.number().int().nonnegative(),
+  metrics: z.record(z.string(), finite),
+  /** The final checkpoint: pass it to save-model to keep the model. */
+  checkpoint: checkpointInfoSchema,
+});
+
+export const latentPointSchema = z.object({ x: finite, y: finite, label: z.number().int(), index: z.number().int() });
+export const latentEncodeResultSchema = z.object({
+  points: z.array(latentPointSchema),
+  latentDim: z.number().int().positive(),
+  /** 'identity' when the latent is 2-D, 'pca' when projected. */
+  projection: z.enum(['identity', 'pca']),
+  /** Classification probe: accuracy of a softmax head on latent codes vs on raw pixels. */
+  probe: z.object({ latentAccuracy: finite, pixelAccuracy: finite }).nullable(),
+});
+export type LatentEncodeResult = z.infer<typeof latentEncodeResultSchema>;
+
+export const gridImageResultSchema = z.object({
+  image: imageInfoSchema,
+  rows: z.number().int().positive(),
+  cols: z.number().int().positive(),
+});
+
+export const featureMapsResultSchema = z.object({
+  image: imageInfoSchema,
+  channels: z.number().int().positive(),
+  mapWidth: z.number().int().positive(),
+  mapHeight: z.number().int().positive(),
+  /** Input values / bottleneck values. */
+  compressionRatio: finite,
+});
+
+export const debugResultSchema = z.object({ steps: z.number().int().nonnegative(), outputFile: z.string().nullable() });
+
+/**
+ * The job table: kind → params schema, result schema, and whether it is pausable / a training-lane
+ * job (at most one training-lane job runs at a time).
+ */
+export const jobKinds = {
+  'add-noise': { params: addNoiseParamsSchema, result: imageInfoSchema, lane: 'imaging', pausable: false },
+  denoise: { params: denoiseParamsSchema, result: imageInfoSchema, lane: 'imaging', pausable: false },
+  evaluate: { params: evaluateParamsSchema, result: evaluateResultSchema, lane: 'imaging', pausable: false },
+  'estimate-noise': {
+    params: estimateNoiseParamsSchema,
+    result: estimateNoiseResultSchema,
+    lane: 'imaging',
+    pausable: false,
+  },
+  export: { params: exportParamsSchema, result: exportResultSchema, lane: 'imaging', pausable: false },
+  'batch-denoise': {
+    params: batchDenoiseParamsSchema,
+    result: batchDenoiseResultSchema,
+    lane: 'imaging',
+    pausable: true,
+  },
+  train: { params: trainParamsSchema, result: trainResultSchema, lane: 'training', pausable: true },
+  'save-model': { params: saveModelParamsSchema, result: modelCardSchema, lane: 'imaging', pausable: false },
+  'export-onnx': { params: exportOnnxParamsSchema, result: exportResultSchema, lane: 'imaging', pausable: false },
+  'latent-encode': {
+    params: latentEncodeParamsSchema,
+    result: latentEncodeResultSchema,
+    lane: 'imaging',
+    pausable: false,
+  },
+  'latent-decode': { params: latentDecodeParamsSchema, result: imageInfoSchema, lane: 'imaging', pausable: false },
+  'latent-traversal': {
+    params: latentTraversalParamsSchema,
+    result: gridImageResultSchema,
+    lane: 'imaging',
+    pausable: false,
+  },
+  'latent-interpolate': {
+    params: latentInterpolateParamsSchema,
+    result: gridImageResultSchema,
+    lane: 'imaging',
+    pausable: false,
+  },
+  'feature-maps': {
+    params: featureMapsParamsSchema,
+    result: featureMapsResultSchema,
+    lane: 'imaging',
+    pausable: false,
+  },
+  debug: { params: debugParamsSchema, result: debugResultSchema, lane: 'training', pausable: true },
+} as const;
+
+export type JobKind = keyof typeof jobKinds;
+export const jobKindSchema = z.enum(Object.keys(jobKinds) as [JobKind, ...JobKind[]]);
+/** Parameters as the caller may write them (defaults may be omitted). */
+export type JobParamsInput<K extends JobKind> = z.input<(typeof jobKinds)[K]['params']>;
+/** Parameters after validation (defaults filled in). */
+export type JobParams<K extends JobKind> = z.output<(typeof jobKinds)[K]['params']>;
+export type JobResult<K extends JobKind> = z.output<(typeof jobKinds)[K]['result']>;
+
+/** A job request: `{ kind, params }`, validated against the kind's params schema. */
+export const jobSpecSchema = z.discriminatedUnion(
+  'kind',
+  Object.entries(jobKinds).map(([kind, k]) =>
+    z.strictObject({ kind: z.literal(kind as JobKind), params: k.params }),
+  ) as unknown as [z.ZodObject, ...z.ZodObject[]],
+);
+export type JobSpec = { [K in JobKind]: { kind: K; params: JobParams<K> } }[JobKind];
+export type JobSpecInput = { [K in JobKind]: { kind: K; params: JobParamsInput<K> } }[JobKind];
+
+/** Validate a job request; throws a ContractError naming the bad field. */
+export function parseJobSpec(value: unknown): JobSpec {
+  return parseWith(jobSpecSchema, value, 'job request') as JobSpec;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Job states and events
+
+export const jobStateSchema = z.enum(['queued', 'running', 'paused', 'done', 'failed', 'cancelled']);
+export type JobState = z.infer<typeof jobStateSchema>;
+export const finalJobStates: readonly JobState[] = ['done', 'failed', 'cancelled'];
+
+/** A small preview that a job shows while it runs (training reconstructions: clean/noisy/output). */
+export const jobPreviewSchema = z.object({ label: z.string(), image: imageInfoSchema });
+
+/**
+ * Progress of one job. Emitted on every state change and at least twice per second while the job
+ * runs. `fraction` is 0–1 (null when unknown); `etaSeconds` null when unknown.
+ */
+export const jobEventSchema = z.object({
+  jobId: id,
+  kind: jobKindSchema,
+  state: jobStateSchema,
+  fraction: finite.min(0).max(1).nullable(),
+  step: z.number().int().nonnegative(),
+  total: z.number().int().nonnegative().nullable(),
+  etaSeconds: finite.nonnegative().nullable(),
+  message: z.string(),
+  metrics: z.record(z.string(), finite).optional(),
+  preview: z.array(jobPreviewSchema).optional(),
+  /** Set when state is 'failed': the reason, for the user. */
+  error: z.string().optional(),
+});
+export type JobEvent = z.infer<typeof jobEventSchema>;
+
+/** What `jobs.list` and the control calls return: the job's latest event plus its timing. */
+export const jobSnapshotSchema = jobEventSchema.extend({
+  createdAt: z.string(),
+  startedAt: z.string().nullable(),
+  finishedAt: z.string().nullable(),
+});
+export type JobSnapshot = z.infer<typeof jobSnapshotSchema>;
+
+/** How a job ended, as answered by `jobs.wait`. */
+export const jobOutcomeSchema = z.discriminatedUnion('state', [
+  z.object({ jobId: id, kind: jobKindSchema, state: z.literal('done'), result: z.unknown() }),
+  z.object({ jobId: id, kind: jobKindSchema, state: z.literal('failed'), error: z.string() }),
+  z.object({ jobId: id, kind: jobKindSchema, state: z.literal('cancelled') }),
+]);
+export type JobOutcome =
+  | { [K in JobKind]: { jobId: string; kind: K; state: 'done'; result: JobResult<K> } }[JobKind]
+  | { jobId: string; kind: JobKind; state: 'failed'; error: string }
+  | { jobId: string; kind: JobKind; state: 'cancelled' };
+
+// ---------------------------------------------------------------------------------------------
+// App info, settings, dialogs
+
+export const appInfoSchema = z.object({
+  version: z.string(),
+  door: z.enum(['electron', 'web']),
+  dataDir: z.string(),
+  platform: z.string(),
+  cpus: z.number().int().positive(),
+  capabilities: z.object({
+    /** Native open/save/folder dialogs exist (Electron). Without them, type host paths. */
+    nativeDialogs: z.boolean(),
+    /** Results can be downloaded through the browser (web door). */
+    downloads: z.boolean(),
+    /** Job kinds this build can run (others answer "not available in this build yet"). */
+    jobKinds: z.array(jobKindSchema),
+  }),
+});
+export type AppInfo = z.infer<typeof appInfoSchema>;
+
+export const settingsSchema = z.object({
+  theme: z.enum(['system', 'light', 'dark']).default('system'),
+  defaultModelId: z.string().nullable().default(null),
+  recentFiles: z.array(z.string()).max(50).default([]),
+  exportFormat: exportFormatSchema.default('png'),
+  exportBitDepth: z.union([z.literal(8), z.literal(16)]).default(8),
+  exportQuality: z.number().int().min(1).max(100).default(92),
+  keepMetadata: z.boolean().default(true),
+});
+export type Settings = z.infer<typeof settingsSchema>;
+
+export const fileFilterSchema = z.object({ name: z.string(), extensions: z.array(z.string()) });
+export const openFilesRequestSchema = z.strictObject({
+  title: z.string().max(200).optional(),
+  filters: z.array(fileFilterSchema).max(20).optional(),
+  multiple: z.boolean().default(true),
+});
+export const saveFileRequestSchema = z.strictObject({
+  title: z.string().max(200).optional(),
+  defaultName: z.string().max(255).optional(),
+  filters: z.array(fileFilterSchema).max(20).optional(),
+});
+
+// ---------------------------------------------------------------------------------------------
+// The channel allow-list: the ONLY request/response pairs a door forwards to the service.
+// Electron: `ipcRenderer.invoke(channel, request)`; web host: `POST /api/call/<channel>`.
+
+const empty = z.strictObject({}).default({});
+const jobRef = z.strictObject({ jobId: id });
+
+export const channels = {
+  'app:info': { request: empty, response: appInfoSchema },
+  'settings:get': { request: empty, response: settingsSchema },
+  'settings:set': { request: settingsSchema.partial().strict(), response: settingsSchema },
+  'models:list': { request: empty, response: z.array(modelCardSchema) },
+  'models:import': { request: importModelRequestSchema, response: modelCardSchema },
+  'models:delete': { request: z.strictObject({ modelId: id }), response: z.object({ deleted: z.boolean() }) },
+  'images:open': { request: z.strictObject({ path: hostPath }), response: imageInfoSchema },
+  'images:info': { request: z.strictObject({ imageId: id }), response: imageInfoSchema },
+  'images:release': { request: z.strictObject({ imageId: id }), response: z.object({ released: z.boolean() }) },
+  'jobs:start': { request: jobSpecSchema, response: jobRef },
+  'jobs:wait': { request: jobRef, response: jobOutcomeSchema },
+  'jobs:get': { request: jobRef, response: jobSnapshotSchema },
+  'jobs:list': { request: empty, response: z.array(jobSnapshotSchema) },
+  'jobs:cancel': { request: jobRef, response: jobSnapshotSchema },
+  'jobs:pause': { request: jobRef, response: jobSnapshotSchema },
+  'jobs:resume': { request: jobRef, response: jobSnapshotSchema },
+  'checkpoints:list': {
+    request: z.strictObject({ jobId: id.optional() }).default({}),
+    response: z.array(checkpointInfoSchema),
+  },
+  // Dialogs are answered by the door itself (Electron: native dialogs; web: the shim).
+  'dialogs:openFiles': { request: openFilesRequestSchema, response: z.array(z.string()) },
+  'dialogs:openFolder': {
+    request: z.strictObject({ title: z.string().max(200).optional() }),
+    response: z.string().nullable(),
+  },
+  'dialogs:saveFile': { request: saveFileRequestSchema, response: z.string().nullable() },
+} as const;
+
+export type Channel = keyof typeof channels;
+export type ChannelRequest<C extends Channel> = z.input<(typeof channels)[C]['request']>;
+export type ChannelRequestParsed<C extends Channel> = z.output<(typeof channels)[C]['request']>;
+export type ChannelResponse<C extends Channel> = z.output<(typeof channels)[C]['response']>;
+
+/** The one event channel (main → renderer / host → socket). */
+export const jobEventChannel = 'jobs:event';
+
+export function isChannel(name: unknown): name is Channel {
+  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(channels, name);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Validation helpers
+
+/** A message that does not match the contract. `issues` says which field and why. */
+export class ContractError extends Error {
+  constructor(
+    message: string,
+    readonly issues: string[] = [],
+  ) {
+    super(message);
+    this.name = 'ContractError';
+  }
+}
+
+/** One line per problem: `params.level: Too small: expected number to be >=0`. */
+export function describeIssues(error: z.ZodError): string[] {
+  return error.issues.map((i) => `${i.path.length ? i.path.join('.') : '(message)'}: ${i.message}`);
+}
+
+export function parseWith<S extends z.ZodType>(schema: S, value: unknown, what: string): z.output<S> {
+  const r = schema.safeParse(value);
+  if (!r.success) {
+    const issues = describeIssues(r.error);
+    throw new ContractError(`invalid ${what}: ${issues.join('; ')}`, issues);
+  }
+  return r.data;
+}
+
+export function parseRequest<C extends Channel>(channel: C, value: unknown): ChannelRequestParsed<C> {
+  return parseWith(channels[channel].request, value, `request for ${channel}`) as ChannelRequestParsed<C>;
+}
+
+export function parseResponse<C extends Channel>(channel: C, value: unknown): ChannelResponse<C> {
+  return parseWith(channels[channel].response, value, `response of ${channel}`) as ChannelResponse<C>;
+}
+
+/** The error shape sent back over any door when a call fails. */
+export const callErrorSchema = z.object({
+  error: z.object({
+    code: z.enum(['bad-request', 'not-found', 'unavailable', 'failed', 'forbidden']),
+    message: z.string(),
+  }),
+});
+export type CallError = z.infer<typeof callErrorSchema>;
+
+/** Error codes name the kind of failure so every door maps them the same way. */
+export class ServiceError extends Error {
+  constructor(
+    readonly code: CallError['error']['code'],
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ServiceError';
+  }
+}

@@ -1,0 +1,15 @@
+// The one place the renderer gets its API from: the Electron preload's `window.denoiseLab` when
+// present, else the web shim talking to the local web host. Renderer code does
+// `import { api, runJob } from './api'` and never knows which door it came through.
+import type { DenoiseLabApi } from '../../../preload/api.js';
+import { createWebApi } from './web.js';
+
+declare global {
+  interface Window {
+    denoiseLab?: DenoiseLabApi;
+  }
+}
+
+export const api: DenoiseLabApi = window.denoiseLab ?? createWebApi();
+export { runJob } from '../../../preload/api.js';
+export type * from '../../../preload/api.js';

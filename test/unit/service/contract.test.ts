@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import {
+  channels,
+  ContractError,
+  isChannel,
+  jobKinds,
+  parseJobSpec,
+  parseRequest,
+  parseResponse,
+} from '../../../main/service/contract.js';
+
+describe('the typed contract', () => {
+  it('fills in defaults of a valid job request', () => {
+    const spec = parseJobSpec({ kind: 'add-noise', params: { imageId: 'img1', type: 'gaussian', level: 25 } });
+    expect(spec).toEqual({
+      kind: 'add-noise',
+      params: { imageId: 'img1', type: 'gaussian', level: 25, seed: 0, clip: true },
+    });
+  });
+
+  it('rejects a bad job request with a message naming the field', () => {
+    expect(() => parseJobSpec({ kind: 'add-noise', params: { imageId: 'img1', type: 'gaussian', level: -1 } })).toThrow(
+      /params\.level/,
+    );
+    expect(() => parseJobSpec({ kind: 'add-noise', params: { imageId: 'img1', type: 'blur', level: 1 } })).toThrow(
+      ContractError,
+    );
+    expect(() => parseJobSpec({ kind: 'format-disk', params: {} })).toThrow(/invalid job request/);
+    // Unknown fields are refused, not silently dropped.
+    expect(() => parseJobSpec({ kind: 'estimate-noise', params: { imageId: 'a', extra: true } })).toThrow(/extra/);
+    expect(() => parseJobSpec({ kind: 'add-noise', params: { imageId: 'i', type: 'gaussian', level: NaN } })).toThrow(
+      /params\.level/,
+    );
+  });
+
+  it('has one job spec variant per job kind', () => {
+    for (const kind of Object.keys(jobKinds)) {
+      expect(() => parseJobSpec({ kind, params: {} })).toThrow(ContractError);
+    }
+    expect(parseJobSpec({ kind: 'debug', params: { action: 'count' } }).params).toMatchObject({
+      steps: 10,
+      stepMs: 50,
+    });
+  });
+
+  it('validates channel requests and responses', () => {
+    expect(isChannel('jobs:start')).toBe(true);
+    expect(isChannel('constructor')).toBe(false);
+    expect(isChannel('fs:readFile')).toBe(false);
+    expect(parseRequest('app:info', undefined)).toEqual({});
+    expect(() => parseRequest('images:open', { path: '' })).toThrow(/path/);
+    expect(() => parseResponse('models:delete', { deleted: 'yes' })).toThrow(/deleted/);
+    expect(Object.keys(channels)).toContain('dialogs:openFolder');
+  });
+});
