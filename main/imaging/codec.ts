@@ -1,0 +1,241 @@
+// Photo files ↔ `Image`, through sharp (libvips). Reading: EXIF orientation applied, embedded ICC
+// profiles converted to sRGB, 16-bit sources kept at 16 bits, gray kept gray, alpha kept apart,
+// first frame of animations. Writing: PNG 8/16, JPEG, WebP, AVIF, TIFF 8/16, with the source's
+// EXIF and ICC profile by default, atomically, never over an existing file unless asked.
+
+import { readFile, stat, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import sharp, { type Metadata, type OutputInfo } from 'sharp';
+import { writeFileAtomic } from './atomic-write.js';
+import { ImagingError } from './errors.js';
+import { exifToSharp } from './exif.js';
+import type { Image } from './image.js';
+
+/** Default decoding limit: 200 megapixels (a 24-MP photo is far below; a decompression bomb is not). */
+export const DEFAULT_PIXEL_LIMIT = 200_000_000;
+
+export interface ReadOptions {
+  /** Refuse images with more pixels than this (default 200 MP). */
+  limitInputPixels?: number;
+}
+
+/** Reads and decodes an image file. Every failure is an ImagingError naming the file. */
+export async function readImage(file: string, opts: ReadOptions = {}): Promise<Image> {
+  const st = await stat(file).catch((e: NodeJS.ErrnoException) => {
+    if (e.code === 'ENOENT') throw new ImagingError('not-found', `${file}: no such file`);
+    throw new ImagingError('not-found', `${file}: cannot open (${e.message})`);
+  });
+  if (st.isDirectory()) throw new ImagingError('not-a-file', `${file}: is a folder, not an image file`);
+  if (!st.isFile()) throw new ImagingError('not-a-file', `${file}: is not a regular file`);
+  if (st.size === 0) throw new ImagingError('empty', `${file}: empty file (0 bytes), not an image`);
+  const bytes = await readFile(file);
+  return decodeImage(bytes, { ...opts, source: file });
+}
+
+const EXTENSION_FORMATS: Record<string, string> = {
+  '.png': 'png',
+  '.jpg': 'jpeg',
+  '.jpeg': 'jpeg',
+  '.webp': 'webp',
+  '.tif': 'tiff',
+  '.tiff': 'tiff',
+  '.avif': 'heif',
+  '.heic': 'heif',
+  '.gif': 'gif',
+};
+
+/** Decodes image bytes (format sniffed from the content, not the name). */
+export async function decodeImage(bytes: Buffer, opts: ReadOptions & { source?: string } = {}): Promise<Image> {
+  const source = opts.source ?? 'image';
+  const limit = opts.limitInputPixels ?? DEFAULT_PIXEL_LIMIT;
+  if (bytes.length === 0) throw new ImagingError('empty', `${source}: empty file (0 bytes), not an image`);
+
+  let meta: Metadata;
+  try {
+    // Header only and without sharp's own limit, so a giant image is reported with its real size.
+    meta = await sharp(bytes, { limitInputPixels: false }).metadata();
+  } catch (e) {
+    throw decodeError(source, e);
+  }
+  const { width, height } = meta;
+  if (!width || !height) throw new ImagingError('corrupt', `${source}: the image header gives no size`);
+  if (width * height > limit)
+    throw new ImagingError(
+      'too-large',
+      `${source}: ${width}×${height} is ${((width * height) / 1e6).toFixed(1)} megapixels, above the limit of ` +
+        `${(limit / 1e6).toFixed(0)} MP (raise limitInputPixels / --max-megapixels if this is intended)`,
+    );
+
+  const gray = meta.space === 'b-w' || meta.space === 'grey16';
+  const sixteen = !(meta.depth === 'uchar' || meta.depth === 'char');
+  const colourspace = gray ? (sixteen ? 'grey16' : 'b-w') : sixteen ? 'rgb16' : 'srgb';
+  let raw: { data: Buffer; info: OutputInfo };
+  try {
+    raw = await sharp(bytes, { limitInputPixels: limit, autoOrient: true, failOn: 'error' })
+      .toColourspace(colourspace)
+      .raw({ depth: sixteen ? 'ushort' : 'uchar' })
+      .toBuffer({ resolveWithObject: true });
+  } catch (e) {
+    throw decodeError(source, e);
+  }
+
+  const { info } = raw;
+  const colour: 1 | 3 = gray ? 1 : 3;
+  const stride = info.channels;
+  if (stride !== colour && stride !== colour + 1)
+    throw new ImagingError('unsupported', `${source}: unexpected channel layout (${stride} channels)`);
+  const n = info.width * info.height;
+  const samples = sixteen
+    ? new Uint16Array(raw.data.buffer, raw.data.byteOffset, raw.data.length / 2)
+    : new Uint8Array(raw.data.buffer, raw.data.byteOffset, raw.data.length);
+  const scale = 1 / (sixteen ? 65535 : 255);
+  const data = new Float32Array(colour * n);
+  for (let c = 0; c < colour; c++) {
+    const off = c * n;
+    for (let i = 0; i < n; i++) data[off + i] = samples[i * stride + c]! * scale;
+  }
+  const image: Image = {
+    width: info.width,
+    height: info.height,
+    channels: colour,
+    data,
+    bitDepth: sixteen ? 16 : 8,
+    meta: { format: meta.format, source },
+  };
+  if (stride === colour + 1) {
+    const alpha = new Float32Array(n);
+    for (let i = 0; i < n; i++) alpha[i] = samples[i * stride + colour]! * scale;
+    image.alpha = alpha;
+  }
+  if (meta.exif) image.meta.exif = meta.exif;
+  if (meta.icc) image.meta.icc = meta.icc;
+  return image;
+}
+
+function decodeError(source: string, e: unknown): ImagingError {
+  const msg = (e as Error).message ?? String(e);
+  if (/unsupported image format/i.test(msg)) {
+    const claimed = EXTENSION_FORMATS[path.extname(source).toLowerCase()];
+    return new ImagingError(
+      'unsupported',
+      claimed
+        ? `${source}: not a readable ${claimed.toUpperCase()} file (the content is not a recognised image format)`
+        : `${source}: not a recognised image format (supported: JPEG, PNG, WebP, TIFF, AVIF, GIF)`,
+    );
+  }
+  if (/pixel limit/i.test(msg)) return new ImagingError('too-large', `${source}: image exceeds the pixel limit`);
+  return new ImagingError('corrupt', `${source}: corrupt or truncated image data (decoder: ${msg.split('\n')[0]})`);
+}
+
+export type OutputFormat = 'png' | 'jpeg' | 'webp' | 'tiff' | 'avif';
+
+export interface WriteOptions {
+  /** Default: from the file extension. */
+  format?: OutputFormat;
+  /** 8 or 16 (PNG and TIFF only; default: the image's own depth, 8 for the other formats). */
+  bitDepth?: 8 | 16;
+  /** JPEG / WebP / AVIF quality 1–100 (default 92). */
+  quality?: number;
+  /** Keep the source's EXIF and ICC profile (default true). */
+  keepMetadata?: boolean;
+  /** Replace an existing file (default false). */
+  overwrite?: boolean;
+}
+
+/** Output format for a file name, or undefined when the extension is not one we write. */
+export function formatFromPath(file: string): OutputFormat | undefined {
+  const ext = path.extname(file).toLowerCase();
+  const f = EXTENSION_FORMATS[ext];
+  if (f === 'heif') return ext === '.avif' ? 'avif' : undefined;
+  return f === 'png' || f === 'jpeg' || f === 'webp' || f === 'tiff' ? f : undefined;
+}
+
+/** Encodes and writes atomically; the format comes from the extension unless given. */
+export async function writeImage(image: Image, file: string, opts: WriteOptions = {}): Promise<void> {
+  const format = opts.format ?? formatFromPath(file);
+  if (!format)
+    throw new ImagingError(
+      'bad-option',
+      `${file}: cannot tell the output format from the extension (use .png, .jpg, .webp, .tif or .avif)`,
+    );
+  const bytes = await encodeImage(image, format, opts);
+  await writeFileAtomic(file, bytes, { overwrite: opts.overwrite ?? false });
+}
+
+/** Quantises and encodes. Colour outside [0, 1] is clipped; NaN is an error. */
+export async function encodeImage(image: Image, format: OutputFormat, opts: WriteOptions = {}): Promise<Buffer> {
+  const highDepthOk = format === 'png' || format === 'tiff';
+  if (opts.bitDepth === 16 && !highDepthOk)
+    throw new ImagingError('bad-option', `${format.toUpperCase()} cannot store 16 bits per sample (use PNG or TIFF)`);
+  const sixteen = highDepthOk && (opts.bitDepth ?? image.bitDepth) === 16;
+  // JPEG has no alpha; the colour is written as is (alpha dropped, not flattened).
+  const withAlpha = image.alpha !== undefined && format !== 'jpeg';
+  const colour = image.channels;
+  const stride = colour + (withAlpha ? 1 : 0);
+  const n = image.width * image.height;
+  const max = sixteen ? 65535 : 255;
+  const samples = sixteen ? new Uint16Array(n * stride) : new Uint8Array(n * stride);
+  for (let c = 0; c < colour; c++) quantise(image.data.subarray(c * n, (c + 1) * n), samples, c, stride, max);
+  if (withAlpha) quantise(image.alpha!, samples, colour, stride, max);
+
+  const gray = colour === 1;
+  let pipeline = sharp(samples, {
+    raw: { width: image.width, height: image.height, channels: stride as 1 | 2 | 3 | 4 },
+  });
+  pipeline = pipeline.toColourspace(gray ? (sixteen ? 'grey16' : 'b-w') : sixteen ? 'rgb16' : 'srgb');
+
+  let iccFile: string | undefined;
+  try {
+    if (opts.keepMetadata ?? true) {
+      const exif = image.meta.exif ? exifToSharp(image.meta.exif) : undefined;
+      // libvips cannot write EXIF into TIFF.
+      if (exif && format !== 'tiff') pipeline = pipeline.withExif(exif);
+      // Pixels are sRGB now; converting them back into the source profile keeps the colours
+      // right *and* the profile. Gray images keep sRGB-gray pixels without a profile.
+      if (image.meta.icc && !gray && iccColourSpace(image.meta.icc) === 'RGB ') {
+        iccFile = path.join(tmpdir(), `denoise-lab-${process.pid}-${randomBytes(4).toString('hex')}.icc`);
+        await writeFile(iccFile, image.meta.icc);
+        pipeline = pipeline.withIccProfile(iccFile);
+      }
+    }
+    const quality = opts.quality ?? 92;
+    if (!(quality >= 1 && quality <= 100))
+      throw new ImagingError('bad-option', `quality must be 1–100, got ${quality}`);
+    switch (format) {
+      case 'png':
+        pipeline = pipeline.png({ compressionLevel: 6 });
+        break;
+      case 'jpeg':
+        pipeline = pipeline.jpeg({ quality, chromaSubsampling: '4:4:4' });
+        break;
+      case 'webp':
+        pipeline = pipeline.webp({ quality });
+        break;
+      case 'avif':
+        pipeline = pipeline.avif({ quality });
+        break;
+      case 'tiff':
+        // sharp's default TIFF compression is JPEG, which would drop to 8 bits.
+        pipeline = pipeline.tiff({ compression: 'lzw' });
+        break;
+    }
+    return await pipeline.toBuffer();
+  } finally {
+    if (iccFile) await rm(iccFile, { force: true });
+  }
+}
+
+function quantise(src: Float32Array, dst: Uint8Array | Uint16Array, c: number, stride: number, max: number): void {
+  for (let i = 0; i < src.length; i++) {
+    const v = src[i]!;
+    if (Number.isNaN(v)) throw new ImagingError('bad-option', 'image contains NaN values; refusing to write it');
+    dst[i * stride + c] = Math.round((v <= 0 ? 0 : v >= 1 ? 1 : v) * max);
+  }
+}
+
+/** The data colour space signature of an ICC profile ('RGB ', 'GRAY', 'CMYK'…), bytes 16–19. */
+function iccColourSpace(icc: Buffer): string {
+  return icc.length >= 20 ? icc.subarray(16, 20).toString('latin1') : '';
+}

@@ -1,0 +1,90 @@
+// The in-memory photo every imaging module works on: planar float32 colour in [0, 1], alpha kept
+// apart so that only colour is ever denoised, and the source's metadata carried along for writing.
+
+export interface ImageMeta {
+  /** Container the pixels came from ('png', 'jpeg', 'webp', 'tiff', 'heif', 'gif', 'raw'…). */
+  format: string;
+  /** The source's raw EXIF block (orientation is already applied to the pixels). */
+  exif?: Buffer;
+  /** The source's embedded ICC profile (the pixels are already converted to sRGB). */
+  icc?: Buffer;
+  /** Where the image was read from, for messages. */
+  source?: string;
+}
+
+export interface Image {
+  width: number;
+  height: number;
+  /** Colour channels: 1 (gray) or 3 (RGB). */
+  channels: 1 | 3;
+  /** Planar C×H×W colour in [0, 1] (index = c·H·W + y·W + x). */
+  data: Float32Array;
+  /** H×W alpha in [0, 1] when the source has one; carried through untouched. */
+  alpha?: Float32Array;
+  /** Bit depth of the source samples, and the default for writing. */
+  bitDepth: 8 | 16;
+  meta: ImageMeta;
+}
+
+/** A black image of the given shape. */
+export function createImage(
+  width: number,
+  height: number,
+  channels: 1 | 3,
+  opts: { bitDepth?: 8 | 16; alpha?: boolean; format?: string } = {},
+): Image {
+  if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1)
+    throw new RangeError(`image size must be positive integers, got ${width}×${height}`);
+  const image: Image = {
+    width,
+    height,
+    channels,
+    data: new Float32Array(channels * width * height),
+    bitDepth: opts.bitDepth ?? 8,
+    meta: { format: opts.format ?? 'raw' },
+  };
+  if (opts.alpha) image.alpha = new Float32Array(width * height).fill(1);
+  return image;
+}
+
+/** Same shape, alpha and metadata as `like`, with new colour data (copied alpha and meta). */
+export function withData(like: Image, data: Float32Array): Image {
+  if (data.length !== like.channels * like.width * like.height)
+    throw new RangeError(`withData: expected ${like.channels * like.width * like.height} samples, got ${data.length}`);
+  const out: Image = { ...like, data, meta: { ...like.meta } };
+  if (like.alpha) out.alpha = like.alpha;
+  return out;
+}
+
+/**
+ * ITU-R BT.601 luma Y = 0.299 R + 0.587 G + 0.114 B, on the image's own scale (no offset, no
+ * 219/255 studio range). This is the Y that PSNR_Y / SSIM_Y are computed on; a gray image is its
+ * own luma. (skimage's rgb2gray uses BT.709 weights instead; we follow the denoising literature,
+ * which reports Y of YCbCr, i.e. BT.601.)
+ */
+export function luma(image: Image): Float32Array {
+  const n = image.width * image.height;
+  if (image.channels === 1) return image.data.slice(0, n);
+  const y = new Float32Array(n);
+  const d = image.data;
+  for (let i = 0; i < n; i++) y[i] = 0.299 * d[i]! + 0.587 * d[n + i]! + 0.114 * d[2 * n + i]!;
+  return y;
+}
+
+/** One colour plane as a view (no copy). */
+export function plane(image: Image, c: number): Float32Array {
+  const n = image.width * image.height;
+  return image.data.subarray(c * n, (c + 1) * n);
+}
+
+/**
+ * Index of a position outside [0, n) mirrored back into it, half-sample symmetric
+ * (… c b a | a b c … , scipy.ndimage mode 'reflect'); periodic with period 2n, so any offset works
+ * even for n = 1. Used for SSIM borders and for the padding of tiles at image borders.
+ */
+export function reflectIndex(i: number, n: number): number {
+  const period = 2 * n;
+  let m = i % period;
+  if (m < 0) m += period;
+  return m >= n ? period - 1 - m : m;
+}
