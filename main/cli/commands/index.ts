@@ -1,4 +1,8 @@
 // The one list of CLI commands. A command's issue adds its file here.
 import type { Command } from '../command.js';
+import { paramsCommand } from './params.js';
+import { noiseCommand } from './noise.js';
+import { metricsCommand } from './metrics.js';
+import { denoiseCommand } from './denoise.js';
 
-export const commands: Command[] = [];
+export const commands: Command[] = [paramsCommand, noiseCommand, metricsCommand, denoiseCommand];
