@@ -70,12 +70,15 @@ export async function decodeImage(bytes: Buffer, opts: ReadOptions & { source?: 
 
   const gray = meta.space === 'b-w' || meta.space === 'grey16';
   const sixteen = !(meta.depth === 'uchar' || meta.depth === 'char');
-  const colourspace = gray ? (sixteen ? 'grey16' : 'b-w') : sixteen ? 'rgb16' : 'srgb';
+  // Gray always goes through grey16: libvips' 8-bit 'b-w' conversion drops the alpha channel.
+  // An 8-bit v becomes 257·v, so v/255 is recovered exactly.
+  const wide = sixteen || gray;
+  const colourspace = gray ? 'grey16' : sixteen ? 'rgb16' : 'srgb';
   let raw: { data: Buffer; info: OutputInfo };
   try {
     raw = await sharp(bytes, { limitInputPixels: limit, autoOrient: true, failOn: 'error' })
       .toColourspace(colourspace)
-      .raw({ depth: sixteen ? 'ushort' : 'uchar' })
+      .raw({ depth: wide ? 'ushort' : 'uchar' })
       .toBuffer({ resolveWithObject: true });
   } catch (e) {
     throw decodeError(source, e);
@@ -87,10 +90,10 @@ export async function decodeImage(bytes: Buffer, opts: ReadOptions & { source?: 
   if (stride !== colour && stride !== colour + 1)
     throw new ImagingError('unsupported', `${source}: unexpected channel layout (${stride} channels)`);
   const n = info.width * info.height;
-  const samples = sixteen
+  const samples = wide
     ? new Uint16Array(raw.data.buffer, raw.data.byteOffset, raw.data.length / 2)
     : new Uint8Array(raw.data.buffer, raw.data.byteOffset, raw.data.length);
-  const scale = 1 / (sixteen ? 65535 : 255);
+  const scale = 1 / (wide ? 65535 : 255);
   const data = new Float32Array(colour * n);
   for (let c = 0; c < colour; c++) {
     const off = c * n;

@@ -1,0 +1,183 @@
+// `denoise-lab denoise <input…> --out <file|folder> [--model …] [--sigma N] [--tile N] [--json]`:
+// denoises photos and folders of photos through an ONNX model, tile by tile.
+import { existsSync } from 'node:fs';
+import { mkdir, readdir, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { type Command, UsageError } from '../command.js';
+import { modelsDir } from '../../paths.js';
+import { readImage, writeImage, formatFromPath } from '../../imaging/codec.js';
+import { denoiseImage } from '../../imaging/denoise.js';
+import { openOnnxModel } from '../../imaging/onnx-runner.js';
+import { DEFAULT_OVERLAP } from '../../imaging/tiling.js';
+import { asUsageError, numberOption, pixelLimitOption } from './metrics.js';
+
+const IMAGE_EXTENSIONS = new Set(['.png', '.jpg', '.jpeg', '.webp', '.tif', '.tiff', '.avif', '.gif']);
+
+interface Job {
+  input: string;
+  output: string;
+}
+
+interface FileResult {
+  input: string;
+  output: string;
+  ok: boolean;
+  ms: number;
+  width?: number;
+  height?: number;
+  sigma?: number;
+  sigma_source?: 'given' | 'estimated';
+  error?: string;
+}
+
+/** --model: a .onnx path, or a name looked up as models/<name>.onnx; default models/default.onnx. */
+function resolveModel(value: unknown): string {
+  if (typeof value === 'string' && value) {
+    if (value.endsWith('.onnx') || value.includes('/') || value.includes(path.sep)) {
+      if (!existsSync(value)) throw new UsageError(`--model ${value}: no such file`);
+      return value;
+    }
+    const named = path.join(modelsDir, `${value}.onnx`);
+    if (!existsSync(named)) throw new UsageError(`--model ${value}: no model named '${value}' in ${modelsDir}`);
+    return named;
+  }
+  const shipped = path.join(modelsDir, 'default.onnx');
+  if (!existsSync(shipped))
+    throw new UsageError(`no model given and no shipped model at ${shipped}; pass --model <file.onnx>`);
+  return shipped;
+}
+
+/** Output extension for an input: the same format, except GIF (not written) becomes PNG. */
+function outputName(rel: string): string {
+  return path.extname(rel).toLowerCase() === '.gif' ? rel.slice(0, -4) + '.png' : rel;
+}
+
+async function collectFiles(dir: string, rel = ''): Promise<string[]> {
+  const entries = await readdir(path.join(dir, rel), { withFileTypes: true });
+  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const files: string[] = [];
+  for (const e of entries) {
+    const r = path.join(rel, e.name);
+    if (e.isDirectory()) files.push(...(await collectFiles(dir, r)));
+    else if (e.isFile() && IMAGE_EXTENSIONS.has(path.extname(e.name).toLowerCase())) files.push(r);
+  }
+  return files;
+}
+
+/** Maps inputs to outputs: a single file to --out as a file (if it names an image), else into the folder --out. */
+async function planJobs(inputs: string[], out: string): Promise<Job[]> {
+  const outStat = await stat(out).catch(() => undefined);
+  const single = inputs.length === 1 ? await stat(inputs[0]!).catch(() => undefined) : undefined;
+  if (single && !single.isDirectory() && !outStat?.isDirectory() && formatFromPath(out))
+    return [{ input: inputs[0]!, output: out }];
+  if (outStat && !outStat.isDirectory()) throw new UsageError(`--out ${out}: exists and is not a folder`);
+  const jobs: Job[] = [];
+  for (const input of inputs) {
+    const st = await stat(input).catch(() => undefined);
+    if (st?.isDirectory()) {
+      for (const rel of await collectFiles(input))
+        jobs.push({ input: path.join(input, rel), output: path.join(out, outputName(rel)) });
+    } else {
+      // Missing or odd inputs become per-file errors in the batch, not a stop.
+      jobs.push({ input, output: path.join(out, outputName(path.basename(input))) });
+    }
+  }
+  return jobs;
+}
+
+export const denoiseCommand: Command = {
+  name: 'denoise',
+  summary: 'denoise photos or folders of photos with an ONNX model',
+  usage: `Usage: denoise-lab denoise <input…> --out <file|folder> [--model <name|file.onnx>] [--sigma N]
+                             [--tile N] [--overlap N] [--json] [--overwrite]
+
+Inputs are image files or folders (searched recursively; the folder structure is kept under
+--out). One input file and an --out with an image extension writes that file; otherwise --out is
+a folder (created if needed). Outputs keep the input's format and bit depth (GIF becomes PNG),
+its alpha, EXIF and ICC profile. A file that fails is reported and the batch goes on; the exit
+code is 1 if any file failed.
+
+  --model <m>          a .onnx file, or a name in models/ (default: models/default.onnx)
+  --sigma N            noise level on the 0–255 scale, fed to models with a noise-level input;
+                       without it the level is estimated per image (wavelet MAD estimator)
+  --tile N             tile size in pixels (default: from free memory)
+  --overlap N          context pixels around each tile (default ${DEFAULT_OVERLAP}; ≥ 2× the receptive radius)
+  --threads N          CPU threads for inference (default: onnxruntime's choice)
+  --json               one JSON document with per-file results on stdout
+  --overwrite          replace existing output files
+  --max-megapixels N   refuse larger inputs (default 200)`,
+  options: {
+    out: { type: 'string' },
+    model: { type: 'string' },
+    sigma: { type: 'string' },
+    tile: { type: 'string' },
+    overlap: { type: 'string' },
+    threads: { type: 'string' },
+    json: { type: 'boolean' },
+    overwrite: { type: 'boolean' },
+    'max-megapixels': { type: 'string' },
+  },
+  allowPositionals: true,
+  async run({ values, positionals }, io) {
+    if (positionals.length === 0) throw new UsageError('expected at least one input file or folder');
+    const out = values.out;
+    if (typeof out !== 'string' || !out) throw new UsageError('--out <file|folder> is required');
+    const sigma = numberOption(values, 'sigma', { min: 0 });
+    const tile = numberOption(values, 'tile', { min: 8, integer: true });
+    const overlap = numberOption(values, 'overlap', { min: 0, integer: true });
+    const threads = numberOption(values, 'threads', { min: 1, integer: true });
+    const limitInputPixels = pixelLimitOption(values);
+    const modelPath = resolveModel(values.model);
+    const json = values.json === true;
+
+    const model = await openOnnxModel(modelPath, threads ? { threads } : {});
+    const jobs = await planJobs(positionals, out);
+    if (jobs.length === 0) throw new UsageError('no image files found in the given folders');
+    const results: FileResult[] = [];
+    const planned = new Set<string>();
+    try {
+      for (const job of jobs) {
+        const started = performance.now();
+        const result: FileResult = { input: job.input, output: job.output, ok: false, ms: 0 };
+        try {
+          const key = path.resolve(job.output);
+          if (planned.has(key)) throw new Error(`${job.output}: another input already writes this output`);
+          planned.add(key);
+          const image = await readImage(job.input, { limitInputPixels });
+          const opts: Parameters<typeof denoiseImage>[2] = {};
+          if (sigma !== undefined) opts.sigma = sigma;
+          if (tile !== undefined) opts.tile = tile;
+          if (overlap !== undefined) opts.overlap = overlap;
+          const done = await denoiseImage(image, model, opts);
+          await mkdir(path.dirname(job.output), { recursive: true });
+          await writeImage(done.image, job.output, { overwrite: values.overwrite === true });
+          Object.assign(result, {
+            ok: true,
+            width: image.width,
+            height: image.height,
+            sigma: Math.round(done.sigma * 1000) / 1000,
+            sigma_source: done.sigmaSource,
+          });
+        } catch (e) {
+          const err = asUsageError(e) as Error;
+          result.error = err.message;
+        }
+        result.ms = Math.round(performance.now() - started);
+        results.push(result);
+        if (result.ok)
+          io.err(
+            `${job.input} → ${job.output}  ${result.width}×${result.height}  σ ${result.sigma} (${result.sigma_source})  ${result.ms} ms\n`,
+          );
+        else io.err(`${job.input}: FAILED: ${result.error}\n`);
+      }
+    } finally {
+      await model.close();
+    }
+    const failed = results.filter((r) => !r.ok).length;
+    if (json)
+      io.out(JSON.stringify({ model: modelPath, files: results, succeeded: results.length - failed, failed }) + '\n');
+    else
+      io.err(`${results.length - failed} of ${results.length} files denoised${failed ? `, ${failed} failed` : ''}\n`);
+    return failed ? 1 : 0;
+  },
+};

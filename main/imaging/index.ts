@@ -1,0 +1,23 @@
+// The imaging API in one place: decode/encode, noise, metrics, noise estimation, tiled denoising.
+export type { Image, ImageMeta } from './image.js';
+export { createImage, withData, luma, plane, reflectIndex } from './image.js';
+export { ImagingError, type ImagingErrorCode } from './errors.js';
+export {
+  readImage,
+  decodeImage,
+  writeImage,
+  encodeImage,
+  formatFromPath,
+  DEFAULT_PIXEL_LIMIT,
+  type ReadOptions,
+  type WriteOptions,
+  type OutputFormat,
+} from './codec.js';
+export { encodeFloatTiff } from './float-tiff.js';
+export { writeFileAtomic } from './atomic-write.js';
+export { addNoise, noiseSpecFromLevel, poisson, NOISE_TYPES, type NoiseSpec, type NoiseType } from './noise.js';
+export { mse, psnr, ssim, ssimPlane, compareImages, type ImageMetrics, type SsimResult } from './metrics.js';
+export { estimateNoiseSigma, estimateSigmaPlane } from './noise-estimate.js';
+export { denoiseTiled, chooseTileSize, DEFAULT_OVERLAP, type TileRunner, type TilingOptions } from './tiling.js';
+export { denoiseImage, type DenoiseModel, type DenoiseResult } from './denoise.js';
+export { openOnnxModel, type OnnxModel } from './onnx-runner.js';

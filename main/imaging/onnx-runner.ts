@@ -1,0 +1,156 @@
+// A thin adapter from an ONNX file to a TileRunner, using onnxruntime-node on the CPU. It only
+// checks shapes and bridges channel counts; swapping it for the engine's own executors later
+// means providing another TileRunner.
+//
+// Model convention: the first input is the image, NCHW float32 in [0, 1] with any names for the
+// axes (H and W must be dynamic); an optional second input is the noise level σ/255, either a map
+// [N, 1, H, W] or a tensor whose dims are all 1 (a scalar per image). The first output is the
+// denoised image, same shape as the input.
+// Channel bridging: a colour tile through a 1-channel model runs as a batch of its 3 channels
+// (one run each when the batch size is fixed at 1); a gray tile through a 3-channel model is
+// replicated to R = G = B and the 3 output channels are averaged back to one.
+
+import { InferenceSession, Tensor } from 'onnxruntime-node';
+import { ImagingError } from './errors.js';
+import type { TileRunner } from './tiling.js';
+
+export interface OnnxModel {
+  runner: TileRunner;
+  /** Colour channels the model takes (undefined: any). */
+  channels: number | undefined;
+  /** Whether the model has a noise-level input (it then needs a σ for every run). */
+  takesSigma: boolean;
+  inputNames: readonly string[];
+  close(): Promise<void>;
+}
+
+type Dim = number | string;
+
+function shapeText(shape: readonly Dim[]): string {
+  return `[${shape.join(', ')}]`;
+}
+
+export async function openOnnxModel(
+  model: string | Uint8Array,
+  opts: { threads?: number; name?: string } = {},
+): Promise<OnnxModel> {
+  const label = opts.name ?? (typeof model === 'string' ? model : 'model');
+  let session: InferenceSession;
+  try {
+    const sessionOpts: InferenceSession.SessionOptions = { executionProviders: ['cpu'] };
+    if (opts.threads) sessionOpts.intraOpNumThreads = opts.threads;
+    session =
+      typeof model === 'string'
+        ? await InferenceSession.create(model, sessionOpts)
+        : await InferenceSession.create(model, sessionOpts);
+  } catch (e) {
+    throw new ImagingError(
+      'bad-model',
+      `${label}: cannot load the ONNX model (${(e as Error).message.split('\n')[0]})`,
+    );
+  }
+  const bad = (why: string) => new ImagingError('bad-model', `${label}: ${why}`);
+
+  const inputs = session.inputMetadata;
+  const image = inputs[0];
+  const output = session.outputMetadata[0];
+  if (!image || !image.isTensor || !output || !output.isTensor) throw bad('the model has no tensor input or output');
+  if (inputs.length > 2)
+    throw bad(`the model has ${inputs.length} inputs; expected an image and optionally a noise level`);
+  if (image.type !== 'float32') throw bad(`the image input '${image.name}' is ${image.type}, expected float32`);
+  const shape = image.shape;
+  if (shape.length !== 4)
+    throw bad(`the image input '${image.name}' has shape ${shapeText(shape)}; expected an image batch [N, C, H, W]`);
+  const [n, c, h, w] = shape as [Dim, Dim, Dim, Dim];
+  if (typeof h === 'number' || typeof w === 'number')
+    throw bad(`the image input has a fixed size ${shapeText(shape)}; tiled denoising needs dynamic H and W`);
+  if (typeof c === 'number' && c !== 1 && c !== 3) throw bad(`the image input has ${c} channels; expected 1 or 3`);
+  if (typeof n === 'number' && n !== 1) throw bad(`the image input has a fixed batch of ${n}; expected 1 or dynamic`);
+  const outShape = output.shape;
+  if (outShape.length !== 4) throw bad(`the output has shape ${shapeText(outShape)}; expected [N, C, H, W]`);
+  if (typeof c === 'number' && typeof outShape[1] === 'number' && outShape[1] !== c)
+    throw bad(`the output has ${outShape[1]} channels but the input ${c}`);
+
+  const noise = inputs[1];
+  let noiseKind: 'map' | 'scalar' | undefined;
+  let noiseShape: readonly Dim[] = [];
+  if (noise) {
+    if (!noise.isTensor || noise.type !== 'float32')
+      throw bad(`the second input '${noise.name}' must be a float32 noise level`);
+    noiseShape = noise.shape;
+    if (noiseShape.length === 4 && typeof noiseShape[2] === 'string' && typeof noiseShape[3] === 'string') {
+      if (noiseShape[1] !== 1)
+        throw bad(`the noise-level map '${noise.name}' must have 1 channel, has ${shapeText(noiseShape)}`);
+      noiseKind = 'map';
+    } else if (noiseShape.every((d) => d === 1 || (typeof d === 'string' && d === noiseShape[0]))) {
+      noiseKind = 'scalar';
+    } else {
+      throw bad(
+        `the second input '${noise.name}' has shape ${shapeText(noiseShape)}; expected [N, 1, H, W] or a scalar`,
+      );
+    }
+  }
+  const modelChannels = typeof c === 'number' ? c : undefined;
+  const batchable = typeof n === 'string';
+
+  /** One session run on a [batch, ch, hh, ww] tensor; returns the output data, shape-checked. */
+  const runOnce = async (data: Float32Array, batch: number, ch: number, hh: number, ww: number, sigma?: number) => {
+    const feeds: Record<string, Tensor> = { [image.name]: new Tensor('float32', data, [batch, ch, hh, ww]) };
+    if (noise && noiseKind) {
+      if (sigma === undefined)
+        throw new ImagingError(
+          'bad-option',
+          `${label}: this model needs a noise level (give --sigma or let it be estimated)`,
+        );
+      const dims =
+        noiseKind === 'map' ? [batch, 1, hh, ww] : noiseShape.map((d) => (typeof d === 'string' ? batch : 1));
+      const count = dims.reduce((a, b) => a * b, 1);
+      feeds[noise.name] = new Tensor('float32', new Float32Array(count).fill(sigma / 255), dims);
+    }
+    let result;
+    try {
+      result = await session.run(feeds);
+    } catch (e) {
+      throw bad(`inference failed (${(e as Error).message.split('\n')[0]})`);
+    }
+    const out = result[output.name]!;
+    const dims = out.dims;
+    if (dims.length !== 4 || dims[0] !== batch || dims[1] !== ch || dims[2] !== hh || dims[3] !== ww)
+      throw bad(
+        `the model returned shape [${dims.join(', ')}] for input [${batch}, ${ch}, ${hh}, ${ww}]; a denoiser must return the input's shape`,
+      );
+    return out.data as Float32Array;
+  };
+
+  const runner: TileRunner = async (input, { c: tc, h: th, w: tw }, extra) => {
+    const sigma = extra?.sigma;
+    const plane = th * tw;
+    if (modelChannels === undefined || modelChannels === tc) return runOnce(input, 1, tc, th, tw, sigma);
+    if (modelChannels === 1) {
+      // Colour through a gray model: each channel on its own.
+      if (batchable) return runOnce(input, tc, 1, th, tw, sigma);
+      const out = new Float32Array(input.length);
+      for (let k = 0; k < tc; k++)
+        out.set(await runOnce(input.slice(k * plane, (k + 1) * plane), 1, 1, th, tw, sigma), k * plane);
+      return out;
+    }
+    if (tc === 1) {
+      // Gray through a colour model: R = G = B in, mean of R, G, B out.
+      const rgb = new Float32Array(3 * plane);
+      for (let k = 0; k < 3; k++) rgb.set(input, k * plane);
+      const y = await runOnce(rgb, 1, 3, th, tw, sigma);
+      const out = new Float32Array(plane);
+      for (let i = 0; i < plane; i++) out[i] = (y[i]! + y[plane + i]! + y[2 * plane + i]!) / 3;
+      return out;
+    }
+    throw bad(`cannot run a ${tc}-channel image through a ${modelChannels}-channel model`);
+  };
+
+  return {
+    runner,
+    channels: modelChannels,
+    takesSigma: noiseKind !== undefined,
+    inputNames: session.inputNames,
+    close: () => session.release(),
+  };
+}

@@ -1,0 +1,173 @@
+// Runs a denoising model over an image of any size, one tile at a time, so that memory depends
+// on the tile size and not on the photo.
+//
+// Layout along each axis (rows and columns alike):
+//   - the image is cut into *cores* of `tile` pixels (the last one ends at the image edge);
+//   - each tile fed to the model is its core plus `overlap` pixels of context on every side, taken
+//     from the image or, beyond the image edge, mirrored (half-sample symmetric reflection);
+//   - each tile's output counts with weight 1 on its core and a linear ramp down to 0 across the
+//     first half of its context (`blend` = ⌊overlap/2⌋ pixels), so neighbouring tiles cross-fade
+//     over a band of 2·blend pixels; the result is Σ w·y / Σ w, i.e. weights that sum to one.
+// A pixel that gets weight from a tile is at least overlap − blend = ⌈overlap/2⌉ pixels away from
+// that tile's edge, so for a model whose receptive radius is ≤ ⌈overlap/2⌉ the tiled output equals
+// the whole-image output (up to float rounding). The weights are separable and the tile grid is a
+// product grid, so Σ w factorises into a row profile times a column profile: no H×W weight buffer.
+
+import { freemem } from 'node:os';
+import { ImagingError } from './errors.js';
+import { reflectIndex } from './image.js';
+
+/**
+ * A model run on one tile: input NCHW float32 (N = 1) in [0, 1], returns the output of the same
+ * shape. `extra.sigma` is the noise level on the 0–255 scale for models that take one.
+ */
+export type TileRunner = (
+  input: Float32Array,
+  dims: { c: number; h: number; w: number },
+  extra?: { sigma?: number },
+) => Promise<Float32Array>;
+
+export interface TilingOptions {
+  /** Core tile size in pixels (default: chosen from memory, see chooseTileSize). */
+  tile?: number;
+  /** Context pixels on each side of a core; must cover the model's receptive radius twice (default 32). */
+  overlap?: number;
+  /** Passed to the runner (noise level, 0–255 scale). */
+  sigma?: number;
+  /** Called after each tile with (tiles done, tiles in total). */
+  onProgress?: (done: number, total: number) => void;
+  signal?: AbortSignal;
+}
+
+export const DEFAULT_OVERLAP = 32;
+
+/**
+ * Core tile size for a memory budget. Rough model: a convolutional denoiser holds ~64 float32
+ * feature maps per input channel at the tile's size (input + activations + output), so a tile
+ * costs ≈ 64·4·c bytes per pixel. Budget: a quarter of free memory, at most 1 GiB. Clamped to
+ * [128, 1024] and never larger than needed for the image.
+ */
+export function chooseTileSize(opts: {
+  channels: number;
+  overlap: number;
+  freeBytes: number;
+  imageSide?: number;
+}): number {
+  const budget = Math.min(opts.freeBytes / 4, 1024 ** 3);
+  const bytesPerPixel = 64 * 4 * Math.max(1, opts.channels);
+  const side = Math.floor(Math.sqrt(budget / bytesPerPixel)) - 2 * opts.overlap;
+  let tile = Math.max(128, Math.min(1024, side));
+  if (opts.imageSide !== undefined) tile = Math.min(tile, opts.imageSide);
+  return Math.max(1, tile);
+}
+
+/** Core start positions along an axis of length n: 0, t, 2t, … with the last core ending at n. */
+function coreStarts(n: number, t: number): number[] {
+  if (t >= n) return [0];
+  const starts: number[] = [];
+  for (let s = 0; s + t < n; s += t) starts.push(s);
+  starts.push(n - t);
+  return starts;
+}
+
+/** Weight of a tile's output at offset `d` from its core [0, len) (d < 0 before, d ≥ len after). */
+function rampWeight(d: number, len: number, blend: number): number {
+  const outside = d < 0 ? -d : d >= len ? d - len + 1 : 0;
+  if (outside === 0) return 1;
+  return outside > blend ? 0 : 1 - outside / (blend + 1);
+}
+
+/**
+ * Denoises planar C×H×W data in [0, 1] tile by tile; returns a new C×H×W array.
+ */
+export async function denoiseTiled(
+  image: { width: number; height: number; channels: number; data: Float32Array },
+  runner: TileRunner,
+  opts: TilingOptions = {},
+): Promise<Float32Array> {
+  const { width: W, height: H, channels: C, data } = image;
+  const overlap = opts.overlap ?? DEFAULT_OVERLAP;
+  if (!Number.isInteger(overlap) || overlap < 0)
+    throw new ImagingError('bad-option', `overlap must be a whole number ≥ 0, got ${overlap}`);
+  const tile =
+    opts.tile ??
+    chooseTileSize({
+      channels: C,
+      overlap,
+      freeBytes: freemem(),
+      imageSide: Math.max(W, H),
+    });
+  if (!Number.isInteger(tile) || tile < 1)
+    throw new ImagingError('bad-option', `tile must be a whole number ≥ 1, got ${tile}`);
+  const blend = Math.floor(overlap / 2);
+  const tw = Math.min(tile, W);
+  const th = Math.min(tile, H);
+  const xs = coreStarts(W, tw);
+  const ys = coreStarts(H, th);
+
+  // Σ w factorises: wsum(y, x) = rowSum[y] · colSum[x].
+  const rowSum = new Float64Array(H);
+  const colSum = new Float64Array(W);
+  for (const y0 of ys)
+    for (let y = Math.max(0, y0 - blend); y < Math.min(H, y0 + th + blend); y++)
+      rowSum[y]! += rampWeight(y - y0, th, blend);
+  for (const x0 of xs)
+    for (let x = Math.max(0, x0 - blend); x < Math.min(W, x0 + tw + blend); x++)
+      colSum[x]! += rampWeight(x - x0, tw, blend);
+
+  const out = new Float32Array(C * H * W);
+  const ih = th + 2 * overlap;
+  const iw = tw + 2 * overlap;
+  const input = new Float32Array(C * ih * iw);
+  const colIndex = new Int32Array(iw);
+  const wx = new Float32Array(iw);
+  const total = xs.length * ys.length;
+  let done = 0;
+
+  for (const y0 of ys) {
+    for (const x0 of xs) {
+      if (opts.signal?.aborted) throw new ImagingError('aborted', 'denoising cancelled');
+      for (let i = 0; i < iw; i++) {
+        colIndex[i] = reflectIndex(x0 - overlap + i, W);
+        wx[i] = rampWeight(i - overlap, tw, blend);
+      }
+      for (let c = 0; c < C; c++) {
+        for (let j = 0; j < ih; j++) {
+          const src = c * H * W + reflectIndex(y0 - overlap + j, H) * W;
+          const dst = (c * ih + j) * iw;
+          for (let i = 0; i < iw; i++) input[dst + i] = data[src + colIndex[i]!]!;
+        }
+      }
+      const extra = opts.sigma !== undefined ? { sigma: opts.sigma } : undefined;
+      const result = await runner(input, { c: C, h: ih, w: iw }, extra);
+      if (result.length !== input.length)
+        throw new ImagingError(
+          'bad-model',
+          `the model returned ${result.length} values for a ${C}×${ih}×${iw} tile (expected the same shape back)`,
+        );
+      // Accumulate weighted outputs where the weight is non-zero (core ± blend, inside the image).
+      for (let j = 0; j < ih; j++) {
+        const y = y0 - overlap + j;
+        if (y < 0 || y >= H) continue;
+        const wy = rampWeight(j - overlap, th, blend);
+        if (wy === 0) continue;
+        for (let i = 0; i < iw; i++) {
+          const x = x0 - overlap + i;
+          const w = wy * wx[i]!;
+          if (w === 0 || x < 0 || x >= W) continue;
+          for (let c = 0; c < C; c++) out[c * H * W + y * W + x]! += w * result[(c * ih + j) * iw + i]!;
+        }
+      }
+      done++;
+      opts.onProgress?.(done, total);
+    }
+  }
+  for (let y = 0; y < H; y++) {
+    const ry = rowSum[y]!;
+    for (let x = 0; x < W; x++) {
+      const inv = 1 / (ry * colSum[x]!);
+      for (let c = 0; c < C; c++) out[c * H * W + y * W + x]! *= inv;
+    }
+  }
+  return out;
+}
