@@ -96,9 +96,6 @@ export const modelCardFileSchema = modelCardSchema
   .extend({ name: z.string() });
 export type ModelCardFile = z.infer<typeof modelCardFileSchema>;
 
-export const importModelRequestSchema = z.strictObject({ path: hostPath, name: z.string().min(1).max(200).optional() });
-export type ImportModelRequest = z.infer<typeof importModelRequestSchema>;
-
 // ---------------------------------------------------------------------------------------------
 // Job parameters and results (one entry per job kind)
 
@@ -243,6 +240,12 @@ export const latentInterpolateParamsSchema = z.strictObject({
 
 export const featureMapsParamsSchema = z.strictObject({ modelId: id, imageId: id });
 
+/** Decode an image file on the host into the image store (what `images.open` runs). */
+export const openImageParamsSchema = z.strictObject({ path: hostPath });
+
+/** Inspect an .onnx file and copy it into the user's models (what `models.import` runs). */
+export const importModelParamsSchema = z.strictObject({ path: hostPath, name: z.string().min(1).max(200).optional() });
+
 /** Test-only job kinds, accepted only by a service created with `debugJobs: true`. */
 export const debugParamsSchema = z.strictObject({
   /** count: run `steps` steps of `stepMs` each (progress, pause, cancel). crash: kill the worker. */
@@ -344,6 +347,8 @@ export const debugResultSchema = z.object({ steps: z.number().int().nonnegative(
  * job (at most one training-lane job runs at a time).
  */
 export const jobKinds = {
+  'open-image': { params: openImageParamsSchema, result: imageInfoSchema, lane: 'imaging', pausable: false },
+  'import-model': { params: importModelParamsSchema, result: modelCardSchema, lane: 'imaging', pausable: false },
   'add-noise': { params: addNoiseParamsSchema, result: imageInfoSchema, lane: 'imaging', pausable: false },
   denoise: { params: denoiseParamsSchema, result: imageInfoSchema, lane: 'imaging', pausable: false },
   evaluate: { params: evaluateParamsSchema, result: evaluateResultSchema, lane: 'imaging', pausable: false },
@@ -392,6 +397,7 @@ export const jobKinds = {
 } as const;
 
 export type JobKind = keyof typeof jobKinds;
+export type ImportModelRequest = z.infer<typeof importModelParamsSchema>;
 export const jobKindSchema = z.enum(Object.keys(jobKinds) as [JobKind, ...JobKind[]]);
 /** Parameters as the caller may write them (defaults may be omitted). */
 export type JobParamsInput<K extends JobKind> = z.input<(typeof jobKinds)[K]['params']>;
@@ -483,15 +489,26 @@ export const appInfoSchema = z.object({
 });
 export type AppInfo = z.infer<typeof appInfoSchema>;
 
+const settingsFields = {
+  theme: z.enum(['system', 'light', 'dark']),
+  defaultModelId: z.string().nullable(),
+  recentFiles: z.array(z.string()).max(50),
+  exportFormat: exportFormatSchema,
+  exportBitDepth: z.union([z.literal(8), z.literal(16)]),
+  exportQuality: z.number().int().min(1).max(100),
+  keepMetadata: z.boolean(),
+};
 export const settingsSchema = z.object({
-  theme: z.enum(['system', 'light', 'dark']).default('system'),
-  defaultModelId: z.string().nullable().default(null),
-  recentFiles: z.array(z.string()).max(50).default([]),
-  exportFormat: exportFormatSchema.default('png'),
-  exportBitDepth: z.union([z.literal(8), z.literal(16)]).default(8),
-  exportQuality: z.number().int().min(1).max(100).default(92),
-  keepMetadata: z.boolean().default(true),
+  theme: settingsFields.theme.default('system'),
+  defaultModelId: settingsFields.defaultModelId.default(null),
+  recentFiles: settingsFields.recentFiles.default([]),
+  exportFormat: settingsFields.exportFormat.default('png'),
+  exportBitDepth: settingsFields.exportBitDepth.default(8),
+  exportQuality: settingsFields.exportQuality.default(92),
+  keepMetadata: settingsFields.keepMetadata.default(true),
 });
+/** A settings change: only the fields given are changed (no defaults filled in). */
+export const settingsPatchSchema = z.strictObject(settingsFields).partial();
 export type Settings = z.infer<typeof settingsSchema>;
 
 export const fileFilterSchema = z.object({ name: z.string(), extensions: z.array(z.string()) });
@@ -516,9 +533,9 @@ const jobRef = z.strictObject({ jobId: id });
 export const channels = {
   'app:info': { request: empty, response: appInfoSchema },
   'settings:get': { request: empty, response: settingsSchema },
-  'settings:set': { request: settingsSchema.partial().strict(), response: settingsSchema },
+  'settings:set': { request: settingsPatchSchema, response: settingsSchema },
   'models:list': { request: empty, response: z.array(modelCardSchema) },
-  'models:import': { request: importModelRequestSchema, response: modelCardSchema },
+  'models:import': { request: importModelParamsSchema, response: modelCardSchema },
   'models:delete': { request: z.strictObject({ modelId: id }), response: z.object({ deleted: z.boolean() }) },
   'images:open': { request: z.strictObject({ path: hostPath }), response: imageInfoSchema },
   'images:info': { request: z.strictObject({ imageId: id }), response: imageInfoSchema },
@@ -610,3 +627,69 @@ export class ServiceError extends Error {
     this.name = 'ServiceError';
   }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Service ⇄ worker thread. The worker is stateless between jobs: images live as snapshot files in
+// the session folder (so a fresh worker after a crash finds them), and every job gets what it
+// needs in its `run` message.
+
+/** Folders the worker needs, fixed for the life of the service. */
+export const workerConfigSchema = z.object({
+  /** Per-run scratch folder: image snapshots, previews, downloads, job scratch folders. */
+  sessionDir: z.string(),
+  /** The user's data folder (trained/imported models, checkpoints, settings). */
+  dataDir: z.string(),
+  /** Shipped models (read-only). */
+  shippedModelsDir: z.string(),
+  debugJobs: z.boolean(),
+});
+export type WorkerConfig = z.infer<typeof workerConfigSchema>;
+
+/** A model as the worker needs it to run: the file and what the card says about its inputs. */
+export const workerModelSchema = modelCardSchema.pick({
+  id: true,
+  file: true,
+  noiseLevelInput: true,
+  inputChannels: true,
+});
+export type WorkerModel = z.infer<typeof workerModelSchema>;
+
+export const toWorkerSchema = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('run'),
+    jobId: id,
+    spec: z.object({ kind: jobKindSchema, params: z.unknown() }),
+    /** Models the job refers to, resolved by the service. */
+    models: z.array(workerModelSchema).default([]),
+  }),
+  z.object({ type: z.literal('control'), jobId: id, action: z.enum(['cancel', 'pause', 'resume']) }),
+]);
+export type ToWorker = z.input<typeof toWorkerSchema>;
+
+export const workerProgressSchema = z.object({
+  fraction: finite.min(0).max(1).nullable().optional(),
+  step: z.number().int().nonnegative().optional(),
+  total: z.number().int().nonnegative().nullable().optional(),
+  message: z.string().optional(),
+  metrics: z.record(z.string(), finite).optional(),
+  preview: z.array(jobPreviewSchema).optional(),
+});
+export type WorkerProgress = z.infer<typeof workerProgressSchema>;
+
+export const fromWorkerSchema = z.discriminatedUnion('type', [
+  /** Sent once at start: the job kinds this build's worker can run. */
+  z.object({ type: z.literal('ready'), kinds: z.array(jobKindSchema) }),
+  z.object({ type: z.literal('progress'), jobId: id, progress: workerProgressSchema }),
+  /** The job really stopped at a pause point (or went on after resume). */
+  z.object({ type: z.literal('paused'), jobId: id, paused: z.boolean() }),
+  /** New images the job created (registered by the service before the result arrives). */
+  z.object({ type: z.literal('images'), jobId: id, images: z.array(imageInfoSchema) }),
+  z.object({ type: z.literal('done'), jobId: id, result: z.unknown() }),
+  z.object({
+    type: z.literal('failed'),
+    jobId: id,
+    error: z.string(),
+    code: z.enum(['bad-request', 'not-found', 'unavailable', 'failed', 'cancelled']),
+  }),
+]);
+export type FromWorker = z.infer<typeof fromWorkerSchema>;

@@ -1,0 +1,111 @@
+// The one dispatcher behind every door: (channel, untrusted request) → validated response.
+// Electron's ipcMain handlers and the web host's /api/call/<channel> route both call `handle`, so
+// the two doors cannot drift apart. Dialog channels belong to the door (native dialogs in
+// Electron, the browser's file chooser in the web shim) and are passed in by it.
+import { cpus, platform } from 'node:os';
+import {
+  channels,
+  isChannel,
+  parseRequest,
+  parseResponse,
+  ServiceError,
+  type Channel,
+  type ChannelRequestParsed,
+  type ChannelResponse,
+} from './contract.js';
+import type { JobService } from './job-service.js';
+import { deleteModel, listModels } from './models.js';
+import { readSettings, writeSettings } from './settings.js';
+import { dataPaths } from './data-dir.js';
+import { version as appVersion } from '../cli/version.js';
+
+type DialogChannel = 'dialogs:openFiles' | 'dialogs:openFolder' | 'dialogs:saveFile';
+export type DialogHandlers = {
+  [C in DialogChannel]: (request: ChannelRequestParsed<C>) => Promise<ChannelResponse<C>>;
+};
+
+export interface ApiServiceOptions {
+  door: 'electron' | 'web';
+  dialogs?: DialogHandlers;
+}
+
+export class ApiService {
+  constructor(
+    readonly jobs: JobService,
+    private readonly options: ApiServiceOptions,
+  ) {}
+
+  /** Validate the channel and request, run it, validate the response. Throws ContractError/ServiceError. */
+  async handle(channel: unknown, raw: unknown): Promise<unknown> {
+    if (!isChannel(channel)) throw new ServiceError('bad-request', `unknown channel '${String(channel)}'`);
+    const request = parseRequest(channel, raw);
+    const response = await this.dispatch(channel, request);
+    return parseResponse(channel, response);
+  }
+
+  private async dispatch<C extends Channel>(channel: C, req: ChannelRequestParsed<C>): Promise<unknown> {
+    const r = req as ChannelRequestParsed<Channel> & Record<string, unknown>;
+    const settingsFile = dataPaths(this.jobs.dataDir).settings;
+    switch (channel) {
+      case 'app:info':
+        return {
+          version: appVersion,
+          door: this.options.door,
+          dataDir: this.jobs.dataDir,
+          platform: platform(),
+          cpus: cpus().length,
+          capabilities: {
+            nativeDialogs: this.options.dialogs !== undefined,
+            downloads: this.options.door === 'web',
+            jobKinds: (await this.jobs.availableKinds()).filter((k) => k !== 'debug'),
+          },
+        };
+      case 'settings:get':
+        return readSettings(settingsFile);
+      case 'settings:set':
+        return writeSettings(settingsFile, r as ChannelRequestParsed<'settings:set'>);
+      case 'models:list':
+        return listModels(this.jobs.modelFolders);
+      case 'models:import':
+        return this.jobs.run({ kind: 'import-model', params: r });
+      case 'models:delete':
+        return { deleted: await deleteModel(this.jobs.modelFolders, r.modelId as string) };
+      case 'images:open':
+        return this.jobs.run({ kind: 'open-image', params: r });
+      case 'images:info':
+        return this.jobs.image(r.imageId as string);
+      case 'images:release':
+        return { released: await this.jobs.releaseImage(r.imageId as string) };
+      case 'jobs:start':
+        return this.jobs.start(r);
+      case 'jobs:wait':
+        return this.jobs.wait(r.jobId as string);
+      case 'jobs:get':
+        return this.jobs.get(r.jobId as string);
+      case 'jobs:list':
+        return this.jobs.list();
+      case 'jobs:cancel':
+        return this.jobs.cancel(r.jobId as string);
+      case 'jobs:pause':
+        return this.jobs.pause(r.jobId as string);
+      case 'jobs:resume':
+        return this.jobs.resume(r.jobId as string);
+      case 'checkpoints:list':
+        // Checkpoints are written by the trainer (engine), which has not landed: none exist yet.
+        return [];
+      case 'dialogs:openFiles':
+      case 'dialogs:openFolder':
+      case 'dialogs:saveFile': {
+        const handler = this.options.dialogs?.[channel as DialogChannel];
+        if (!handler)
+          throw new ServiceError('unavailable', `${channel} is answered by the page itself in the web door`);
+        return (handler as (q: unknown) => Promise<unknown>)(req);
+      }
+    }
+    const never: never = channel as never;
+    throw new ServiceError('bad-request', `unhandled channel '${String(never)}'`);
+  }
+}
+
+/** Every channel name, for the doors' allow-lists. */
+export const channelNames = Object.keys(channels) as Channel[];

@@ -1,0 +1,541 @@
+// The job service: one queue, one worker thread, typed progress events. Every door (Electron IPC,
+// the local web host, the CLI) talks to an instance of this class through `ApiService`.
+//
+// Scheduling: jobs run in two lanes. The training lane runs one job at a time (train, and the
+// test-only debug jobs); the imaging lane runs up to `imagingConcurrency` jobs beside it (default:
+// one per spare core). All running jobs share the one worker thread, where they interleave at
+// their pause points while native code (sharp, onnxruntime) uses its own threads.
+//
+// Crashes: if the worker dies (native crash, out of memory, process.exit) the service starts a
+// fresh one. A job that was running alone when it died is failed with the reason. Jobs that were
+// running together are "suspects": each is queued once more and run ALONE, so the guilty one fails
+// on its own and the others complete. Queued jobs are not affected.
+import { Worker, type ResourceLimits } from 'node:worker_threads';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { cpus, tmpdir } from 'node:os';
+import path from 'node:path';
+import {
+  describeIssues,
+  finalJobStates,
+  fromWorkerSchema,
+  jobKinds,
+  parseJobSpec,
+  ServiceError,
+  type FromWorker,
+  type ImageInfo,
+  type JobEvent,
+  type JobKind,
+  type JobOutcome,
+  type JobSnapshot,
+  type JobSpec,
+  type JobState,
+  type ToWorker,
+  type WorkerConfig,
+  type WorkerModel,
+  type WorkerProgress,
+} from './contract.js';
+
+import { findModel, type ModelFolders } from './models.js';
+import { dataPaths } from './data-dir.js';
+
+export interface JobServiceOptions {
+  /** The built worker script (out/worker/worker.js). */
+  workerPath: string;
+  /** The user's data folder (see data-dir.ts). */
+  dataDir: string;
+  /** Shipped models, read-only. */
+  shippedModelsDir: string;
+  /** Scratch folder for this run; default a fresh temp folder, removed by close(). */
+  sessionDir?: string;
+  /** Accept the test-only 'debug' job kind. */
+  debugJobs?: boolean;
+  /** Imaging-lane jobs that may run at once (default: cores − 1, at least 1). */
+  imagingConcurrency?: number;
+  /** Heap limits for the worker (an OOM then fails the job instead of the whole app). */
+  workerResourceLimits?: ResourceLimits;
+  /** How often running jobs re-emit their progress (default 400 ms: at least twice a second). */
+  heartbeatMs?: number;
+  /** How long a cancelled job may take to stop before the worker is replaced (default 10 s). */
+  cancelGraceMs?: number;
+}
+
+interface Job {
+  id: string;
+  spec: JobSpec;
+  lane: 'training' | 'imaging';
+  state: JobState;
+  progress: Required<Pick<WorkerProgress, 'step' | 'message'>> & WorkerProgress;
+  error?: string;
+  result?: unknown;
+  createdAt: Date;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+  /** Running time excluding pauses, for the ETA. */
+  runMs: number;
+  runSince: number | null;
+  /** Set when the job was running during a crash shared with other jobs: it runs alone now. */
+  suspect: boolean;
+  cancelRequested: boolean;
+  /** A queued job paused before it started stays in the queue until resumed. */
+  holdInQueue: boolean;
+  waiters: ((o: JobOutcome) => void)[];
+  models: WorkerModel[];
+  cancelTimer: NodeJS.Timeout | null;
+  /** The failure's code, so a request built on a job (images.open) answers with the right status. */
+  errorCode?: ServiceError['code'];
+}
+
+const MAX_FINISHED_JOBS = 500;
+
+export class JobService {
+  readonly sessionDir: string;
+  readonly dataDir: string;
+  readonly modelFolders: ModelFolders;
+  private readonly ownsSessionDir: boolean;
+  private readonly jobs = new Map<string, Job>();
+  private readonly images = new Map<string, ImageInfo>();
+  private readonly listeners = new Set<(e: JobEvent) => void>();
+  private worker: Worker | null = null;
+  private workerReady: Promise<JobKind[]>;
+  private resolveReady: (kinds: JobKind[]) => void = () => undefined;
+  private exitReason: string | null = null;
+  private readonly heartbeat: NodeJS.Timeout;
+  private closed = false;
+  private readonly imagingConcurrency: number;
+  /** Number of workers started so far (1 + restarts after crashes). */
+  workerStarts = 0;
+
+  constructor(private readonly options: JobServiceOptions) {
+    this.dataDir = options.dataDir;
+    this.ownsSessionDir = options.sessionDir === undefined;
+    this.sessionDir = options.sessionDir ?? mkdtempSync(path.join(tmpdir(), 'denoise-lab-session-'));
+    this.modelFolders = { shipped: options.shippedModelsDir, user: dataPaths(options.dataDir).models };
+    this.imagingConcurrency = options.imagingConcurrency ?? Math.max(1, cpus().length - 1);
+    this.workerReady = this.startWorker();
+    this.heartbeat = setInterval(() => this.beat(), options.heartbeatMs ?? 400);
+    this.heartbeat.unref();
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Public API
+
+  /** The job kinds the worker can run. */
+  availableKinds(): Promise<JobKind[]> {
+    return this.workerReady;
+  }
+
+  onEvent(listener: (e: JobEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Validate and queue a job. Rejects with a ContractError / ServiceError for a bad request. */
+  async start(raw: unknown): Promise<{ jobId: string }> {
+    if (this.closed) throw new ServiceError('unavailable', 'the job service is shut down');
+    const spec = parseJobSpec(raw);
+    if (spec.kind === 'debug' && !this.options.debugJobs)
+      throw new ServiceError('bad-request', "invalid job request: unknown job kind 'debug'");
+    // Catch the common mistakes here, with a clear message, before anything is queued.
+    const p = spec.params as Record<string, unknown>;
+    for (const key of ['imageId', 'referenceId', 'testId'] as const) {
+      const imageId = p[key];
+      if (typeof imageId === 'string' && !this.images.has(imageId))
+        throw new ServiceError('not-found', `no image with id '${imageId}' (${key})`);
+    }
+    const models: Job['models'] = [];
+    if (typeof p.modelId === 'string' && spec.kind !== 'save-model') {
+      const card = await findModel(this.modelFolders, p.modelId);
+      models.push({
+        id: card.id,
+        file: card.file,
+        noiseLevelInput: card.noiseLevelInput,
+        inputChannels: card.inputChannels,
+      });
+    }
+    const job: Job = {
+      id: randomUUID(),
+      spec,
+      lane: jobKinds[spec.kind].lane,
+      state: 'queued',
+      progress: { step: 0, message: 'queued' },
+      createdAt: new Date(),
+      startedAt: null,
+      finishedAt: null,
+      runMs: 0,
+      runSince: null,
+      suspect: false,
+      cancelRequested: false,
+      holdInQueue: false,
+      waiters: [],
+      models,
+      cancelTimer: null,
+    };
+    this.jobs.set(job.id, job);
+    this.emit(job);
+    this.schedule();
+    return { jobId: job.id };
+  }
+
+  /** Resolves when the job has ended. */
+  wait(jobId: string): Promise<JobOutcome> {
+    const job = this.job(jobId);
+    if (finalJobStates.includes(job.state)) return Promise.resolve(outcome(job));
+    return new Promise((resolve) => job.waiters.push(resolve));
+  }
+
+  get(jobId: string): JobSnapshot {
+    return this.snapshot(this.job(jobId));
+  }
+
+  list(): JobSnapshot[] {
+    return [...this.jobs.values()].map((j) => this.snapshot(j));
+  }
+
+  cancel(jobId: string): JobSnapshot {
+    const job = this.job(jobId);
+    if (finalJobStates.includes(job.state)) return this.snapshot(job);
+    job.cancelRequested = true;
+    if (job.state === 'queued' || (job.state === 'paused' && job.startedAt === null)) {
+      this.finish(job, 'cancelled');
+    } else {
+      this.post({ type: 'control', jobId, action: 'cancel' });
+      // A job that never reaches a pause point is stopped the hard way.
+      job.cancelTimer = setTimeout(() => {
+        if (!finalJobStates.includes(job.state)) void this.restartWorker('a cancelled job did not stop in time');
+      }, this.options.cancelGraceMs ?? 10_000);
+      job.cancelTimer.unref();
+    }
+    return this.snapshot(job);
+  }
+
+  /** Pause a pausable job. A running job shows 'paused' once it reaches its next pause point. */
+  pause(jobId: string): JobSnapshot {
+    const job = this.job(jobId);
+    if (!jobKinds[job.spec.kind].pausable)
+      throw new ServiceError('bad-request', `a ${job.spec.kind} job cannot be paused (only training and batch jobs)`);
+    if (job.state === 'queued') {
+      job.holdInQueue = true;
+      job.state = 'paused';
+      job.progress.message = 'paused before start';
+      this.emit(job);
+    } else if (job.state === 'running') {
+      this.post({ type: 'control', jobId, action: 'pause' });
+    }
+    return this.snapshot(job);
+  }
+
+  resume(jobId: string): JobSnapshot {
+    const job = this.job(jobId);
+    if (job.state !== 'paused' && job.state !== 'running') return this.snapshot(job);
+    if (job.holdInQueue) {
+      job.holdInQueue = false;
+      job.state = 'queued';
+      job.progress.message = 'queued';
+      this.emit(job);
+      this.schedule();
+    } else {
+      this.post({ type: 'control', jobId, action: 'resume' });
+    }
+    return this.snapshot(job);
+  }
+
+  /** Start a job and wait for its result (used by requests such as images.open). */
+  async run(spec: unknown): Promise<unknown> {
+    const { jobId } = await this.start(spec);
+    const o = await this.wait(jobId);
+    if (o.state === 'done') return o.result;
+    if (o.state === 'cancelled') throw new ServiceError('failed', 'cancelled');
+    throw new ServiceError(this.job(jobId).errorCode ?? 'failed', o.error);
+  }
+
+  image(imageId: string): ImageInfo {
+    const info = this.images.get(imageId);
+    if (!info) throw new ServiceError('not-found', `no image with id '${imageId}'`);
+    return info;
+  }
+
+  /** The 8-bit PNG file behind `ImageInfo.url`, or null for an unknown id. */
+  imagePreviewFile(imageId: string): string | null {
+    return this.images.has(imageId) ? path.join(this.sessionDir, 'images', `${imageId}.png`) : null;
+  }
+
+  /** The file behind an export's download URL (`api/downloads/<folder>/<name>`), or null. */
+  downloadFile(folderId: string, fileName: string): string | null {
+    if (!/^[\w-]+$/.test(folderId) || fileName.includes('/') || fileName.includes('\\') || fileName.startsWith('.'))
+      return null;
+    return path.join(this.sessionDir, 'downloads', folderId, fileName);
+  }
+
+  async releaseImage(imageId: string): Promise<boolean> {
+    if (!this.images.delete(imageId)) return false;
+    const base = path.join(this.sessionDir, 'images', imageId);
+    await rm(`${base}.img`, { force: true });
+    await rm(`${base}.png`, { force: true });
+    return true;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    clearInterval(this.heartbeat);
+    for (const job of this.jobs.values()) if (!finalJobStates.includes(job.state)) this.finish(job, 'cancelled');
+    const w = this.worker;
+    this.worker = null;
+    await w?.terminate();
+    if (this.ownsSessionDir) rmSync(this.sessionDir, { recursive: true, force: true });
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Worker
+
+  private startWorker(): Promise<JobKind[]> {
+    const ready = new Promise<JobKind[]>((resolve) => (this.resolveReady = resolve));
+    const config: WorkerConfig = {
+      sessionDir: this.sessionDir,
+      dataDir: this.dataDir,
+      shippedModelsDir: this.options.shippedModelsDir,
+      debugJobs: this.options.debugJobs ?? false,
+    };
+    const worker = new Worker(this.options.workerPath, {
+      workerData: config,
+      ...(this.options.workerResourceLimits ? { resourceLimits: this.options.workerResourceLimits } : {}),
+    });
+    this.workerStarts++;
+    this.exitReason = null;
+    worker.on('message', (raw: unknown) => {
+      if (worker !== this.worker) return;
+      const parsed = fromWorkerSchema.safeParse(raw);
+      if (!parsed.success) {
+        console.error(`job service: ignoring an invalid worker message: ${describeIssues(parsed.error).join('; ')}`);
+        return;
+      }
+      this.onWorkerMessage(parsed.data);
+    });
+    worker.on('error', (e: Error & { code?: string }) => {
+      if (worker !== this.worker) return;
+      this.exitReason =
+        e.code === 'ERR_WORKER_OUT_OF_MEMORY' ? 'the worker ran out of memory' : `the worker crashed: ${e.message}`;
+    });
+    worker.on('exit', (code) => {
+      if (worker !== this.worker || this.closed) return;
+      this.onWorkerDied(this.exitReason ?? `the worker stopped unexpectedly (exit code ${code})`);
+    });
+    this.worker = worker;
+    return ready;
+  }
+
+  private async restartWorker(reason: string): Promise<void> {
+    const w = this.worker;
+    if (!w) return;
+    this.exitReason = reason;
+    await w.terminate(); // the 'exit' handler does the rest
+  }
+
+  private onWorkerDied(reason: string): void {
+    // Nothing may be dispatched to the dead worker while its jobs are settled below.
+    this.worker = null;
+    const inflight = [...this.jobs.values()].filter(
+      (j) => j.state === 'running' || (j.state === 'paused' && j.startedAt),
+    );
+    const alone = inflight.length === 1;
+    for (const job of inflight) {
+      if (job.cancelTimer) clearTimeout(job.cancelTimer);
+      if (job.cancelRequested) this.finish(job, 'cancelled');
+      else if (alone || job.suspect) this.finish(job, 'failed', `${reason}; the job was stopped`);
+      else {
+        job.suspect = true;
+        job.state = 'queued';
+        job.startedAt = null;
+        job.runSince = null;
+        job.runMs = 0;
+        job.progress = { step: 0, message: 'queued again after a worker crash' };
+        this.emit(job);
+      }
+    }
+    this.workerReady = this.startWorker();
+    this.schedule();
+  }
+
+  private post(message: ToWorker): void {
+    this.worker?.postMessage(message);
+  }
+
+  private onWorkerMessage(msg: FromWorker): void {
+    if (msg.type === 'ready') {
+      this.resolveReady(msg.kinds);
+      return;
+    }
+    const job = this.jobs.get(msg.jobId);
+    if (!job || finalJobStates.includes(job.state)) return;
+    switch (msg.type) {
+      case 'progress':
+        job.progress = { ...job.progress, ...msg.progress };
+        this.emit(job);
+        break;
+      case 'paused':
+        if (msg.paused && job.state === 'running') {
+          this.stopClock(job);
+          job.state = 'paused';
+        } else if (!msg.paused && job.state === 'paused') {
+          job.runSince = Date.now();
+          job.state = 'running';
+        }
+        this.emit(job);
+        break;
+      case 'images':
+        for (const info of msg.images) this.images.set(info.imageId, info);
+        break;
+      case 'done': {
+        const check = jobKinds[job.spec.kind].result.safeParse(msg.result);
+        if (check.success) {
+          job.result = check.data;
+          this.finish(job, 'done');
+        } else {
+          this.finish(
+            job,
+            'failed',
+            `internal error: the ${job.spec.kind} result does not match the contract (${describeIssues(check.error).join('; ')})`,
+          );
+        }
+        break;
+      }
+      case 'failed':
+        if (msg.code === 'cancelled') this.finish(job, 'cancelled');
+        else {
+          job.errorCode = msg.code;
+          this.finish(job, 'failed', msg.error);
+        }
+        break;
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Queue
+
+  private schedule(): void {
+    if (this.closed || !this.worker) return;
+    const active = [...this.jobs.values()].filter((j) => j.startedAt !== null && !finalJobStates.includes(j.state));
+    // A suspect runs alone, and nothing starts beside it.
+    if (active.some((j) => j.suspect)) return;
+    let training = active.filter((j) => j.lane === 'training').length;
+    let imaging = active.filter((j) => j.lane === 'imaging').length;
+    for (const job of this.jobs.values()) {
+      if (job.state !== 'queued') continue;
+      if (job.suspect) {
+        if (training + imaging === 0) this.dispatch(job);
+        return;
+      }
+      if (job.lane === 'training' ? training >= 1 : imaging >= this.imagingConcurrency) continue;
+      this.dispatch(job);
+      if (job.lane === 'training') training++;
+      else imaging++;
+    }
+  }
+
+  private dispatch(job: Job): void {
+    job.state = 'running';
+    job.startedAt = new Date();
+    job.runSince = Date.now();
+    job.progress = { ...job.progress, message: 'started' };
+    this.post({ type: 'run', jobId: job.id, spec: job.spec, models: job.models });
+    this.emit(job);
+  }
+
+  private finish(job: Job, state: 'done' | 'failed' | 'cancelled', error?: string): void {
+    this.stopClock(job);
+    if (job.cancelTimer) clearTimeout(job.cancelTimer);
+    job.state = state;
+    job.finishedAt = new Date();
+    if (state === 'done') job.progress = { ...job.progress, fraction: 1, message: 'done' };
+    else if (state === 'cancelled') job.progress = { ...job.progress, message: 'cancelled' };
+    else {
+      job.error = error ?? 'failed';
+      job.progress = { ...job.progress, message: job.error };
+    }
+    // Whatever the worker did not clean up (it may have died) goes now.
+    void rm(path.join(this.sessionDir, 'jobs', job.id), { recursive: true, force: true }).catch(() => undefined);
+    this.emit(job);
+    const o = outcome(job);
+    for (const w of job.waiters.splice(0)) w(o);
+    this.forgetOldJobs();
+    this.schedule();
+  }
+
+  private forgetOldJobs(): void {
+    const finished = [...this.jobs.values()].filter((j) => finalJobStates.includes(j.state) && j.waiters.length === 0);
+    for (const j of finished.slice(0, Math.max(0, finished.length - MAX_FINISHED_JOBS))) this.jobs.delete(j.id);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Events
+
+  private stopClock(job: Job): void {
+    if (job.runSince !== null) job.runMs += Date.now() - job.runSince;
+    job.runSince = null;
+  }
+
+  private beat(): void {
+    for (const job of this.jobs.values()) if (job.state === 'running') this.emit(job);
+  }
+
+  private event(job: Job): JobEvent {
+    const elapsed = job.runMs + (job.runSince !== null ? Date.now() - job.runSince : 0);
+    const fraction = job.progress.fraction ?? null;
+    const eta =
+      job.state === 'running' && fraction !== null && fraction > 0 && fraction < 1
+        ? ((elapsed / 1000) * (1 - fraction)) / fraction
+        : job.state === 'done'
+          ? 0
+          : null;
+    const e: JobEvent = {
+      jobId: job.id,
+      kind: job.spec.kind,
+      state: job.state,
+      fraction,
+      step: job.progress.step ?? 0,
+      total: job.progress.total ?? null,
+      etaSeconds: eta,
+      message: job.progress.message ?? '',
+    };
+    if (job.progress.metrics) e.metrics = job.progress.metrics;
+    if (job.progress.preview) e.preview = job.progress.preview;
+    if (job.error) e.error = job.error;
+    return e;
+  }
+
+  private emit(job: Job): void {
+    const e = this.event(job);
+    for (const l of this.listeners) {
+      try {
+        l(e);
+      } catch (err) {
+        console.error('job service: an event listener threw:', err);
+      }
+    }
+  }
+
+  private snapshot(job: Job): JobSnapshot {
+    return {
+      ...this.event(job),
+      createdAt: job.createdAt.toISOString(),
+      startedAt: job.startedAt?.toISOString() ?? null,
+      finishedAt: job.finishedAt?.toISOString() ?? null,
+    };
+  }
+
+  private job(jobId: string): Job {
+    const job = this.jobs.get(jobId);
+    if (!job) throw new ServiceError('not-found', `no job with id '${jobId}'`);
+    return job;
+  }
+}
+
+function outcome(job: Job): JobOutcome {
+  if (job.state === 'done')
+    return { jobId: job.id, kind: job.spec.kind, state: 'done', result: job.result } as JobOutcome;
+  if (job.state === 'failed')
+    return { jobId: job.id, kind: job.spec.kind, state: 'failed', error: job.error ?? 'failed' };
+  return { jobId: job.id, kind: job.spec.kind, state: 'cancelled' };
+}

@@ -1,0 +1,76 @@
+// The model catalogue: shipped models (package models/, read-only) and the user's trained and
+// imported models (data folder models/). A model is an .onnx file with an optional card JSON of
+// the same name (`<name>.json`, see modelCardFileSchema). Ids say where a model lives:
+// `shipped/<name>` or `user/<name>`; only user models can be deleted.
+import { readdir, readFile, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { modelCardFileSchema, ServiceError, type ModelCard, type ModelKind } from './contract.js';
+
+export interface ModelFolders {
+  shipped: string;
+  user: string;
+}
+
+async function onnxFiles(dir: string): Promise<string[]> {
+  try {
+    return (await readdir(dir)).filter((f) => f.toLowerCase().endsWith('.onnx')).sort();
+  } catch {
+    return []; // a missing folder simply holds no models
+  }
+}
+
+async function readCard(onnxPath: string, id: string, kind: ModelKind): Promise<ModelCard> {
+  const stem = path.basename(onnxPath, path.extname(onnxPath));
+  const base: ModelCard = {
+    id,
+    name: stem,
+    file: onnxPath,
+    kind,
+    architecture: 'unknown (no model card)',
+    params: null,
+    inputChannels: null,
+    noiseLevelInput: false,
+    trainingNoise: null,
+    metrics: [],
+  };
+  let raw: unknown;
+  try {
+    raw = JSON.parse(await readFile(path.join(path.dirname(onnxPath), `${stem}.json`), 'utf8'));
+  } catch {
+    return base;
+  }
+  const card = modelCardFileSchema.safeParse(raw);
+  // A broken card must not hide the model: list it with what is known.
+  if (!card.success) return { ...base, description: 'model card could not be read' };
+  return { ...base, ...card.data, id, file: onnxPath, kind };
+}
+
+export async function listModels(folders: ModelFolders): Promise<ModelCard[]> {
+  const cards: ModelCard[] = [];
+  for (const f of await onnxFiles(folders.shipped))
+    cards.push(await readCard(path.join(folders.shipped, f), `shipped/${path.basename(f, '.onnx')}`, 'shipped'));
+  for (const f of await onnxFiles(folders.user)) {
+    const file = path.join(folders.user, f);
+    const card = await readCard(file, `user/${path.basename(f, '.onnx')}`, 'imported');
+    // Trained models say so in their card (architectureSpec is written by the trainer).
+    cards.push(card.architectureSpec !== undefined ? { ...card, kind: 'trained' } : card);
+  }
+  return cards;
+}
+
+export async function findModel(folders: ModelFolders, modelId: string): Promise<ModelCard> {
+  const card = (await listModels(folders)).find((m) => m.id === modelId);
+  if (!card) throw new ServiceError('not-found', `no model with id '${modelId}'`);
+  return card;
+}
+
+export async function deleteModel(folders: ModelFolders, modelId: string): Promise<boolean> {
+  const card = (await listModels(folders)).find((m) => m.id === modelId);
+  if (!card) return false;
+  if (card.kind === 'shipped')
+    throw new ServiceError('forbidden', `'${card.name}' is a shipped model and cannot be deleted`);
+  const stem = path.basename(card.file, '.onnx');
+  await rm(card.file, { force: true });
+  await rm(path.join(path.dirname(card.file), `${stem}.json`), { force: true });
+  return true;
+}

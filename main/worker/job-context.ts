@@ -1,0 +1,123 @@
+// What a job handler gets from the worker: progress reporting, the pause/cancel points, the image
+// store, the models the service resolved for it, and a scratch folder that is removed when the
+// job ends (so a cancelled or failed job leaves no partial files behind).
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import type { ImageInfo, WorkerConfig, WorkerModel, WorkerProgress } from '../service/contract.js';
+import type { Image } from '../imaging/image.js';
+import type { ImageStore } from './image-store.js';
+
+/** Thrown at a pause point once the job has been cancelled. */
+export class JobCancelled extends Error {
+  constructor() {
+    super('cancelled');
+    this.name = 'JobCancelled';
+  }
+}
+
+export interface JobContextHost {
+  post(message: unknown): void;
+}
+
+/** How often progress may be posted (the service re-emits the latest one at least twice a second). */
+const PROGRESS_INTERVAL_MS = 100;
+/** Handlers call checkpoint() often; only this often does it give the event loop a turn. */
+const YIELD_INTERVAL_MS = 15;
+
+export class JobContext {
+  private cancelled = false;
+  private paused: { resume: () => void; promise: Promise<void> } | null = null;
+  private lastProgress = 0;
+  private pending: WorkerProgress | null = null;
+  private lastYield = Date.now();
+
+  constructor(
+    readonly jobId: string,
+    readonly config: WorkerConfig,
+    readonly images: ImageStore,
+    private readonly models: WorkerModel[],
+    private readonly host: JobContextHost,
+  ) {}
+
+  get scratchDir(): string {
+    return path.join(this.config.sessionDir, 'jobs', this.jobId);
+  }
+
+  async makeScratchDir(): Promise<string> {
+    await mkdir(this.scratchDir, { recursive: true });
+    return this.scratchDir;
+  }
+
+  model(modelId: string): WorkerModel {
+    const m = this.models.find((x) => x.id === modelId);
+    if (!m) throw new Error(`model '${modelId}' was not resolved for this job`);
+    return m;
+  }
+
+  /** Report progress; rate-limited, the last call before the end is always sent. */
+  progress(p: WorkerProgress): void {
+    this.pending = { ...this.pending, ...p };
+    const now = Date.now();
+    if (now - this.lastProgress >= PROGRESS_INTERVAL_MS) this.flushProgress(now);
+  }
+
+  flushProgress(now = Date.now()): void {
+    if (!this.pending) return;
+    this.host.post({ type: 'progress', jobId: this.jobId, progress: this.pending });
+    this.pending = null;
+    this.lastProgress = now;
+  }
+
+  /** Store an image and tell the service about it. */
+  async saveImage(
+    image: Image,
+    name: string,
+    opts: { sourcePath?: string | null; unclipped?: boolean } = {},
+  ): Promise<ImageInfo> {
+    const info = await this.images.save(image, name, opts);
+    this.host.post({ type: 'images', jobId: this.jobId, images: [info] });
+    return info;
+  }
+
+  /**
+   * A pause/cancel point. Handlers call it between units of work (a tile, a step, a file); it
+   * throws JobCancelled after a cancel and waits while paused.
+   */
+  async checkpoint(): Promise<void> {
+    const now = Date.now();
+    if (now - this.lastYield >= YIELD_INTERVAL_MS) {
+      // Let control messages (and other jobs) in.
+      await new Promise<void>((r) => setImmediate(r));
+      this.lastYield = Date.now();
+    }
+    if (this.cancelled) throw new JobCancelled();
+    if (this.paused) {
+      this.flushProgress();
+      this.host.post({ type: 'paused', jobId: this.jobId, paused: true });
+      await this.paused.promise;
+      if (this.cancelled) throw new JobCancelled();
+      this.host.post({ type: 'paused', jobId: this.jobId, paused: false });
+    }
+  }
+
+  get isCancelled(): boolean {
+    return this.cancelled;
+  }
+
+  control(action: 'cancel' | 'pause' | 'resume'): void {
+    if (action === 'cancel') {
+      this.cancelled = true;
+      this.paused?.resume();
+    } else if (action === 'pause') {
+      if (!this.paused) {
+        let resume!: () => void;
+        const promise = new Promise<void>((r) => (resume = r));
+        this.paused = { resume, promise };
+      }
+    } else if (this.paused) {
+      const p = this.paused;
+      this.paused = null;
+      p.resume();
+    }
+  }
+}

@@ -1,0 +1,78 @@
+// Import an external ONNX denoiser: check that onnxruntime can load it and that it looks like an
+// image-to-image model (NCHW float32 input with 1 or 3 channels, optional noise-level input), then
+// copy it into the user's models folder with a model card.
+import { mkdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { InferenceSession } from 'onnxruntime-node';
+import { writeFileAtomic } from '../../imaging/atomic-write.js';
+import { dataPaths } from '../../service/data-dir.js';
+import { ServiceError, type ModelCard, type ModelCardFile } from '../../service/contract.js';
+import type { JobHandler } from './types.js';
+import { safeFileName } from './export.js';
+
+export const importModel: JobHandler<'import-model'> = async (params, ctx) => {
+  const source = path.resolve(params.path);
+  if (path.extname(source).toLowerCase() !== '.onnx')
+    throw new ServiceError('bad-request', `${source}: only .onnx models can be imported`);
+  const bytes = await readFile(source).catch((e: Error) => {
+    throw new ServiceError('not-found', `${source}: cannot read (${e.message})`);
+  });
+  ctx.progress({ fraction: 0.2, message: 'checking the model' });
+  let session: InferenceSession;
+  try {
+    session = await InferenceSession.create(bytes);
+  } catch (e) {
+    throw new ServiceError('bad-request', `${source}: not a valid ONNX model (${(e as Error).message.split('\n')[0]})`);
+  }
+  const inputs = session.inputMetadata;
+  await session.release();
+  const image = inputs[0];
+  if (!image?.isTensor || image.type !== 'float32' || image.shape.length !== 4)
+    throw new ServiceError('bad-request', `${source}: the first input must be a float32 N×C×H×W image tensor`);
+  const c = image.shape[1];
+  const inputChannels = typeof c === 'number' ? c : null;
+  if (inputChannels !== null && inputChannels !== 1 && inputChannels !== 3)
+    throw new ServiceError('bad-request', `${source}: the image input has ${inputChannels} channels (1 or 3 expected)`);
+  await ctx.checkpoint();
+
+  const name = params.name ?? path.basename(source, '.onnx');
+  const stem = safeFileName(name).replace(/\s+/g, '-');
+  const folder = dataPaths(ctx.config.dataDir).models;
+  await mkdir(folder, { recursive: true });
+  const file = path.join(folder, `${stem}.onnx`);
+  const card: ModelCardFile = {
+    name,
+    architecture: `imported ONNX (${inputs.length} input${inputs.length > 1 ? 's' : ''})`,
+    params: null,
+    inputChannels,
+    noiseLevelInput: inputs.length >= 2,
+    trainingNoise: null,
+    metrics: [],
+    description: `imported from ${source}`,
+    createdAt: new Date().toISOString(),
+  };
+  // The model first, then its card: a card never points at a missing model.
+  await writeFileAtomic(file, bytes).catch((e: Error) => {
+    throw new ServiceError('bad-request', `cannot import: ${e.message}`);
+  });
+  await writeFileAtomic(
+    path.join(folder, `${stem}.json`),
+    new TextEncoder().encode(JSON.stringify(card, null, 2) + '\n'),
+    {
+      overwrite: true,
+    },
+  );
+  const result: ModelCard = {
+    ...card,
+    id: `user/${stem}`,
+    file,
+    kind: 'imported',
+    architecture: card.architecture!,
+    params: null,
+    inputChannels,
+    noiseLevelInput: card.noiseLevelInput!,
+    trainingNoise: null,
+    metrics: [],
+  };
+  return result;
+};

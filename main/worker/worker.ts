@@ -1,0 +1,87 @@
+// The worker thread: runs every heavy job (imaging, inference, training) so the main process stays
+// responsive. It is stateless between jobs (images are snapshot files, see image-store.ts), so the
+// service can replace it after a crash. Several jobs may run here at once; they interleave at
+// their checkpoint() calls (native inference runs on onnxruntime's own threads meanwhile).
+import { parentPort, workerData } from 'node:worker_threads';
+import path from 'node:path';
+import { rm } from 'node:fs/promises';
+import {
+  describeIssues,
+  jobKinds,
+  ServiceError,
+  toWorkerSchema,
+  workerConfigSchema,
+  type FromWorker,
+  type JobKind,
+  type WorkerModel,
+} from '../service/contract.js';
+import { ImageStore } from './image-store.js';
+import { JobCancelled, JobContext } from './job-context.js';
+import { handlers, pending } from './jobs/registry.js';
+import type { JobHandler } from './jobs/types.js';
+
+if (!parentPort) throw new Error('worker.ts must run in a worker thread');
+const port = parentPort;
+const config = workerConfigSchema.parse(workerData);
+const images = new ImageStore(path.join(config.sessionDir, 'images'));
+const running = new Map<string, JobContext>();
+
+function post(message: FromWorker): void {
+  port.postMessage(message);
+}
+
+/** Errors the user should read as they are, with the code the doors map to a status. */
+function failure(e: unknown): { code: 'bad-request' | 'not-found' | 'unavailable' | 'failed'; error: string } {
+  if (e instanceof ServiceError && e.code !== 'forbidden') return { code: e.code, error: e.message };
+  const err = e as { name?: string; code?: string; message?: string };
+  if (err?.name === 'ImagingError') {
+    const notFound = err.code === 'not-found' || err.code === 'not-a-file';
+    return { code: notFound ? 'not-found' : 'bad-request', error: err.message ?? String(e) };
+  }
+  return { code: 'failed', error: err?.message ?? String(e) };
+}
+
+async function run(jobId: string, kind: JobKind, rawParams: unknown, models: WorkerModel[]): Promise<void> {
+  const ctx = new JobContext(jobId, config, images, models, { post: (m) => port.postMessage(m) });
+  running.set(jobId, ctx);
+  try {
+    const handler = handlers[kind] as JobHandler<JobKind> | undefined;
+    if (!handler) {
+      const why = pending[kind] ?? 'no handler';
+      throw new ServiceError('unavailable', `'${kind}' is not available in this build yet (${why})`);
+    }
+    if (kind === 'debug' && !config.debugJobs) throw new ServiceError('bad-request', `unknown job kind '${kind}'`);
+    // The service validated already; the worker checks again because this is a process boundary.
+    const parsed = jobKinds[kind].params.safeParse(rawParams);
+    if (!parsed.success)
+      throw new ServiceError('bad-request', `invalid ${kind} request: ${describeIssues(parsed.error).join('; ')}`);
+    const result = await handler(parsed.data as never, ctx);
+    ctx.flushProgress();
+    post({ type: 'done', jobId, result });
+  } catch (e) {
+    ctx.flushProgress();
+    if (e instanceof JobCancelled) post({ type: 'failed', jobId, code: 'cancelled', error: 'cancelled' });
+    else post({ type: 'failed', jobId, ...failure(e) });
+  } finally {
+    running.delete(jobId);
+    // A job's scratch folder never outlives it: a cancelled or failed job leaves nothing behind.
+    await rm(ctx.scratchDir, { recursive: true, force: true }).catch(() => undefined);
+  }
+}
+
+port.on('message', (raw: unknown) => {
+  const parsed = toWorkerSchema.safeParse(raw);
+  if (!parsed.success) {
+    // Nothing to answer to: the service only sends valid messages; log for the developer.
+    console.error(`worker: ignoring an invalid message: ${describeIssues(parsed.error).join('; ')}`);
+    return;
+  }
+  const msg = parsed.data;
+  if (msg.type === 'run') void run(msg.jobId, msg.spec.kind, msg.spec.params, msg.models);
+  else running.get(msg.jobId)?.control(msg.action);
+});
+
+const available = (Object.keys(jobKinds) as JobKind[]).filter(
+  (k) => handlers[k] && (k !== 'debug' || config.debugJobs),
+);
+post({ type: 'ready', kinds: available });
