@@ -1,0 +1,144 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { Rng } from '../../../main/common/rng.js';
+import { reflectIndex } from '../../../main/imaging/image.js';
+import { openOnnxModel } from '../../../main/imaging/onnx-runner.js';
+import { chooseTileSize, denoiseTiled, type TileRunner } from '../../../main/imaging/tiling.js';
+
+const MODELS = path.resolve('test/fixtures/imaging/models');
+
+function randomImage(w: number, h: number, c: number, seed = 1) {
+  const rng = new Rng(seed);
+  const data = new Float32Array(c * w * h);
+  for (let i = 0; i < data.length; i++) data[i] = rng.uniform();
+  return { width: w, height: h, channels: c, data };
+}
+
+/** The blur model's maths in plain TS on the whole image, with half-sample reflection at borders. */
+function blurReference(img: { width: number; height: number; channels: number; data: Float32Array }): Float32Array {
+  const { width: W, height: H, channels: C, data } = img;
+  const g = [-2, -1, 0, 1, 2].map((k) => Math.exp(-0.5 * k * k));
+  const s = g.reduce((a, b) => a + b, 0);
+  const w1 = g.map((v) => v / s);
+  const out = new Float32Array(data.length);
+  for (let c = 0; c < C; c++)
+    for (let y = 0; y < H; y++)
+      for (let x = 0; x < W; x++) {
+        let acc = 0;
+        for (let dy = -2; dy <= 2; dy++)
+          for (let dx = -2; dx <= 2; dx++)
+            acc += w1[dy + 2]! * w1[dx + 2]! * data[c * W * H + reflectIndex(y + dy, H) * W + reflectIndex(x + dx, W)]!;
+        out[c * W * H + y * W + x] = acc;
+      }
+  return out;
+}
+
+function maxAbsDiff(a: Float32Array, b: Float32Array): number {
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
+  return m;
+}
+
+describe('tiled inference through the ONNX adapter', () => {
+  it('tiled output equals whole-image output within 1/255 (receptive radius 2 ≤ overlap/2) and equals the TS reference', async () => {
+    const model = await openOnnxModel(path.join(MODELS, 'blur5_rgb.onnx'));
+    const img = randomImage(101, 77, 3);
+    const whole = await denoiseTiled(img, model.runner, { tile: 512, overlap: 4 });
+    const progress: number[] = [];
+    const tiled = await denoiseTiled(img, model.runner, {
+      tile: 24,
+      overlap: 4,
+      onProgress: (d, t) => progress.push(d / t),
+    });
+    expect(progress.length).toBe(5 * 4);
+    expect(progress.at(-1)).toBe(1);
+    expect(maxAbsDiff(tiled, whole)).toBeLessThan(1 / 255);
+    expect(maxAbsDiff(tiled, whole)).toBeLessThan(1e-5); // in fact exact up to float rounding
+    expect(maxAbsDiff(whole, blurReference(img))).toBeLessThan(1e-5);
+    await model.close();
+  });
+
+  it('an overlap smaller than the receptive field shows seams (the test above can fail)', async () => {
+    const model = await openOnnxModel(path.join(MODELS, 'blur5_rgb.onnx'));
+    const img = randomImage(64, 64, 3, 2);
+    const whole = await denoiseTiled(img, model.runner, { tile: 512, overlap: 4 });
+    const seamy = await denoiseTiled(img, model.runner, { tile: 16, overlap: 0 });
+    expect(maxAbsDiff(seamy, whole)).toBeGreaterThan(0.05);
+    await model.close();
+  });
+
+  it('blending weights sum to one: an identity runner returns the image unchanged for odd sizes', async () => {
+    const identity: TileRunner = async (input) => input.slice();
+    const img = randomImage(53, 31, 1, 3);
+    const out = await denoiseTiled(img, identity, { tile: 10, overlap: 6 });
+    expect(maxAbsDiff(out, img.data)).toBeLessThan(1e-6);
+  });
+
+  it('a 1×1 image works (reflection of a single pixel)', async () => {
+    const model = await openOnnxModel(path.join(MODELS, 'blur5_rgb.onnx'));
+    const img = { width: 1, height: 1, channels: 3, data: new Float32Array([0.2, 0.5, 0.9]) };
+    const out = await denoiseTiled(img, model.runner, { overlap: 4 });
+    expect(Array.from(out)).toEqual([expect.closeTo(0.2, 5), expect.closeTo(0.5, 5), expect.closeTo(0.9, 5)]);
+    await model.close();
+  });
+
+  it('colour through a 1-channel model and gray through a 3-channel model', async () => {
+    const gray = await openOnnxModel(path.join(MODELS, 'blur5_gray.onnx'));
+    const rgb = await openOnnxModel(path.join(MODELS, 'blur5_rgb.onnx'));
+    const colour = randomImage(40, 30, 3, 4);
+    const viaGray = await denoiseTiled(colour, gray.runner, { tile: 16, overlap: 4 });
+    expect(maxAbsDiff(viaGray, blurReference(colour))).toBeLessThan(1e-5);
+    const g = randomImage(40, 30, 1, 5);
+    const viaRgb = await denoiseTiled(g, rgb.runner, { tile: 16, overlap: 4 });
+    expect(viaRgb.length).toBe(40 * 30);
+    expect(maxAbsDiff(viaRgb, blurReference(g))).toBeLessThan(1e-5);
+    await gray.close();
+    await rgb.close();
+  });
+
+  it('feeds σ/255 to a model with a noise-level input', async () => {
+    const model = await openOnnxModel(path.join(MODELS, 'blur5_rgb_sigma.onnx'));
+    expect(model.takesSigma).toBe(true);
+    const img = randomImage(30, 20, 3, 6);
+    const out = await denoiseTiled(img, model.runner, { tile: 16, overlap: 4, sigma: 25.5 });
+    const ref = blurReference(img);
+    for (let i = 0; i < out.length; i += 97) expect(out[i]! - ref[i]!).toBeCloseTo(0.1, 5);
+    await expect(denoiseTiled(img, model.runner, { tile: 16, overlap: 4 })).rejects.toThrow(/needs a noise level/);
+    await model.close();
+  });
+
+  it('wrong models give clear errors', async () => {
+    await expect(openOnnxModel(path.join(MODELS, 'wrong_flat_input.onnx'))).rejects.toThrow(
+      /has shape \[N, 784\]; expected an image batch \[N, C, H, W\]/,
+    );
+    const half = await openOnnxModel(path.join(MODELS, 'wrong_halves_size.onnx'));
+    await expect(denoiseTiled(randomImage(20, 20, 3), half.runner, { tile: 16, overlap: 2 })).rejects.toThrow(
+      /returned shape \[1, 3, 10, 10\] for input \[1, 3, 20, 20\]/,
+    );
+    await half.close();
+    await expect(openOnnxModel(Buffer.from('not a model'), { name: 'junk.onnx' })).rejects.toThrow(
+      /junk\.onnx: cannot load the ONNX model/,
+    );
+  });
+
+  it('cancellation stops between tiles', async () => {
+    const controller = new AbortController();
+    let calls = 0;
+    const runner: TileRunner = async (input) => {
+      if (++calls === 2) controller.abort();
+      return input.slice();
+    };
+    await expect(
+      denoiseTiled(randomImage(64, 64, 1), runner, { tile: 16, overlap: 2, signal: controller.signal }),
+    ).rejects.toThrow(/cancelled/);
+    expect(calls).toBe(2);
+  });
+
+  it('tile size follows the memory budget', () => {
+    expect(chooseTileSize({ channels: 3, overlap: 32, freeBytes: 16 * 1024 ** 3 })).toBe(1024);
+    // 256 MiB free → 64 MiB budget → √(64Mi / 768) = 295 → minus 2·32 = 231
+    expect(chooseTileSize({ channels: 3, overlap: 32, freeBytes: 256 * 1024 ** 2 })).toBe(231);
+    expect(chooseTileSize({ channels: 3, overlap: 32, freeBytes: 1024 ** 2 })).toBe(128);
+    expect(chooseTileSize({ channels: 1, overlap: 32, freeBytes: 16 * 1024 ** 3, imageSide: 300 })).toBe(300);
+  });
+});
