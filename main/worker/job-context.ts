@@ -26,6 +26,7 @@ const YIELD_INTERVAL_MS = 15;
 
 export class JobContext {
   private cancelled = false;
+  private readonly abort = new AbortController();
   private paused: { resume: () => void; promise: Promise<void> } | null = null;
   private lastProgress = 0;
   private pending: WorkerProgress | null = null;
@@ -100,6 +101,11 @@ export class JobContext {
     }
   }
 
+  /** Aborted on cancel: pass it to long native or library calls (tiled inference). */
+  get signal(): AbortSignal {
+    return this.abort.signal;
+  }
+
   get isCancelled(): boolean {
     return this.cancelled;
   }
@@ -107,6 +113,7 @@ export class JobContext {
   control(action: 'cancel' | 'pause' | 'resume'): void {
     if (action === 'cancel') {
       this.cancelled = true;
+      this.abort.abort();
       this.paused?.resume();
     } else if (action === 'pause') {
       if (!this.paused) {

@@ -2,7 +2,10 @@
 // this build yet" with the reason in `pending` (the engine's jobs land with the engine).
 import type { JobKind } from '../../service/contract.js';
 import { addNoise } from './add-noise.js';
+import { batchDenoise } from './batch-denoise.js';
 import { debug } from './debug.js';
+import { denoise } from './denoise.js';
+import { estimateNoise } from './estimate-noise.js';
 import { evaluate } from './evaluate.js';
 import { exportImage } from './export.js';
 import { importModel } from './import-model.js';
@@ -15,14 +18,14 @@ export const handlers: HandlerTable = {
   evaluate,
   export: exportImage,
   'import-model': importModel,
+  denoise,
+  'batch-denoise': batchDenoise,
+  'estimate-noise': estimateNoise,
   debug,
 };
 
 /** Why a kind is not wired yet: the module it needs. */
 export const pending: Partial<Record<JobKind, string>> = {
-  denoise: 'needs tiled inference (main/imaging) and an ONNX executor (main/engine/exec)',
-  'batch-denoise': 'needs tiled inference (main/imaging) and an ONNX executor (main/engine/exec)',
-  'estimate-noise': 'needs a noise-level estimator (main/imaging)',
   train: 'needs the trainer (main/engine/train)',
   'save-model': 'needs the trainer checkpoints and ONNX export (main/engine)',
   'export-onnx': 'needs ONNX export (main/engine/onnx)',

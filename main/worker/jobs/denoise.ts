@@ -1,0 +1,23 @@
+// Denoise an image in the store with an ONNX model, tile by tile (any photo size).
+import { denoiseImage } from '../../imaging/denoise.js';
+import { onnxModel } from '../model-cache.js';
+import type { JobHandler } from './types.js';
+
+export const denoise: JobHandler<'denoise'> = async (params, ctx) => {
+  const image = await ctx.images.load(params.imageId);
+  const { name } = await ctx.images.describe(params.imageId);
+  const card = ctx.model(params.modelId);
+  ctx.progress({ fraction: 0, message: 'loading the model' });
+  const model = await onnxModel(card.file, card.id);
+  await ctx.checkpoint();
+  const result = await denoiseImage(image, model, {
+    ...(params.sigma === 'auto' ? {} : { sigma: params.sigma }),
+    ...(params.tile ? { tile: params.tile } : {}),
+    signal: ctx.signal,
+    onProgress: (done, total) =>
+      ctx.progress({ fraction: done / total, step: done, total, message: `tile ${done} of ${total}` }),
+  });
+  await ctx.checkpoint();
+  const sigmaNote = model.takesSigma ? `, σ ${result.sigma.toFixed(1)} ${result.sigmaSource}` : '';
+  return ctx.saveImage(result.image, `${name} denoised (${card.id}${sigmaNote})`);
+};

@@ -1,0 +1,140 @@
+// The imaging jobs that need a model, through the service and its worker: import an ONNX model,
+// denoise, estimate the noise level, export, batch. The model is the 5×5 Gaussian blur fixture
+// (test/fixtures/imaging/models), which on a smooth photo with σ = 25 noise must raise PSNR a lot.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import sharp from 'sharp';
+import type {
+  EvaluateResult,
+  ExportResult,
+  ImageInfo,
+  ModelCard,
+  BatchDenoiseResult,
+} from '../../../main/service/contract.js';
+import { ApiService } from '../../../main/service/api-service.js';
+import { buildWorker, startService, tempDir, writeTestPng, type Harness } from './harness.js';
+
+const blur = path.resolve('test/fixtures/imaging/models/blur5_rgb.onnx');
+let worker: Awaited<ReturnType<typeof buildWorker>>;
+let h: Harness;
+let api: ApiService;
+let dir: string;
+let clean: ImageInfo;
+let noisy: ImageInfo;
+let model: ModelCard;
+
+beforeAll(async () => {
+  worker = await buildWorker();
+  h = startService(worker.workerPath);
+  api = new ApiService(h.service, { door: 'web' });
+  dir = tempDir();
+  await writeTestPng(path.join(dir, 'gradient.png'), 96, 80);
+  clean = (await api.handle('images:open', { path: path.join(dir, 'gradient.png') })) as ImageInfo;
+  noisy = (await h.service.run({
+    kind: 'add-noise',
+    params: { imageId: clean.imageId, type: 'gaussian', level: 25, seed: 3 },
+  })) as ImageInfo;
+  model = (await api.handle('models:import', { path: blur, name: 'blur 5' })) as ModelCard;
+});
+afterAll(async () => {
+  await h.close();
+  worker.dispose();
+});
+
+describe('model jobs through the service', () => {
+  it('imports an ONNX model into the user models folder and lists it', async () => {
+    expect(model).toMatchObject({ id: 'user/blur-5', kind: 'imported', inputChannels: 3, noiseLevelInput: false });
+    expect(existsSync(path.join(h.dataDir, 'models', 'blur-5.onnx'))).toBe(true);
+    const list = (await api.handle('models:list', {})) as ModelCard[];
+    expect(list.map((m) => m.id)).toEqual(['user/blur-5']);
+    await expect(
+      api.handle('models:import', { path: path.resolve('test/fixtures/imaging/models/wrong_flat_input.onnx') }),
+    ).rejects.toThrow(/N×C×H×W/);
+    const junk = path.join(dir, 'junk.onnx');
+    writeFileSync(junk, 'not a model');
+    await expect(api.handle('models:import', { path: junk })).rejects.toThrow(/not a valid ONNX model/);
+    expect(readdirSync(path.join(h.dataDir, 'models')).sort()).toEqual(['blur-5.json', 'blur-5.onnx']);
+  });
+
+  it('denoises: PSNR against the clean photo rises well above the noisy one', async () => {
+    const out = (await h.service.run({
+      kind: 'denoise',
+      params: { imageId: noisy.imageId, modelId: model.id, tile: 32 },
+    })) as ImageInfo;
+    expect(out).toMatchObject({ width: 96, height: 80, channels: 3 });
+    const before = (await h.service.run({
+      kind: 'evaluate',
+      params: { referenceId: clean.imageId, testId: noisy.imageId, ssimMap: false },
+    })) as EvaluateResult;
+    const after = (await h.service.run({
+      kind: 'evaluate',
+      params: { referenceId: clean.imageId, testId: out.imageId, ssimMap: false },
+    })) as EvaluateResult;
+    expect(before.psnr!).toBeGreaterThan(19.5);
+    expect(before.psnr!).toBeLessThan(21);
+    // A 5×5 Gaussian (σ 1) averages ≈ 12.6 samples' worth of noise: ≈ +10 dB on a smooth ramp, less at the zero-padded border.
+    expect(after.psnr! - before.psnr!).toBeGreaterThan(5);
+    expect(after.ssim).toBeGreaterThan(before.ssim);
+    const events = h.events.filter((e) => e.kind === 'denoise');
+    expect(events.some((e) => e.state === 'running' && e.total === 9)).toBe(true); // 3×3 tiles of 32
+  });
+
+  it('estimates the noise level of the noisy photo close to the true σ = 25', async () => {
+    const r = (await h.service.run({ kind: 'estimate-noise', params: { imageId: noisy.imageId } })) as {
+      sigma: number;
+    };
+    expect(r.sigma).toBeGreaterThan(22);
+    expect(r.sigma).toBeLessThan(28);
+  });
+
+  it('exports to a host path (never over an existing file) and as a download', async () => {
+    const file = path.join(dir, 'noisy.png');
+    const r = (await h.service.run({
+      kind: 'export',
+      params: { imageId: noisy.imageId, destination: { kind: 'path', path: file }, format: 'png', bitDepth: 16 },
+    })) as ExportResult;
+    expect(r).toMatchObject({ path: file, downloadUrl: null, fileName: 'noisy.png' });
+    const meta = await sharp(file).metadata();
+    expect(meta).toMatchObject({ width: 96, height: 80, depth: 'ushort' });
+    await expect(
+      h.service.run({ kind: 'export', params: { imageId: noisy.imageId, destination: { kind: 'path', path: file } } }),
+    ).rejects.toThrow(/already exists/);
+    const d = (await h.service.run({
+      kind: 'export',
+      params: { imageId: clean.imageId, destination: { kind: 'download' }, format: 'jpeg', quality: 80 },
+    })) as ExportResult;
+    expect(d.fileName).toBe('gradient-denoised.jpg');
+    expect(d.downloadUrl).toMatch(/^api\/downloads\/[\w-]+\/gradient-denoised\.jpg$/);
+    const [, folder, name] = /^api\/downloads\/([\w-]+)\/(.+)$/.exec(d.downloadUrl!)!;
+    expect((await sharp(h.service.downloadFile(folder!, name!)!).metadata()).format).toBe('jpeg');
+  });
+
+  it('batch-denoises a folder, keeps its structure, and reports a bad file without stopping', async () => {
+    const input = path.join(dir, 'batch-in');
+    mkdirSync(path.join(input, 'sub'), { recursive: true });
+    await writeTestPng(path.join(input, 'a.png'), 40, 30);
+    await writeTestPng(path.join(input, 'sub', 'b.png'), 30, 40);
+    writeFileSync(path.join(input, 'sub', 'broken.png'), 'garbage');
+    const outDir = path.join(dir, 'batch-out');
+    const r = (await h.service.run({
+      kind: 'batch-denoise',
+      params: { inputs: [input], outDir, modelId: model.id },
+    })) as BatchDenoiseResult;
+    expect(r.failed).toBe(1);
+    expect(r.files.map((f) => [path.relative(input, f.input), f.ok])).toEqual([
+      ['a.png', true],
+      ['sub/b.png', true],
+      ['sub/broken.png', false],
+    ]);
+    expect(r.files[2]!.error).toMatch(/broken\.png/);
+    expect((await sharp(path.join(outDir, 'sub', 'b.png')).metadata()).width).toBe(30);
+    expect(existsSync(path.join(outDir, 'sub', 'broken.png'))).toBe(false);
+  });
+
+  it('deletes an imported model but never a shipped one', async () => {
+    expect(await api.handle('models:delete', { modelId: 'user/blur-5' })).toEqual({ deleted: true });
+    expect(await api.handle('models:list', {})).toEqual([]);
+    expect(await api.handle('models:delete', { modelId: 'user/blur-5' })).toEqual({ deleted: false });
+  });
+});
