@@ -10,6 +10,7 @@
 
 import { Graph, type Value } from '../ir/graph.js';
 import type { FloatType } from '../ir/tensor.js';
+import { reparameterize } from '../losses/vae.js';
 import { type Architecture, denseLatentIndex } from './architecture.js';
 import { type Layer, applyLayer, declareParams, layerParams } from './layers.js';
 import { type AutoencoderPlan, planLayers, planOf } from './plan.js';
@@ -187,7 +188,7 @@ export function buildForward(arch: Architecture, o: GraphOptions & { mode: 'trai
     fg.logvar = logvar;
     if (o.mode === 'train') {
       fg.eps = g.input(IO.eps, [o.batch, ...latentShape(arch, sample)!]);
-      z = g.scope('reparam', () => g.add(mu, g.mul(g.exp(g.mul(logvar, g.scalar(0.5))), fg.eps!)));
+      z = g.scope('reparam', () => reparameterize(g, mu, logvar, fg.eps!));
     } else {
       z = mu;
     }

@@ -28,3 +28,4 @@ export {
 } from './build.js';
 export { PRESET_NAMES, preset } from './presets.js';
 export { parseDenseSpec, resolveArchSpec } from './spec.js';
+export { type TrainingModel, TARGET, buildTrainingModel } from './objective.js';

@@ -1,0 +1,87 @@
+// The training objective of each variant, added on top of the forward graph:
+//   reconstruction   mse / mae / charbonnier on the output, or BCE on the output layer's logits;
+//                    mean over all elements (PyTorch's default), except for the VAE, whose terms
+//                    are summed over features and averaged over the batch (the ELBO's scale)
+//   sparse           + λ·Σ|z| / N (L1)  or  + β·Σ_j KL(ρ ‖ ρ̂_j) (KL to a target mean activation)
+//   contractive      + λ·mean_n ‖∂z/∂x‖²_F (closed form for the one-layer dense encoder)
+//   variational      + β·KL(q(z|x) ‖ N(0, I)) per sample; total = −ELBO per sample with BCE
+// The terms are graph outputs of the step ('loss/<term>'); the probes (latent code, μ, log σ²,
+// every layer's feature map) are values the trainer may ask the step graph to return.
+
+import type { Value } from '../ir/graph.js';
+import {
+  type Reduction,
+  bceWithLogits,
+  charbonnier,
+  contractivePenalty,
+  gaussianKl,
+  klSparsity,
+  l1Sparsity,
+  mae,
+  mse,
+} from '../losses/index.js';
+import type { Architecture } from './architecture.js';
+import { type ForwardGraph, type GraphOptions, buildForward } from './build.js';
+
+export interface TrainingModel {
+  forward: ForwardGraph;
+  /** The clean target 'y', shaped like the output. */
+  target: Value;
+  /** Total objective (a scalar). */
+  loss: Value;
+  /** Its parts by name: 'recon', and 'sparsity' | 'contractive' | 'kl' where the variant adds one. */
+  terms: Record<string, Value>;
+  /** Values worth watching: 'z', 'mu', 'logvar', 'feature/<layer>'. */
+  probes: Record<string, Value>;
+}
+
+export const TARGET = 'y';
+
+export function buildTrainingModel(arch: Architecture, o: GraphOptions): TrainingModel {
+  const fg = buildForward(arch, { ...o, mode: 'train' });
+  const g = fg.graph;
+  const target = g.input(TARGET, fg.output.shape);
+  const variational = arch.variant.type === 'variational';
+  const reduction: Reduction = variational ? 'batchmean' : 'mean';
+  const recon = g.scope('loss', () => {
+    switch (arch.loss) {
+      case 'mse':
+        return mse(g, fg.output, target, reduction);
+      case 'mae':
+        return mae(g, fg.output, target, reduction);
+      case 'charbonnier':
+        return charbonnier(g, fg.output, target, 1e-3, reduction);
+      case 'bce':
+        return bceWithLogits(g, fg.outputPre, target, reduction);
+    }
+  });
+  const terms: Record<string, Value> = { recon };
+  const v = arch.variant;
+  g.scope('loss', () => {
+    if (v.type === 'sparse') {
+      terms.sparsity = v.penalty === 'l1' ? l1Sparsity(g, fg.z!, v.weight) : klSparsity(g, fg.z!, v.target!, v.weight);
+    } else if (v.type === 'contractive') {
+      const enc = fg.encoder[0]!;
+      if (enc.layer.kind !== 'dense') throw new Error('contractive penalty: the encoder must be dense');
+      const act = enc.layer.activation;
+      if (act !== 'sigmoid' && act !== 'tanh' && act !== 'relu' && act !== 'linear')
+        throw new Error(`contractive penalty: no closed form for a ${act} encoder (use sigmoid, tanh, relu or linear)`);
+      const penalty = contractivePenalty(g, {
+        h: enc.out,
+        weight: fg.params.get(`${enc.layer.name}.W`)!,
+        activation: act,
+      });
+      terms.contractive = g.mul(penalty, g.scalar(v.weight));
+    } else if (v.type === 'variational') {
+      terms.kl = g.mul(gaussianKl(g, fg.mu!, fg.logvar!), g.scalar(v.beta));
+    }
+  });
+  let loss = recon;
+  for (const [name, t] of Object.entries(terms)) if (name !== 'recon') loss = g.add(loss, t);
+  const probes: Record<string, Value> = {};
+  if (fg.z) probes.z = fg.z;
+  if (fg.mu) probes.mu = fg.mu;
+  if (fg.logvar) probes.logvar = fg.logvar;
+  for (const [name, val] of fg.features) probes[`feature/${name}`] = val;
+  return { forward: fg, target, loss, terms, probes };
+}

@@ -1,0 +1,140 @@
+// Turning a dataset into the feeds of one training step: which samples (a seeded permutation per
+// epoch, or file order without shuffling), their corrupted copies (noise added on the fly), the
+// VAE's ε and the noise-level map. Everything random draws from one Rng, in a fixed order, so a
+// run is a function of its seed and can be resumed exactly from (order, cursor, Rng state).
+//
+// Batches have a fixed size (the step graph has static shapes): when an epoch runs out mid-batch,
+// the batch continues with the first samples of the next epoch's order.
+
+import type { Rng } from '../../common/rng.js';
+import { type NoiseSpec, addNoise } from '../../imaging/noise.js';
+import { Tensor } from '../ir/tensor.js';
+import type { Dataset } from './datasets.js';
+
+export class BatchSampler {
+  /** Epochs completed. */
+  epoch: number;
+  /** Position in the current epoch's order. */
+  cursor: number;
+  order: Int32Array;
+
+  constructor(
+    readonly length: number,
+    readonly shuffle: boolean,
+    private readonly rng: Rng,
+    resume?: { order: Int32Array; epoch: number; cursor: number },
+  ) {
+    if (resume) {
+      if (resume.order.length !== length)
+        throw new RangeError(
+          `resume: the checkpoint's epoch has ${resume.order.length} samples, the dataset ${length}`,
+        );
+      this.order = resume.order;
+      this.epoch = resume.epoch;
+      this.cursor = resume.cursor;
+    } else {
+      this.order = this.newOrder();
+      this.epoch = 0;
+      this.cursor = 0;
+    }
+  }
+
+  private newOrder(): Int32Array {
+    const order = new Int32Array(this.length);
+    for (let i = 0; i < this.length; i++) order[i] = i;
+    if (this.shuffle) this.rng.shuffle(order);
+    return order;
+  }
+
+  /** The next `size` sample indices. */
+  next(size: number): Int32Array {
+    const out = new Int32Array(size);
+    for (let i = 0; i < size; i++) {
+      if (this.cursor === this.length) {
+        this.epoch++;
+        this.cursor = 0;
+        this.order = this.newOrder();
+      }
+      out[i] = this.order[this.cursor++]!;
+    }
+    return out;
+  }
+}
+
+export interface BatchSpec {
+  batch: number;
+  sampleShape: readonly number[];
+  /** Corruption of the inputs (null: x = clean). Levels on the 0–255 scale. */
+  noise: NoiseSpec | null;
+  /** Shape of the VAE's ε for one sample (null: not a VAE). */
+  epsShape: readonly number[] | null;
+  /**
+   * Feed a noise-level map (σ/255 per pixel). Each sample gets its own σ drawn uniformly from
+   * [0, σ_max], so that one model learns the whole range a strength slider offers (FFDNet).
+   */
+  noiseLevelMap: boolean;
+}
+
+export interface Batch {
+  /** The model's input (corrupted when training a denoiser). */
+  x: Tensor;
+  /** The clean target. */
+  y: Tensor;
+  eps?: Tensor;
+  noiseLevel?: Tensor;
+  indices: Int32Array;
+}
+
+function sigmaOf(noise: NoiseSpec): number {
+  return 'sigma' in noise ? noise.sigma : 0;
+}
+
+/** Assembles one batch. Draw order: sample crops, then noise per sample, then ε. */
+export function makeBatch(dataset: Dataset, indices: Int32Array, spec: BatchSpec, rng: Rng): Batch {
+  const size = spec.sampleShape.reduce((a, b) => a * b, 1);
+  const clean = new Float32Array(spec.batch * size);
+  const one = new Float32Array(size);
+  for (let i = 0; i < spec.batch; i++) {
+    dataset.sample(indices[i]!, one, rng);
+    clean.set(one, i * size);
+  }
+  const shape = [spec.batch, ...spec.sampleShape];
+  const y = new Tensor('float32', shape, clean);
+  let x = y;
+  let noiseLevel: Tensor | undefined;
+  const channels = spec.sampleShape.length === 3 ? spec.sampleShape[0]! : 1;
+  if (spec.noiseLevelMap) {
+    if (spec.sampleShape.length !== 3) throw new RangeError('a noise-level map needs image samples');
+    const hw = spec.sampleShape[1]! * spec.sampleShape[2]!;
+    noiseLevel = new Tensor('float32', [spec.batch, 1, spec.sampleShape[1]!, spec.sampleShape[2]!]);
+    const noisy = new Float32Array(clean.length);
+    const sigmaMax = spec.noise ? sigmaOf(spec.noise) : 0;
+    for (let i = 0; i < spec.batch; i++) {
+      const sigma = rng.uniform() * sigmaMax;
+      (noiseLevel.data as Float32Array).fill(sigma / 255, i * hw, (i + 1) * hw);
+      const sample = clean.subarray(i * size, (i + 1) * size);
+      // Only Gaussian noise has a level the map can describe; other models keep their own parameters.
+      const n = spec.noise?.type === 'gaussian' ? { type: 'gaussian' as const, sigma } : spec.noise;
+      noisy.set(n ? addNoise(sample, channels, n, rng, { clip: false }) : sample, i * size);
+    }
+    x = new Tensor('float32', shape, noisy);
+  } else if (spec.noise) {
+    const noisy = new Float32Array(clean.length);
+    for (let i = 0; i < spec.batch; i++) {
+      // Unclipped, as in DnCNN training: the target is the clean sample, the noise is zero-mean.
+      noisy.set(
+        addNoise(clean.subarray(i * size, (i + 1) * size), channels, spec.noise, rng, { clip: false }),
+        i * size,
+      );
+    }
+    x = new Tensor('float32', shape, noisy);
+  }
+  const batch: Batch = { x, y, indices };
+  if (spec.epsShape) {
+    const eps = new Tensor('float32', [spec.batch, ...spec.epsShape]);
+    rng.fillNormal(eps.data as Float32Array);
+    batch.eps = eps;
+  }
+  if (noiseLevel) batch.noiseLevel = noiseLevel;
+  return batch;
+}
