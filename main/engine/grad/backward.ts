@@ -34,7 +34,7 @@ export function backward(
     if (graph.values.get(w.name) !== w && !graph.values.has(w.name))
       throw new Error(`backward: '${w.name}' is not in this graph`);
   }
-  return graph.scope('grad', () => {
+  return graph.scope('bwd', () => {
     const nodes = [...graph.nodes]; // the forward part only; gradient nodes are appended as we go
 
     // Values that depend on some wrt value (forward sweep).

@@ -1,0 +1,51 @@
+// Reconstruction and classification losses, as graph builders. Each returns a scalar (shape []).
+
+import type { Graph, Value } from '../ir/graph.js';
+import { type Reduction, reduceLoss } from './reduce.js';
+
+/** Mean squared error: reduce((pred − target)²). */
+export function mse(g: Graph, pred: Value, target: Value, reduction: Reduction = 'mean'): Value {
+  const d = g.sub(pred, target);
+  return reduceLoss(g, g.mul(d, d), reduction);
+}
+
+/** Mean absolute error: reduce(|pred − target|). */
+export function mae(g: Graph, pred: Value, target: Value, reduction: Reduction = 'mean'): Value {
+  return reduceLoss(g, g.abs(g.sub(pred, target)), reduction);
+}
+
+/** Charbonnier (smooth L1): reduce(√((pred − target)² + eps²)). */
+export function charbonnier(g: Graph, pred: Value, target: Value, eps = 1e-3, reduction: Reduction = 'mean'): Value {
+  const d = g.sub(pred, target);
+  return reduceLoss(g, g.sqrt(g.add(g.mul(d, d), g.scalar(eps * eps, d.dtype))), reduction);
+}
+
+/**
+ * Binary cross-entropy on logits l with (possibly soft) targets t:
+ * (1 − t)·l + softplus(−l), which equals PyTorch's max(l, 0) − l·t + log(1 + e^−|l|) and whose
+ * derivative σ(l) − t is exact everywhere, including l = 0.
+ */
+export function bceWithLogits(g: Graph, logits: Value, target: Value, reduction: Reduction = 'mean'): Value {
+  const one = g.scalar(1, logits.dtype);
+  const terms = g.add(g.mul(g.sub(one, target), logits), g.softplus(g.neg(logits)));
+  return reduceLoss(g, terms, reduction);
+}
+
+/** Binary cross-entropy on probabilities p, with PyTorch's clamp of each log at −100. */
+export function bce(g: Graph, prob: Value, target: Value, reduction: Reduction = 'mean'): Value {
+  const one = g.scalar(1, prob.dtype);
+  const floor = g.scalar(-100, prob.dtype);
+  const logP = g.max(g.log(prob), floor);
+  const log1mP = g.max(g.log(g.sub(one, prob)), floor);
+  const terms = g.neg(g.add(g.mul(target, logP), g.mul(g.sub(one, target), log1mP)));
+  return reduceLoss(g, terms, reduction);
+}
+
+/**
+ * Cross-entropy of class logits [N, C] against target probabilities [N, C] (one-hot labels or
+ * soft targets): −Σ_c t·log softmax(l), averaged over the batch (PyTorch's CrossEntropyLoss).
+ */
+export function crossEntropyWithLogits(g: Graph, logits: Value, target: Value): Value {
+  const perSample = g.reduceSum(g.mul(target, g.logSoftmax(logits, -1)), [-1], false);
+  return g.neg(g.reduceMean(perSample, undefined, false));
+}
