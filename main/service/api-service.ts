@@ -5,10 +5,12 @@
 import { cpus, platform } from 'node:os';
 import {
   channels,
+  ContractError,
   isChannel,
   parseRequest,
   parseResponse,
   ServiceError,
+  type CallError,
   type Channel,
   type ChannelRequestParsed,
   type ChannelResponse,
@@ -109,3 +111,24 @@ export class ApiService {
 
 /** Every channel name, for the doors' allow-lists. */
 export const channelNames = Object.keys(channels) as Channel[];
+
+/** Any error → the contract's error shape, with a message meant for the user. */
+export function toCallError(e: unknown): CallError {
+  if (e instanceof ServiceError) return { error: { code: e.code, message: e.message } };
+  if (e instanceof ContractError) return { error: { code: 'bad-request', message: e.message } };
+  const err = e as { name?: string; code?: string; message?: string };
+  if (err?.name === 'ImagingError')
+    return {
+      error: { code: err.code === 'not-found' ? 'not-found' : 'bad-request', message: err.message ?? 'imaging error' },
+    };
+  return { error: { code: 'failed', message: err?.message ?? String(e) } };
+}
+
+/** HTTP status for each error code (the web door). */
+export const httpStatus: Record<CallError['error']['code'], number> = {
+  'bad-request': 400,
+  'not-found': 404,
+  forbidden: 403,
+  unavailable: 501,
+  failed: 500,
+};

@@ -3,18 +3,10 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { writeImage } from '../../imaging/codec.js';
+import { safeFileName } from '../../common/file-name.js';
 import type { JobHandler } from './types.js';
 
 const extensions = { png: 'png', jpeg: 'jpg', webp: 'webp', tiff: 'tif' } as const;
-
-/** A file name safe on every platform (no folders, no reserved characters). */
-export function safeFileName(name: string): string {
-  const cleaned = Array.from(name, (ch) => (ch.charCodeAt(0) < 32 || '\\/:*?"<>|'.includes(ch) ? '_' : ch))
-    .join('')
-    .replace(/^\.+/, '')
-    .trim();
-  return cleaned.slice(0, 200) || 'image';
-}
 
 export const exportImage: JobHandler<'export'> = async (params, ctx) => {
   const image = await ctx.images.load(params.imageId);

@@ -8,7 +8,7 @@ import { writeFileAtomic } from '../../imaging/atomic-write.js';
 import { dataPaths } from '../../service/data-dir.js';
 import { ServiceError, type ModelCard, type ModelCardFile } from '../../service/contract.js';
 import type { JobHandler } from './types.js';
-import { safeFileName } from './export.js';
+import { safeFileName } from '../../common/file-name.js';
 
 export const importModel: JobHandler<'import-model'> = async (params, ctx) => {
   const source = path.resolve(params.path);
