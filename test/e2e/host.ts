@@ -1,18 +1,25 @@
 // Starts the built local web host exactly as `npm run serve` does and reads the URL it prints.
+// User data goes to a fresh temp folder so tests never touch the real one.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 export interface StartedHost {
   url: string;
   origin: string;
   token: string;
+  /** The user data folder the host was given (removed by stop()). */
+  dataDir: string;
   process: ChildProcess;
   stop(): Promise<void>;
 }
 
 export async function startBuiltHost(extraArgs: string[] = []): Promise<StartedHost> {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'dl-e2e-data-'));
   const child = spawn(process.execPath, [path.resolve('out/host/serve.js'), ...extraArgs], {
     stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, DENOISE_LAB_DATA_DIR: dataDir },
   });
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
@@ -35,10 +42,15 @@ export async function startBuiltHost(extraArgs: string[] = []): Promise<StartedH
     origin: parsed.origin,
     token: parsed.searchParams.get('token')!,
     process: child,
+    dataDir,
     stop: () =>
       new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once('exit', () => resolve());
+        const done = () => {
+          rmSync(dataDir, { recursive: true, force: true });
+          resolve();
+        };
+        if (child.exitCode !== null) return done();
+        child.once('exit', done);
         child.kill('SIGTERM');
       }),
   };
