@@ -7,6 +7,10 @@ import { build } from 'esbuild';
 import path from 'node:path';
 import sharp from 'sharp';
 import { startBuiltHost, type StartedHost } from './host.js';
+import type * as WebShim from '../../renderer/src/api/web.js';
+import type * as ApiModule from '../../preload/api.js';
+
+type Shim = typeof WebShim & typeof ApiModule;
 
 let host: StartedHost;
 let shim: string;
@@ -63,7 +67,6 @@ test('the web shim uploads a photo, adds noise, evaluates it and shows the resul
   await page.addScriptTag({ url: '/__test__/shim.js' });
 
   const r = await page.evaluate(async (bytes) => {
-    type Shim = typeof import('../../renderer/src/api/web.js') & typeof import('../../preload/api.js');
     const { createWebApi, runJob } = (window as unknown as { DenoiseLabShim: Shim }).DenoiseLabShim;
     const api = createWebApi();
     const info = await api.app.info();
