@@ -186,6 +186,8 @@ export function buildForward(arch: Architecture, o: GraphOptions & { mode: 'trai
     const logvar = applyLayer(g, params, enc.out, plan.heads.logvar).out;
     fg.mu = mu;
     fg.logvar = logvar;
+    fg.features.set(plan.heads.mu.name, mu);
+    fg.features.set(plan.heads.logvar.name, logvar);
     if (o.mode === 'train') {
       fg.eps = g.input(IO.eps, [o.batch, ...latentShape(arch, sample)!]);
       z = g.scope('reparam', () => reparameterize(g, mu, logvar, fg.eps!));

@@ -1,0 +1,379 @@
+// The training loop. One compiled graph does a whole step (forward, loss, backward, optimizer
+// update); the loop only assembles batches, feeds the step's outputs back as the next step's
+// inputs (parameters and optimizer state: no JS arithmetic on weights), and reports.
+//
+// Usable from a worker thread: no console, no process globals; everything goes through the
+// callbacks, and pause/cancel through a TrainControl.
+//
+// Reproducibility: a run is a function of its seed. new Rng(seed) is forked twice, the first
+// child initialises the parameters (so the initial model depends on the seed only), the second
+// drives the data (epoch orders, crops, noise, ε), in that order every step. A checkpoint stores
+// the parameters, optimizer state, step, epoch position and the data Rng's state, so a resumed
+// run continues bit for bit.
+
+import { Rng } from '../../common/rng.js';
+import type { NoiseSpec } from '../../imaging/noise.js';
+import type { CompiledGraph, Executor } from '../exec/executor.js';
+import { Tensor } from '../ir/tensor.js';
+import { type Architecture, architectureToJson } from '../nn/architecture.js';
+import { checkSampleShape, latentShape } from '../nn/build.js';
+import { initParams } from '../nn/layers.js';
+import { buildTrainingModel } from '../nn/objective.js';
+import { paramSpecs } from '../nn/plan.js';
+import {
+  type LrSchedule,
+  type OptimizerConfig,
+  type ScheduleConfig,
+  buildTrainStep,
+  makeSchedule,
+} from '../optim/index.js';
+import { BatchSampler, makeBatch } from './batches.js';
+import { type Checkpoint, writeCheckpoint } from './checkpoint.js';
+import type { TrainControl } from './control.js';
+import type { Dataset } from './datasets.js';
+import { type Evaluation, evaluateModel } from './evaluate.js';
+
+export class TrainDivergedError extends Error {
+  constructor(
+    message: string,
+    readonly step: number,
+  ) {
+    super(message);
+    this.name = 'TrainDivergedError';
+  }
+}
+
+export interface StepReport {
+  /** 1-based step number. */
+  step: number;
+  /** Epochs completed when the step began. */
+  epoch: number;
+  /** The loss BEFORE this step's update. */
+  loss: number;
+  terms: Record<string, number>;
+  lr: number;
+  /** Requested probes (latent code, feature maps) of this step's batch. */
+  probes?: Record<string, Tensor>;
+}
+
+export interface Progress {
+  step: number;
+  totalSteps: number;
+  epoch: number;
+  /** Fractional epochs done. */
+  epochProgress: number;
+  loss: number;
+  terms: Record<string, number>;
+  lr: number;
+  stepsPerSecond: number;
+  samplesPerSecond: number;
+  elapsedMs: number;
+  etaMs: number;
+  paused: boolean;
+  validation: Evaluation | null;
+}
+
+export interface TrainOptions {
+  arch: Architecture;
+  data: Dataset;
+  /** Evaluated every `validateEvery` steps and at the end (PSNR/SSIM, loss for early stopping). */
+  validation?: Dataset;
+  validateEvery?: number;
+  /** Stop when the validation MSE has not improved by `minDelta` for `patience` validations. */
+  earlyStopping?: { patience: number; minDelta?: number };
+  /** Input corruption (default: the architecture's `noise`); null trains on clean inputs. */
+  noise?: NoiseSpec | null;
+  /** Total optimizer steps (including those a resumed run already did), or whole epochs. */
+  steps?: number;
+  epochs?: number;
+  batch: number;
+  optimizer: OptimizerConfig;
+  /** Constant learning rate or a schedule. */
+  lr: number | ScheduleConfig;
+  clipGradNorm?: number;
+  seed: number;
+  /** Initial parameters (e.g. from --init); default: initialised from the seed. */
+  init?: ReadonlyMap<string, Tensor>;
+  /** Seeded shuffling of each epoch (default true); false walks the data in order. */
+  shuffle?: boolean;
+  executor: Executor;
+  /** Write a checkpoint every `everySteps` steps, on cancel and at the end. */
+  checkpoint?: { file: string; everySteps?: number };
+  resume?: Checkpoint;
+  control?: TrainControl;
+  onStep?: (r: StepReport) => void;
+  onProgress?: (p: Progress) => void;
+  /** Minimum time between progress reports (default 250 ms; a heartbeat repeats the last one every 500 ms). */
+  progressIntervalMs?: number;
+  /** Probe names (see TrainingModel.probes: 'z', 'feature/<layer>', …) returned with each StepReport. */
+  probes?: readonly string[];
+  /** Clock for throughput/ETA (default performance.now). */
+  now?: () => number;
+}
+
+export interface TrainResult {
+  status: 'completed' | 'cancelled' | 'early-stopped';
+  step: number;
+  epoch: number;
+  /** Final parameters (the best validated ones after early stopping). */
+  params: Map<string, Tensor>;
+  optimizerState: Map<string, Tensor>;
+  lastLoss: number | null;
+  validation: Evaluation | null;
+  best: { score: number; step: number } | null;
+  /** Canonical run configuration, as stored in checkpoints. */
+  config: Record<string, unknown>;
+}
+
+function runConfig(o: TrainOptions, noise: NoiseSpec | null): Record<string, unknown> {
+  return {
+    batch: o.batch,
+    optimizer: o.optimizer,
+    noise,
+    shuffle: o.shuffle ?? true,
+    seed: o.seed,
+    sampleShape: o.data.sampleShape,
+    datasetLength: o.data.length,
+  };
+}
+
+/** Fresh parameters for an architecture: a function of the seed only. */
+export function initialParams(arch: Architecture, seed: number): Map<string, Tensor> {
+  const master = new Rng(seed);
+  return initParams(paramSpecs(arch), master.fork());
+}
+
+export function stepsPerEpoch(data: Dataset, batch: number): number {
+  return Math.ceil(data.length / batch);
+}
+
+export async function train(o: TrainOptions): Promise<TrainResult> {
+  const noise = o.noise === undefined ? o.arch.noise : o.noise;
+  if (!Number.isInteger(o.batch) || o.batch < 1)
+    throw new RangeError(`batch must be a positive integer, got ${o.batch}`);
+  checkSampleShape(o.arch, o.data.sampleShape);
+  const perEpoch = stepsPerEpoch(o.data, o.batch);
+  const totalSteps = o.steps ?? (o.epochs !== undefined ? o.epochs * perEpoch : undefined);
+  if (totalSteps === undefined || !Number.isInteger(totalSteps) || totalSteps < 0)
+    throw new RangeError('give steps or epochs (a non-negative integer)');
+  const schedule: LrSchedule =
+    typeof o.lr === 'number' ? makeSchedule({ kind: 'constant', lr: o.lr }) : makeSchedule(o.lr);
+  const config = runConfig(o, noise);
+
+  // ---- state: parameters, optimizer slots, data position -------------------------------------
+  const master = new Rng(o.seed);
+  const initRng = master.fork();
+  let dataRng = master.fork();
+  const specs = paramSpecs(o.arch);
+  const state: Record<string, Tensor> = {};
+  let step = 0;
+  let best: { score: number; step: number } | null = null;
+  let sampler: BatchSampler;
+
+  const model = buildTrainingModel(o.arch, { batch: o.batch, sampleShape: o.data.sampleShape });
+  const wanted = o.probes ?? [];
+  const probes = Object.fromEntries(
+    wanted.map((name) => {
+      const v = model.probes[name];
+      if (!v) throw new RangeError(`unknown probe '${name}' (available: ${Object.keys(model.probes).join(', ')})`);
+      return [name, v];
+    }),
+  );
+  const ts = buildTrainStep({
+    graph: model.forward.graph,
+    loss: model.loss,
+    terms: model.terms,
+    probes,
+    optimizer: o.optimizer,
+    ...(o.clipGradNorm !== undefined ? { clipGradNorm: o.clipGradNorm } : {}),
+  });
+
+  if (o.resume) {
+    const ck = o.resume;
+    if (JSON.stringify(ck.state.architecture) !== architectureToJson(o.arch))
+      throw new RangeError('resume: the checkpoint was made for another architecture');
+    for (const key of ['batch', 'optimizer', 'noise', 'shuffle', 'sampleShape', 'datasetLength'] as const) {
+      if (JSON.stringify(ck.state.config[key]) !== JSON.stringify(config[key]))
+        throw new RangeError(
+          `resume: the checkpoint was made with ${key} ${JSON.stringify(ck.state.config[key])}, this run has ${JSON.stringify(config[key])}`,
+        );
+    }
+    for (const p of ts.params) {
+      const t = ck.tensors.get(p.name);
+      if (!t) throw new RangeError(`resume: the checkpoint lacks parameter '${p.name}'`);
+      state[p.name] = t;
+    }
+    for (const s of ts.slots) {
+      const t = ck.tensors.get(s.input);
+      if (!t) throw new RangeError(`resume: the checkpoint lacks optimizer state '${s.input}'`);
+      state[s.input] = t;
+    }
+    step = ck.state.step;
+    best = ck.state.best ?? null;
+    dataRng = Rng.fromState(ck.state.rng);
+    sampler = new BatchSampler(o.data.length, o.shuffle ?? true, dataRng, {
+      order: ck.order,
+      epoch: ck.state.epoch,
+      cursor: ck.state.cursor,
+    });
+  } else {
+    const init = o.init ?? initParams(specs, initRng);
+    for (const s of specs) {
+      const t = init.get(s.name);
+      if (!t) throw new RangeError(`initial parameters lack '${s.name}'`);
+      if (t.shape.length !== s.shape.length || t.shape.some((d, i) => d !== s.shape[i]))
+        throw new RangeError(
+          `initial parameter '${s.name}' has shape [${t.shape}], the architecture wants [${s.shape}]`,
+        );
+      state[s.name] = t.dtype === 'float32' ? t : t.cast('float32');
+    }
+    Object.assign(state, ts.initialSlots());
+    sampler = new BatchSampler(o.data.length, o.shuffle ?? true, dataRng);
+  }
+
+  const paramsNow = () => new Map(specs.map((s) => [s.name, state[s.name]!]));
+  const slotsNow = () => new Map(ts.slots.map((s) => [s.input, state[s.input]!]));
+  let bestParams: Map<string, Tensor> | null = null;
+
+  const saveCheckpoint = async () => {
+    if (!o.checkpoint) return;
+    const tensors = new Map<string, Tensor>([...paramsNow(), ...slotsNow()]);
+    await writeCheckpoint(o.checkpoint.file, {
+      state: {
+        architecture: JSON.parse(architectureToJson(o.arch)),
+        step,
+        epoch: sampler.epoch,
+        cursor: sampler.cursor,
+        rng: dataRng.state(),
+        config,
+        best,
+      },
+      tensors,
+      order: sampler.order.slice(),
+    });
+  };
+
+  const lShape = o.arch.variant.type === 'variational' ? latentShape(o.arch, o.data.sampleShape) : null;
+  const batchSpec = {
+    batch: o.batch,
+    sampleShape: o.data.sampleShape,
+    noise,
+    epsShape: lShape,
+    noiseLevelMap: o.arch.network.type === 'residual' && o.arch.network.noiseLevelInput,
+  };
+
+  // ---- progress reporting ----------------------------------------------------------------------
+  const now = o.now ?? (() => performance.now());
+  const interval = o.progressIntervalMs ?? 250;
+  const started = now();
+  const startStep = step;
+  let lastReport = -Infinity;
+  let last: Progress | null = null;
+  let validation: Evaluation | null = null;
+  const report = (force: boolean, r?: StepReport) => {
+    if (!o.onProgress) return;
+    const t = now();
+    if (r) {
+      const elapsed = t - started;
+      const rate = elapsed > 0 ? ((step - startStep) * 1000) / elapsed : 0;
+      last = {
+        step,
+        totalSteps,
+        epoch: sampler.epoch,
+        epochProgress: sampler.epoch + sampler.cursor / o.data.length,
+        loss: r.loss,
+        terms: r.terms,
+        lr: r.lr,
+        stepsPerSecond: rate,
+        samplesPerSecond: rate * o.batch,
+        elapsedMs: elapsed,
+        etaMs: rate > 0 ? ((totalSteps - step) * 1000) / rate : Infinity,
+        paused: o.control?.paused ?? false,
+        validation,
+      };
+    }
+    if (last && (force || t - lastReport >= interval)) {
+      lastReport = t;
+      o.onProgress({ ...last, paused: o.control?.paused ?? false, elapsedMs: t - started });
+    }
+  };
+  const heartbeat = o.onProgress ? setInterval(() => report(true), 500) : null;
+
+  const validate = async (): Promise<boolean> => {
+    if (!o.validation) return false;
+    validation = await evaluateModel({ arch: o.arch, params: paramsNow() }, o.validation, {
+      executor: o.executor,
+      noise,
+      seed: o.seed,
+    });
+    const minDelta = o.earlyStopping?.minDelta ?? 0;
+    if (!best || validation.mse < best.score - minDelta) {
+      best = { score: validation.mse, step };
+      if (o.earlyStopping) bestParams = paramsNow();
+    }
+    return !!o.earlyStopping && step - best.step >= o.earlyStopping.patience * (o.validateEvery ?? perEpoch);
+  };
+
+  let compiled: CompiledGraph | null = null;
+  let status: TrainResult['status'] = 'completed';
+  let lastLoss: number | null = null;
+  try {
+    if (step < totalSteps) compiled = await o.executor.compile(ts.graph);
+    const scalar = (v: number) => Tensor.scalar(v, 'float32');
+    while (step < totalSteps) {
+      await o.control?.waitWhilePaused();
+      if (o.control?.cancelled) {
+        status = 'cancelled';
+        break;
+      }
+      const epoch = sampler.epoch;
+      const batch = makeBatch(o.data, sampler.next(o.batch), batchSpec, dataRng);
+      const lr = schedule(step);
+      const feeds: Record<string, Tensor> = { ...state, x: batch.x, y: batch.y, lr: scalar(lr), t: scalar(step + 1) };
+      if (batch.eps) feeds.eps = batch.eps;
+      if (batch.noiseLevel) feeds.noise_level = batch.noiseLevel;
+      const out = await compiled!.run(feeds);
+      const loss = (out[ts.outputs.loss]!.data as Float32Array)[0]!;
+      const terms: Record<string, number> = {};
+      for (const [k, name] of Object.entries(ts.outputs.terms)) terms[k] = (out[name]!.data as Float32Array)[0]!;
+      if (!Number.isFinite(loss)) {
+        const kept = o.checkpoint ? ` The last good checkpoint (${o.checkpoint.file}) is kept.` : '';
+        throw new TrainDivergedError(
+          `training diverged: the loss is ${loss} at step ${step + 1} (learning rate ${lr} too high, or bad data?).${kept}`,
+          step + 1,
+        );
+      }
+      for (const f of ts.feedback) state[f.input] = out[f.output]!;
+      step++;
+      lastLoss = loss;
+      const r: StepReport = { step, epoch, loss, terms, lr };
+      if (wanted.length) r.probes = Object.fromEntries(wanted.map((name) => [name, out[ts.outputs.probes[name]!]!]));
+      o.onStep?.(r);
+      report(step === 1 || step === totalSteps, r);
+      if (o.checkpoint?.everySteps && step % o.checkpoint.everySteps === 0 && step < totalSteps) await saveCheckpoint();
+      if (o.validation && o.validateEvery && step % o.validateEvery === 0 && step < totalSteps) {
+        if (await validate()) {
+          status = 'early-stopped';
+          break;
+        }
+      }
+    }
+    if (status !== 'cancelled' && o.validation) await validate();
+    await saveCheckpoint();
+  } finally {
+    if (heartbeat) clearInterval(heartbeat);
+    await compiled?.dispose();
+  }
+  report(true);
+  return {
+    status,
+    step,
+    epoch: sampler.epoch,
+    params: status === 'early-stopped' && bestParams ? bestParams : paramsNow(),
+    optimizerState: slotsNow(),
+    lastLoss,
+    validation,
+    best,
+    config,
+  };
+}
