@@ -41,7 +41,7 @@ describe('trainer', () => {
     const y = (await runOnce(exec, buildInference(arch, { batch: 8 }).graph, init, { input: x })).output!
       .data as Float32Array;
     let se = 0;
-    for (let i = 0; i < y.length; i++) se += (y[i]! - x.data[i]!) ** 2;
+    for (let i = 0; i < y.length; i++) se += (y[i]! - (x.data as Float32Array)[i]!) ** 2;
     expect(Math.abs(losses[0]! - se / y.length)).toBeLessThan(1e-6);
     const head = losses.slice(0, 5).reduce((a, b) => a + b) / 5;
     const tail = losses.slice(-5).reduce((a, b) => a + b) / 5;
