@@ -93,7 +93,7 @@ describe('finite-difference check of every loss and penalty (float64)', () => {
     const target = r([2, 3, 4]);
     // keep |pred − target| away from 0 for MAE's kink
     for (let i = 0; i < pred.size; i++)
-      if (Math.abs(pred.data[i]! - (target.data[i] as number)) < 0.05) (pred.data[i] as number) += 0.1;
+      if (Math.abs((pred.data[i] as number) - (target.data[i] as number)) < 0.05) (pred.data[i] as number) += 0.1;
     return { pred, target };
   };
 
