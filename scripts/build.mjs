@@ -24,6 +24,7 @@ const nodeEntries = {
   'worker/worker': 'main/worker/worker.ts',
   'cli/index': 'main/cli/index.ts',
   'cli/bench': 'main/cli/bench.ts',
+  'cli/bench-quality': 'main/cli/bench-quality.ts',
   'host/serve': 'main/host/serve.ts',
 };
 const present = Object.fromEntries(Object.entries(nodeEntries).filter(([, file]) => existsSync(path.join(root, file))));

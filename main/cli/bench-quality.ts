@@ -1,0 +1,254 @@
+// `npm run bench:quality`: how well the shipped denoisers clean photos, next to scikit-image's
+// NL-means measured in the same run. Not a test: it needs the development photos in
+// ../shared/datasets/devset (or --devset) and, for the peer, Debian's python3-skimage.
+//
+// For every photo and σ ∈ {15, 25, 50} (additive white Gaussian noise on the 0–255 scale, a fixed
+// seed per photo and σ) two inputs are scored:
+//   float    the noisy image as is, values outside [0, 1] kept (not clipped)
+//   8-bit    the same noisy image clipped to [0, 1] and quantised to 8 bits, as a saved photo is
+// Each is denoised by our model (told the true σ, and blind with σ estimated, as the app does by
+// default) and by NL-means (fast mode, σ estimated); outputs are clipped to [0, 1] and scored
+// against the clean photo (PSNR and SSIM in colour and on luma, 0–255 scale).
+
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { Rng } from '../common/rng.js';
+import { encodeNpy, parseNpy } from '../common/npy.js';
+import {
+  compareImages,
+  denoiseImage,
+  openOnnxModel,
+  readImage,
+  withData,
+  type Image,
+  type ImageMetrics,
+} from '../imaging/index.js';
+import { modelsDir, packageRoot } from '../paths.js';
+
+const PYTHON = '/usr/bin/python3';
+
+interface Row {
+  method: string;
+  sigma: number;
+  variant: 'float' | '8-bit';
+  psnr: number;
+  ssim: number;
+  psnr_y: number;
+  ssim_y: number;
+  n: number;
+}
+
+function clip01(data: Float32Array): Float32Array {
+  const out = new Float32Array(data.length);
+  for (let i = 0; i < data.length; i++) out[i] = Math.min(1, Math.max(0, data[i]!));
+  return out;
+}
+
+function quantise8(data: Float32Array): Float32Array {
+  const out = new Float32Array(data.length);
+  for (let i = 0; i < data.length; i++) out[i] = Math.round(Math.min(1, Math.max(0, data[i]!)) * 255) / 255;
+  return out;
+}
+
+/** Noisy copy with σ/255 Gaussian noise, unclipped; the seed depends on photo and σ only. */
+function gaussianNoisy(clean: Image, sigma: number, seed: number): Float32Array {
+  const rng = new Rng(seed);
+  const out = new Float32Array(clean.data.length);
+  for (let i = 0; i < out.length; i++) out[i] = clean.data[i]! + (sigma / 255) * rng.normal();
+  return out;
+}
+
+class Accumulator {
+  private sums = new Map<string, Row>();
+  add(method: string, sigma: number, variant: Row['variant'], m: ImageMetrics): void {
+    const key = `${method}|${sigma}|${variant}`;
+    const row = this.sums.get(key) ?? { method, sigma, variant, psnr: 0, ssim: 0, psnr_y: 0, ssim_y: 0, n: 0 };
+    row.psnr += m.psnr;
+    row.ssim += m.ssim;
+    row.psnr_y += m.psnr_y;
+    row.ssim_y += m.ssim_y;
+    row.n += 1;
+    this.sums.set(key, row);
+  }
+  rows(): Row[] {
+    return [...this.sums.values()].map((r) => ({
+      ...r,
+      psnr: r.psnr / r.n,
+      ssim: r.ssim / r.n,
+      psnr_y: r.psnr_y / r.n,
+      ssim_y: r.ssim_y / r.n,
+    }));
+  }
+}
+
+function hasSkimage(): boolean {
+  if (!existsSync(PYTHON)) return false;
+  const r = spawnSync(PYTHON, ['-c', 'import skimage'], { stdio: 'ignore' });
+  return r.status === 0;
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      devset: { type: 'string', default: path.resolve(packageRoot, '..', 'shared', 'datasets', 'devset') },
+      model: { type: 'string', multiple: true },
+      sigmas: { type: 'string', default: '15,25,50' },
+      seed: { type: 'string', default: '2026' },
+      threads: { type: 'string', default: '2' },
+      limit: { type: 'string' },
+      'no-nlm': { type: 'boolean', default: false },
+      json: { type: 'boolean', default: false },
+    },
+  });
+  const log = (t: string): void => void process.stderr.write(t + '\n');
+  const devset = path.resolve(values.devset!);
+  if (!existsSync(devset)) {
+    log(`bench:quality: no development photos at ${devset}; pass --devset <folder of PNGs>`);
+    process.exit(2);
+  }
+  const modelFiles = values.model?.length
+    ? values.model
+    : readdirSync(modelsDir)
+        .filter((f) => f.endsWith('.onnx') && /denois/i.test(f))
+        .map((f) => path.join(modelsDir, f));
+  if (modelFiles.length === 0) {
+    log('bench:quality: no denoising model: pass --model <file.onnx> (or ship one in models/)');
+    process.exit(2);
+  }
+  const sigmas = values.sigmas!.split(',').map(Number);
+  const seed = Number(values.seed);
+  const threads = Number(values.threads);
+  let photos = readdirSync(devset)
+    .filter((f) => /\.(png|jpe?g|tiff?|webp)$/i.test(f))
+    .sort();
+  if (values.limit) photos = photos.slice(0, Number(values.limit));
+  const runNlm = !values['no-nlm'] && hasSkimage();
+  if (!runNlm) log('bench:quality: NL-means peer skipped (needs /usr/bin/python3 with scikit-image)');
+
+  const acc = new Accumulator();
+  const work = mkdtempSync(path.join(tmpdir(), 'dl-bench-quality-'));
+  const timing: Record<string, { seconds: number; megapixels: number }> = {};
+  const time = (method: string, seconds: number, mp: number): void => {
+    const t = (timing[method] ??= { seconds: 0, megapixels: 0 });
+    t.seconds += seconds;
+    t.megapixels += mp;
+  };
+  const nlmJobs: { in: string; out: string; clean: Image; sigma: number; variant: Row['variant']; mp: number }[] = [];
+
+  try {
+    const models = await Promise.all(
+      modelFiles.map(async (f) => ({ name: path.basename(f, '.onnx'), model: await openOnnxModel(f, { threads }) })),
+    );
+    for (const [pi, photo] of photos.entries()) {
+      const clean = await readImage(path.join(devset, photo));
+      const mp = (clean.width * clean.height) / 1e6;
+      for (const sigma of sigmas) {
+        const noisyFloat = gaussianNoisy(clean, sigma, seed * 1000 + pi * 10 + sigmas.indexOf(sigma));
+        const variants: [Row['variant'], Float32Array][] = [
+          ['float', noisyFloat],
+          ['8-bit', quantise8(noisyFloat)],
+        ];
+        for (const [variant, noisy] of variants) {
+          const noisyImage = withData(clean, noisy);
+          acc.add('noisy', sigma, variant, compareImages(clean, noisyImage));
+          for (const { name, model } of models) {
+            for (const blind of model.takesSigma ? [false, true] : [false]) {
+              const t0 = performance.now();
+              const out = await denoiseImage(noisyImage, model, blind ? {} : { sigma });
+              const seconds = (performance.now() - t0) / 1000;
+              const method = blind ? `${name} (σ estimated)` : name;
+              time(method, seconds, mp);
+              acc.add(method, sigma, variant, compareImages(clean, withData(clean, clip01(out.image.data))));
+            }
+          }
+          if (runNlm) {
+            const base = path.join(work, `${pi}-${sigma}-${variant}`);
+            writeFileSync(`${base}-in.npy`, encodeNpy(noisy, [clean.channels, clean.height, clean.width]));
+            nlmJobs.push({ in: `${base}-in.npy`, out: `${base}-out.npy`, clean, sigma, variant, mp });
+          }
+        }
+      }
+      log(`bench:quality: ${photo} done (${pi + 1}/${photos.length})`);
+    }
+    for (const { model } of models) await model.close();
+
+    let skimageVersion: string | undefined;
+    if (runNlm && nlmJobs.length) {
+      log(`bench:quality: running NL-means on ${nlmJobs.length} images…`);
+      const r = spawnSync(PYTHON, [path.join(packageRoot, 'scripts', 'bench', 'nlmeans.py')], {
+        input: JSON.stringify(nlmJobs.map((j) => ({ in: j.in, out: j.out }))),
+        encoding: 'utf8',
+        maxBuffer: 1 << 26,
+        env: { ...process.env, OMP_NUM_THREADS: String(threads) },
+      });
+      if (r.status !== 0) throw new Error(`NL-means peer failed: ${r.stderr}`);
+      const report = JSON.parse(r.stdout) as { skimage: string; seconds: number[] };
+      skimageVersion = report.skimage;
+      nlmJobs.forEach((job, i) => {
+        const out = parseNpy(readFileSync(job.out), job.out);
+        acc.add(
+          'NL-means',
+          job.sigma,
+          job.variant,
+          compareImages(job.clean, withData(job.clean, clip01(out.data as Float32Array))),
+        );
+        time('NL-means', report.seconds[i]!, job.mp);
+      });
+    }
+
+    const rows = acc.rows();
+    const secondsPerMp = Object.fromEntries(Object.entries(timing).map(([k, t]) => [k, t.seconds / t.megapixels]));
+    if (values.json) {
+      process.stdout.write(
+        JSON.stringify({ photos, sigmas, seed, threads, skimage: skimageVersion, rows, secondsPerMp }, null, 2) + '\n',
+      );
+      return;
+    }
+    printTable(rows, sigmas, secondsPerMp, photos.length, skimageVersion);
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+function printTable(
+  rows: Row[],
+  sigmas: number[],
+  secondsPerMp: Record<string, number>,
+  nPhotos: number,
+  skimageVersion: string | undefined,
+): void {
+  const methods = [...new Set(rows.map((r) => r.method))];
+  const lines: string[] = [];
+  lines.push(`Mean over ${nPhotos} devset photos; PSNR in dB, SSIM in [0, 1]; colour / luma.`);
+  if (skimageVersion) lines.push(`NL-means: scikit-image ${skimageVersion}, fast mode, σ estimated, h = 0.8·σ̂.`);
+  lines.push('');
+  lines.push('| σ | input | method | PSNR | SSIM | PSNR (Y) | SSIM (Y) | Δ PSNR vs NL-means | Δ SSIM vs NL-means |');
+  lines.push('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+  for (const sigma of sigmas) {
+    for (const variant of ['float', '8-bit'] as const) {
+      const nlm = rows.find((r) => r.method === 'NL-means' && r.sigma === sigma && r.variant === variant);
+      for (const method of methods) {
+        const r = rows.find((x) => x.method === method && x.sigma === sigma && x.variant === variant);
+        if (!r) continue;
+        const dp = nlm && method !== 'NL-means' && method !== 'noisy' ? (r.psnr - nlm.psnr).toFixed(2) : '';
+        const ds = nlm && method !== 'NL-means' && method !== 'noisy' ? (r.ssim - nlm.ssim).toFixed(4) : '';
+        lines.push(
+          `| ${sigma} | ${variant} | ${method} | ${r.psnr.toFixed(2)} | ${r.ssim.toFixed(4)} | ${r.psnr_y.toFixed(2)} | ${r.ssim_y.toFixed(4)} | ${dp} | ${ds} |`,
+        );
+      }
+    }
+  }
+  lines.push('');
+  lines.push('| method | seconds per megapixel |');
+  lines.push('| --- | --- |');
+  for (const [m, s] of Object.entries(secondsPerMp)) lines.push(`| ${m} | ${s.toFixed(2)} |`);
+  process.stdout.write(lines.join('\n') + '\n');
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`bench:quality: ${(e as Error).message}\n`);
+  process.exit(1);
+});
