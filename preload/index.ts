@@ -1,5 +1,83 @@
-// Preload: exposes the one typed API to the renderer through contextBridge.
-// The API contract and the channel allow-list arrive with the app-shell issue.
-import { contextBridge } from 'electron';
+// Preload (sandboxed, CommonJS): exposes the one typed API to the renderer through contextBridge.
+// Only the channels of the contract's allow-list can be invoked; requests are validated here
+// (clear error before anything is sent) and again in the main process; events are validated
+// before they reach the page. Dropped files are resolved to paths with webUtils.getPathForFile.
+import { contextBridge, ipcRenderer, webUtils } from 'electron';
+import {
+  isChannel,
+  jobEventChannel,
+  jobEventSchema,
+  parseRequest,
+  type Channel,
+  type ChannelRequest,
+  type ChannelResponse,
+} from '../main/service/contract.js';
+import type { DenoiseLabApi, JobEvent } from './api.js';
 
-contextBridge.exposeInMainWorld('denoiseLab', { platform: 'electron' as const });
+type Envelope = { ok: true; value: unknown } | { ok: false; error: { code: string; message: string } };
+
+async function call<C extends Channel>(channel: C, request: ChannelRequest<C>): Promise<ChannelResponse<C>> {
+  if (!isChannel(channel)) throw new Error(`unknown channel '${String(channel)}'`);
+  const body = parseRequest(channel, request);
+  const answer = (await ipcRenderer.invoke(channel, body)) as Envelope;
+  if (!answer.ok) throw new Error(answer.error.message);
+  return answer.value as ChannelResponse<C>;
+}
+
+const api: DenoiseLabApi = {
+  door: 'electron',
+  app: { info: () => call('app:info', {}) },
+  settings: {
+    get: () => call('settings:get', {}),
+    set: (patch) => call('settings:set', patch),
+  },
+  models: {
+    list: () => call('models:list', {}),
+    import: (request) => call('models:import', request),
+    delete: (modelId) => call('models:delete', { modelId }),
+  },
+  images: {
+    open(source) {
+      const path = typeof source === 'string' ? source : webUtils.getPathForFile(source);
+      if (!path) return Promise.reject(new Error('this file has no path on disk (drop a file from a folder)'));
+      return call('images:open', { path });
+    },
+    info: (imageId) => call('images:info', { imageId }),
+    async bytes(imageId) {
+      const info = await call('images:info', { imageId });
+      const res = await fetch(new URL(info.url, window.location.href));
+      if (!res.ok) throw new Error(`cannot read image ${imageId}: ${res.status}`);
+      return new Uint8Array(await res.arrayBuffer());
+    },
+    release: (imageId) => call('images:release', { imageId }),
+  },
+  jobs: {
+    start: (spec) => call('jobs:start', spec),
+    wait: (jobId) => call('jobs:wait', { jobId }) as ReturnType<DenoiseLabApi['jobs']['wait']>,
+    get: (jobId) => call('jobs:get', { jobId }),
+    list: () => call('jobs:list', {}),
+    cancel: (jobId) => call('jobs:cancel', { jobId }),
+    pause: (jobId) => call('jobs:pause', { jobId }),
+    resume: (jobId) => call('jobs:resume', { jobId }),
+    onEvent(listener) {
+      const handler = (_event: Electron.IpcRendererEvent, raw: unknown) => {
+        const parsed = jobEventSchema.safeParse(raw);
+        if (parsed.success) listener(parsed.data as JobEvent);
+      };
+      ipcRenderer.on(jobEventChannel, handler);
+      return () => void ipcRenderer.removeListener(jobEventChannel, handler);
+    },
+  },
+  checkpoints: {
+    list: (jobId) => call('checkpoints:list', jobId === undefined ? {} : { jobId }),
+  },
+  files: {
+    pickFiles: (options = {}) => call('dialogs:openFiles', options),
+    pickFolder: (options = {}) => call('dialogs:openFolder', options),
+    saveAs: (options = {}) => call('dialogs:saveFile', options),
+    // Exports are written straight to disk in Electron: nothing to download.
+    download: async () => undefined,
+  },
+};
+
+contextBridge.exposeInMainWorld('denoiseLab', api);

@@ -1,35 +1,74 @@
-// Electron main process: one secure window whose renderer is served through the app:// protocol.
-// Heavy work never runs here; it goes to the job service's worker thread.
-import { app, BrowserWindow, net, protocol, session, shell } from 'electron';
+// Electron main process: one secure window whose renderer is served through the app:// protocol,
+// and the job service behind the preload's typed API. Heavy work never runs here; it goes to the
+// job service's worker thread.
+import { app, BrowserWindow, ipcMain, net, protocol, screen, session, shell } from 'electron';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { contentSecurityPolicy } from '../host/server.js';
-import { packageRoot, rendererDir } from '../paths.js';
+import { modelsDir, packageRoot, rendererDir } from '../paths.js';
+import { ApiService, channelNames } from '../service/api-service.js';
+import { jobEventChannel } from '../service/contract.js';
+import { resolveDataDir } from '../service/data-dir.js';
+import { JobService } from '../service/job-service.js';
+import { nativeDialogs } from './dialogs.js';
+import { appHost, appOrigin, appScheme, handleIpcCall, isTrustedSender } from './ipc.js';
+import { fitToDisplays, loadWindowState, saveWindowState, type WindowState } from './window-state.js';
 
-const scheme = 'app';
 protocol.registerSchemesAsPrivileged([
-  { scheme, privileges: { standard: true, secure: true, supportFetchAPI: true, stream: true } },
+  { scheme: appScheme, privileges: { standard: true, secure: true, supportFetchAPI: true, stream: true } },
 ]);
 
-function serveRenderer(): void {
-  protocol.handle(scheme, async (request) => {
-    const { pathname } = new URL(request.url);
-    const file = path.resolve(rendererDir, '.' + decodeURIComponent(pathname === '/' ? '/index.html' : pathname));
-    if (!file.startsWith(rendererDir + path.sep)) return new Response('forbidden', { status: 403 });
-    const res = await net.fetch(pathToFileURL(file).toString());
-    const headers = new Headers(res.headers);
-    headers.set('Content-Security-Policy', contentSecurityPolicy);
-    // Cross-origin isolation lets onnxruntime-web use threads in the renderer.
-    headers.set('Cross-Origin-Opener-Policy', 'same-origin');
-    headers.set('Cross-Origin-Embedder-Policy', 'require-corp');
-    return new Response(res.body, { status: res.status, headers });
+let mainWindow: BrowserWindow | null = null;
+
+function withIsolationHeaders(res: Response, extra: Record<string, string> = {}): Response {
+  const headers = new Headers(res.headers);
+  headers.set('Content-Security-Policy', contentSecurityPolicy);
+  // Cross-origin isolation lets onnxruntime-web use threads in the renderer.
+  headers.set('Cross-Origin-Opener-Policy', 'same-origin');
+  headers.set('Cross-Origin-Embedder-Policy', 'require-corp');
+  headers.set('Cross-Origin-Resource-Policy', 'same-origin');
+  for (const [k, v] of Object.entries(extra)) headers.set(k, v);
+  return new Response(res.body, { status: res.status, headers });
+}
+
+/** app://denoise-lab/… → the built renderer, plus the image and download URLs of the contract. */
+function serveApp(jobs: JobService): void {
+  protocol.handle(appScheme, async (request) => {
+    const { host, pathname } = new URL(request.url);
+    if (host !== appHost) return new Response('not found', { status: 404 });
+    let file: string | null;
+    const image = /^\/api\/images\/([\w-]+)\.png$/.exec(pathname);
+    const download = /^\/api\/downloads\/([\w-]+)\/([^/]+)$/.exec(pathname);
+    if (image) file = jobs.imagePreviewFile(image[1]!);
+    else if (download) file = jobs.downloadFile(download[1]!, decodeURIComponent(download[2]!));
+    else {
+      file = path.resolve(rendererDir, '.' + decodeURIComponent(pathname === '/' ? '/index.html' : pathname));
+      if (!file.startsWith(rendererDir + path.sep)) return new Response('forbidden', { status: 403 });
+    }
+    if (!file) return new Response('not found', { status: 404 });
+    return withIsolationHeaders(await net.fetch(pathToFileURL(file).toString()));
   });
 }
 
-function createWindow(): BrowserWindow {
+function registerIpc(api: ApiService): void {
+  for (const channel of channelNames) {
+    ipcMain.handle(channel, (event, request: unknown) => handleIpcCall(api, event.senderFrame?.url, channel, request));
+  }
+  api.jobs.onEvent((e) => {
+    const wc = mainWindow?.webContents;
+    if (wc && !wc.isDestroyed() && isTrustedSender(wc.getURL())) wc.send(jobEventChannel, e);
+  });
+}
+
+async function createWindow(stateFile: string): Promise<BrowserWindow> {
+  const saved = fitToDisplays(
+    await loadWindowState(stateFile),
+    screen.getAllDisplays().map((d) => d.workArea),
+  );
   const win = new BrowserWindow({
-    width: 1280,
-    height: 800,
+    ...(saved.x !== undefined && saved.y !== undefined ? { x: saved.x, y: saved.y } : {}),
+    width: saved.width,
+    height: saved.height,
     minWidth: 960,
     minHeight: 640,
     title: 'Denoise Lab',
@@ -42,16 +81,28 @@ function createWindow(): BrowserWindow {
       webSecurity: true,
     },
   });
+  if (saved.maximized) win.maximize();
   win.once('ready-to-show', () => win.show());
+  win.on('close', () => {
+    const b = win.getNormalBounds();
+    const state: WindowState = {
+      x: b.x,
+      y: b.y,
+      width: Math.max(960, b.width),
+      height: Math.max(640, b.height),
+      maximized: win.isMaximized(),
+    };
+    void saveWindowState(stateFile, state).catch(() => undefined);
+  });
   // No navigation away from the app, no new windows; external links open in the system browser.
   win.webContents.on('will-navigate', (event, url) => {
-    if (!url.startsWith(`${scheme}://`)) event.preventDefault();
+    if (!isTrustedSender(url)) event.preventDefault();
   });
   win.webContents.setWindowOpenHandler(({ url }) => {
     if (url.startsWith('https://')) void shell.openExternal(url);
     return { action: 'deny' };
   });
-  void win.loadURL(`${scheme}://denoise-lab/index.html`);
+  void win.loadURL(`${appOrigin}/index.html`);
   return win;
 }
 
@@ -59,17 +110,26 @@ if (!app.requestSingleInstanceLock()) {
   app.quit();
 } else {
   app.on('second-instance', () => {
-    const [win] = BrowserWindow.getAllWindows();
-    if (win) {
-      if (win.isMinimized()) win.restore();
-      win.focus();
+    if (mainWindow) {
+      if (mainWindow.isMinimized()) mainWindow.restore();
+      mainWindow.focus();
     }
   });
-  void app.whenReady().then(() => {
+  void app.whenReady().then(async () => {
     // Deny every permission request (camera, notifications…): the app needs none.
     session.defaultSession.setPermissionRequestHandler((_wc, _perm, callback) => callback(false));
-    serveRenderer();
-    createWindow();
+    const userData = app.getPath('userData');
+    const jobs = new JobService({
+      workerPath: path.join(packageRoot, 'out', 'worker', 'worker.js'),
+      dataDir: resolveDataDir({ electronUserData: userData }),
+      shippedModelsDir: modelsDir,
+    });
+    const api = new ApiService(jobs, { door: 'electron', dialogs: nativeDialogs(() => mainWindow) });
+    serveApp(jobs);
+    registerIpc(api);
+    mainWindow = await createWindow(path.join(userData, 'window-state.json'));
+    mainWindow.on('closed', () => (mainWindow = null));
+    app.on('before-quit', () => void jobs.close());
   });
   app.on('window-all-closed', () => {
     if (process.platform !== 'darwin') app.quit();
