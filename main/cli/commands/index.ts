@@ -4,5 +4,7 @@ import { paramsCommand } from './params.js';
 import { noiseCommand } from './noise.js';
 import { metricsCommand } from './metrics.js';
 import { denoiseCommand } from './denoise.js';
+import { infoCommand } from './info.js';
+import { benchCommand } from './bench.js';
 
-export const commands: Command[] = [paramsCommand, noiseCommand, metricsCommand, denoiseCommand];
+export const commands: Command[] = [paramsCommand, noiseCommand, metricsCommand, denoiseCommand, infoCommand, benchCommand];
