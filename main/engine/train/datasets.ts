@@ -289,3 +289,22 @@ export async function loadImageFolder(folder: string, opts: FolderOptions): Prom
   const description = `${path.basename(path.resolve(folder))}/ (${images.length} image${images.length === 1 ? '' : 's'}, ${opts.patch}×${opts.patch} patches)`;
   return new PatchDataset(description, images, opts.patch, opts.augment ?? true);
 }
+
+/**
+ * The same samples under another shape of equal size: digits (64) as 1×8×8 images for conv nets,
+ * or 1×8×8 patches as 64-vectors for dense nets.
+ */
+export function withSampleShape(ds: Dataset, shape: readonly number[]): Dataset {
+  if (shape.length === ds.sampleShape.length && shape.every((d, i) => d === ds.sampleShape[i])) return ds;
+  if (ds instanceof SampleDataset) return ds.reshaped(shape);
+  if (sizeOfShape(shape) !== sizeOfShape(ds.sampleShape))
+    throw new DatasetError(
+      `${ds.description}: samples of shape [${ds.sampleShape.join(', ')}] cannot be fed as [${shape.join(', ')}]`,
+    );
+  return {
+    description: ds.description,
+    sampleShape: shape,
+    length: ds.length,
+    sample: (i, out, rng) => ds.sample(i, out, rng),
+  };
+}

@@ -1,0 +1,244 @@
+// `denoise-lab train`: train an autoencoder and export it as ONNX.
+import { readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { writeFileAtomic } from '../../imaging/atomic-write.js';
+import { type NoiseSpec, noiseSpecFromLevel } from '../../imaging/noise.js';
+import { EXECUTOR_NAMES, type ExecutorName, createExecutor } from '../../engine/exec/index.js';
+import { parameterCount } from '../../engine/nn/index.js';
+import type { OptimizerConfig } from '../../engine/optim/index.js';
+import { CheckpointError, readCheckpoint } from '../../engine/train/checkpoint.js';
+import { TrainControl } from '../../engine/train/control.js';
+import { DatasetError } from '../../engine/train/datasets.js';
+import { exportOnnx, importEngineModel, modelCard } from '../../engine/train/export.js';
+import { openDataset } from '../../engine/train/source.js';
+import { TrainDivergedError, train } from '../../engine/train/trainer.js';
+import { type Command, UsageError } from '../command.js';
+import { version } from '../version.js';
+import { archFromOption } from './params.js';
+
+function intOption(values: Record<string, unknown>, name: string, min: number): number | undefined {
+  const v = values[name];
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (typeof v !== 'string' || v.trim() === '' || !Number.isInteger(n) || n < min)
+    throw new UsageError(`--${name} must be an integer ≥ ${min}, got '${String(v)}'`);
+  return n;
+}
+
+function floatOption(
+  values: Record<string, unknown>,
+  name: string,
+  check: (x: number) => boolean,
+  what: string,
+): number | undefined {
+  const v = values[name];
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (typeof v !== 'string' || v.trim() === '' || !Number.isFinite(n) || !check(n))
+    throw new UsageError(`--${name} must be ${what}, got '${String(v)}'`);
+  return n;
+}
+
+/** `none`, or `<type>:<level>` with the noise command's levels (gaussian:25, poisson:30, salt-pepper:0.05…). */
+export function parseNoiseOption(text: string): NoiseSpec | null {
+  if (text === 'none') return null;
+  const i = text.indexOf(':');
+  if (i < 0) throw new UsageError(`--noise must be 'none' or <type>:<level> (e.g. gaussian:25), got '${text}'`);
+  try {
+    return noiseSpecFromLevel(text.slice(0, i), text.slice(i + 1));
+  } catch (e) {
+    throw new UsageError(`--noise: ${(e as Error).message}`);
+  }
+}
+
+export const trainCommand: Command = {
+  name: 'train',
+  summary: 'train an autoencoder on images, a .npy array or the digits, and export it as ONNX',
+  usage: `Usage: denoise-lab train --arch <spec> --data <folder|file.npy|digits> --out <model.onnx> [options]
+
+  --arch <spec>         dense:W0-…-Wn[:hidden[,out]], a preset (see 'params --help'), or a .json file
+  --data <source>       a folder of images (random patches, flips/rotations), a .npy array
+                        (N×D or N×C×H×W float32 on a [0, 1] scale), or 'digits' (built in)
+  --out <model.onnx>    where to write the trained model (written atomically)
+  --noise <spec>        none | gaussian:25 | poisson:30 | salt-pepper:0.05 … (levels on the 0–255
+                        scale; default: the architecture's own, e.g. gaussian:25 for ref-dae)
+  --steps N | --epochs N   how long to train (default: 1 epoch); --steps 0 writes the initial model
+  --batch N             batch size (default 16)
+  --patch N             random N×N crops (default 48 for folders; .npy samples are whole without it)
+  --optimizer sgd|adam  default adam (β1 0.9, β2 0.999, ε 1e-8, no weight decay); sgd has no
+                        momentum unless --momentum is given
+  --momentum X          SGD momentum
+  --lr X                learning rate (default 1e-3)
+  --seed N              seed of the initialisation, data order, crops and noise (default 0)
+  --init <model.onnx>   start from the parameters of a model exported by Denoise Lab
+  --no-shuffle          walk the data in file order instead of a seeded shuffle
+  --checkpoint <file>   write a checkpoint every 100 steps and at the end (one file, atomic)
+  --resume <file>       continue exactly from a checkpoint (same --arch, --data, --batch, …)
+  --executor NAME       ort-node (default), ort-web or reference;  --threads N  CPU threads
+  --json                one JSON line per step {"step":k,"loss":…} (loss before step k's update,
+                        mean over all elements), then a summary line`,
+  options: {
+    arch: { type: 'string' },
+    data: { type: 'string' },
+    out: { type: 'string' },
+    noise: { type: 'string' },
+    steps: { type: 'string' },
+    epochs: { type: 'string' },
+    batch: { type: 'string' },
+    patch: { type: 'string' },
+    optimizer: { type: 'string' },
+    momentum: { type: 'string' },
+    lr: { type: 'string' },
+    seed: { type: 'string' },
+    init: { type: 'string' },
+    'no-shuffle': { type: 'boolean' },
+    checkpoint: { type: 'string' },
+    resume: { type: 'string' },
+    executor: { type: 'string' },
+    threads: { type: 'string' },
+    json: { type: 'boolean' },
+  },
+  async run({ values }, io) {
+    // ---- options, all checked before any work ------------------------------------------------
+    const arch = await archFromOption(values.arch);
+    if (typeof values.data !== 'string' || !values.data)
+      throw new UsageError('--data <folder|file.npy|digits> is required');
+    const out = values.out;
+    if (typeof out !== 'string' || !out) throw new UsageError('--out <model.onnx> is required');
+    if (!out.toLowerCase().endsWith('.onnx')) throw new UsageError(`--out must name a .onnx file, got '${out}'`);
+    const outDir = await stat(path.dirname(path.resolve(out))).catch(() => undefined);
+    if (!outDir?.isDirectory()) throw new UsageError(`--out: folder ${path.dirname(path.resolve(out))} does not exist`);
+    if ((await stat(out).catch(() => undefined))?.isDirectory()) throw new UsageError(`--out: ${out} is a folder`);
+    const noise = values.noise === undefined ? arch.noise : parseNoiseOption(String(values.noise));
+    const steps = intOption(values, 'steps', 0);
+    const epochs = intOption(values, 'epochs', 1);
+    if (steps !== undefined && epochs !== undefined) throw new UsageError('give --steps or --epochs, not both');
+    const batch = intOption(values, 'batch', 1) ?? 16;
+    if (batch > 4096) throw new UsageError(`--batch ${batch} is too large (at most 4096)`);
+    const patch = intOption(values, 'patch', 1);
+    if (patch !== undefined && patch > 1024) throw new UsageError(`--patch ${patch} is too large (at most 1024)`);
+    const lr = floatOption(values, 'lr', (x) => x > 0, 'a positive number') ?? 1e-3;
+    const seed = intOption(values, 'seed', 0) ?? 0;
+    const momentum = floatOption(values, 'momentum', (x) => x >= 0 && x < 1, 'in [0, 1)');
+    const optName = (values.optimizer as string | undefined) ?? 'adam';
+    let optimizer: OptimizerConfig;
+    if (optName === 'adam') {
+      if (momentum !== undefined) throw new UsageError('--momentum applies to --optimizer sgd only');
+      optimizer = { kind: 'adam', beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0 };
+    } else if (optName === 'sgd') optimizer = { kind: 'sgd', momentum: momentum ?? 0 };
+    else throw new UsageError(`--optimizer must be sgd or adam, got '${optName}'`);
+    const executorName = (values.executor as string | undefined) ?? 'ort-node';
+    if (!(EXECUTOR_NAMES as readonly string[]).includes(executorName))
+      throw new UsageError(`--executor must be one of ${EXECUTOR_NAMES.join(', ')}, got '${executorName}'`);
+    const threads = intOption(values, 'threads', 0);
+    if (values.init !== undefined && values.resume !== undefined)
+      throw new UsageError('give --init or --resume, not both');
+
+    // ---- inputs -------------------------------------------------------------------------------
+    let data;
+    try {
+      data = await openDataset(values.data, arch, patch !== undefined ? { patch } : {});
+    } catch (e) {
+      if (e instanceof DatasetError) throw new UsageError(e.message);
+      throw e;
+    }
+    let init;
+    if (typeof values.init === 'string') {
+      const bytes = await readFile(values.init).catch(() => {
+        throw new UsageError(`--init: cannot read ${String(values.init)}`);
+      });
+      let model;
+      try {
+        model = importEngineModel(bytes, values.init);
+      } catch (e) {
+        throw new UsageError(`--init: ${(e as Error).message}`);
+      }
+      if (JSON.stringify(model.arch.network) !== JSON.stringify(arch.network))
+        throw new UsageError(`--init: ${values.init} has another network than --arch`);
+      init = model.params;
+    }
+    let resume;
+    if (typeof values.resume === 'string') {
+      try {
+        resume = await readCheckpoint(values.resume);
+      } catch (e) {
+        if (e instanceof CheckpointError) throw new UsageError(`--resume: ${e.message}`);
+        throw e;
+      }
+    }
+
+    // ---- train --------------------------------------------------------------------------------
+    const control = new TrainControl();
+    const onSigint = () => control.cancel();
+    process.once('SIGINT', onSigint);
+    const started = Date.now();
+    let result;
+    try {
+      result = await train({
+        arch,
+        data,
+        noise,
+        ...(steps !== undefined ? { steps } : { epochs: epochs ?? 1 }),
+        batch,
+        optimizer,
+        lr,
+        seed,
+        ...(init ? { init } : {}),
+        ...(resume ? { resume } : {}),
+        shuffle: !values['no-shuffle'],
+        executor: await createExecutor(executorName as ExecutorName, threads !== undefined ? { threads } : {}),
+        ...(typeof values.checkpoint === 'string' ? { checkpoint: { file: values.checkpoint, everySteps: 100 } } : {}),
+        control,
+        onStep: values.json ? (s) => io.out(JSON.stringify({ step: s.step, loss: s.loss }) + '\n') : undefined,
+        progressIntervalMs: 1000,
+        onProgress: values.json
+          ? undefined
+          : (p) =>
+              io.err(
+                `step ${p.step}/${p.totalSteps}  loss ${p.loss.toPrecision(5)}  ${p.stepsPerSecond.toFixed(1)} steps/s  ETA ${Number.isFinite(p.etaMs) ? Math.round(p.etaMs / 1000) : '?'} s\n`,
+              ),
+      });
+    } catch (e) {
+      if (e instanceof TrainDivergedError) {
+        io.err(`denoise-lab train: ${e.message}\n`);
+        return 1;
+      }
+      if (e instanceof RangeError && /^resume:/.test(e.message)) throw new UsageError(e.message);
+      throw e;
+    } finally {
+      process.removeListener('SIGINT', onSigint);
+    }
+
+    // ---- export -------------------------------------------------------------------------------
+    const training = {
+      data: data.description,
+      noise,
+      steps: result.step,
+      epochs: result.epoch,
+      batch,
+      optimizer: { ...optimizer, lr },
+      seed,
+      init: values.init ?? null,
+      finalLoss: result.lastLoss,
+      status: result.status,
+    };
+    const bytes = exportOnnx(arch, result.params, modelCard(arch, training, data.sampleShape), version);
+    await writeFileAtomic(out, bytes, { overwrite: true });
+    const summary = {
+      done: true,
+      status: result.status,
+      steps: result.step,
+      epochs: result.epoch,
+      loss: result.lastLoss,
+      params: parameterCount(arch),
+      out,
+      seconds: (Date.now() - started) / 1000,
+    };
+    if (values.json) io.out(JSON.stringify(summary) + '\n');
+    else
+      io.out(
+        `wrote ${out} (${summary.params} parameters, ${result.step} steps${result.lastLoss !== null ? `, final loss ${result.lastLoss.toPrecision(5)}` : ''}${result.status === 'cancelled' ? ', cancelled' : ''})\n`,
+      );
+    return result.status === 'cancelled' ? 130 : 0;
+  },
+};
