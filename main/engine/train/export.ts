@@ -70,7 +70,7 @@ export function importEngineModel(
   try {
     metadata = inspectOnnx(bytes).metadata;
   } catch (e) {
-    throw new Error(`${source}: not a readable ONNX model (${(e as Error).message})`);
+    throw new Error(`${source}: not a readable ONNX model (${(e as Error).message})`, { cause: e });
   }
   const text = metadata[META_ARCHITECTURE];
   if (!text) throw new Error(`${source}: not a Denoise Lab model (no '${META_ARCHITECTURE}' metadata)`);
@@ -84,7 +84,7 @@ export function importEngineModel(
   try {
     model = fromOnnx(bytes, { inputShapes });
   } catch (e) {
-    throw new Error(`${source}: not a readable ONNX model (${(e as Error).message})`);
+    throw new Error(`${source}: not a readable ONNX model (${(e as Error).message})`, { cause: e });
   }
   const params = new Map<string, Tensor>();
   for (const s of paramSpecs(arch)) {
@@ -93,11 +93,11 @@ export function importEngineModel(
       throw new Error(`${source}: parameter '${s.name}' is missing or has the wrong shape`);
     params.set(s.name, t);
   }
-  let card: ModelCard | null = null;
+  let card: ModelCard | null;
   try {
     card = model.metadata[META_MODEL_CARD] ? (JSON.parse(model.metadata[META_MODEL_CARD]) as ModelCard) : null;
   } catch {
-    card = null;
+    card = null; // a damaged card does not make the weights unusable
   }
   return { arch, params, card };
 }
