@@ -333,6 +333,8 @@ inference of the same model on a 1×1×S×S image. Prints steps/s, ms and the ra
   --size S      inference image side (default 1024)
   --no-web      skip ORT-web
   --no-torch    skip PyTorch
+  --formulations  instead: time conv-gradient formulations, candidate gradient rules on the whole
+                step and ORT session options, on ORT-node with the first --threads count
   --json        one JSON document with every figure; progress goes to stderr`,
   options: {
     json: { type: 'boolean' },
@@ -341,6 +343,7 @@ inference of the same model on a 1×1×S×S image. Prints steps/s, ms and the ra
     size: { type: 'string' },
     'no-web': { type: 'boolean' },
     'no-torch': { type: 'boolean' },
+    formulations: { type: 'boolean' },
   },
   async run({ values }, io) {
     const threads = String(values.threads ?? '1,2')
@@ -352,13 +355,22 @@ inference of the same model on a 1×1×S×S image. Prints steps/s, ms and the ra
     const size = positiveNumber(values.size, 'size', 1024);
     if (!Number.isInteger(size) || size > 8192)
       throw new UsageError(`--size must be an integer up to 8192, got ${size}`);
+    const seconds = positiveNumber(values.seconds, 'seconds', 3);
+    const log = (line: string) => io.err(line + '\n');
+    if (values.formulations) {
+      // A study for the engine's developers, kept out of the main bench path (loaded on demand).
+      const { probeFormulations, formatProbe } = await import('../../../scripts/bench/conv-grad-formulations.js');
+      const rows = await probeFormulations({ threads: threads[0]!, seconds, log });
+      io.out(values.json ? JSON.stringify({ threads: threads[0], rows }) + '\n' : formatProbe(rows, threads[0]!));
+      return 0;
+    }
     const report = await runBench({
-      seconds: positiveNumber(values.seconds, 'seconds', 3),
+      seconds,
       threads,
       inferenceSize: size,
       web: !values['no-web'],
       torch: !values['no-torch'],
-      log: (line) => io.err(line + '\n'),
+      log,
     });
     io.out(values.json ? JSON.stringify(report) + '\n' : formatBench(report));
     return 0;

@@ -1,0 +1,299 @@
+// Formulation study for convolution training on ONNX Runtime (`npm run bench -- --formulations`).
+//
+// 1. One 32→32 3×3 layer, batch 16×48×48 (the ref-dae body), each gradient piece as a standalone
+//    graph on ORT-node: the formulations of grad/conv.ts next to candidates.
+// 2. The whole ref-dae training step with the gradient rules as they are, and with candidate rules
+//    swapped into the rule table for the duration of the measurement (what-if; the table itself
+//    is owned by grad/rules.ts and is restored afterwards).
+// 3. ORT session options on the whole step.
+//
+// Candidates (stride 1, dilation 1, group 1 — every conv of the residual denoisers):
+//   ∂x as Conv      Conv(dy, W̃) with W̃ = W transposed to [C, O, k…] and flipped spatially, pads
+//                   k−1−p: the same product as ConvTranspose, but through ORT's faster Conv kernel.
+//   ∂W flat shifts  pad x (one spare row), flatten H·W; for a kernel offset (i, j) the window is
+//                   the contiguous range starting at i·Wp + j, so each of the K slices is a plain
+//                   memcpy per (n, c) row; dy gets k−1 zero columns so the wrap-around columns
+//                   contribute nothing; K batched MatMuls dy·sliceᵀ → [N, O, C], Concat, ReduceSum.
+
+import { Rng } from '../../main/common/rng.js';
+import { OrtNodeExecutor } from '../../main/engine/exec/ort-node.js';
+import { convGeometry, convInputGrad, convWeightGrad } from '../../main/engine/grad/conv.js';
+import { type GradRule, gradRules } from '../../main/engine/grad/rules.js';
+import { Graph, type Value } from '../../main/engine/ir/graph.js';
+import { Tensor } from '../../main/engine/ir/tensor.js';
+import type { Op } from '../../main/engine/ir/ops.js';
+import { buildTrainingModel, initParams, paramSpecs, preset } from '../../main/engine/nn/index.js';
+import type { OrtSessionOptions } from '../../main/engine/onnx/runtime.js';
+import { buildTrainStep } from '../../main/engine/optim/index.js';
+
+export interface ProbeOptions {
+  threads: number;
+  seconds: number;
+  log: (line: string) => void;
+}
+
+export interface ProbeRow {
+  study: 'layer' | 'step' | 'session';
+  piece: string;
+  formulation: string;
+  ms: number;
+  /** Largest difference from the first formulation of the same piece (layer study). */
+  maxAbsDiff?: number;
+}
+
+async function medianMs(run: () => Promise<unknown>, seconds: number): Promise<number> {
+  for (let i = 0; i < 2; i++) await run();
+  const times: number[] = [];
+  const start = performance.now();
+  while (times.length < 5 || performance.now() - start < seconds * 1000) {
+    const t0 = performance.now();
+    await run();
+    times.push(performance.now() - t0);
+  }
+  times.sort((a, b) => a - b);
+  return times[times.length >> 1]!;
+}
+
+// ---- candidate formulations --------------------------------------------------------------------
+
+/** W [O, C, k…] → [C, O, k…] flipped along every spatial axis. */
+function flippedTransposed(g: Graph, w: Value): Value {
+  const sp = w.shape.length - 2;
+  const axes = [...Array(sp).keys()].map((a) => a + 2);
+  return g.slice(
+    g.transpose(w, [1, 0, ...axes]),
+    axes.map(() => -1),
+    axes.map(() => -(2 ** 31)),
+    axes,
+    axes.map(() => -1),
+  );
+}
+
+/** ∂x of a stride-1, dilation-1, group-1 2-D Conv as a Conv with flipped, transposed weights. */
+export function convInputGradAsConv(g: Graph, dy: Value, w: Value, pads: readonly number[]): Value {
+  const [kh, kw] = w.shape.slice(2) as [number, number];
+  const [pt, pl, pb, pr] = pads as [number, number, number, number];
+  return g.conv(dy, flippedTransposed(g, w), null, { pads: [kh - 1 - pt, kw - 1 - pl, kh - 1 - pb, kw - 1 - pr] });
+}
+
+/** ∂W of a stride-1, dilation-1, group-1 2-D Conv by flat shifted windows (see the header). */
+export function convWeightGradFlatShifts(
+  g: Graph,
+  x: Value,
+  dy: Value,
+  kernel: readonly number[],
+  pads: readonly number[],
+): Value {
+  const [N, C, H, W] = x.shape as [number, number, number, number];
+  const [, O, Ho, Wo] = dy.shape as [number, number, number, number];
+  const [kh, kw] = kernel as [number, number];
+  const [pt, pl, pb, pr] = pads as [number, number, number, number];
+  const Wp = W + pl + pr;
+  const L = Ho * Wp;
+  const xFlat = g.reshape(g.pad(x, [0, 0, pt, pl, 0, 0, pb + 1, pr]), [N, C, (H + pt + pb + 1) * Wp]);
+  const dyWide = g.reshape(Wp > Wo ? g.pad(dy, [0, 0, 0, 0, 0, 0, 0, Wp - Wo]) : dy, [N, O, L]);
+  const pieces: Value[] = [];
+  for (let i = 0; i < kh; i++) {
+    for (let j = 0; j < kw; j++) {
+      const window = g.slice(xFlat, [i * Wp + j], [i * Wp + j + L], [2]);
+      pieces.push(g.reshape(g.matmul(dyWide, g.transpose(window, [0, 2, 1])), [N, O, C, 1]));
+    }
+  }
+  return g.reshape(g.reduceSum(g.concat(pieces, 3), [0], false), [O, C, kh, kw]);
+}
+
+/** ReLU backward as dy · (x > 0) instead of Where(x > 0, dy, 0). */
+const reluMulCast: GradRule = ({ g, dy, inputs }) => [
+  g.mul(dy, g.cast(g.greater(inputs[0]!, g.scalar(0, dy.dtype)), dy.dtype)),
+];
+
+/** The Conv rule with the candidates where they apply (2-D, stride 1, dilation 1, group 1), else the current one. */
+function candidateConvRule(current: GradRule, weight: boolean): GradRule {
+  return (ctx) => {
+    const [x, w, b] = ctx.inputs;
+    const geo = convGeometry(ctx.node.attrs, x!.shape.length - 2);
+    const simple = x!.shape.length === 4 && geo.group === 1 && [...geo.strides, ...geo.dilations].every((s) => s === 1);
+    if (!simple) return current(ctx);
+    const base = current({ ...ctx, needs: ctx.needs.map((n, i) => n && i === 2) });
+    return [
+      ctx.needs[0] ? convInputGradAsConv(ctx.g, ctx.dy, w!, geo.pads) : null,
+      ctx.needs[1]
+        ? weight
+          ? convWeightGradFlatShifts(ctx.g, x!, ctx.dy, w!.shape.slice(2), geo.pads)
+          : current({ ...ctx, needs: ctx.needs.map((n, i) => n && i === 1) })[1]!
+        : null,
+      b ? base[2]! : null,
+    ];
+  };
+}
+
+// ---- studies -------------------------------------------------------------------------------------
+
+async function layerStudy(o: ProbeOptions, rows: ProbeRow[]): Promise<void> {
+  const [N, C, O, H, W] = [16, 32, 32, 48, 48];
+  const rng = new Rng(3);
+  const normal = (shape: number[]) =>
+    new Tensor(
+      'float32',
+      shape,
+      Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => rng.normal()),
+    );
+  const feeds = { x: normal([N, C, H, W]), dy: normal([N, O, H, W]), w: normal([O, C, 3, 3]) };
+  const geo = convGeometry({ pads: [1, 1, 1, 1] }, 2);
+  const pads = [1, 1, 1, 1];
+  type Build = (g: Graph, x: Value, dy: Value, w: Value) => Value;
+  const pieces: [string, [string, Build][]][] = [
+    ['forward', [['Conv', (g, x, _dy, w) => g.conv(x, w, null, { pads })]]],
+    [
+      '∂x',
+      [
+        ['ConvTranspose(dy, W) (grad/conv.ts)', (g, _x, dy, w) => convInputGrad(g, dy, w, [N, C, H, W], geo)],
+        ['Conv(dy, flipped Wᵀ)', (g, _x, dy, w) => convInputGradAsConv(g, dy, w, pads)],
+      ],
+    ],
+    [
+      '∂W',
+      [
+        ['im2col 2-D slices + MatMul (grad/conv.ts)', (g, x, dy) => convWeightGrad(g, x, dy, [3, 3], geo)],
+        ['flat shifts, 9 batched MatMuls', (g, x, dy) => convWeightGradFlatShifts(g, x, dy, [3, 3], pads)],
+        [
+          'Conv over transposed tensors',
+          (g, x, dy) =>
+            g.transpose(
+              g.conv(g.transpose(x, [1, 0, 2, 3]), g.transpose(dy, [1, 0, 2, 3]), null, { pads }),
+              [1, 0, 2, 3],
+            ),
+        ],
+      ],
+    ],
+    [
+      'ReLU backward',
+      [
+        ['Where(x > 0, dy, 0) (grad/rules.ts)', (g, x, dy) => g.where(g.greater(x, g.scalar(0)), dy, g.scalar(0))],
+        ['dy · Cast(x > 0)', (g, x, dy) => g.mul(dy, g.cast(g.greater(x, g.scalar(0)), 'float32'))],
+      ],
+    ],
+  ];
+  const executor = new OrtNodeExecutor({ threads: o.threads });
+  for (const [piece, forms] of pieces) {
+    let first: Tensor | undefined;
+    for (const [formulation, build] of forms) {
+      const g = new Graph();
+      const x = g.input('x', [N, C, H, W]);
+      const dy = g.input('dy', [N, O, H, W]);
+      const w = g.input('w', [O, C, 3, 3]);
+      g.output(build(g, x, dy, w), 'out');
+      const compiled = await executor.compile(g);
+      const used = Object.fromEntries(g.inputs.map((v) => [v.name, feeds[v.name as keyof typeof feeds]]));
+      const out = (await compiled.run(used)).out!;
+      let maxAbsDiff: number | undefined;
+      if (first) {
+        maxAbsDiff = 0;
+        for (let i = 0; i < out.size; i++)
+          maxAbsDiff = Math.max(maxAbsDiff, Math.abs(Number(out.data[i]) - Number(first.data[i])));
+      } else first = out;
+      const ms = await medianMs(() => compiled.run(used), o.seconds);
+      await compiled.dispose();
+      rows.push({ study: 'layer', piece, formulation, ms, ...(maxAbsDiff !== undefined ? { maxAbsDiff } : {}) });
+      o.log(`  layer ${piece}: ${formulation} ${ms.toFixed(2)} ms`);
+    }
+  }
+}
+
+/** Times the ref-dae training step (forward, backward, Adam) on ORT-node. */
+async function stepMs(o: ProbeOptions, session: Partial<OrtSessionOptions> = {}): Promise<number> {
+  const arch = preset('ref-dae')!;
+  const model = buildTrainingModel(arch, { batch: 16, sampleShape: [1, 48, 48] });
+  const step = buildTrainStep({ graph: model.forward.graph, loss: model.loss, optimizer: { kind: 'adam' } });
+  const rng = new Rng(5);
+  const feeds: Record<string, Tensor> = {
+    ...Object.fromEntries(initParams(paramSpecs(arch), rng)),
+    ...step.initialSlots(),
+  };
+  const batch = () =>
+    new Tensor(
+      'float32',
+      [16, 1, 48, 48],
+      Float32Array.from({ length: 16 * 48 * 48 }, () => rng.uniform()),
+    );
+  feeds[model.forward.x.name] = batch();
+  feeds[model.target.name] = batch();
+  feeds[step.lr] = Tensor.scalar(1e-3);
+  const compiled = await new OrtNodeExecutor({ threads: o.threads, session }).compile(step.graph);
+  let t = 0;
+  const ms = await medianMs(async () => {
+    feeds[step.t] = Tensor.scalar(++t);
+    const out = await compiled.run(feeds);
+    for (const f of step.feedback) feeds[f.input] = out[f.output]!;
+  }, o.seconds);
+  await compiled.dispose();
+  return ms;
+}
+
+/** Runs `fn` with some entries of the gradient rule table replaced, restoring them afterwards. */
+async function withRules<T>(replace: Partial<Record<Op, GradRule>>, fn: () => Promise<T>): Promise<T> {
+  const table = gradRules as Record<Op, GradRule | string>;
+  const saved = Object.fromEntries(Object.keys(replace).map((op) => [op, table[op as Op]]));
+  Object.assign(table, replace);
+  try {
+    return await fn();
+  } finally {
+    Object.assign(table, saved);
+  }
+}
+
+export async function probeFormulations(o: ProbeOptions): Promise<ProbeRow[]> {
+  const rows: ProbeRow[] = [];
+  o.log(`one 32→32 3×3 layer, batch 16×48×48, ${o.threads} thread(s):`);
+  await layerStudy(o, rows);
+
+  const conv = gradRules.Conv as GradRule;
+  const relu = gradRules.Relu as GradRule;
+  const variants: [string, Partial<Record<Op, GradRule>>][] = [
+    ['rules as they are', {}],
+    ['∂x as Conv', { Conv: candidateConvRule(conv, false) }],
+    ['∂x as Conv, ∂W flat shifts', { Conv: candidateConvRule(conv, true) }],
+    ['∂x as Conv, ∂W flat shifts, ReLU dy·Cast', { Conv: candidateConvRule(conv, true), Relu: reluMulCast }],
+  ];
+  o.log(`ref-dae training step, ${o.threads} thread(s):`);
+  for (const [name, replace] of variants) {
+    const ms = await withRules(replace, () => stepMs(o));
+    rows.push({ study: 'step', piece: 'ref-dae step', formulation: name, ms });
+    o.log(`  step ${name}: ${ms.toFixed(1)} ms`);
+  }
+
+  const sessions: [string, Partial<OrtSessionOptions>][] = [
+    ['defaults (optimisation all, arena on, sequential)', {}],
+    ['graphOptimizationLevel extended', { graphOptimizationLevel: 'extended' }],
+    ['graphOptimizationLevel basic', { graphOptimizationLevel: 'basic' }],
+    ['enableCpuMemArena off', { enableCpuMemArena: false }],
+    ['enableMemPattern off', { enableMemPattern: false }],
+    ['executionMode parallel', { executionMode: 'parallel', interOpNumThreads: o.threads }],
+  ];
+  o.log(`session options on the step as it is, ${o.threads} thread(s):`);
+  for (const [name, session] of sessions) {
+    const ms = await stepMs(o, session);
+    rows.push({ study: 'session', piece: 'ref-dae step', formulation: name, ms });
+    o.log(`  session ${name}: ${ms.toFixed(1)} ms`);
+  }
+  return rows;
+}
+
+export function formatProbe(rows: ProbeRow[], threads: number): string {
+  const out = [`Formulation study on ORT-node, ${threads} thread(s) (median ms)`];
+  for (const study of ['layer', 'step', 'session'] as const) {
+    out.push(
+      '',
+      study === 'layer'
+        ? 'one 32→32 3×3 conv layer, batch 16×48×48'
+        : study === 'step'
+          ? 'ref-dae training step with candidate gradient rules'
+          : 'ref-dae training step, ORT session options',
+    );
+    for (const r of rows.filter((x) => x.study === study)) {
+      const diff = r.maxAbsDiff !== undefined ? `  (max |Δ| ${r.maxAbsDiff.toExponential(1)})` : '';
+      out.push(`  ${r.piece.padEnd(14)} ${r.formulation.padEnd(52)} ${r.ms.toFixed(2).padStart(9)}${diff}`);
+    }
+  }
+  return out.join('\n') + '\n';
+}
