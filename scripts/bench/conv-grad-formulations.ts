@@ -248,7 +248,6 @@ export async function probeFormulations(o: ProbeOptions): Promise<ProbeRow[]> {
   await layerStudy(o, rows);
 
   const conv = gradRules.Conv as GradRule;
-  const relu = gradRules.Relu as GradRule;
   const variants: [string, Partial<Record<Op, GradRule>>][] = [
     ['rules as they are', {}],
     ['∂x as Conv', { Conv: candidateConvRule(conv, false) }],
