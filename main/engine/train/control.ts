@@ -2,13 +2,6 @@
 // message handler, the CLI's SIGINT handler) keeps the controller, the loop only reads it between
 // steps. No process globals: a worker thread can run several trainers side by side.
 
-export class TrainCancelled extends Error {
-  constructor() {
-    super('training cancelled');
-    this.name = 'TrainCancelled';
-  }
-}
-
 export class TrainControl {
   private pausedFlag = false;
   private cancelledFlag = false;
