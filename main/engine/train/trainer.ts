@@ -268,6 +268,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
   const started = now();
   const startStep = step;
   let lastReport = -Infinity;
+  let reportedStep = -1;
   let last: Progress | null = null;
   let validation: Evaluation | null = null;
   const report = (force: boolean, r?: StepReport) => {
@@ -294,6 +295,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
     }
     if (last && (force || t - lastReport >= interval)) {
       lastReport = t;
+      reportedStep = last.step;
       o.onProgress({ ...last, paused: o.control?.paused ?? false, elapsedMs: t - started });
     }
   };
@@ -364,7 +366,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
     if (heartbeat) clearInterval(heartbeat);
     await compiled?.dispose();
   }
-  report(true);
+  if (reportedStep !== step) report(true); // the final state, unless the last step was just reported
   return {
     status,
     step,
