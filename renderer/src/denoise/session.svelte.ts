@@ -1,0 +1,250 @@
+// The Denoise workspace's state: the photos the user opened (the batch queue), and for each its
+// clean original, the optional corrupted copy, the denoised result and their scores. Every step
+// is a job of the service; this module only sequences them and keeps the images it no longer
+// shows released.
+import { api } from '../api/index.js';
+import type { EvaluateResult, ImageInfo, NoiseType } from '../api/index.js';
+import { app } from '../lib/app.svelte.js';
+import { errorText, isCancelled } from '../lib/format.js';
+import { jobs } from '../lib/jobs.svelte.js';
+import { notices } from '../lib/notices.svelte.js';
+
+export type ItemStatus = 'opening' | 'ready' | 'queued' | 'denoising' | 'done' | 'failed';
+
+export interface Item {
+  key: number;
+  name: string;
+  status: ItemStatus;
+  error: string | null;
+  /** The photo as opened. */
+  original: ImageInfo | null;
+  /** The original corrupted on purpose (so the app can score itself), or null. */
+  noisy: ImageInfo | null;
+  noiseLabel: string | null;
+  denoised: ImageInfo | null;
+  /** Which model made `denoised`. */
+  denoisedWith: string | null;
+  noisyScore: EvaluateResult | null;
+  denoisedScore: EvaluateResult | null;
+  estimate: number | null;
+}
+
+export interface NoiseSettings {
+  enabled: boolean;
+  type: NoiseType;
+  level: number;
+  /** Poisson-Gaussian read noise σ. */
+  readSigma: number;
+  seed: number;
+}
+
+/** Slider range and default level per noise type (levels as in the contract). */
+export const NOISE_LEVELS: Record<NoiseType, { min: number; max: number; step: number; value: number; label: string }> =
+  {
+    gaussian: { min: 0, max: 100, step: 1, value: 25, label: 'σ (0–255 scale)' },
+    poisson: { min: 1, max: 255, step: 1, value: 30, label: 'photons at full scale' },
+    'poisson-gaussian': { min: 1, max: 255, step: 1, value: 30, label: 'photons at full scale' },
+    'salt-pepper': { min: 0, max: 0.5, step: 0.01, value: 0.05, label: 'fraction of pixels' },
+    speckle: { min: 0, max: 1, step: 0.01, value: 0.2, label: 'multiplicative σ' },
+    mask: { min: 0, max: 0.9, step: 0.01, value: 0.2, label: 'dropped fraction' },
+  };
+
+export function noiseLabel(n: NoiseSettings): string {
+  switch (n.type) {
+    case 'gaussian':
+      return `gaussian σ=${n.level}`;
+    case 'poisson-gaussian':
+      return `poisson ${n.level} photons + σ=${n.readSigma}`;
+    case 'poisson':
+      return `poisson ${n.level} photons`;
+    default:
+      return `${n.type} ${n.level}`;
+  }
+}
+
+let nextKey = 1;
+
+class DenoiseSession {
+  items = $state<Item[]>([]);
+  currentKey = $state<number | null>(null);
+  noise = $state<NoiseSettings>({ enabled: false, type: 'gaussian', level: 25, readSigma: 5, seed: 1 });
+  /** 'auto' = estimate σ per image (noise-level-conditioned models only). */
+  sigma = $state<number | 'auto'>('auto');
+  busy = $state(false);
+
+  get current(): Item | null {
+    return this.items.find((i) => i.key === this.currentKey) ?? null;
+  }
+
+  /** What the model is given: the corrupted copy when there is one, else the photo as opened. */
+  inputOf(item: Item): ImageInfo | null {
+    return item.noisy ?? item.original;
+  }
+
+  /** Opens files (drops, file picker) or host paths (recent files) into the queue. */
+  async open(sources: (File | string)[]): Promise<void> {
+    const added: Item[] = sources.map((s) => ({
+      key: nextKey++,
+      name: typeof s === 'string' ? (s.split(/[\\/]/).pop() ?? s) : s.name,
+      status: 'opening',
+      error: null,
+      original: null,
+      noisy: null,
+      noiseLabel: null,
+      denoised: null,
+      denoisedWith: null,
+      noisyScore: null,
+      denoisedScore: null,
+      estimate: null,
+    }));
+    this.items = [...this.items, ...added];
+    if (this.currentKey === null || !this.current?.original) this.currentKey = added[0]?.key ?? this.currentKey;
+    for (const [i, source] of sources.entries()) {
+      const item = this.items.find((it) => it.key === added[i]!.key)!;
+      try {
+        item.original = await api.images.open(source);
+        item.name = item.original.name;
+        item.status = 'ready';
+        if (item.original.sourcePath) void app.addRecent(item.original.sourcePath);
+        if (this.noise.enabled) await this.corrupt(item);
+      } catch (e) {
+        item.status = 'failed';
+        item.error = errorText(e);
+        notices.push(`Could not open ${item.name}: ${item.error}`, 'error');
+      }
+    }
+    // Show the first photo that did open, rather than a failed one.
+    if (this.current?.status === 'failed') {
+      const ok = this.items.find((it) => it.original);
+      if (ok) this.currentKey = ok.key;
+    }
+  }
+
+  async remove(key: number): Promise<void> {
+    const item = this.items.find((i) => i.key === key);
+    if (!item) return;
+    this.items = this.items.filter((i) => i.key !== key);
+    if (this.currentKey === key) this.currentKey = this.items[0]?.key ?? null;
+    for (const img of [item.original, item.noisy, item.denoised, item.noisyScore?.ssimMap, item.denoisedScore?.ssimMap])
+      if (img) void api.images.release(img.imageId).catch(() => undefined);
+  }
+
+  private release(img: ImageInfo | null | undefined) {
+    if (img) void api.images.release(img.imageId).catch(() => undefined);
+  }
+
+  /** Replaces the corrupted copy with one made from the current noise settings (or removes it). */
+  async corrupt(item: Item): Promise<void> {
+    if (!item.original) return;
+    const oldNoisy = item.noisy;
+    const oldScore = item.noisyScore;
+    if (!this.noise.enabled) {
+      item.noisy = null;
+      item.noisyScore = null;
+      item.noiseLabel = null;
+    } else {
+      const n = $state.snapshot(this.noise);
+      const noisy = await jobs.run(
+        {
+          kind: 'add-noise',
+          params: {
+            imageId: item.original.imageId,
+            type: n.type,
+            level: n.level,
+            seed: n.seed,
+            ...(n.type === 'poisson-gaussian' ? { gaussianSigma: n.readSigma } : {}),
+          },
+        },
+        `Adding noise to ${item.name}`,
+      );
+      item.noisy = noisy;
+      item.noiseLabel = noiseLabel(n);
+      item.noisyScore = await this.score(item.original, noisy, item.name);
+    }
+    this.release(oldNoisy);
+    this.release(oldScore?.ssimMap);
+    // A result made from another input no longer belongs to this one.
+    this.release(item.denoised);
+    this.release(item.denoisedScore?.ssimMap);
+    item.denoised = null;
+    item.denoisedScore = null;
+    if (item.status === 'done') item.status = 'ready';
+  }
+
+  private score(reference: ImageInfo, test: ImageInfo, name: string): Promise<EvaluateResult> {
+    return jobs.run(
+      { kind: 'evaluate', params: { referenceId: reference.imageId, testId: test.imageId, ssimMap: true } },
+      `Scoring ${name}`,
+    );
+  }
+
+  /** Re-applies the noise settings to every open photo (the sliders call this, debounced). */
+  async applyNoise(): Promise<void> {
+    for (const item of this.items) {
+      if (!item.original) continue;
+      try {
+        await this.corrupt(item);
+      } catch (e) {
+        notices.push(`Could not add noise to ${item.name}: ${errorText(e)}`, 'error');
+      }
+    }
+  }
+
+  async denoise(item: Item, modelId: string): Promise<boolean> {
+    const input = this.inputOf(item);
+    if (!input) return false;
+    item.status = 'denoising';
+    item.error = null;
+    try {
+      const out = await jobs.run(
+        { kind: 'denoise', params: { imageId: input.imageId, modelId, sigma: this.sigma } },
+        `Denoising ${item.name}`,
+      );
+      this.release(item.denoised);
+      this.release(item.denoisedScore?.ssimMap);
+      item.denoised = out;
+      item.denoisedWith = modelId;
+      item.denoisedScore = item.noisy && item.original ? await this.score(item.original, out, item.name) : null;
+      item.status = 'done';
+      return true;
+    } catch (e) {
+      item.status = isCancelled(e) ? 'ready' : 'failed';
+      item.error = isCancelled(e) ? null : errorText(e);
+      if (!isCancelled(e)) notices.push(`Denoising ${item.name} failed: ${item.error}`, 'error');
+      return false;
+    }
+  }
+
+  /** Denoises every open photo in turn; each shows its own status in the queue. */
+  async denoiseAll(modelId: string): Promise<void> {
+    const todo = this.items.filter((i) => i.original && i.status !== 'done');
+    for (const i of todo) i.status = 'queued';
+    this.busy = true;
+    try {
+      for (const item of todo) {
+        const live = this.items.find((i) => i.key === item.key);
+        if (!live || live.status !== 'queued') continue;
+        await this.denoise(live, modelId);
+      }
+    } finally {
+      for (const i of this.items) if (i.status === 'queued') i.status = 'ready';
+      this.busy = false;
+    }
+  }
+
+  async estimate(item: Item): Promise<void> {
+    const input = this.inputOf(item);
+    if (!input) return;
+    try {
+      const r = await jobs.run(
+        { kind: 'estimate-noise', params: { imageId: input.imageId } },
+        `Estimating noise of ${item.name}`,
+      );
+      item.estimate = r.sigma;
+    } catch (e) {
+      notices.push(`Noise estimate failed: ${errorText(e)}`, 'error');
+    }
+  }
+}
+
+export const session = new DenoiseSession();

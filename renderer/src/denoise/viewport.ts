@@ -1,0 +1,55 @@
+// Zoom and pan of the comparison viewer, as pure functions of a small state. Both sides of the
+// comparison share one View, which is what keeps them in sync. A View maps image pixel (u, v) to
+// pane position (x + u·scale, y + v·scale), in CSS pixels.
+
+export interface View {
+  scale: number;
+  x: number;
+  y: number;
+}
+
+export interface Size {
+  width: number;
+  height: number;
+}
+
+export const MIN_SCALE = 1 / 32;
+export const MAX_SCALE = 32;
+
+const clampScale = (s: number) => Math.min(MAX_SCALE, Math.max(MIN_SCALE, s));
+
+/** The whole image in the pane, centred (never enlarged past 100 %: small crops stay crisp). */
+export function fitView(image: Size, pane: Size, allowEnlarge = false): View {
+  if (image.width <= 0 || image.height <= 0 || pane.width <= 0 || pane.height <= 0) return { scale: 1, x: 0, y: 0 };
+  let scale = Math.min(pane.width / image.width, pane.height / image.height);
+  if (!allowEnlarge) scale = Math.min(scale, 1);
+  scale = clampScale(scale);
+  return { scale, x: (pane.width - image.width * scale) / 2, y: (pane.height - image.height * scale) / 2 };
+}
+
+/** Zoom to `scale` keeping the image point under pane position (ax, ay) where it is. */
+export function zoomAt(view: View, scale: number, ax: number, ay: number): View {
+  const s = clampScale(scale);
+  const k = s / view.scale;
+  return { scale: s, x: ax - (ax - view.x) * k, y: ay - (ay - view.y) * k };
+}
+
+/** A wheel notch (deltaY ≈ ±100) zooms by about 20 %; pinch deltas are smaller and finer. */
+export function wheelFactor(deltaY: number): number {
+  return Math.exp(-deltaY * 0.0018);
+}
+
+/** Pan, keeping at least `margin` pixels of the image inside the pane so it cannot get lost. */
+export function panBy(view: View, dx: number, dy: number, image: Size, pane: Size, margin = 48): View {
+  const w = image.width * view.scale;
+  const h = image.height * view.scale;
+  const clamp = (v: number, size: number, paneSize: number) =>
+    Math.min(paneSize - Math.min(margin, size), Math.max(Math.min(margin, size) - size, v));
+  return { scale: view.scale, x: clamp(view.x + dx, w, pane.width), y: clamp(view.y + dy, h, pane.height) };
+}
+
+/** The zoom percentage shown in the toolbar. */
+export function zoomLabel(view: View): string {
+  const p = view.scale * 100;
+  return `${p >= 10 ? Math.round(p) : p.toFixed(1)} %`;
+}
