@@ -48,6 +48,8 @@ export interface ResidualDesign {
   kernel: number;
   noiseLevelInput: boolean;
   bias: boolean;
+  /** 2: FFDNet-style, the body runs at half resolution (4×4 stride-2 conv in, transposed conv out). */
+  scale?: 1 | 2;
 }
 
 export type NetworkDesign = DenseDesign | ConvDesign | ResidualDesign;
@@ -102,7 +104,8 @@ export function parameterCount(net: NetworkDesign, variational = false): number 
       for (let i = 0; i < net.depth; i++) {
         const inC = i === 0 ? net.channels + (net.noiseLevelInput ? 1 : 0) : net.features;
         const outC = i === net.depth - 1 ? net.channels : net.features;
-        n += conv(inC, outC, net.kernel, net.bias);
+        const resample = net.scale === 2 && (i === 0 || i === net.depth - 1);
+        n += conv(inC, outC, resample ? 4 : net.kernel, net.bias);
       }
       return n;
     }

@@ -57,10 +57,11 @@ describe('renderer parameter count', () => {
       for (const variational of [false, true])
         designs.push({ net: { type: 'conv-ae', channels: 3, stages, bottleneck: 5, bias: true }, variational });
     for (const noiseLevelInput of [false, true])
-      designs.push({
-        net: { type: 'residual', channels: 3, features: 12, depth: 4, kernel: 5, noiseLevelInput, bias: true },
-        variational: false,
-      });
+      for (const scale of [1, 2] as const)
+        designs.push({
+          net: { type: 'residual', channels: 3, features: 12, depth: 4, kernel: 5, noiseLevelInput, bias: true, scale },
+          variational: false,
+        });
     for (const { net, variational } of designs) {
       const arch = architecture({
         network: net,
