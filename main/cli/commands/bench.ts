@@ -10,7 +10,8 @@
 // Each figure is the median time of the runs that fit in the time budget (after warm-up), so a
 // stray slow run on a busy machine does not move it; the load average is printed alongside.
 
-import { spawn, spawnSync } from 'node:child_process';
+import { type ChildProcessWithoutNullStreams, spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { type Command, UsageError } from '../command.js';
@@ -32,25 +33,30 @@ export const WORKLOAD = {
 const PYTHON = '/usr/bin/python3';
 const TORCH_SCRIPT = path.join(packageRoot, 'scripts', 'bench', 'torch_ref_dae.py');
 
-export interface TrainFigure {
+/** Median and fastest of a set of timings (ms). */
+export interface Timing {
+  ms: number;
+  bestMs: number;
+  runs: number;
+}
+
+export interface TrainFigure extends Timing {
   executor: ExecutorName | 'pytorch';
   threads: number;
-  msPerStep: number;
   stepsPerSec: number;
-  /** Steps timed (after warm-up). */
-  steps: number;
-  /** PyTorch's ms per step / ours at the same thread count (> 1: faster than PyTorch). */
+  /** PyTorch's median ms per step / ours, measured in alternating rounds (> 1: faster than PyTorch). */
   vsPytorch: number | null;
-  /** Loss before the first and after the last timed step (shows the step really trains). */
+  /** The same ratio from the fastest steps (least disturbed by other processes). */
+  vsPytorchBest: number | null;
+  /** Loss at the first and the last step (shows the step really trains). */
   loss?: { first: number; last: number };
 }
 
-export interface InferenceFigure {
+export interface InferenceFigure extends Timing {
   executor: ExecutorName | 'pytorch';
   threads: number;
-  ms: number;
-  runs: number;
   vsPytorch: number | null;
+  vsPytorchBest: number | null;
 }
 
 export interface BenchReport {
@@ -62,7 +68,7 @@ export interface BenchReport {
 }
 
 export interface BenchOptions {
-  /** Time budget of each measurement, in seconds. */
+  /** Time budget of each comparison (ours and PyTorch's rounds together), in seconds. */
   seconds: number;
   threads: number[];
   inferenceSize: number;
@@ -71,24 +77,40 @@ export interface BenchOptions {
   log: (line: string) => void;
 }
 
-/** Runs `fn` (after `warmup` runs) until `seconds` have passed and at least `minRuns` ran; median ms. */
-async function median(
-  fn: () => Promise<void>,
-  seconds: number,
-  minRuns: number,
-  warmup: number,
-): Promise<{ ms: number; runs: number }> {
-  for (let i = 0; i < warmup; i++) await fn();
-  const times: number[] = [];
+function timing(times: number[]): Timing {
+  const t = [...times].sort((a, b) => a - b);
+  const mid = t.length >> 1;
+  return { ms: t.length % 2 ? t[mid]! : (t[mid - 1]! + t[mid]!) / 2, bestMs: t[0]!, runs: t.length };
+}
+
+/** Something timed in rounds: `run(k)` does k runs and returns their times in ms. */
+type Rounds = (k: number) => Promise<number[]>;
+
+/**
+ * Alternates rounds of `ours` and `theirs` (after one warm-up round each) until `seconds` have
+ * passed and each has `minRuns` timings, so both see the same load on a shared machine.
+ */
+async function alternate(ours: Rounds, theirs: Rounds | null, o: { seconds: number; round: number; minRuns: number }) {
+  await ours(o.round);
+  if (theirs) await theirs(o.round);
+  const a: number[] = [];
+  const b: number[] = [];
   const start = performance.now();
-  while (times.length < minRuns || performance.now() - start < seconds * 1000) {
+  while (a.length < o.minRuns || (theirs && b.length < o.minRuns) || performance.now() - start < o.seconds * 1000) {
+    a.push(...(await ours(o.round)));
+    if (theirs) b.push(...(await theirs(o.round)));
+  }
+  return { ours: timing(a), theirs: theirs ? timing(b) : null };
+}
+
+async function timed(k: number, fn: () => Promise<void>): Promise<number[]> {
+  const times: number[] = [];
+  for (let i = 0; i < k; i++) {
     const t0 = performance.now();
     await fn();
     times.push(performance.now() - t0);
   }
-  times.sort((a, b) => a - b);
-  const mid = times.length >> 1;
-  return { ms: times.length % 2 ? times[mid]! : (times[mid - 1]! + times[mid]!) / 2, runs: times.length };
+  return times;
 }
 
 function refDae() {
@@ -112,11 +134,8 @@ function initialState() {
   return { arch, params, clean: new Tensor('float32', shape, clean), noisy: new Tensor('float32', shape, noisy) };
 }
 
-async function timeTraining(
-  executor: ExecutorName,
-  threads: number,
-  o: BenchOptions,
-): Promise<Omit<TrainFigure, 'vsPytorch'>> {
+/** The ref-dae training step compiled on `executor`; each call of the result runs k steps. */
+async function trainingRounds(executor: ExecutorName, threads: number) {
   const { arch, params, clean, noisy } = initialState();
   const model = buildTrainingModel(arch, { batch: WORKLOAD.batch, sampleShape: [1, WORKLOAD.patch, WORKLOAD.patch] });
   const step = buildTrainStep({ graph: model.forward.graph, loss: model.loss, optimizer: { kind: 'adam' } });
@@ -126,85 +145,115 @@ async function timeTraining(
   feeds[model.target.name] = clean;
   feeds[step.lr] = Tensor.scalar(WORKLOAD.lr);
   let t = 0;
-  let first = NaN;
-  let last = NaN;
-  const run = async () => {
-    feeds[step.t] = Tensor.scalar(++t);
-    const out = await compiled.run(feeds);
-    last = Number(out[step.outputs.loss]!.data[0]);
-    if (Number.isNaN(first)) first = last;
-    for (const f of step.feedback) feeds[f.input] = out[f.output]!;
-  };
-  const slow = executor === 'ort-web';
-  const r = await median(run, o.seconds, slow ? 3 : 5, slow ? 1 : 3);
-  await compiled.dispose();
-  return { executor, threads, msPerStep: r.ms, stepsPerSec: 1000 / r.ms, steps: r.runs, loss: { first, last } };
+  const loss = { first: NaN, last: NaN };
+  const rounds: Rounds = (k) =>
+    timed(k, async () => {
+      feeds[step.t] = Tensor.scalar(++t);
+      const out = await compiled.run(feeds);
+      loss.last = Number(out[step.outputs.loss]!.data[0]);
+      if (Number.isNaN(loss.first)) loss.first = loss.last;
+      for (const f of step.feedback) feeds[f.input] = out[f.output]!;
+    });
+  return { rounds, loss, dispose: () => compiled.dispose() };
 }
 
-async function timeInference(
-  executor: ExecutorName,
-  threads: number,
-  o: BenchOptions,
-): Promise<Omit<InferenceFigure, 'vsPytorch'>> {
+/** The ref-dae inference graph on one S×S image, compiled on `executor`. */
+async function inferenceRounds(executor: ExecutorName, threads: number, size: number) {
   const { arch, params } = initialState();
-  const size = o.inferenceSize;
   const fg = buildInference(arch, { batch: 1, sampleShape: [1, size, size] });
   const compiled = await (await createExecutor(executor, { threads })).compile(fg.graph);
   const rng = new Rng(7);
   const pixels = new Float32Array(size * size);
   for (let i = 0; i < pixels.length; i++) pixels[i] = rng.uniform();
-  const image = new Tensor('float32', [1, 1, size, size], pixels);
-  const feeds = { ...Object.fromEntries(params), [fg.x.name]: image };
-  const r = await median(
-    async () => {
+  const feeds = { ...Object.fromEntries(params), [fg.x.name]: new Tensor('float32', [1, 1, size, size], pixels) };
+  const rounds: Rounds = (k) =>
+    timed(k, async () => {
       await compiled.run(feeds);
-    },
-    o.seconds / 2,
-    2,
-    1,
-  );
-  await compiled.dispose();
-  return { executor, threads, ms: r.ms, runs: r.runs };
-}
-
-interface TorchFigures {
-  torch: string;
-  train_ms: number;
-  train_steps: number;
-  infer_ms: number;
+    });
+  return { rounds, dispose: () => compiled.dispose() };
 }
 
 function torchVersion(): string | null {
+  if (!existsSync(TORCH_SCRIPT)) return null;
   const r = spawnSync(PYTHON, ['-c', 'import torch; print(torch.__version__)'], { encoding: 'utf8', timeout: 60_000 });
   return r.status === 0 ? r.stdout.trim() : null;
 }
 
-function runTorch(threads: number, o: BenchOptions): Promise<TorchFigures> {
-  const args = [
-    TORCH_SCRIPT,
-    '--threads',
-    String(threads),
-    '--seconds',
-    String(o.seconds),
-    '--infer-size',
-    String(o.inferenceSize),
-  ];
-  return new Promise((resolve, reject) => {
-    const child = spawn(PYTHON, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      if (code !== 0) return reject(new Error(`PyTorch run failed (exit ${code}): ${err.trim().split('\n').pop()}`));
-      try {
-        resolve(JSON.parse(out) as TorchFigures);
-      } catch {
-        reject(new Error(`PyTorch run printed no JSON: ${out.slice(0, 200)}`));
+/** scripts/bench/torch_ref_dae.py --serve: PyTorch timing rounds on request, one JSON line each. */
+class TorchPeer {
+  private pending: ((line: string) => void)[] = [];
+  private buffer = '';
+  private stderr = '';
+
+  private constructor(private readonly child: ChildProcessWithoutNullStreams) {
+    child.stdout.on('data', (d: Buffer) => {
+      this.buffer += d.toString();
+      let nl: number;
+      while ((nl = this.buffer.indexOf('\n')) >= 0) {
+        const line = this.buffer.slice(0, nl);
+        this.buffer = this.buffer.slice(nl + 1);
+        this.pending.shift()?.(line);
       }
     });
-  });
+    child.stderr.on('data', (d: Buffer) => (this.stderr += d.toString()));
+  }
+
+  static async start(threads: number, inferenceSize: number): Promise<TorchPeer> {
+    const child = spawn(PYTHON, [
+      TORCH_SCRIPT,
+      '--serve',
+      '--threads',
+      String(threads),
+      '--infer-size',
+      String(inferenceSize),
+    ]);
+    const peer = new TorchPeer(child);
+    await peer.reply();
+    return peer;
+  }
+
+  private reply(): Promise<Record<string, unknown>> {
+    return new Promise((resolve, reject) => {
+      const onExit = (code: number | null) =>
+        reject(new Error(`PyTorch peer exited (${code}): ${this.stderr.trim().split('\n').pop() ?? ''}`));
+      this.child.once('exit', onExit);
+      this.pending.push((line) => {
+        this.child.off('exit', onExit);
+        try {
+          resolve(JSON.parse(line) as Record<string, unknown>);
+        } catch {
+          reject(new Error(`PyTorch peer said: ${line.slice(0, 200)}`));
+        }
+      });
+    });
+  }
+
+  private async ask(command: 'train' | 'infer', k: number): Promise<number[]> {
+    const answer = this.reply();
+    this.child.stdin.write(`${command} ${k}\n`);
+    const r = await answer;
+    const times = r[`${command}_ms`];
+    if (!Array.isArray(times)) throw new Error(`PyTorch peer: ${JSON.stringify(r)}`);
+    return times as number[];
+  }
+
+  train: Rounds = (k) => this.ask('train', k);
+  infer: Rounds = (k) => this.ask('infer', k);
+
+  close(): void {
+    this.child.stdin.end('quit\n');
+  }
+}
+
+function figure<T extends Timing>(
+  ours: Timing,
+  theirs: Timing | null,
+): Timing & Pick<TrainFigure, 'vsPytorch' | 'vsPytorchBest'> {
+  return {
+    ...ours,
+    vsPytorch: theirs ? theirs.ms / ours.ms : null,
+    vsPytorchBest: theirs ? theirs.bestMs / ours.bestMs : null,
+  } as T & Pick<TrainFigure, 'vsPytorch' | 'vsPytorchBest'>;
 }
 
 export async function runBench(o: BenchOptions): Promise<BenchReport> {
@@ -212,48 +261,55 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
   const version = o.torch ? torchVersion() : null;
   const train: TrainFigure[] = [];
   const inference: InferenceFigure[] = [];
-  const torchByThreads = new Map<number, TorchFigures>();
+  const pytorch = (t: Timing) => ({ ...t, vsPytorch: 1, vsPytorchBest: 1 });
 
   for (const threads of o.threads) {
-    o.log(`training on ort-node, ${threads} thread(s)…`);
-    const ours = await timeTraining('ort-node', threads, o);
-    let torch: TorchFigures | undefined;
-    if (version) {
-      o.log(`training on PyTorch ${version}, ${threads} thread(s)…`);
-      torch = await runTorch(threads, o);
-      torchByThreads.set(threads, torch);
-    }
-    train.push({ ...ours, vsPytorch: torch ? torch.train_ms / ours.msPerStep : null });
-    if (torch) {
+    const peer = version ? await TorchPeer.start(threads, o.inferenceSize) : null;
+    try {
+      o.log(`training: ort-node${peer ? ' and PyTorch' : ''}, ${threads} thread(s), alternating rounds…`);
+      const ours = await trainingRounds('ort-node', threads);
+      const r = await alternate(ours.rounds, peer?.train ?? null, { seconds: o.seconds * 2, round: 3, minRuns: 6 });
+      await ours.dispose();
       train.push({
-        executor: 'pytorch',
+        executor: 'ort-node',
         threads,
-        msPerStep: torch.train_ms,
-        stepsPerSec: 1000 / torch.train_ms,
-        steps: torch.train_steps,
-        vsPytorch: 1,
+        ...figure(r.ours, r.theirs),
+        stepsPerSec: 1000 / r.ours.ms,
+        loss: ours.loss,
       });
+      if (r.theirs) train.push({ executor: 'pytorch', threads, ...pytorch(r.theirs), stepsPerSec: 1000 / r.theirs.ms });
+
+      o.log(`inference ${o.inferenceSize}²: ort-node${peer ? ' and PyTorch' : ''}, ${threads} thread(s)…`);
+      const inf = await inferenceRounds('ort-node', threads, o.inferenceSize);
+      const ri = await alternate(inf.rounds, peer?.infer ?? null, { seconds: o.seconds, round: 1, minRuns: 3 });
+      await inf.dispose();
+      inference.push({ executor: 'ort-node', threads, ...figure(ri.ours, ri.theirs) });
+      if (ri.theirs) inference.push({ executor: 'pytorch', threads, ...pytorch(ri.theirs) });
+    } finally {
+      peer?.close();
     }
   }
-  if (o.web) {
-    o.log('training on ort-web (wasm), 1 thread…');
-    const web = await timeTraining('ort-web', 1, o);
-    const torch = torchByThreads.get(1);
-    train.push({ ...web, vsPytorch: torch ? torch.train_ms / web.msPerStep : null });
-  }
 
-  for (const threads of o.threads) {
-    o.log(`inference ${o.inferenceSize}² on ort-node, ${threads} thread(s)…`);
-    const ours = await timeInference('ort-node', threads, o);
-    const torch = torchByThreads.get(threads);
-    inference.push({ ...ours, vsPytorch: torch ? torch.infer_ms / ours.ms : null });
-    if (torch) inference.push({ executor: 'pytorch', threads, ms: torch.infer_ms, runs: 0, vsPytorch: 1 });
-  }
   if (o.web) {
-    o.log(`inference ${o.inferenceSize}² on ort-web (wasm), 1 thread…`);
-    const web = await timeInference('ort-web', 1, o);
-    const torch = torchByThreads.get(1);
-    inference.push({ ...web, vsPytorch: torch ? torch.infer_ms / web.ms : null });
+    // The wasm runtime's thread count is fixed per process; one thread, compared with PyTorch's one-thread figures.
+    const torch1 = (rows: (Timing & { executor: string; threads: number })[]): Timing | null =>
+      rows.find((f) => f.executor === 'pytorch' && f.threads === 1) ?? null;
+    o.log('training: ort-web (wasm), 1 thread…');
+    const web = await trainingRounds('ort-web', 1);
+    const r = await alternate(web.rounds, null, { seconds: o.seconds, round: 1, minRuns: 3 });
+    await web.dispose();
+    train.push({
+      executor: 'ort-web',
+      threads: 1,
+      ...figure(r.ours, torch1(train)),
+      stepsPerSec: 1000 / r.ours.ms,
+      loss: web.loss,
+    });
+    o.log(`inference ${o.inferenceSize}²: ort-web (wasm), 1 thread…`);
+    const inf = await inferenceRounds('ort-web', 1, o.inferenceSize);
+    const ri = await alternate(inf.rounds, null, { seconds: o.seconds, round: 1, minRuns: 2 });
+    await inf.dispose();
+    inference.push({ executor: 'ort-web', threads: 1, ...figure(ri.ours, torch1(inference)) });
   }
 
   const cpus = os.cpus();
@@ -269,7 +325,9 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
       node: process.version,
       loadAverage: { before: loadBefore, after: os.loadavg()[0]! },
     },
-    pytorch: version ? { version } : { unavailable: o.torch ? `${PYTHON} has no torch` : 'skipped (--no-torch)' },
+    pytorch: version
+      ? { version }
+      : { unavailable: o.torch ? `${PYTHON} with torch, or ${TORCH_SCRIPT}, not found` : 'skipped (--no-torch)' },
     train,
     inference,
   };
@@ -280,31 +338,34 @@ const ratio = (r: number | null) => (r === null ? '' : `${r.toFixed(2)}×`);
 
 export function formatBench(r: BenchReport): string {
   const w = r.workload;
+  const row = (f: TrainFigure | InferenceFigure, extra = '') =>
+    `  ${label(f.executor).padEnd(16)} ${String(f.threads).padStart(7)} ${f.ms.toFixed(1).padStart(9)} ${f.bestMs.toFixed(1).padStart(9)} ${ratio(f.vsPytorch).padStart(11)} ${ratio(f.vsPytorchBest).padStart(10)}${extra}`;
+  const header = (unit: string) =>
+    `  ${'executor'.padEnd(16)} ${'threads'.padStart(7)} ${unit.padStart(9)} ${'fastest'.padStart(9)} ${'vs PyTorch'.padStart(11)} ${'(fastest)'.padStart(10)}`;
   const lines = [
     `Denoise Lab benchmark: ${w.arch} (${w.params.toLocaleString('en-US')} parameters), batch ${w.batch}×1×${w.patch}×${w.patch}, MSE, Adam lr ${w.lr}`,
     `machine: ${r.machine.cpu}, ${r.machine.cores} cores, Node ${r.machine.node}, load average ${r.machine.loadAverage.before.toFixed(2)} → ${r.machine.loadAverage.after.toFixed(2)}`,
-    `PyTorch: ${'version' in r.pytorch ? r.pytorch.version : r.pytorch.unavailable}`,
+    `PyTorch: ${'version' in r.pytorch ? `${r.pytorch.version}, measured in rounds alternating with ours` : r.pytorch.unavailable}`,
     '',
-    'Training (one step = forward + backward + Adam update)',
-    `  ${'executor'.padEnd(16)} ${'threads'.padStart(7)} ${'ms/step'.padStart(9)} ${'steps/s'.padStart(8)} ${'vs PyTorch'.padStart(11)}   loss first → last`,
-    ...r.train.map(
-      (f) =>
-        `  ${label(f.executor).padEnd(16)} ${String(f.threads).padStart(7)} ${f.msPerStep.toFixed(1).padStart(9)} ${f.stepsPerSec.toFixed(2).padStart(8)} ${ratio(f.vsPytorch).padStart(11)}   ${
-          f.loss ? `${f.loss.first.toFixed(5)} → ${f.loss.last.toFixed(5)} (${f.steps} steps)` : `(${f.steps} steps)`
-        }`,
+    'Training (one step = forward + backward + Adam update; median and fastest step)',
+    `${header('ms/step')}  steps/s  loss first → last`,
+    ...r.train.map((f) =>
+      row(
+        f,
+        `  ${f.stepsPerSec.toFixed(2).padStart(7)}  ${f.loss ? `${f.loss.first.toFixed(5)} → ${f.loss.last.toFixed(5)} ` : ''}(${f.runs} steps)`,
+      ),
     ),
     '',
-    `Inference on 1×1×${w.inferenceSize}×${w.inferenceSize}`,
-    `  ${'executor'.padEnd(16)} ${'threads'.padStart(7)} ${'ms'.padStart(9)} ${'vs PyTorch'.padStart(11)}`,
-    ...r.inference.map(
-      (f) =>
-        `  ${label(f.executor).padEnd(16)} ${String(f.threads).padStart(7)} ${f.ms.toFixed(1).padStart(9)} ${ratio(f.vsPytorch).padStart(11)}`,
-    ),
+    `Inference on 1×1×${w.inferenceSize}×${w.inferenceSize} (median and fastest run)`,
+    header('ms'),
+    ...r.inference.map((f) => row(f, `  (${f.runs} runs)`)),
+    '',
+    'vs PyTorch = PyTorch time / ours at the same thread count (> 1: faster than PyTorch); ort-web is',
+    'compared with PyTorch on one thread.',
   ];
   if (r.machine.loadAverage.before > r.machine.cores / 2) {
     lines.push(
-      '',
-      `note: the machine was busy (load ${r.machine.loadAverage.before.toFixed(2)} on ${r.machine.cores} cores); figures are noisy.`,
+      `note: the machine was busy (load ${r.machine.loadAverage.before.toFixed(2)} on ${r.machine.cores} cores): single figures are noisy; the ratios, from alternating rounds, less so.`,
     );
   }
   return lines.join('\n') + '\n';
@@ -328,7 +389,7 @@ Trains the reference workload ref-dae (residual conv denoiser, 46,849 parameters
 when /usr/bin/python3 has torch, on PyTorch with the same threads in the same run; then times
 inference of the same model on a 1×1×S×S image. Prints steps/s, ms and the ratio to PyTorch.
 
-  --seconds S   time budget of each measurement (default 3; the figure is the median run)
+  --seconds S   time budget of each measurement (default 3; training comparisons get twice that)
   --threads L   comma-separated thread counts for ORT-node and PyTorch (default 1,2)
   --size S      inference image side (default 1024)
   --no-web      skip ORT-web
