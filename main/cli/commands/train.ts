@@ -5,7 +5,7 @@ import { writeFileAtomic } from '../../imaging/atomic-write.js';
 import { type NoiseSpec, noiseSpecFromLevel } from '../../imaging/noise.js';
 import { EXECUTOR_NAMES, type ExecutorName, createExecutor } from '../../engine/exec/index.js';
 import { parameterCount } from '../../engine/nn/index.js';
-import type { OptimizerConfig } from '../../engine/optim/index.js';
+import type { OptimizerConfig, ScheduleConfig } from '../../engine/optim/index.js';
 import { CheckpointError, readCheckpoint } from '../../engine/train/checkpoint.js';
 import { TrainControl } from '../../engine/train/control.js';
 import { DatasetError } from '../../engine/train/datasets.js';
@@ -69,6 +69,7 @@ export const trainCommand: Command = {
                         momentum unless --momentum is given
   --momentum X          SGD momentum
   --lr X                learning rate (default 1e-3)
+  --lr-schedule KIND    constant (default) or cosine: from --lr down to --lr/100 over --steps
   --seed N              seed of the initialisation, data order, crops and noise (default 0)
   --init <model.onnx>   start from the parameters of a model exported by Denoise Lab
   --no-shuffle          walk the data in file order instead of a seeded shuffle
@@ -89,6 +90,7 @@ export const trainCommand: Command = {
     optimizer: { type: 'string' },
     momentum: { type: 'string' },
     lr: { type: 'string' },
+    'lr-schedule': { type: 'string' },
     seed: { type: 'string' },
     init: { type: 'string' },
     'no-shuffle': { type: 'boolean' },
@@ -118,6 +120,13 @@ export const trainCommand: Command = {
     const patch = intOption(values, 'patch', 1);
     if (patch !== undefined && patch > 1024) throw new UsageError(`--patch ${patch} is too large (at most 1024)`);
     const lr = floatOption(values, 'lr', (x) => x > 0, 'a positive number') ?? 1e-3;
+    const scheduleName = (values['lr-schedule'] as string | undefined) ?? 'constant';
+    let schedule: ScheduleConfig | number = lr;
+    if (scheduleName === 'cosine') {
+      if (steps === undefined) throw new UsageError('--lr-schedule cosine needs --steps (the length of the decay)');
+      schedule = { kind: 'cosine', lr, totalSteps: steps, minLr: lr / 100 };
+    } else if (scheduleName !== 'constant')
+      throw new UsageError(`--lr-schedule must be constant or cosine, got '${scheduleName}'`);
     const seed = intOption(values, 'seed', 0) ?? 0;
     const momentum = floatOption(values, 'momentum', (x) => x >= 0 && x < 1, 'in [0, 1)');
     const optName = (values.optimizer as string | undefined) ?? 'adam';
@@ -181,7 +190,7 @@ export const trainCommand: Command = {
         ...(steps !== undefined ? { steps } : { epochs: epochs ?? 1 }),
         batch,
         optimizer,
-        lr,
+        lr: schedule,
         seed,
         ...(init ? { init } : {}),
         ...(resume ? { resume } : {}),

@@ -66,6 +66,12 @@ const residualNetwork = z
     hidden: activation.default('relu'),
     bias: z.boolean().default(true),
     noiseLevelInput: z.boolean().default(false),
+    /**
+     * 1: every layer at full resolution (DnCNN). 2: FFDNet-style, the body runs at half resolution
+     * (a 4×4 stride-2 conv in, a 4×4 stride-2 transposed conv out), a quarter of the cost per
+     * pixel for the same depth and width, and twice the receptive field; H and W must be even.
+     */
+    scale: z.union([z.literal(1), z.literal(2)]).default(1),
   })
   .strict();
 

@@ -40,9 +40,12 @@ export const IO = {
   output: 'output',
 } as const;
 
-/** Multiple that H and W of conv-autoencoder inputs must be (2^stages); 1 for other networks. */
+/** Multiple that H and W of inputs must be: 2^stages for conv autoencoders, the scale of residual nets, else 1. */
 export function sizeMultiple(arch: Architecture): number {
-  return arch.network.type === 'conv-ae' ? 2 ** arch.network.stages.length : 1;
+  const net = arch.network;
+  if (net.type === 'conv-ae') return 2 ** net.stages.length;
+  if (net.type === 'residual') return net.scale;
+  return 1;
 }
 
 export function defaultSampleShape(arch: Architecture, patch = 48): number[] {

@@ -122,14 +122,17 @@ function residualPlan(net: ResidualNetwork): ResidualPlan {
   for (let i = 0; i < net.depth; i++) {
     const first = i === 0;
     const last = i === net.depth - 1;
+    // At scale 2 the first layer halves H and W and the last one doubles them back: 4×4 windows,
+    // stride 2, pad 1 map even sizes exactly (n → n/2 → n), so input and output always align.
+    const resample = net.scale === 2 && (first || last);
     body.push({
-      kind: 'conv',
+      kind: resample && last ? 'conv-transpose' : 'conv',
       name: `conv${i}`,
       inChannels: first ? net.channels + (net.noiseLevelInput ? 1 : 0) : net.features,
       outChannels: last ? net.channels : net.features,
-      kernel: net.kernel,
-      stride: 1,
-      pad,
+      kernel: resample ? 4 : net.kernel,
+      stride: resample ? 2 : 1,
+      pad: resample ? 1 : pad,
       bias: net.bias,
       activation: last ? 'linear' : net.hidden,
     });

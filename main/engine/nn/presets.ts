@@ -11,6 +11,7 @@ const residual = (
   features: number,
   depth: number,
   noiseLevelInput = false,
+  scale: 1 | 2 = 1,
 ): PresetInput['network'] => ({
   type: 'residual',
   channels,
@@ -18,6 +19,7 @@ const residual = (
   depth,
   kernel: 3,
   noiseLevelInput,
+  scale,
 });
 
 const convAe = (bottleneck: number): PresetInput['network'] => ({
@@ -63,6 +65,17 @@ const definitions: Record<string, PresetInput> = {
       'Small colour denoiser with a noise-level input (7 conv 3×3 layers, 32 features): quick to train on a CPU.',
     network: residual(3, 32, 7, true),
     noise: { type: 'gaussian', sigma: 25 },
+  },
+  'ffdnet-color': {
+    description:
+      'The shipped colour denoiser: FFDNet-style residual net with a noise-level map input (σ/255). A 4×4 stride-2 conv takes RGB + map to 64 features at half resolution, 12 conv 3×3 64→64 + ReLU, a 4×4 stride-2 transposed conv back to RGB; output = input − that (the predicted noise). Trained on Gaussian and Poisson–Gaussian noise up to σ 75.',
+    network: residual(3, 64, 14, true, 2),
+    noise: { type: 'poisson-gaussian', photons: 16, sigma: 75 },
+  },
+  'ffdnet-gray': {
+    description: 'The grey sibling of ffdnet-color: same layout with one image channel.',
+    network: residual(1, 64, 14, true, 2),
+    noise: { type: 'poisson-gaussian', photons: 16, sigma: 75 },
   },
   'conv-ae-b2': {
     description: 'Grey conv autoencoder, stride-2 convs 1→16→32, bottleneck 2 channels at H/4×W/4: compression 8:1.',

@@ -69,8 +69,15 @@ export interface BatchSpec {
   /** Shape of the VAE's ε for one sample (null: not a VAE). */
   epsShape: readonly number[] | null;
   /**
-   * Feed a noise-level map (σ/255 per pixel). Each sample gets its own σ drawn uniformly from
-   * [0, σ_max], so that one model learns the whole range a strength slider offers (FFDNet).
+   * Feed a noise-level map (σ/255 per pixel), FFDNet-style, so that one model learns the whole
+   * range a strength slider offers. Per sample:
+   *   gaussian σ          σ_s ~ U[0, σ]; map = σ_s
+   *   poisson-gaussian    read noise σ_r ~ U[0, σ]; for half of the samples also shot noise with
+   *     (photons P, σ)    P log-uniform in [P, 64·P] photons at full scale; map = the sample's RMS
+   *                       noise level √(σ_r² + 255²·mean(x)/P), which is what a noise estimator
+   *                       measures on a real photo
+   * and, for both, half of the samples are clipped to [0, 1] and quantised to 8 bits, as saved
+   * photos are (a model trained only on unclipped noise over-smooths highlights and shadows).
    */
   noiseLevelMap: boolean;
 }
@@ -85,8 +92,26 @@ export interface Batch {
   indices: Int32Array;
 }
 
-function sigmaOf(noise: NoiseSpec): number {
-  return 'sigma' in noise ? noise.sigma : 0;
+/** One sample's noise for a noise-level-map model, and the level (0–255 scale) its map states. */
+function mapNoise(spec: NoiseSpec | null, sample: Float32Array, rng: Rng): { noise: NoiseSpec | null; level: number } {
+  if (!spec) return { noise: null, level: 0 };
+  if (spec.type === 'gaussian') {
+    const sigma = rng.uniform() * spec.sigma;
+    return { noise: { type: 'gaussian', sigma }, level: sigma };
+  }
+  if (spec.type === 'poisson-gaussian') {
+    const sigma = rng.uniform() * spec.sigma;
+    if (rng.uniform() < 0.5) return { noise: { type: 'gaussian', sigma }, level: sigma };
+    const photons = spec.photons * Math.exp(rng.uniform() * Math.log(64));
+    let mean = 0;
+    for (let k = 0; k < sample.length; k++) mean += Math.max(0, sample[k]!);
+    mean /= sample.length;
+    return {
+      noise: { type: 'poisson-gaussian', photons, sigma },
+      level: Math.sqrt(sigma * sigma + (255 * 255 * mean) / photons),
+    };
+  }
+  return { noise: spec, level: 'sigma' in spec ? spec.sigma : 0 };
 }
 
 /** Assembles one batch. Draw order: sample crops, then noise per sample, then ε. */
@@ -108,14 +133,17 @@ export function makeBatch(dataset: Dataset, indices: Int32Array, spec: BatchSpec
     const hw = spec.sampleShape[1]! * spec.sampleShape[2]!;
     noiseLevel = new Tensor('float32', [spec.batch, 1, spec.sampleShape[1]!, spec.sampleShape[2]!]);
     const noisy = new Float32Array(clean.length);
-    const sigmaMax = spec.noise ? sigmaOf(spec.noise) : 0;
     for (let i = 0; i < spec.batch; i++) {
-      const sigma = rng.uniform() * sigmaMax;
-      (noiseLevel.data as Float32Array).fill(sigma / 255, i * hw, (i + 1) * hw);
       const sample = clean.subarray(i * size, (i + 1) * size);
-      // Only Gaussian noise has a level the map can describe; other models keep their own parameters.
-      const n = spec.noise?.type === 'gaussian' ? { type: 'gaussian' as const, sigma } : spec.noise;
-      noisy.set(n ? addNoise(sample, channels, n, rng, { clip: false }) : sample, i * size);
+      const { noise, level } = mapNoise(spec.noise, sample, rng);
+      (noiseLevel.data as Float32Array).fill(level / 255, i * hw, (i + 1) * hw);
+      const out = noise ? addNoise(sample, channels, noise, rng, { clip: false }) : Float32Array.from(sample);
+      if (spec.noise && spec.noise.type !== 'gaussian' && spec.noise.type !== 'poisson-gaussian') {
+        // Other noise models keep their own parameters; the map then only says "noisy".
+      } else if (rng.uniform() < 0.5) {
+        for (let k = 0; k < out.length; k++) out[k] = Math.round(Math.min(1, Math.max(0, out[k]!)) * 255) / 255;
+      }
+      noisy.set(out, i * size);
     }
     x = new Tensor('float32', shape, noisy);
   } else if (spec.noise) {

@@ -204,6 +204,69 @@ describe('denoise-lab train', () => {
     expect(init.code, init.err).toBe(0);
   });
 
+  it('--lr-schedule cosine decays the learning rate over --steps', async () => {
+    const dir = tmp();
+    const run = (schedule: string) =>
+      cli(
+        'train',
+        '--arch',
+        'dense:64-16-64',
+        '--data',
+        'digits',
+        '--out',
+        path.join(dir, `${schedule}.onnx`),
+        '--steps',
+        '3',
+        '--batch',
+        '8',
+        '--optimizer',
+        'sgd',
+        '--lr',
+        '0.5',
+        '--lr-schedule',
+        schedule,
+        '--json',
+      );
+    const constant = lines((await run('constant')).out)
+      .slice(0, 3)
+      .map((r) => r.loss as number);
+    const cosine = lines((await run('cosine')).out)
+      .slice(0, 3)
+      .map((r) => r.loss as number);
+    // Step 1's update uses lr(0) = --lr in both runs; step 2's uses lr(1) = lr/100 + (lr − lr/100)·(1 + cos(π/3))/2.
+    expect(cosine[0]).toBe(constant[0]);
+    expect(cosine[1]).toBe(constant[1]);
+    expect(cosine[2]).not.toBe(constant[2]);
+    const noSteps = await cli(
+      'train',
+      '--arch',
+      'dense:64-16-64',
+      '--data',
+      'digits',
+      '--out',
+      path.join(dir, 'x.onnx'),
+      '--lr-schedule',
+      'cosine',
+    );
+    expect(noSteps.code).toBe(2);
+    expect(noSteps.err).toMatch(/--lr-schedule cosine needs --steps/);
+    const bad = await cli(
+      'train',
+      '--arch',
+      'dense:64-16-64',
+      '--data',
+      'digits',
+      '--out',
+      path.join(dir, 'x.onnx'),
+      '--steps',
+      '1',
+      '--lr-schedule',
+      'warp',
+    );
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/constant or cosine/);
+  });
+
   it('bad input: clear message, non-zero exit, no output file', async () => {
     const dir = tmp();
     const npy = tinyNpy(dir);

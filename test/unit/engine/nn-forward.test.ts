@@ -99,3 +99,16 @@ describe('latent-space functions', () => {
     await expect(latentTraversal(model, exec, { dims: [2], steps: 3 })).rejects.toThrow(/not in 0…1/);
   });
 });
+
+describe('FFDNet-style residual denoiser (scale 2)', () => {
+  it('keeps the image size, takes a noise-level map and refuses odd sizes', async () => {
+    const { preset: presetOf } = await import('../../../main/engine/nn/presets.js');
+    const { buildInference, sizeMultiple } = await import('../../../main/engine/nn/build.js');
+    const arch = presetOf('ffdnet-gray')!;
+    expect(sizeMultiple(arch)).toBe(2);
+    const fg = buildInference(arch, { batch: 2, sampleShape: [1, 10, 14] });
+    expect(fg.output.shape).toEqual([2, 1, 10, 14]);
+    expect(fg.noiseLevel?.shape).toEqual([2, 1, 10, 14]);
+    expect(() => buildInference(arch, { batch: 1, sampleShape: [1, 9, 14] })).toThrow(/multiples of 2/);
+  });
+});

@@ -189,6 +189,43 @@ describe('batches', () => {
   });
 });
 
+describe('noise-level maps for Poisson–Gaussian training noise', () => {
+  it("states each sample's RMS noise level and quantises half of the inputs to 8 bits", () => {
+    const n = 64;
+    const data = new SampleDataset('flat', [1, 32, 32], new Float32Array(n * 1024).fill(0.5));
+    const spec = {
+      batch: n,
+      sampleShape: [1, 32, 32],
+      noise: { type: 'poisson-gaussian' as const, photons: 16, sigma: 75 },
+      epsShape: null,
+      noiseLevelMap: true,
+    };
+    const b = makeBatch(
+      data,
+      Int32Array.from({ length: n }, (_, i) => i),
+      spec,
+      new Rng(11),
+    );
+    const x = b.x.data as Float32Array;
+    const map = b.noiseLevel!.data as Float32Array;
+    let quantised = 0;
+    let aboveRead = 0;
+    for (let i = 0; i < n; i++) {
+      const level = map[i * 1024]! * 255;
+      const sample = x.subarray(i * 1024, (i + 1) * 1024);
+      const sd = Math.sqrt(sample.reduce((a, v) => a + (v - 0.5) ** 2, 0) / 1024) * 255;
+      // The largest level: 75 read noise plus shot noise of 16 photons at mid-grey (√(0.5/16)·255 ≈ 45).
+      expect(level).toBeLessThanOrEqual(Math.hypot(75, 255 * Math.sqrt(0.5 / 16)) + 1e-3);
+      if (level > 5) expect(Math.abs(sd - level) / level, `sample ${i}`).toBeLessThan(0.25);
+      if (sample.every((v) => Math.abs(v * 255 - Math.round(v * 255)) < 1e-4)) quantised++;
+      if (level > 75) aboveRead++;
+    }
+    expect(quantised).toBeGreaterThan(n * 0.3);
+    expect(quantised).toBeLessThan(n * 0.7);
+    expect(aboveRead).toBeGreaterThan(0); // shot noise adds to the read noise in some samples
+  });
+});
+
 describe('checkpoints', () => {
   const sample = (): Checkpoint => ({
     state: {
