@@ -1,0 +1,258 @@
+// The Lab's state: the design being edited, the data and hyper-parameters, and the training run
+// (its job events as chart series, reconstruction previews, checkpoints, and the saved model).
+import { api } from '../api/index.js';
+import type { CheckpointInfo, JobEvent, ModelCard, NoiseType } from '../api/index.js';
+import { app } from '../lib/app.svelte.js';
+import { errorText, isCancelled } from '../lib/format.js';
+import { jobs } from '../lib/jobs.svelte.js';
+import { notices } from '../lib/notices.svelte.js';
+import {
+  architectureJson,
+  familyOf,
+  type ConvDesign,
+  type DenseDesign,
+  type NetworkDesign,
+  type ResidualDesign,
+  type VariantId,
+  type VariantOptions,
+} from './architecture.js';
+import { addRow, emptyTable } from './series.js';
+
+export type DataKind = 'digits' | 'folder' | 'npy';
+export type Optimizer = 'sgd' | 'momentum' | 'adam' | 'adamw';
+
+/** A sensible starting design for each variant (digits are 64 values per sample). */
+function defaults(v: VariantId): {
+  dense?: DenseDesign;
+  noise: { type: NoiseType | 'none'; level: number };
+  data: DataKind;
+} {
+  const d = (widths: number[], hidden: DenseDesign['hidden'] = 'relu'): DenseDesign => ({
+    type: 'dense',
+    widths,
+    hidden,
+    output: 'sigmoid',
+    bias: true,
+  });
+  const none = { type: 'none' as const, level: 0 };
+  switch (v) {
+    case 'basic':
+      return { dense: d([64, 16, 64]), noise: none, data: 'digits' };
+    case 'stacked':
+      return { dense: d([64, 32, 16, 32, 64]), noise: none, data: 'digits' };
+    case 'sparse':
+      return { dense: d([64, 100, 64], 'sigmoid'), noise: none, data: 'digits' };
+    case 'denoising':
+      return { dense: d([64, 32, 64]), noise: { type: 'gaussian', level: 50 }, data: 'digits' };
+    case 'variational':
+      return { dense: d([64, 32, 2, 32, 64]), noise: none, data: 'digits' };
+    case 'contractive':
+      return { dense: d([64, 16, 64], 'sigmoid'), noise: none, data: 'digits' };
+    case 'convolutional':
+      return { noise: none, data: 'folder' };
+    case 'residual':
+      return { noise: { type: 'gaussian', level: 25 }, data: 'folder' };
+  }
+}
+
+class Lab {
+  variant = $state<VariantId>('basic');
+  dense = $state<DenseDesign>(defaults('basic').dense!);
+  conv = $state<ConvDesign>({ type: 'conv-ae', channels: 1, stages: [16, 32], bottleneck: 4, bias: true });
+  residual = $state<ResidualDesign>({
+    type: 'residual',
+    channels: 3,
+    features: 32,
+    depth: 7,
+    kernel: 3,
+    noiseLevelInput: true,
+    bias: true,
+    scale: 1,
+  });
+  options = $state<VariantOptions>({ sparsePenalty: 'kl', sparseTarget: 0.05, lambda: 0.1, beta: 1, loss: 'mse' });
+  data = $state<{ kind: DataKind; path: string; patch: number }>({ kind: 'digits', path: '', patch: 32 });
+  noise = $state<{ type: NoiseType | 'none'; level: number }>({ type: 'none', level: 0 });
+  hyper = $state({
+    optimizer: 'adam' as Optimizer,
+    lr: 0.001,
+    batch: 64,
+    unit: 'steps' as 'steps' | 'epochs',
+    steps: 500,
+    epochs: 5,
+    seed: 0,
+    checkpointEvery: 100,
+  });
+
+  // The run
+  jobId = $state<string | null>(null);
+  event = $state<JobEvent | null>(null);
+  table = emptyTable();
+  version = $state(0);
+  previews = $state<NonNullable<JobEvent['preview']>>([]);
+  checkpoints = $state<CheckpointInfo[]>([]);
+  selectedCheckpoint = $state<string | null>(null);
+  runError = $state<string | null>(null);
+  saved = $state<ModelCard | null>(null);
+  private lastCheckpointPoll = 0;
+
+  get network(): NetworkDesign {
+    const f = familyOf(this.variant);
+    return f === 'dense' ? this.dense : f === 'conv-ae' ? this.conv : this.residual;
+  }
+
+  get running(): boolean {
+    const s = this.event?.state;
+    return this.jobId !== null && (s === undefined || s === 'queued' || s === 'running' || s === 'paused');
+  }
+
+  chooseVariant(v: VariantId): void {
+    this.variant = v;
+    const d = defaults(v);
+    if (d.dense) this.dense = d.dense;
+    this.noise = d.noise;
+    this.data.kind = d.data;
+    if (v === 'contractive') this.options.lambda = 0.01;
+    if (v === 'sparse') this.options.lambda = 0.1;
+    if (v === 'residual') this.hyper.lr = 0.001;
+  }
+
+  async start(): Promise<void> {
+    if (this.running) return;
+    const h = $state.snapshot(this.hyper);
+    const arch = architectureJson(
+      this.variant,
+      $state.snapshot(this.network) as NetworkDesign,
+      $state.snapshot(this.options),
+    );
+    const data =
+      this.data.kind === 'digits' ? { kind: 'digits' as const } : { kind: this.data.kind, path: this.data.path.trim() };
+    this.table = emptyTable();
+    this.version++;
+    this.previews = [];
+    this.checkpoints = [];
+    this.selectedCheckpoint = null;
+    this.runError = null;
+    this.saved = null;
+    this.event = null;
+    this.jobId = null;
+    const usesLambda = this.variant === 'sparse' || this.variant === 'contractive';
+    try {
+      const result = await jobs.run(
+        {
+          kind: 'train',
+          params: {
+            architecture: arch,
+            data,
+            ...(this.data.kind === 'folder' ? { patch: this.data.patch } : {}),
+            noise: $state.snapshot(this.noise),
+            optimizer: h.optimizer,
+            lr: h.lr,
+            batch: h.batch,
+            ...(h.unit === 'steps' ? { steps: h.steps } : { epochs: h.epochs }),
+            seed: h.seed,
+            ...(usesLambda ? { lambda: this.options.lambda } : {}),
+            ...(this.variant === 'variational' ? { beta: this.options.beta } : {}),
+            checkpointEvery: h.checkpointEvery,
+          },
+        },
+        `Training ${this.variant} autoencoder`,
+        (e) => this.onEvent(e),
+      );
+      this.checkpoints = [
+        ...this.checkpoints.filter((c) => c.checkpointId !== result.checkpoint.checkpointId),
+        result.checkpoint,
+      ];
+      this.selectedCheckpoint = result.checkpoint.checkpointId;
+      notices.push(`Training finished after ${result.steps} steps`, 'success');
+    } catch (e) {
+      if (isCancelled(e)) notices.push('Training cancelled', 'info');
+      else this.runError = errorText(e);
+    } finally {
+      void this.refreshCheckpoints();
+    }
+  }
+
+  private onEvent(e: JobEvent): void {
+    this.jobId = e.jobId;
+    this.event = e;
+    if (e.metrics && Object.keys(e.metrics).length) {
+      addRow(this.table, e.step, e.metrics);
+      this.version++;
+    }
+    if (e.preview?.length) this.previews = e.preview;
+    const now = Date.now();
+    if (now - this.lastCheckpointPoll > 5000) {
+      this.lastCheckpointPoll = now;
+      void this.refreshCheckpoints();
+    }
+  }
+
+  async refreshCheckpoints(): Promise<void> {
+    if (!this.jobId) return;
+    try {
+      const list = await api.checkpoints.list(this.jobId);
+      this.checkpoints = list.sort((a, b) => a.step - b.step);
+      if (!this.selectedCheckpoint && list.length) this.selectedCheckpoint = list[list.length - 1]!.checkpointId;
+    } catch {
+      // Checkpoints are a convenience view; the run itself reports real errors.
+    }
+  }
+
+  async control(action: 'pause' | 'resume' | 'cancel'): Promise<void> {
+    if (!this.jobId) return;
+    try {
+      await jobs[action](this.jobId);
+    } catch (e) {
+      notices.push(`Could not ${action} the training: ${errorText(e)}`, 'error');
+    }
+  }
+
+  async saveModel(name: string): Promise<void> {
+    if (!this.selectedCheckpoint) return;
+    try {
+      this.saved = await jobs.run(
+        { kind: 'save-model', params: { checkpointId: this.selectedCheckpoint, name } },
+        `Saving model ${name}`,
+      );
+      await app.refreshModels();
+      notices.push(`Saved ${this.saved.name}: it is now in the model list`, 'success');
+    } catch (e) {
+      notices.push(`Could not save the model: ${errorText(e)}`, 'error');
+    }
+  }
+
+  async exportOnnx(): Promise<void> {
+    const model = this.saved;
+    if (!model) return;
+    try {
+      const fileName = `${model.name}.onnx`;
+      let destination: { kind: 'download'; fileName: string } | { kind: 'path'; path: string; overwrite: boolean };
+      if (app.webDoor) destination = { kind: 'download', fileName };
+      else {
+        const path = await api.files.saveAs({
+          title: 'Export ONNX',
+          defaultName: fileName,
+          filters: [{ name: 'ONNX', extensions: ['onnx'] }],
+        });
+        if (!path) return;
+        destination = { kind: 'path', path, overwrite: true };
+      }
+      const r = await jobs.run(
+        { kind: 'export-onnx', params: { modelId: model.id, destination } },
+        `Exporting ${fileName}`,
+      );
+      if (r.downloadUrl) await api.files.download(r.downloadUrl, r.fileName);
+      notices.push(`Exported ${r.fileName}`, 'success');
+    } catch (e) {
+      notices.push(`Could not export the ONNX file: ${errorText(e)}`, 'error');
+    }
+  }
+
+  useInDenoise(): void {
+    if (!this.saved) return;
+    app.denoiseModelId = this.saved.id;
+    app.workspace = 'denoise';
+  }
+}
+
+export const lab = new Lab();
