@@ -6,6 +6,8 @@
 //    swapped into the rule table for the duration of the measurement (what-if; the table itself
 //    is owned by grad/rules.ts and is restored afterwards).
 // 3. ORT session options on the whole step.
+// The variants of each study are timed in alternating rounds (medians), so load from other
+// processes drifting during the study does not favour one of them.
 //
 // Candidates (stride 1, dilation 1, group 1 — every conv of the residual denoisers):
 //   ∂x as Conv      Conv(dy, W̃) with W̃ = W transposed to [C, O, k…] and flipped spatially, pads
@@ -41,17 +43,25 @@ export interface ProbeRow {
   maxAbsDiff?: number;
 }
 
-async function medianMs(run: () => Promise<unknown>, seconds: number): Promise<number> {
-  for (let i = 0; i < 2; i++) await run();
-  const times: number[] = [];
+/**
+ * Median ms per run of each of `runs`, timed in alternating rounds (a warm-up, then `round` runs
+ * of each in turn until `seconds` per variant have passed), so a change of machine load during the
+ * study affects every variant alike.
+ */
+async function alternatingMedians(runs: (() => Promise<unknown>)[], seconds: number, round = 2): Promise<number[]> {
+  for (const run of runs) for (let i = 0; i < 2; i++) await run();
+  const times: number[][] = runs.map(() => []);
   const start = performance.now();
-  while (times.length < 5 || performance.now() - start < seconds * 1000) {
-    const t0 = performance.now();
-    await run();
-    times.push(performance.now() - t0);
+  while (times[0]!.length < 6 || performance.now() - start < seconds * 1000 * runs.length) {
+    for (const [i, run] of runs.entries()) {
+      for (let k = 0; k < round; k++) {
+        const t0 = performance.now();
+        await run();
+        times[i]!.push(performance.now() - t0);
+      }
+    }
   }
-  times.sort((a, b) => a - b);
-  return times[times.length >> 1]!;
+  return times.map((t) => t.sort((x, y) => x - y)[t.length >> 1]!);
 }
 
 // ---- candidate formulations --------------------------------------------------------------------
@@ -102,10 +112,11 @@ export function convWeightGradFlatShifts(
   return g.reshape(g.reduceSum(g.concat(pieces, 3), [0], false), [O, C, kh, kw]);
 }
 
-/** ReLU backward as dy · (x > 0) instead of Where(x > 0, dy, 0). */
-const reluMulCast: GradRule = ({ g, dy, inputs }) => [
-  g.mul(dy, g.cast(g.greater(inputs[0]!, g.scalar(0, dy.dtype)), dy.dtype)),
-];
+/**
+ * ReLU backward from the OUTPUT, dy · Cast(y > 0) (y > 0 ⟺ x > 0): the pre-activation then has a
+ * single consumer, so ORT fuses Conv + Relu into one FusedConv.
+ */
+const reluFromOutput: GradRule = ({ g, dy, y }) => [g.mul(dy, g.cast(g.greater(y, g.scalar(0, dy.dtype)), dy.dtype))];
 
 /** The Conv rule with the candidates where they apply (2-D, stride 1, dilation 1, group 1), else the current one. */
 function candidateConvRule(current: GradRule, weight: boolean): GradRule {
@@ -173,35 +184,64 @@ async function layerStudy(o: ProbeOptions, rows: ProbeRow[]): Promise<void> {
         ['dy · Cast(x > 0)', (g, x, dy) => g.mul(dy, g.cast(g.greater(x, g.scalar(0)), 'float32'))],
       ],
     ],
+    [
+      'Conv + ReLU',
+      [
+        [
+          'pre-activation also read (grad/rules.ts)',
+          (g, x, _dy, w) => {
+            const pre = g.conv(x, w, null, { pads });
+            g.output(pre, 'pre');
+            return g.relu(pre);
+          },
+        ],
+        ['ReLU the only reader (fused by ORT)', (g, x, _dy, w) => g.relu(g.conv(x, w, null, { pads }))],
+      ],
+    ],
   ];
   const executor = new OrtNodeExecutor({ threads: o.threads });
   for (const [piece, forms] of pieces) {
+    const compiled = [];
+    const diffs: (number | undefined)[] = [];
     let first: Tensor | undefined;
-    for (const [formulation, build] of forms) {
+    for (const [, build] of forms) {
       const g = new Graph();
       const x = g.input('x', [N, C, H, W]);
       const dy = g.input('dy', [N, O, H, W]);
       const w = g.input('w', [O, C, 3, 3]);
       g.output(build(g, x, dy, w), 'out');
-      const compiled = await executor.compile(g);
+      const c = await executor.compile(g);
       const used = Object.fromEntries(g.inputs.map((v) => [v.name, feeds[v.name as keyof typeof feeds]]));
-      const out = (await compiled.run(used)).out!;
-      let maxAbsDiff: number | undefined;
+      const out = (await c.run(used)).out!;
+      let diff: number | undefined;
       if (first) {
-        maxAbsDiff = 0;
-        for (let i = 0; i < out.size; i++)
-          maxAbsDiff = Math.max(maxAbsDiff, Math.abs(Number(out.data[i]) - Number(first.data[i])));
+        diff = 0;
+        for (let i = 0; i < out.size; i++) diff = Math.max(diff, Math.abs(Number(out.data[i]) - Number(first.data[i])));
       } else first = out;
-      const ms = await medianMs(() => compiled.run(used), o.seconds);
-      await compiled.dispose();
-      rows.push({ study: 'layer', piece, formulation, ms, ...(maxAbsDiff !== undefined ? { maxAbsDiff } : {}) });
-      o.log(`  layer ${piece}: ${formulation} ${ms.toFixed(2)} ms`);
+      diffs.push(diff);
+      compiled.push({ c, run: () => c.run(used) });
     }
+    const ms = await alternatingMedians(
+      compiled.map((x) => x.run),
+      o.seconds,
+    );
+    forms.forEach(([formulation], i) => {
+      const maxAbsDiff = diffs[i];
+      rows.push({
+        study: 'layer',
+        piece,
+        formulation,
+        ms: ms[i]!,
+        ...(maxAbsDiff !== undefined ? { maxAbsDiff } : {}),
+      });
+      o.log(`  layer ${piece}: ${formulation} ${ms[i]!.toFixed(2)} ms`);
+    });
+    for (const x of compiled) await x.c.dispose();
   }
 }
 
-/** Times the ref-dae training step (forward, backward, Adam) on ORT-node. */
-async function stepMs(o: ProbeOptions, session: Partial<OrtSessionOptions> = {}): Promise<number> {
+/** The ref-dae training step (forward, backward, Adam) compiled on ORT-node; run() does one step. */
+async function prepareStep(o: ProbeOptions, session: Partial<OrtSessionOptions> = {}) {
   const arch = preset('ref-dae')!;
   const model = buildTrainingModel(arch, { batch: 16, sampleShape: [1, 48, 48] });
   const step = buildTrainStep({ graph: model.forward.graph, loss: model.loss, optimizer: { kind: 'adam' } });
@@ -221,13 +261,14 @@ async function stepMs(o: ProbeOptions, session: Partial<OrtSessionOptions> = {})
   feeds[step.lr] = Tensor.scalar(1e-3);
   const compiled = await new OrtNodeExecutor({ threads: o.threads, session }).compile(step.graph);
   let t = 0;
-  const ms = await medianMs(async () => {
-    feeds[step.t] = Tensor.scalar(++t);
-    const out = await compiled.run(feeds);
-    for (const f of step.feedback) feeds[f.input] = out[f.output]!;
-  }, o.seconds);
-  await compiled.dispose();
-  return ms;
+  return {
+    run: async () => {
+      feeds[step.t] = Tensor.scalar(++t);
+      const out = await compiled.run(feeds);
+      for (const f of step.feedback) feeds[f.input] = out[f.output]!;
+    },
+    dispose: () => compiled.dispose(),
+  };
 }
 
 /** Runs `fn` with some entries of the gradient rule table replaced, restoring them afterwards. */
@@ -252,14 +293,22 @@ export async function probeFormulations(o: ProbeOptions): Promise<ProbeRow[]> {
     ['rules as they are', {}],
     ['∂x as Conv', { Conv: candidateConvRule(conv, false) }],
     ['∂x as Conv, ∂W flat shifts', { Conv: candidateConvRule(conv, true) }],
-    ['∂x as Conv, ∂W flat shifts, ReLU dy·Cast', { Conv: candidateConvRule(conv, true), Relu: reluMulCast }],
+    ['ReLU from output', { Relu: reluFromOutput }],
+    ['∂x as Conv, ∂W flat shifts, ReLU from output', { Conv: candidateConvRule(conv, true), Relu: reluFromOutput }],
   ];
   o.log(`ref-dae training step, ${o.threads} thread(s):`);
-  for (const [name, replace] of variants) {
-    const ms = await withRules(replace, () => stepMs(o));
-    rows.push({ study: 'step', piece: 'ref-dae step', formulation: name, ms });
-    o.log(`  step ${name}: ${ms.toFixed(1)} ms`);
-  }
+  // The rule table is swapped only while each step graph is built; the steps then run in alternation.
+  const steps = [];
+  for (const [, replace] of variants) steps.push(await withRules(replace, () => prepareStep(o)));
+  const stepTimes = await alternatingMedians(
+    steps.map((s) => s.run),
+    o.seconds,
+  );
+  variants.forEach(([name], i) => {
+    rows.push({ study: 'step', piece: 'ref-dae step', formulation: name, ms: stepTimes[i]! });
+    o.log(`  step ${name}: ${stepTimes[i]!.toFixed(1)} ms`);
+  });
+  for (const s of steps) await s.dispose();
 
   const sessions: [string, Partial<OrtSessionOptions>][] = [
     ['defaults (optimisation all, arena on, sequential)', {}],
@@ -270,11 +319,17 @@ export async function probeFormulations(o: ProbeOptions): Promise<ProbeRow[]> {
     ['executionMode parallel', { executionMode: 'parallel', interOpNumThreads: o.threads }],
   ];
   o.log(`session options on the step as it is, ${o.threads} thread(s):`);
-  for (const [name, session] of sessions) {
-    const ms = await stepMs(o, session);
-    rows.push({ study: 'session', piece: 'ref-dae step', formulation: name, ms });
-    o.log(`  session ${name}: ${ms.toFixed(1)} ms`);
-  }
+  const sessionSteps = [];
+  for (const [, session] of sessions) sessionSteps.push(await prepareStep(o, session));
+  const sessionTimes = await alternatingMedians(
+    sessionSteps.map((s) => s.run),
+    o.seconds,
+  );
+  sessions.forEach(([name], i) => {
+    rows.push({ study: 'session', piece: 'ref-dae step', formulation: name, ms: sessionTimes[i]! });
+    o.log(`  session ${name}: ${sessionTimes[i]!.toFixed(1)} ms`);
+  });
+  for (const s of sessionSteps) await s.dispose();
   return rows;
 }
 
