@@ -11,6 +11,7 @@ import { TrainControl } from '../../engine/train/control.js';
 import { DatasetError } from '../../engine/train/datasets.js';
 import { exportOnnx, importEngineModel, modelCard } from '../../engine/train/export.js';
 import { openDataset } from '../../engine/train/source.js';
+import { exportTrainingStep } from '../../engine/train/step-graph.js';
 import { TrainDivergedError, train } from '../../engine/train/trainer.js';
 import { type Command, UsageError } from '../command.js';
 import { version } from '../version.js';
@@ -76,6 +77,9 @@ export const trainCommand: Command = {
   --checkpoint <file>   write a checkpoint every 100 steps and at the end (one file, atomic)
   --resume <file>       continue exactly from a checkpoint (same --arch, --data, --batch, …)
   --executor NAME       ort-node (default), ort-web or reference;  --threads N  CPU threads
+  --export-step <file.onnx>  write the training-step graph (forward, backward, optimizer update)
+                        as ONNX with a descriptor <file.onnx>.json, and train nothing: any ONNX
+                        Runtime can then run the same steps (see scripts/train/README.md)
   --json                one JSON line per step {"step":k,"loss":…} (loss before step k's update,
                         mean over all elements), then a summary line`,
   options: {
@@ -90,6 +94,7 @@ export const trainCommand: Command = {
     optimizer: { type: 'string' },
     momentum: { type: 'string' },
     lr: { type: 'string' },
+    'export-step': { type: 'string' },
     'lr-schedule': { type: 'string' },
     seed: { type: 'string' },
     init: { type: 'string' },
@@ -150,6 +155,24 @@ export const trainCommand: Command = {
     } catch (e) {
       if (e instanceof DatasetError) throw new UsageError(e.message);
       throw e;
+    }
+    if (typeof values['export-step'] === 'string') {
+      const file = values['export-step'];
+      const { onnx, descriptor } = exportTrainingStep(arch, { batch, sampleShape: data.sampleShape, optimizer });
+      await writeFileAtomic(file, onnx, { overwrite: true });
+      await writeFileAtomic(`${file}.json`, Buffer.from(JSON.stringify(descriptor, null, 2) + '\n'), {
+        overwrite: true,
+      });
+      const summary = {
+        exported: file,
+        descriptor: `${file}.json`,
+        params: parameterCount(arch),
+        batch,
+        sampleShape: data.sampleShape,
+      };
+      if (values.json) io.out(JSON.stringify(summary) + '\n');
+      else io.err(`wrote the training step to ${file} (descriptor ${file}.json)\n`);
+      return 0;
     }
     let init;
     if (typeof values.init === 'string') {

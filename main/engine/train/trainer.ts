@@ -18,16 +18,10 @@ import { Tensor } from '../ir/tensor.js';
 import { type Architecture, architectureToJson } from '../nn/architecture.js';
 import { checkSampleShape, latentShape } from '../nn/build.js';
 import { initParams } from '../nn/layers.js';
-import { buildTrainingModel } from '../nn/objective.js';
 import { paramSpecs } from '../nn/plan.js';
-import {
-  type LrSchedule,
-  type OptimizerConfig,
-  type ScheduleConfig,
-  buildTrainStep,
-  makeSchedule,
-} from '../optim/index.js';
+import { type LrSchedule, type OptimizerConfig, type ScheduleConfig, makeSchedule } from '../optim/index.js';
 import { BatchSampler, makeBatch } from './batches.js';
+import { trainingStep } from './step-graph.js';
 import { type Checkpoint, writeCheckpoint } from './checkpoint.js';
 import type { TrainControl } from './control.js';
 import type { Dataset } from './datasets.js';
@@ -54,6 +48,11 @@ export interface StepReport {
   lr: number;
   /** Requested probes (latent code, feature maps) of this step's batch. */
   probes?: Record<string, Tensor>;
+  /**
+   * The parameters after this step's update, when called (a snapshot: the trainer replaces tensors,
+   * never mutates them). For live previews and validation at the caller's own pace.
+   */
+  params: () => Map<string, Tensor>;
 }
 
 export interface Progress {
@@ -170,22 +169,12 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
   let best: { score: number; step: number } | null = null;
   let sampler: BatchSampler;
 
-  const model = buildTrainingModel(o.arch, { batch: o.batch, sampleShape: o.data.sampleShape });
-  const wanted = o.probes ?? [];
-  const probes = Object.fromEntries(
-    wanted.map((name) => {
-      const v = model.probes[name];
-      if (!v) throw new RangeError(`unknown probe '${name}' (available: ${Object.keys(model.probes).join(', ')})`);
-      return [name, v];
-    }),
-  );
-  const ts = buildTrainStep({
-    graph: model.forward.graph,
-    loss: model.loss,
-    terms: model.terms,
-    probes,
+  const { step: ts } = trainingStep(o.arch, {
+    batch: o.batch,
+    sampleShape: o.data.sampleShape,
     optimizer: o.optimizer,
     ...(o.clipGradNorm !== undefined ? { clipGradNorm: o.clipGradNorm } : {}),
+    probes: o.probes ?? [],
   });
 
   if (o.resume) {
@@ -348,7 +337,8 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
       for (const f of ts.feedback) state[f.input] = out[f.output]!;
       step++;
       lastLoss = loss;
-      const r: StepReport = { step, epoch, loss, terms, lr };
+      const r: StepReport = { step, epoch, loss, terms, lr, params: paramsNow };
+      const wanted = Object.keys(ts.outputs.probes);
       if (wanted.length) r.probes = Object.fromEntries(wanted.map((name) => [name, out[ts.outputs.probes[name]!]!]));
       o.onStep?.(r);
       report(step === 1 || step === totalSteps, r);
