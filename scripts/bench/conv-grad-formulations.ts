@@ -113,13 +113,46 @@ export function convWeightGradFlatShifts(
 }
 
 /**
+ * ∂W by flat shifts with fewer copies: window (i, j) of x times dy equals row-window i of x times
+ * dy shifted right by j (Σ_p dy[p]·x[p + i·Wp + j] = Σ_q dy[q − j]·x[q + i·Wp]; the shifted-in
+ * values are the zero wrap-around columns), so kh slices of x and kw − 1 shifted copies of dy
+ * feed the kh·kw MatMuls instead of kh·kw slices of x.
+ */
+export function convWeightGradRowShifts(
+  g: Graph,
+  x: Value,
+  dy: Value,
+  kernel: readonly number[],
+  pads: readonly number[],
+): Value {
+  const [N, C, H, W] = x.shape as [number, number, number, number];
+  const [, O, Ho, Wo] = dy.shape as [number, number, number, number];
+  const [kh, kw] = kernel as [number, number];
+  const [pt, pl, pb, pr] = pads as [number, number, number, number];
+  const Wp = W + pl + pr;
+  const L = Ho * Wp;
+  const xFlat = g.reshape(g.pad(x, [0, 0, pt, pl, 0, 0, pb + 1, pr]), [N, C, (H + pt + pb + 1) * Wp]);
+  const dyWide = g.reshape(Wp > Wo ? g.pad(dy, [0, 0, 0, 0, 0, 0, 0, Wp - Wo]) : dy, [N, O, L]);
+  const dyFront = kw > 1 ? g.pad(dyWide, [0, 0, kw - 1, 0, 0, 0]) : dyWide;
+  const dyShift = [...Array(kw).keys()].map((j) =>
+    j === 0 ? dyWide : g.slice(dyFront, [kw - 1 - j], [kw - 1 - j + L], [2]),
+  );
+  const pieces: Value[] = [];
+  for (let i = 0; i < kh; i++) {
+    const rows = g.transpose(g.slice(xFlat, [i * Wp], [i * Wp + L], [2]), [0, 2, 1]);
+    for (let j = 0; j < kw; j++) pieces.push(g.reshape(g.matmul(dyShift[j]!, rows), [N, O, C, 1]));
+  }
+  return g.reshape(g.reduceSum(g.concat(pieces, 3), [0], false), [O, C, kh, kw]);
+}
+
+/**
  * ReLU backward from the OUTPUT, dy · Cast(y > 0) (y > 0 ⟺ x > 0): the pre-activation then has a
  * single consumer, so ORT fuses Conv + Relu into one FusedConv.
  */
 const reluFromOutput: GradRule = ({ g, dy, y }) => [g.mul(dy, g.cast(g.greater(y, g.scalar(0, dy.dtype)), dy.dtype))];
 
 /** The Conv rule with the candidates where they apply (2-D, stride 1, dilation 1, group 1), else the current one. */
-function candidateConvRule(current: GradRule, weight: boolean): GradRule {
+function candidateConvRule(current: GradRule, weight: 'current' | 'shifts' | 'rows'): GradRule {
   return (ctx) => {
     const [x, w, b] = ctx.inputs;
     const geo = convGeometry(ctx.node.attrs, x!.shape.length - 2);
@@ -129,9 +162,11 @@ function candidateConvRule(current: GradRule, weight: boolean): GradRule {
     return [
       ctx.needs[0] ? convInputGradAsConv(ctx.g, ctx.dy, w!, geo.pads) : null,
       ctx.needs[1]
-        ? weight
+        ? weight === 'shifts'
           ? convWeightGradFlatShifts(ctx.g, x!, ctx.dy, w!.shape.slice(2), geo.pads)
-          : current({ ...ctx, needs: ctx.needs.map((n, i) => n && i === 1) })[1]!
+          : weight === 'rows'
+            ? convWeightGradRowShifts(ctx.g, x!, ctx.dy, w!.shape.slice(2), geo.pads)
+            : current({ ...ctx, needs: ctx.needs.map((n, i) => n && i === 1) })[1]!
         : null,
       b ? base[2]! : null,
     ];
@@ -167,6 +202,7 @@ async function layerStudy(o: ProbeOptions, rows: ProbeRow[]): Promise<void> {
       [
         ['im2col 2-D slices + MatMul (grad/conv.ts)', (g, x, dy) => convWeightGrad(g, x, dy, [3, 3], geo)],
         ['flat shifts, 9 batched MatMuls', (g, x, dy) => convWeightGradFlatShifts(g, x, dy, [3, 3], pads)],
+        ['row windows × dy shifts, 9 batched MatMuls', (g, x, dy) => convWeightGradRowShifts(g, x, dy, [3, 3], pads)],
         [
           'Conv over transposed tensors',
           (g, x, dy) =>
@@ -291,10 +327,14 @@ export async function probeFormulations(o: ProbeOptions): Promise<ProbeRow[]> {
   const conv = gradRules.Conv as GradRule;
   const variants: [string, Partial<Record<Op, GradRule>>][] = [
     ['rules as they are', {}],
-    ['∂x as Conv', { Conv: candidateConvRule(conv, false) }],
-    ['∂x as Conv, ∂W flat shifts', { Conv: candidateConvRule(conv, true) }],
+    ['∂x as Conv', { Conv: candidateConvRule(conv, 'current') }],
+    ['∂x as Conv, ∂W flat shifts', { Conv: candidateConvRule(conv, 'shifts') }],
+    ['∂x as Conv, ∂W row windows × dy shifts', { Conv: candidateConvRule(conv, 'rows') }],
     ['ReLU from output', { Relu: reluFromOutput }],
-    ['∂x as Conv, ∂W flat shifts, ReLU from output', { Conv: candidateConvRule(conv, true), Relu: reluFromOutput }],
+    [
+      '∂x as Conv, ∂W row windows × dy shifts, ReLU from output',
+      { Conv: candidateConvRule(conv, 'rows'), Relu: reluFromOutput },
+    ],
   ];
   o.log(`ref-dae training step, ${o.threads} thread(s):`);
   // The rule table is swapped only while each step graph is built; the steps then run in alternation.
@@ -317,7 +357,11 @@ export async function probeFormulations(o: ProbeOptions): Promise<ProbeRow[]> {
     ['enableCpuMemArena off', { enableCpuMemArena: false }],
     ['enableMemPattern off', { enableMemPattern: false }],
     ['executionMode parallel', { executionMode: 'parallel', interOpNumThreads: o.threads }],
+    ['denormals as zero', { extra: { session: { set_denormal_as_zero: '1' } } }],
   ];
+  if (o.threads > 1) {
+    sessions.push(['no spinning in the thread pool', { extra: { session: { intra_op: { allow_spinning: '0' } } } }]);
+  }
   o.log(`session options on the step as it is, ${o.threads} thread(s):`);
   const sessionSteps = [];
   for (const [, session] of sessions) sessionSteps.push(await prepareStep(o, session));
