@@ -17,6 +17,7 @@
 //                   memcpy per (n, c) row; dy gets k−1 zero columns so the wrap-around columns
 //                   contribute nothing; K batched MatMuls dy·sliceᵀ → [N, O, C], Concat, ReduceSum.
 
+import { alternateRounds, roundsOf } from '../../main/cli/commands/bench.js';
 import { Rng } from '../../main/common/rng.js';
 import { OrtNodeExecutor } from '../../main/engine/exec/ort-node.js';
 import { convGeometry, convInputGrad, convWeightGrad } from '../../main/engine/grad/conv.js';
@@ -43,25 +44,10 @@ export interface ProbeRow {
   maxAbsDiff?: number;
 }
 
-/**
- * Median ms per run of each of `runs`, timed in alternating rounds (a warm-up, then `round` runs
- * of each in turn until `seconds` per variant have passed), so a change of machine load during the
- * study affects every variant alike.
- */
-async function alternatingMedians(runs: (() => Promise<unknown>)[], seconds: number, round = 2): Promise<number[]> {
-  for (const run of runs) for (let i = 0; i < 2; i++) await run();
-  const times: number[][] = runs.map(() => []);
-  const start = performance.now();
-  while (times[0]!.length < 6 || performance.now() - start < seconds * 1000 * runs.length) {
-    for (const [i, run] of runs.entries()) {
-      for (let k = 0; k < round; k++) {
-        const t0 = performance.now();
-        await run();
-        times[i]!.push(performance.now() - t0);
-      }
-    }
-  }
-  return times.map((t) => t.sort((x, y) => x - y)[t.length >> 1]!);
+/** Median ms of each of `runs`, timed in alternating rounds (see alternateRounds). */
+async function alternatingMedians(runs: (() => Promise<unknown>)[], seconds: number): Promise<number[]> {
+  const timings = await alternateRounds(runs.map(roundsOf), { seconds: seconds * runs.length, round: 2, minRuns: 6 });
+  return timings.map((t) => t.ms);
 }
 
 // ---- candidate formulations --------------------------------------------------------------------

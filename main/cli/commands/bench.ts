@@ -84,33 +84,43 @@ function timing(times: number[]): Timing {
 }
 
 /** Something timed in rounds: `run(k)` does k runs and returns their times in ms. */
-type Rounds = (k: number) => Promise<number[]>;
+export type Rounds = (k: number) => Promise<number[]>;
 
 /**
- * Alternates rounds of `ours` and `theirs` (after one warm-up round each) until `seconds` have
- * passed and each has `minRuns` timings, so both see the same load on a shared machine.
+ * Times several things in alternating rounds (one warm-up round each, then `round` runs of each in
+ * turn until `seconds` have passed and each has `minRuns` timings), so that all of them see the
+ * same load on a shared machine.
  */
-async function alternate(ours: Rounds, theirs: Rounds | null, o: { seconds: number; round: number; minRuns: number }) {
-  await ours(o.round);
-  if (theirs) await theirs(o.round);
-  const a: number[] = [];
-  const b: number[] = [];
+export async function alternateRounds(
+  things: readonly Rounds[],
+  o: { seconds: number; round: number; minRuns: number },
+): Promise<Timing[]> {
+  for (const rounds of things) await rounds(o.round);
+  const times: number[][] = things.map(() => []);
   const start = performance.now();
-  while (a.length < o.minRuns || (theirs && b.length < o.minRuns) || performance.now() - start < o.seconds * 1000) {
-    a.push(...(await ours(o.round)));
-    if (theirs) b.push(...(await theirs(o.round)));
+  while (times.some((t) => t.length < o.minRuns) || performance.now() - start < o.seconds * 1000) {
+    for (const [i, rounds] of things.entries()) times[i]!.push(...(await rounds(o.round)));
   }
-  return { ours: timing(a), theirs: theirs ? timing(b) : null };
+  return times.map(timing);
 }
 
-async function timed(k: number, fn: () => Promise<void>): Promise<number[]> {
-  const times: number[] = [];
-  for (let i = 0; i < k; i++) {
-    const t0 = performance.now();
-    await fn();
-    times.push(performance.now() - t0);
-  }
-  return times;
+/** Ours alone, or ours and PyTorch's in alternation. */
+async function alternate(ours: Rounds, theirs: Rounds | null, o: { seconds: number; round: number; minRuns: number }) {
+  const [a, b] = await alternateRounds(theirs ? [ours, theirs] : [ours], o);
+  return { ours: a!, theirs: b ?? null };
+}
+
+/** A Rounds from a function doing one run. */
+export function roundsOf(fn: () => Promise<unknown>): Rounds {
+  return async (k) => {
+    const times: number[] = [];
+    for (let i = 0; i < k; i++) {
+      const t0 = performance.now();
+      await fn();
+      times.push(performance.now() - t0);
+    }
+    return times;
+  };
 }
 
 function refDae() {
@@ -146,14 +156,13 @@ async function trainingRounds(executor: ExecutorName, threads: number) {
   feeds[step.lr] = Tensor.scalar(WORKLOAD.lr);
   let t = 0;
   const loss = { first: NaN, last: NaN };
-  const rounds: Rounds = (k) =>
-    timed(k, async () => {
-      feeds[step.t] = Tensor.scalar(++t);
-      const out = await compiled.run(feeds);
-      loss.last = Number(out[step.outputs.loss]!.data[0]);
-      if (Number.isNaN(loss.first)) loss.first = loss.last;
-      for (const f of step.feedback) feeds[f.input] = out[f.output]!;
-    });
+  const rounds = roundsOf(async () => {
+    feeds[step.t] = Tensor.scalar(++t);
+    const out = await compiled.run(feeds);
+    loss.last = Number(out[step.outputs.loss]!.data[0]);
+    if (Number.isNaN(loss.first)) loss.first = loss.last;
+    for (const f of step.feedback) feeds[f.input] = out[f.output]!;
+  });
   return { rounds, loss, dispose: () => compiled.dispose() };
 }
 
@@ -166,10 +175,7 @@ async function inferenceRounds(executor: ExecutorName, threads: number, size: nu
   const pixels = new Float32Array(size * size);
   for (let i = 0; i < pixels.length; i++) pixels[i] = rng.uniform();
   const feeds = { ...Object.fromEntries(params), [fg.x.name]: new Tensor('float32', [1, 1, size, size], pixels) };
-  const rounds: Rounds = (k) =>
-    timed(k, async () => {
-      await compiled.run(feeds);
-    });
+  const rounds = roundsOf(() => compiled.run(feeds));
   return { rounds, dispose: () => compiled.dispose() };
 }
 
