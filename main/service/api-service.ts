@@ -17,6 +17,7 @@ import {
 } from './contract.js';
 import type { JobService } from './job-service.js';
 import { deleteModel, listModels } from './models.js';
+import { listCheckpoints } from './checkpoints.js';
 import { readSettings, writeSettings } from './settings.js';
 import { dataPaths } from './data-dir.js';
 import { version as appVersion } from '../cli/version.js';
@@ -93,8 +94,7 @@ export class ApiService {
       case 'jobs:resume':
         return this.jobs.resume(r.jobId as string);
       case 'checkpoints:list':
-        // Checkpoints are written by the trainer (engine), which has not landed: none exist yet.
-        return [];
+        return listCheckpoints(this.jobs.dataDir, r.jobId as string | undefined);
       case 'dialogs:openFiles':
       case 'dialogs:openFolder':
       case 'dialogs:saveFile': {

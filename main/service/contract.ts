@@ -83,6 +83,8 @@ export const modelCardSchema = z.object({
   metrics: z.array(modelMetricRowSchema),
   description: z.string().optional(),
   createdAt: z.string().optional(),
+  /** Trained models: optimizer steps of the training run. */
+  trainingSteps: z.number().int().nonnegative().optional(),
 });
 export type ModelCard = z.infer<typeof modelCardSchema>;
 
@@ -175,33 +177,47 @@ export const trainDataSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('npy'), path: hostPath }),
 ]);
 
-export const trainParamsSchema = z.strictObject({
-  /** An architecture spec string (`dense:8-3-8`, a preset name) or the engine's architecture JSON. */
-  architecture: z.union([z.string().min(1), z.record(z.string(), z.unknown())]),
-  data: trainDataSchema,
-  /** Patch size for image data (square). */
-  patch: z.number().int().min(4).max(1024).optional(),
-  noise: z.strictObject({ type: z.union([noiseTypeSchema, z.literal('none')]), level: finite.nonnegative() }),
-  optimizer: optimizerSchema.default('adam'),
-  lr: finite.positive().max(10),
-  batch: z.number().int().min(1).max(4096),
-  /** Exactly one of steps / epochs. */
-  steps: z.number().int().min(0).max(100_000_000).optional(),
-  epochs: z.number().int().min(1).max(100_000).optional(),
-  seed: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER).default(0),
-  /** Sparsity / contractive penalty weight. */
-  lambda: finite.nonnegative().optional(),
-  /** VAE KL weight. */
-  beta: finite.nonnegative().optional(),
-  /** Save a checkpoint every N steps (0 = only at the end). */
-  checkpointEvery: z.number().int().nonnegative().default(0),
-  /** Resume from this checkpoint id. */
-  resumeFrom: id.optional(),
-});
+export const trainParamsSchema = z
+  .strictObject({
+    /** An architecture spec string (`dense:8-3-8`, a preset name) or the engine's architecture JSON. */
+    architecture: z.union([z.string().min(1), z.record(z.string(), z.unknown())]),
+    data: trainDataSchema,
+    /** Patch size for image data (square). */
+    patch: z.number().int().min(4).max(1024).optional(),
+    /** Input corruption while training; levels as in add-noise (and its gaussianSigma / saltRatio). */
+    noise: z.strictObject({
+      type: z.union([noiseTypeSchema, z.literal('none')]),
+      level: finite.nonnegative(),
+      gaussianSigma: finite.nonnegative().optional(),
+      saltRatio: finite.min(0).max(1).optional(),
+    }),
+    optimizer: optimizerSchema.default('adam'),
+    /** Deliberately generous: a far too high rate is a lesson (the run stops with a clear message). */
+    lr: finite.positive().max(1e10),
+    batch: z.number().int().min(1).max(4096),
+    /** Exactly one of steps / epochs. */
+    steps: z.number().int().min(0).max(100_000_000).optional(),
+    epochs: z.number().int().min(1).max(100_000).optional(),
+    seed: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER).default(0),
+    /** Sparsity / contractive penalty weight. */
+    lambda: finite.nonnegative().optional(),
+    /** VAE KL weight. */
+    beta: finite.nonnegative().optional(),
+    /** Save a checkpoint every N steps (0 = only at the end). */
+    checkpointEvery: z.number().int().nonnegative().default(0),
+    /** Resume from this checkpoint id. */
+    resumeFrom: id.optional(),
+  })
+  .superRefine((p, ctx) => {
+    if ((p.steps === undefined) === (p.epochs === undefined))
+      ctx.addIssue({ code: 'custom', path: ['steps'], message: 'give exactly one of steps and epochs' });
+  });
 
 export const saveModelParamsSchema = z.strictObject({
   checkpointId: id,
   name: z.string().min(1).max(200),
+  /** Replace a user model of the same name (default: refuse). */
+  overwrite: z.boolean().default(false),
 });
 
 export const exportOnnxParamsSchema = z.strictObject({
@@ -239,6 +255,17 @@ export const latentInterpolateParamsSchema = z.strictObject({
 });
 
 export const featureMapsParamsSchema = z.strictObject({ modelId: id, imageId: id });
+
+/**
+ * Classification probe (encoder reuse): a softmax head trained on a dense model's frozen latent
+ * codes of the digits vs the same head on the raw pixels, both tested on held-out digits.
+ */
+export const latentProbeParamsSchema = z.strictObject({
+  modelId: id,
+  /** Full-batch Adam steps of each head. */
+  steps: z.number().int().min(1).max(5000).default(300),
+  seed: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER).default(0),
+});
 
 /** Decode an image file on the host into the image store (what `images.open` runs). */
 export const openImageParamsSchema = z.strictObject({ path: hostPath });
@@ -320,8 +347,10 @@ export const latentEncodeResultSchema = z.object({
   latentDim: z.number().int().positive(),
   /** 'identity' when the latent is 2-D, 'pca' when projected. */
   projection: z.enum(['identity', 'pca']),
-  /** Classification probe: accuracy of a softmax head on latent codes vs on raw pixels. */
+  /** Always null here: the probe takes seconds, so it is its own job kind ('latent-probe'). */
   probe: z.object({ latentAccuracy: finite, pixelAccuracy: finite }).nullable(),
+  /** PCA only: fraction of the latent variance the two plotted components explain. */
+  explainedVariance: finite.min(0).max(1).optional(),
 });
 export type LatentEncodeResult = z.infer<typeof latentEncodeResultSchema>;
 
@@ -338,7 +367,24 @@ export const featureMapsResultSchema = z.object({
   mapHeight: z.number().int().positive(),
   /** Input values / bottleneck values. */
   compressionRatio: finite,
+  /** The layer whose output is shown (conv autoencoders: the bottleneck). */
+  layer: z.string(),
+  /** The part of the image that was encoded (a centre crop whose sides fit the model). */
+  inputWidth: z.number().int().positive(),
+  inputHeight: z.number().int().positive(),
 });
+
+export const latentProbeResultSchema = z.object({
+  /** Test accuracy of the head on the latent codes, and of the same head on raw pixels. */
+  latentAccuracy: finite,
+  pixelAccuracy: finite,
+  latentFeatures: z.number().int().positive(),
+  pixelFeatures: z.number().int().positive(),
+  classes: z.number().int().positive(),
+  trainSamples: z.number().int().nonnegative(),
+  testSamples: z.number().int().nonnegative(),
+});
+export type LatentProbeResult = z.infer<typeof latentProbeResultSchema>;
 
 export const debugResultSchema = z.object({ steps: z.number().int().nonnegative(), outputFile: z.string().nullable() });
 
@@ -390,6 +436,12 @@ export const jobKinds = {
   'feature-maps': {
     params: featureMapsParamsSchema,
     result: featureMapsResultSchema,
+    lane: 'imaging',
+    pausable: false,
+  },
+  'latent-probe': {
+    params: latentProbeParamsSchema,
+    result: latentProbeResultSchema,
     lane: 'imaging',
     pausable: false,
   },

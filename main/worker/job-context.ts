@@ -110,6 +110,11 @@ export class JobContext {
     return this.cancelled;
   }
 
+  /** A pause was asked for (the job stops at its next checkpoint() until resumed). */
+  get isPaused(): boolean {
+    return this.paused !== null;
+  }
+
   control(action: 'cancel' | 'pause' | 'resume'): void {
     if (action === 'cancel') {
       this.cancelled = true;

@@ -9,7 +9,7 @@
 //   padding to a multiple of 8, then each tensor's raw bytes at its offset (relative to the data start)
 // Tensors are stored bit for bit (float32 stays float32), which is what makes resume exact.
 
-import { readFile, stat } from 'node:fs/promises';
+import { open, readFile, stat } from 'node:fs/promises';
 import type { RngState } from '../../common/rng.js';
 import { writeFileAtomic } from '../../imaging/atomic-write.js';
 import { Tensor } from '../ir/tensor.js';
@@ -153,4 +153,36 @@ export async function readCheckpoint(file: string): Promise<Checkpoint> {
   if (!st.isFile()) throw new CheckpointError(`${file}: not a file`);
   if (st.size === 0) throw new CheckpointError(`${file}: empty file, not a checkpoint`);
   return decodeCheckpoint(await readFile(file), file);
+}
+
+/**
+ * Only the JSON state of a checkpoint file (step, architecture, configuration), read without
+ * loading its tensors: for listing checkpoints.
+ */
+export async function readCheckpointState(file: string): Promise<CheckpointState> {
+  const fh = await open(file, 'r').catch(() => {
+    throw new CheckpointError(`${file}: no such checkpoint`);
+  });
+  try {
+    const lead = Buffer.alloc(12);
+    const { bytesRead } = await fh.read(lead, 0, 12, 0);
+    if (bytesRead < 12 || !lead.subarray(0, 8).equals(MAGIC))
+      throw new CheckpointError(`${file}: not a Denoise Lab checkpoint`);
+    const hlen = lead.readUInt32LE(8);
+    if (hlen > MAX_HEADER) throw new CheckpointError(`${file}: truncated checkpoint header`);
+    const header = Buffer.alloc(hlen);
+    if ((await fh.read(header, 0, hlen, 12)).bytesRead < hlen)
+      throw new CheckpointError(`${file}: truncated checkpoint header`);
+    let parsed: { format?: unknown; state?: CheckpointState };
+    try {
+      parsed = JSON.parse(header.toString('utf8')) as typeof parsed;
+    } catch {
+      throw new CheckpointError(`${file}: corrupt checkpoint header`);
+    }
+    if (parsed.format !== CHECKPOINT_FORMAT || !parsed.state)
+      throw new CheckpointError(`${file}: not a Denoise Lab checkpoint`);
+    return parsed.state;
+  } finally {
+    await fh.close();
+  }
 }

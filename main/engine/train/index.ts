@@ -26,6 +26,7 @@ export {
 export { openDataset, type SourceOptions } from './source.js';
 export {
   readCheckpoint,
+  readCheckpointState,
   writeCheckpoint,
   encodeCheckpoint,
   decodeCheckpoint,
@@ -53,3 +54,4 @@ export {
   META_MODEL_CARD,
   type ModelCard,
 } from './export.js';
+export { type Pca, fitPca, pcaProject, pcaUnproject } from './pca.js';

@@ -5,8 +5,10 @@ import { withData } from '../../imaging/image.js';
 import type { JobParams } from '../../service/contract.js';
 import type { JobHandler } from './types.js';
 
-/** The contract's (type, level, extras) → the imaging module's noise spec. */
-export function noiseSpec(p: JobParams<'add-noise'>): NoiseSpec {
+/** The contract's (type, level, extras) → the imaging module's noise spec (add-noise and train). */
+export function noiseSpec(
+  p: Pick<JobParams<'add-noise'>, 'type' | 'level' | 'gaussianSigma' | 'saltRatio'>,
+): NoiseSpec {
   switch (p.type) {
     case 'gaussian':
       return { type: 'gaussian', sigma: p.level };

@@ -1,0 +1,141 @@
+// Keep a trained model: a checkpoint → the user's models folder as `<name>.onnx` (weights frozen,
+// architecture and training in its metadata) plus `<name>.json`, the model card the catalogue
+// lists (kind 'trained': it has an architectureSpec). The card's quality row is measured here, on
+// the run's validation data with its training noise, so it states what this model really does.
+import { mkdir, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { version } from '../../cli/version.js';
+import { safeFileName } from '../../common/file-name.js';
+import { type Architecture, parameterCount, paramSpecs, validateArchitecture } from '../../engine/nn/index.js';
+import type { Tensor } from '../../engine/ir/tensor.js';
+import { CheckpointError, evaluateModel, exportOnnx, modelCard, readCheckpoint } from '../../engine/train/index.js';
+import { writeFileAtomic } from '../../imaging/atomic-write.js';
+import { checkpointFiles, readRunRecord } from '../../service/checkpoints.js';
+import { ServiceError, type ModelCard, type ModelCardFile, type ModelMetricRow } from '../../service/contract.js';
+import { dataPaths } from '../../service/data-dir.js';
+import { engineExecutor } from '../engine-models.js';
+import { validationSamples } from './training-monitor.js';
+import { describeNoise, openTrainingData, trainingNoise } from './training-setup.js';
+import type { JobHandler } from './types.js';
+
+/** One line for the model picker: "dense 64-32-2-32-64, variational (β 1)". */
+export function describeArchitecture(arch: Architecture): string {
+  const net = arch.network;
+  let text: string;
+  if (net.type === 'dense') text = `dense ${net.widths.join('-')}`;
+  else if (net.type === 'conv-ae')
+    text = `conv autoencoder ${net.channels}→${net.stages.join('→')}, bottleneck ${net.bottleneck} channels`;
+  else
+    text = `residual conv denoiser, ${net.depth} layers × ${net.features}, ${net.channels === 1 ? 'grey' : `${net.channels} channels`}${net.noiseLevelInput ? ', noise-level input' : ''}`;
+  const v = arch.variant;
+  if (v.type === 'sparse') text += `, sparse (${v.penalty} λ ${v.weight})`;
+  else if (v.type === 'contractive') text += `, contractive (λ ${v.weight})`;
+  else if (v.type === 'variational') text += `, variational (β ${v.beta})`;
+  return text;
+}
+
+export const saveModel: JobHandler<'save-model'> = async (params, ctx) => {
+  const dataDir = ctx.config.dataDir;
+  const record = await readRunRecord(dataDir, params.checkpointId);
+  const stem = safeFileName(params.name).replace(/\s+/g, '-');
+  const folder = dataPaths(dataDir).models;
+  const file = path.join(folder, `${stem}.onnx`);
+  if (!params.overwrite && (await stat(file).catch(() => undefined)))
+    throw new ServiceError('bad-request', `a model named '${stem}' already exists (choose another name or overwrite)`);
+
+  ctx.progress({ fraction: 0.1, message: 'reading the checkpoint' });
+  let checkpoint;
+  try {
+    checkpoint = await readCheckpoint(checkpointFiles(dataDir, params.checkpointId).checkpoint);
+  } catch (e) {
+    if (e instanceof CheckpointError) throw new ServiceError('not-found', e.message);
+    throw e;
+  }
+  const arch = validateArchitecture(checkpoint.state.architecture, `checkpoint '${params.checkpointId}'`);
+  const weights = new Map<string, Tensor>();
+  for (const s of paramSpecs(arch)) {
+    const t = checkpoint.tensors.get(s.name);
+    if (!t) throw new ServiceError('failed', `checkpoint '${params.checkpointId}' lacks parameter '${s.name}'`);
+    weights.set(s.name, t);
+  }
+  await ctx.checkpoint();
+
+  // Measure it on the run's validation data, when that data is still there.
+  ctx.progress({ fraction: 0.3, message: 'measuring the model' });
+  const noise = trainingNoise(record.request);
+  const metrics: ModelMetricRow[] = [];
+  let measured = 'not measured (the training data is no longer available)';
+  let sampleShape: readonly number[] | undefined;
+  const data = await openTrainingData(record.request, arch).catch(() => null);
+  if (data) {
+    sampleShape = data.train.sampleShape;
+    const ev = await evaluateModel({ arch, params: weights }, data.validation, {
+      executor: await engineExecutor(),
+      noise,
+      seed: 0,
+      maxSamples: validationSamples(data.validation),
+    });
+    measured = `validation PSNR ${ev.psnr.toFixed(2)} dB${ev.noisyPsnr !== null ? ` (noisy input ${ev.noisyPsnr.toFixed(2)} dB)` : ''} on ${ev.samples} samples of ${data.validationDescription}`;
+    // SSIM needs images of at least 11×11 pixels: smaller samples (the 8×8 digits) get no row.
+    if (ev.ssim !== null)
+      metrics.push({
+        dataset: data.validationDescription,
+        noise: describeNoise(noise),
+        psnr: ev.psnr,
+        ssim: ev.ssim,
+        ...(ev.noisyPsnr !== null ? { psnrBaseline: ev.noisyPsnr } : {}),
+        ...(ev.noisySsim !== null ? { ssimBaseline: ev.noisySsim } : {}),
+      });
+  }
+  await ctx.checkpoint();
+
+  const step = checkpoint.state.step;
+  const r = record.request;
+  const training = {
+    data: record.dataDescription,
+    noise,
+    steps: step,
+    batch: r.batch,
+    optimizer: r.optimizer,
+    lr: r.lr,
+    seed: r.seed,
+    checkpoint: params.checkpointId,
+  };
+  const bytes = exportOnnx(arch, weights, modelCard(arch, training, sampleShape), version);
+  const net = arch.network;
+  const card: ModelCardFile = {
+    name: params.name,
+    architecture: describeArchitecture(arch),
+    architectureSpec: checkpoint.state.architecture,
+    params: parameterCount(arch),
+    inputChannels: net.type === 'dense' ? null : net.channels,
+    noiseLevelInput: net.type === 'residual' && net.noiseLevelInput,
+    trainingNoise: describeNoise(noise),
+    metrics,
+    description: `trained ${step} steps on ${record.dataDescription} (${r.optimizer}, lr ${r.lr}, batch ${r.batch}, seed ${r.seed}); ${measured}`,
+    createdAt: new Date().toISOString(),
+    trainingSteps: step,
+  };
+  ctx.progress({ fraction: 0.8, message: 'writing the model' });
+  await mkdir(folder, { recursive: true });
+  // The model first, then its card: a card never points at a missing model.
+  await writeFileAtomic(file, bytes, { overwrite: params.overwrite });
+  await writeFileAtomic(
+    path.join(folder, `${stem}.json`),
+    new TextEncoder().encode(JSON.stringify(card, null, 2) + '\n'),
+    { overwrite: true },
+  );
+  const result: ModelCard = {
+    ...card,
+    id: `user/${stem}`,
+    file,
+    kind: 'trained',
+    architecture: describeArchitecture(arch),
+    params: parameterCount(arch),
+    inputChannels: card.inputChannels ?? null,
+    noiseLevelInput: card.noiseLevelInput ?? false,
+    trainingNoise: describeNoise(noise),
+    metrics,
+  };
+  return result;
+};

@@ -1,0 +1,210 @@
+// Train an autoencoder (the Lab's Start button). The engine's trainer does the work; this handler
+// wires it to the job: the job's pause/cancel points drive the trainer's TrainControl, progress
+// carries the loss terms, throughput and ETA, a monitor adds validation figures and the
+// reconstruction gallery every couple of seconds, and the checkpoint lives in the user's data
+// folder (see service/checkpoints.ts) so it can be saved as a model or resumed later.
+import { mkdir } from 'node:fs/promises';
+import type { Tensor } from '../../engine/ir/tensor.js';
+import { architectureToJson } from '../../engine/nn/index.js';
+import {
+  type Checkpoint,
+  CheckpointError,
+  type StepReport,
+  TrainControl,
+  TrainDivergedError,
+  readCheckpoint,
+  stepsPerEpoch,
+  train as runTrainer,
+} from '../../engine/train/index.js';
+import {
+  checkpointFiles,
+  describeCheckpoint,
+  finiteOnly,
+  type RunRecord,
+  writeRunRecord,
+} from '../../service/checkpoints.js';
+import { ServiceError } from '../../service/contract.js';
+import { dataPaths } from '../../service/data-dir.js';
+import { engineExecutor } from '../engine-models.js';
+import { JobCancelled, type JobContext } from '../job-context.js';
+import { TrainingMonitor, validationMetrics } from './training-monitor.js';
+import { openTrainingData, optimizerConfig, resolveArchitecture, trainingNoise } from './training-setup.js';
+import type { JobHandler } from './types.js';
+
+/** Wall time between validation + gallery passes. */
+const MONITOR_INTERVAL_MS = 2000;
+
+/** The trainer's pause point is the job's: pausing, resuming and cancelling go through the job. */
+class JobTrainControl extends TrainControl {
+  constructor(
+    private readonly ctx: JobContext,
+    /** Called when the loop is about to stop for a pause: report the exact step it stops at. */
+    private readonly beforePause: () => void,
+  ) {
+    super();
+  }
+
+  override get paused(): boolean {
+    return this.ctx.isPaused;
+  }
+
+  override get cancelled(): boolean {
+    return this.ctx.isCancelled;
+  }
+
+  override async waitWhilePaused(): Promise<void> {
+    if (this.ctx.isPaused) this.beforePause();
+    try {
+      await this.ctx.checkpoint(); // posts 'paused' while it waits; lets control messages in
+    } catch (e) {
+      if (!(e instanceof JobCancelled)) throw e;
+    }
+  }
+}
+
+export const train: JobHandler<'train'> = async (params, ctx) => {
+  const dataDir = ctx.config.dataDir;
+  ctx.progress({ fraction: 0, message: 'preparing the data' });
+  const arch = await resolveArchitecture(params);
+  const noise = trainingNoise(params);
+  const data = await openTrainingData(params, arch);
+  const totalSteps = params.steps ?? params.epochs! * stepsPerEpoch(data.train, params.batch);
+  let resume: Checkpoint | undefined;
+  if (params.resumeFrom !== undefined) {
+    try {
+      resume = await readCheckpoint(checkpointFiles(dataDir, params.resumeFrom).checkpoint);
+    } catch (e) {
+      if (e instanceof CheckpointError)
+        throw new ServiceError('not-found', `cannot resume from checkpoint '${params.resumeFrom}': ${e.message}`);
+      throw e;
+    }
+  }
+  await ctx.checkpoint();
+
+  await mkdir(dataPaths(dataDir).checkpoints, { recursive: true });
+  const files = checkpointFiles(dataDir, ctx.jobId);
+  const record: RunRecord = {
+    jobId: ctx.jobId,
+    createdAt: new Date().toISOString(),
+    request: params,
+    architecture: JSON.parse(architectureToJson(arch)) as unknown,
+    dataDescription: data.description,
+    step: 0,
+    metrics: {},
+  };
+  // Record writes are queued so they land in order; each is atomic.
+  let recordWrites = writeRunRecord(dataDir, record);
+  const saveRecord = (step: number, metrics: Record<string, number>) => {
+    const snapshot = { ...record, step, metrics: finiteOnly(metrics) };
+    recordWrites = recordWrites.then(() => writeRunRecord(dataDir, snapshot));
+  };
+
+  const executor = await engineExecutor();
+  const monitor = new TrainingMonitor({ arch, validation: data.validation, noise, executor, ctx });
+  let validation: Record<string, number> = {};
+  let lossMetrics: Record<string, number> = {};
+  let monitorBusy: Promise<void> | null = null;
+  let lastMonitor = -Infinity;
+  let monitorError: unknown = null;
+  const runMonitor = async (params: ReadonlyMap<string, Tensor>) => {
+    validation = validationMetrics(await monitor.validate(params));
+    const preview = await monitor.preview(params);
+    ctx.progress({ metrics: { ...lossMetrics, ...validation }, ...(preview ? { preview } : {}) });
+  };
+  let throughput: Record<string, number> = {};
+  let currentStep = 0;
+  const onStep = (r: StepReport) => {
+    currentStep = r.step;
+    lossMetrics = { loss: r.loss, ...Object.fromEntries(Object.entries(r.terms).map(([k, v]) => [`loss/${k}`, v])) };
+    if (params.checkpointEvery > 0 && r.step % params.checkpointEvery === 0)
+      saveRecord(r.step, { ...lossMetrics, ...validation });
+    const now = Date.now();
+    if (!monitorBusy && now - lastMonitor >= MONITOR_INTERVAL_MS) {
+      lastMonitor = now;
+      monitorBusy = runMonitor(r.params())
+        .catch((e: unknown) => void (monitorError ??= e))
+        .finally(() => (monitorBusy = null));
+    }
+  };
+
+  let result;
+  try {
+    result = await runTrainer({
+      arch,
+      data: data.train,
+      noise,
+      steps: totalSteps,
+      batch: params.batch,
+      optimizer: optimizerConfig(params.optimizer),
+      lr: params.lr,
+      seed: params.seed,
+      executor,
+      checkpoint: {
+        file: files.checkpoint,
+        ...(params.checkpointEvery > 0 ? { everySteps: params.checkpointEvery } : {}),
+      },
+      ...(resume ? { resume } : {}),
+      control: new JobTrainControl(ctx, () =>
+        ctx.progress({
+          step: currentStep,
+          total: totalSteps,
+          fraction: totalSteps > 0 ? currentStep / totalSteps : 1,
+          message: `paused at step ${currentStep} of ${totalSteps}`,
+          metrics: finiteOnly({ ...lossMetrics, ...validation, ...throughput }),
+        }),
+      ),
+      onStep,
+      progressIntervalMs: 250,
+      onProgress: (p) => {
+        throughput = { steps_per_s: p.stepsPerSecond, samples_per_s: p.samplesPerSecond };
+        const metrics: Record<string, number> = {
+          ...lossMetrics,
+          ...validation,
+          ...throughput,
+          lr: p.lr,
+          epoch: p.epochProgress,
+          elapsedMs: p.elapsedMs,
+          etaMs: p.etaMs,
+        };
+        ctx.progress({
+          fraction: p.totalSteps > 0 ? p.step / p.totalSteps : 1,
+          step: p.step,
+          total: p.totalSteps,
+          message: `step ${p.step} of ${p.totalSteps}, loss ${p.loss.toPrecision(4)}`,
+          metrics: finiteOnly(metrics),
+        });
+      },
+    });
+  } catch (e) {
+    await monitorBusy;
+    await recordWrites.catch(() => undefined);
+    if (e instanceof TrainDivergedError) throw new ServiceError('failed', e.message);
+    if (e instanceof RangeError && /^resume:/.test(e.message)) throw new ServiceError('bad-request', e.message);
+    throw e;
+  }
+  await monitorBusy;
+  if (monitorError) throw monitorError;
+
+  if (result.status === 'cancelled') {
+    // The trainer wrote a checkpoint of where it stopped: it stays, to be resumed or saved.
+    saveRecord(result.step, { ...lossMetrics, ...validation });
+    await recordWrites;
+    throw new JobCancelled();
+  }
+  // The final state: validation, gallery and the record of the final checkpoint.
+  ctx.progress({ message: 'measuring the trained model' });
+  await runMonitor(result.params);
+  const metrics = finiteOnly({ ...lossMetrics, ...validation });
+  saveRecord(result.step, metrics);
+  await recordWrites;
+  const checkpoint = await describeCheckpoint(dataDir, { ...record, step: result.step, metrics });
+  if (!checkpoint) throw new Error(`the final checkpoint ${files.checkpoint} was not written`);
+  ctx.progress({
+    fraction: 1,
+    step: result.step,
+    total: totalSteps,
+    message: 'done',
+    metrics: finiteOnly({ ...metrics, ...throughput }),
+  });
+  return { steps: result.step, metrics, checkpoint };
+};

@@ -1,0 +1,126 @@
+// Training through the job service and its worker: progress with falling loss, validation and
+// the reconstruction gallery; pause/resume/cancel; a diverging run fails with the trainer's message
+// and keeps its last good checkpoint; checkpoints are listed from the user's data folder.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { existsSync } from 'node:fs';
+import type { CheckpointInfo, JobEvent, JobResult } from '../../../main/service/contract.js';
+import { ApiService } from '../../../main/service/api-service.js';
+import { buildWorker, startService, until, type Harness } from './harness.js';
+
+let worker: Awaited<ReturnType<typeof buildWorker>>;
+let h: Harness;
+let api: ApiService;
+
+beforeAll(async () => {
+  worker = await buildWorker();
+  h = startService(worker.workerPath);
+  api = new ApiService(h.service, { door: 'web' });
+});
+afterAll(async () => {
+  await h.close();
+  worker.dispose();
+});
+
+const digitsRun = {
+  architecture: 'dense:64-16-64:relu,sigmoid',
+  data: { kind: 'digits' as const },
+  noise: { type: 'none' as const, level: 0 },
+  lr: 0.01,
+  batch: 32,
+  seed: 1,
+};
+
+function eventsOf(jobId: string): JobEvent[] {
+  return h.events.filter((e) => e.jobId === jobId);
+}
+
+describe('train through the service', () => {
+  it('trains a tiny dense model on the digits: loss falls, validation and gallery arrive', async () => {
+    const { jobId } = await h.service.start({ kind: 'train', params: { ...digitsRun, steps: 300 } });
+    const o = await h.service.wait(jobId);
+    expect(o.state).toBe('done');
+    const result = (o as { result: JobResult<'train'> }).result;
+    expect(result.steps).toBe(300);
+    const events = eventsOf(jobId).filter((e) => e.state === 'running' && e.metrics?.loss !== undefined);
+    const losses = events.map((e) => e.metrics!.loss!);
+    expect(losses.length).toBeGreaterThanOrEqual(2);
+    // The first report (a sigmoid output near init: MSE ≈ 0.1–0.2); 300 Adam steps at 1e-2 cut it several-fold.
+    expect(losses[0]!).toBeGreaterThan(0.05);
+    expect(result.metrics.loss!).toBeLessThan(losses[0]! / 2);
+    // Validation on the held-out fifth of the digits (359 samples), PSNR of the reconstruction in dB.
+    expect(result.metrics.val_psnr!).toBeGreaterThan(14);
+    expect(result.metrics.val_mse!).toBeLessThan(0.05);
+    const last = eventsOf(jobId).at(-1)!;
+    expect(last).toMatchObject({ state: 'done', fraction: 1, step: 300, total: 300 });
+    expect(last.metrics?.steps_per_s).toBeGreaterThan(0);
+    // The gallery: clean / noisy / output, 8 digits each, enlarged 4× (8 × 32 px + 7 gaps).
+    expect(last.preview?.map((p) => p.label)).toEqual(['clean', 'noisy', 'output']);
+    expect(last.preview![2]!.image).toMatchObject({ width: 263, height: 32, channels: 1 });
+    expect(existsSync(h.service.imagePreviewFile(last.preview![2]!.image.imageId)!)).toBe(true);
+    // The final checkpoint is in the data folder and listed.
+    expect(result.checkpoint).toMatchObject({ checkpointId: jobId, jobId, step: 300 });
+    const listed = (await api.handle('checkpoints:list', { jobId })) as CheckpointInfo[];
+    expect(listed).toHaveLength(1);
+    expect(listed[0]!.step).toBe(300);
+    expect(listed[0]!.metrics.loss).toBeCloseTo(result.metrics.loss!, 10);
+    expect(existsSync(listed[0]!.path)).toBe(true);
+  });
+
+  it('rejects steps and epochs together, or neither, before anything is queued', async () => {
+    await expect(h.service.start({ kind: 'train', params: { ...digitsRun, steps: 5, epochs: 1 } })).rejects.toThrow(
+      /exactly one of steps and epochs/,
+    );
+    await expect(h.service.start({ kind: 'train', params: digitsRun })).rejects.toThrow(/exactly one/);
+  });
+
+  it('refuses an architecture that does not fit the data with a clear message', async () => {
+    const { jobId } = await h.service.start({
+      kind: 'train',
+      params: { ...digitsRun, architecture: 'dense:8-3-8', steps: 5 },
+    });
+    const o = await h.service.wait(jobId);
+    expect(o).toMatchObject({ state: 'failed', error: expect.stringMatching(/digits.*does not fit/) });
+  });
+
+  it('pauses, resumes and cancels a training job; the cancelled run keeps a checkpoint', async () => {
+    const { jobId } = await h.service.start({ kind: 'train', params: { ...digitsRun, steps: 1_000_000 } });
+    await until(() => eventsOf(jobId).some((e) => e.step > 0), 20_000);
+    h.service.pause(jobId);
+    await until(() => h.service.get(jobId).state === 'paused');
+    const pausedAt = h.service.get(jobId).step;
+    await new Promise((r) => setTimeout(r, 600));
+    // Heartbeats continue while paused, but no step is taken.
+    expect(h.service.get(jobId)).toMatchObject({ state: 'paused', step: pausedAt });
+    h.service.resume(jobId);
+    await until(() => h.service.get(jobId).state === 'running' && h.service.get(jobId).step > pausedAt);
+    h.service.cancel(jobId);
+    const o = await h.service.wait(jobId);
+    expect(o.state).toBe('cancelled');
+    const listed = (await api.handle('checkpoints:list', { jobId })) as CheckpointInfo[];
+    expect(listed).toHaveLength(1);
+    expect(listed[0]!.step).toBeGreaterThan(pausedAt);
+  });
+
+  it('a diverging run (lr 1e10) fails with the trainer message and keeps the last good checkpoint', async () => {
+    const { jobId } = await h.service.start({
+      kind: 'train',
+      params: {
+        ...digitsRun,
+        architecture: 'dense:64-16-64', // linear output: nothing bounds the loss
+        optimizer: 'sgd',
+        lr: 1e10,
+        steps: 50,
+        checkpointEvery: 1,
+      },
+    });
+    const o = await h.service.wait(jobId);
+    expect(o).toMatchObject({ state: 'failed', error: expect.stringMatching(/training diverged: the loss is/) });
+    const error = (o as { error: string }).error;
+    const failedAt = Number(/at step (\d+)/.exec(error)![1]);
+    expect(error).toMatch(/last good checkpoint/);
+    const listed = (await api.handle('checkpoints:list', { jobId })) as CheckpointInfo[];
+    expect(listed).toHaveLength(1);
+    expect(listed[0]!.step).toBe(failedAt - 1);
+    expect(Number.isFinite(listed[0]!.metrics.loss)).toBe(true);
+  });
+});
