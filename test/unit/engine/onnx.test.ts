@@ -57,6 +57,7 @@ describe('toOnnx → fromOnnx round trip', () => {
     expect([...g.constants.keys()].sort()).toEqual([...graph.constants.keys()].sort());
     for (const [name, t] of graph.constants) expect(g.constants.get(name)!.data).toEqual(t.data);
     expect(back.initializers.get('wd')!.data).toEqual(feeds.wd!.data);
+    expect(() => fromOnnx(bytes, { parameters: ['x'] })).toThrow(/'x', which is not a float initializer/);
     expect(g.outputs.map((v) => [v.name, v.shape])).toEqual(graph.outputs.map((v) => [v.name, v.shape]));
   });
 
