@@ -17,7 +17,7 @@
 //                   memcpy per (n, c) row; dy gets k−1 zero columns so the wrap-around columns
 //                   contribute nothing; K batched MatMuls dy·sliceᵀ → [N, O, C], Concat, ReduceSum.
 
-import { alternateRounds, roundsOf } from '../../main/cli/commands/bench.js';
+import { TorchPeer, alternateRounds, roundsOf, torchVersion } from '../../main/cli/commands/bench.js';
 import { Rng } from '../../main/common/rng.js';
 import { OrtNodeExecutor } from '../../main/engine/exec/ort-node.js';
 import { convGeometry, convInputGrad, convWeightGrad } from '../../main/engine/grad/conv.js';
@@ -45,8 +45,13 @@ export interface ProbeRow {
 }
 
 /** Median ms of each of `runs`, timed in alternating rounds (see alternateRounds). */
-async function alternatingMedians(runs: (() => Promise<unknown>)[], seconds: number): Promise<number[]> {
-  const timings = await alternateRounds(runs.map(roundsOf), { seconds: seconds * runs.length, round: 2, minRuns: 6 });
+async function alternatingMedians(
+  runs: (() => Promise<unknown>)[],
+  seconds: number,
+  extra: ((k: number) => Promise<number[]>)[] = [],
+): Promise<number[]> {
+  const all = [...runs.map(roundsOf), ...extra];
+  const timings = await alternateRounds(all, { seconds: seconds * all.length, round: 2, minRuns: 6 });
   return timings.map((t) => t.ms);
 }
 
@@ -317,23 +322,31 @@ export async function probeFormulations(o: ProbeOptions): Promise<ProbeRow[]> {
     ['∂x as Conv, ∂W flat shifts', { Conv: candidateConvRule(conv, 'shifts') }],
     ['∂x as Conv, ∂W row windows × dy shifts', { Conv: candidateConvRule(conv, 'rows') }],
     ['ReLU from output', { Relu: reluFromOutput }],
-    [
-      '∂x as Conv, ∂W row windows × dy shifts, ReLU from output',
-      { Conv: candidateConvRule(conv, 'rows'), Relu: reluFromOutput },
-    ],
+    ['∂x as Conv, ∂W flat shifts, ReLU from output', { Conv: candidateConvRule(conv, 'shifts'), Relu: reluFromOutput }],
   ];
   o.log(`ref-dae training step, ${o.threads} thread(s):`);
   // The rule table is swapped only while each step graph is built; the steps then run in alternation.
+  // PyTorch's step on the same model joins the alternation when /usr/bin/python3 has torch.
   const steps = [];
   for (const [, replace] of variants) steps.push(await withRules(replace, () => prepareStep(o)));
-  const stepTimes = await alternatingMedians(
-    steps.map((s) => s.run),
-    o.seconds,
-  );
-  variants.forEach(([name], i) => {
-    rows.push({ study: 'step', piece: 'ref-dae step', formulation: name, ms: stepTimes[i]! });
-    o.log(`  step ${name}: ${stepTimes[i]!.toFixed(1)} ms`);
-  });
+  const torch = torchVersion() ? await TorchPeer.start(o.threads, 64) : null;
+  try {
+    const stepTimes = await alternatingMedians(
+      steps.map((s) => s.run),
+      o.seconds,
+      torch ? [torch.train] : [],
+    );
+    const names = [
+      ...variants.map(([name]) => name),
+      ...(torch ? [`PyTorch ${torchVersion()}, same model and threads`] : []),
+    ];
+    names.forEach((name, i) => {
+      rows.push({ study: 'step', piece: 'ref-dae step', formulation: name, ms: stepTimes[i]! });
+      o.log(`  step ${name}: ${stepTimes[i]!.toFixed(1)} ms`);
+    });
+  } finally {
+    torch?.close();
+  }
   for (const s of steps) await s.dispose();
 
   const sessions: [string, Partial<OrtSessionOptions>][] = [

@@ -179,14 +179,14 @@ async function inferenceRounds(executor: ExecutorName, threads: number, size: nu
   return { rounds, dispose: () => compiled.dispose() };
 }
 
-function torchVersion(): string | null {
+export function torchVersion(): string | null {
   if (!existsSync(TORCH_SCRIPT)) return null;
   const r = spawnSync(PYTHON, ['-c', 'import torch; print(torch.__version__)'], { encoding: 'utf8', timeout: 60_000 });
   return r.status === 0 ? r.stdout.trim() : null;
 }
 
 /** scripts/bench/torch_ref_dae.py --serve: PyTorch timing rounds on request, one JSON line each. */
-class TorchPeer {
+export class TorchPeer {
   private pending: ((line: string) => void)[] = [];
   private buffer = '';
   private stderr = '';
