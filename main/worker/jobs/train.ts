@@ -31,7 +31,10 @@ import { TrainingMonitor, validationMetrics } from './training-monitor.js';
 import { openTrainingData, optimizerConfig, resolveArchitecture, trainingNoise } from './training-setup.js';
 import type { JobHandler } from './types.js';
 
-/** Wall time between validation + gallery passes. */
+/**
+ * Wall time between validation + gallery passes: at least this, and at least 4× the last pass, so
+ * that measuring a big model never takes more than about a fifth of the training time.
+ */
 const MONITOR_INTERVAL_MS = 2000;
 
 /** The trainer's pause point is the job's: pausing, resuming and cancelling go through the job. */
@@ -106,22 +109,30 @@ export const train: JobHandler<'train'> = async (params, ctx) => {
   let monitorBusy: Promise<void> | null = null;
   let lastMonitor = -Infinity;
   let monitorError: unknown = null;
-  const runMonitor = async (params: ReadonlyMap<string, Tensor>) => {
-    validation = validationMetrics(await monitor.validate(params));
-    const preview = await monitor.preview(params);
-    ctx.progress({ metrics: { ...lossMetrics, ...validation }, ...(preview ? { preview } : {}) });
-  };
   let throughput: Record<string, number> = {};
   let currentStep = 0;
+  let monitorInterval = MONITOR_INTERVAL_MS;
+  const runMonitor = async (params: ReadonlyMap<string, Tensor>, step: number) => {
+    const started = Date.now();
+    validation = validationMetrics(await monitor.validate(params));
+    const preview = await monitor.preview(params);
+    ctx.progress({
+      step,
+      fraction: totalSteps > 0 ? step / totalSteps : 1,
+      metrics: finiteOnly({ ...lossMetrics, ...validation, ...throughput }),
+      ...(preview ? { preview } : {}),
+    });
+    monitorInterval = Math.max(MONITOR_INTERVAL_MS, 4 * (Date.now() - started));
+  };
   const onStep = (r: StepReport) => {
     currentStep = r.step;
     lossMetrics = { loss: r.loss, ...Object.fromEntries(Object.entries(r.terms).map(([k, v]) => [`loss/${k}`, v])) };
     if (params.checkpointEvery > 0 && r.step % params.checkpointEvery === 0)
       saveRecord(r.step, { ...lossMetrics, ...validation });
     const now = Date.now();
-    if (!monitorBusy && now - lastMonitor >= MONITOR_INTERVAL_MS) {
+    if (!monitorBusy && now - lastMonitor >= monitorInterval) {
       lastMonitor = now;
-      monitorBusy = runMonitor(r.params())
+      monitorBusy = runMonitor(r.params(), r.step)
         .catch((e: unknown) => void (monitorError ??= e))
         .finally(() => (monitorBusy = null));
     }
@@ -156,6 +167,9 @@ export const train: JobHandler<'train'> = async (params, ctx) => {
       onStep,
       progressIntervalMs: 250,
       onProgress: (p) => {
+        // While paused the trainer repeats its last report, which may be older than the step it
+        // stopped at; the pause already posted the exact state.
+        if (p.paused) return;
         throughput = { steps_per_s: p.stepsPerSecond, samples_per_s: p.samplesPerSecond };
         const metrics: Record<string, number> = {
           ...lossMetrics,
@@ -193,7 +207,7 @@ export const train: JobHandler<'train'> = async (params, ctx) => {
   }
   // The final state: validation, gallery and the record of the final checkpoint.
   ctx.progress({ message: 'measuring the trained model' });
-  await runMonitor(result.params);
+  await runMonitor(result.params, result.step);
   const metrics = finiteOnly({ ...lossMetrics, ...validation });
   saveRecord(result.step, metrics);
   await recordWrites;

@@ -31,7 +31,7 @@ export interface MonitorOptions {
 /** Validation samples per pass: all of a small vector set, fewer big image patches (cost ∝ pixels). */
 export function validationSamples(data: Dataset): number {
   const perSample = data.sampleShape.reduce((a, b) => a * b, 1);
-  return Math.max(4, Math.min(256, data.length, Math.floor(200_000 / perSample)));
+  return Math.max(4, Math.min(256, data.length, Math.floor(65_536 / perSample)));
 }
 
 /** The validation figures as flat, finite metrics (the names the Lab's charts sort by). */

@@ -43,6 +43,38 @@ describe('the typed contract', () => {
     });
   });
 
+  it('train: exactly one of steps and epochs; noise extras; generous lr bound', () => {
+    const base = {
+      architecture: 'dense:8-3-8',
+      data: { kind: 'digits' },
+      noise: { type: 'poisson-gaussian', level: 30, gaussianSigma: 5 },
+      lr: 1e10,
+      batch: 8,
+    };
+    expect(parseJobSpec({ kind: 'train', params: { ...base, epochs: 2 } }).params).toMatchObject({
+      epochs: 2,
+      optimizer: 'adam',
+      seed: 0,
+      checkpointEvery: 0,
+    });
+    expect(() => parseJobSpec({ kind: 'train', params: base })).toThrow(/params\.steps: give exactly one/);
+    expect(() => parseJobSpec({ kind: 'train', params: { ...base, steps: 1, epochs: 1 } })).toThrow(/exactly one/);
+    expect(() => parseJobSpec({ kind: 'train', params: { ...base, steps: 1, lr: 1e11 } })).toThrow(/params\.lr/);
+  });
+
+  it('latent-probe and save-model fill in their defaults', () => {
+    expect(parseJobSpec({ kind: 'latent-probe', params: { modelId: 'user/m' } }).params).toEqual({
+      modelId: 'user/m',
+      steps: 300,
+      seed: 0,
+    });
+    expect(parseJobSpec({ kind: 'save-model', params: { checkpointId: 'c', name: 'n' } }).params).toEqual({
+      checkpointId: 'c',
+      name: 'n',
+      overwrite: false,
+    });
+  });
+
   it('validates channel requests and responses', () => {
     expect(isChannel('jobs:start')).toBe(true);
     expect(isChannel('constructor')).toBe(false);
