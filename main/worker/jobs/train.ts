@@ -192,7 +192,14 @@ export const train: JobHandler<'train'> = async (params, ctx) => {
   } catch (e) {
     await monitorBusy;
     await recordWrites.catch(() => undefined);
-    if (e instanceof TrainDivergedError) throw new ServiceError('failed', e.message);
+    if (e instanceof TrainDivergedError) {
+      // Say which checkpoint survives in the user's terms (the list), not as a file path — or that none does.
+      const kept = await describeCheckpoint(dataDir, record);
+      const tail = kept
+        ? ` The last good checkpoint (step ${kept.step}) is kept: save or resume it from the checkpoints list.`
+        : ' No checkpoint was written before it (set checkpointEvery to keep one).';
+      throw new ServiceError('failed', e.message.replace(/ The last good checkpoint \(.*\) is kept\.$/s, '') + tail);
+    }
     if (e instanceof RangeError && /^resume:/.test(e.message)) throw new ServiceError('bad-request', e.message);
     throw e;
   }

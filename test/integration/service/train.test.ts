@@ -149,7 +149,8 @@ describe('train through the service', () => {
     expect(o).toMatchObject({ state: 'failed', error: expect.stringMatching(/training diverged: the loss is/) });
     const error = (o as { error: string }).error;
     const failedAt = Number(/at step (\d+)/.exec(error)![1]);
-    expect(error).toMatch(/last good checkpoint/);
+    expect(error).toMatch(new RegExp(`The last good checkpoint \\(step ${failedAt - 1}\\) is kept`));
+    expect(error).not.toMatch(/\.ckpt/);
     const listed = (await api.handle('checkpoints:list', { jobId })) as CheckpointInfo[];
     expect(listed).toHaveLength(1);
     expect(listed[0]!.step).toBe(failedAt - 1);
