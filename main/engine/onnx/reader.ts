@@ -298,6 +298,8 @@ const ignorableDefaults: Readonly<Record<string, (v: AttrValue) => boolean>> = {
   'Resize.cubic_coeff_a': () => true,
   'Resize.exclude_outside': (v) => v === 0,
   'Resize.extrapolation_value': () => true,
+  'Resize.antialias': (v) => v === 0,
+  'Resize.keep_aspect_ratio_policy': (v) => v === 'stretch',
 };
 
 /** Attributes the reader consumes itself (they change how other attributes are read). */
