@@ -72,6 +72,13 @@ const residualNetwork = z
      * pixel for the same depth and width, and twice the receptive field; H and W must be even.
      */
     scale: z.union([z.literal(1), z.literal(2)]).default(1),
+    /**
+     * 'noise': output = input − body (DnCNN's residual learning, best at full resolution).
+     * 'image': output = body (FFDNet). A half-resolution body cannot carry full-resolution white
+     * noise through its ReLUs, so scale-2 nets must predict the (smooth) clean image instead:
+     * measured, a scale-2 net predicting noise stayed at the noisy input's loss for 400 steps.
+     */
+    predicts: z.enum(['noise', 'image']).default('noise'),
   })
   .strict();
 
@@ -120,6 +127,8 @@ export const architectureSchema = z
     network: z.discriminatedUnion('type', [denseNetwork, convAeNetwork, residualNetwork]),
     variant: variant.default({ type: 'basic' }),
     loss: z.enum(['mse', 'mae', 'bce', 'charbonnier']).default('mse'),
+    /** Parameter initialisation: PyTorch's default, or He/Kaiming for deep ReLU stacks (see nn/layers.ts). */
+    init: z.enum(['pytorch', 'kaiming']).default('pytorch'),
     /** Corruption applied to inputs during training (a denoising autoencoder); levels on the 0–255 scale. */
     noise: noise.nullable().default(null),
   })

@@ -177,7 +177,7 @@ export function buildForward(arch: Architecture, o: GraphOptions & { mode: 'trai
       h = g.concat([x, fg.noiseLevel], 1);
     }
     const body = runLayers(g, params, h, plan.body, fg, false);
-    fg.outputPre = g.sub(x, body.out);
+    fg.outputPre = plan.predictsNoise ? g.sub(x, body.out) : body.out;
     fg.output = fg.outputPre;
     return fg;
   }

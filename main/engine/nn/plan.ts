@@ -26,6 +26,8 @@ export interface ResidualPlan {
   /** Conv layers predicting the noise; the output is input − body(input). */
   body: Layer[];
   noiseLevelInput: boolean;
+  /** Output = input − body (true) or body (false). */
+  predictsNoise: boolean;
 }
 
 export type Plan = AutoencoderPlan | ResidualPlan;
@@ -137,7 +139,7 @@ function residualPlan(net: ResidualNetwork): ResidualPlan {
       activation: last ? 'linear' : net.hidden,
     });
   }
-  return { kind: 'residual', body, noiseLevelInput: net.noiseLevelInput };
+  return { kind: 'residual', body, noiseLevelInput: net.noiseLevelInput, predictsNoise: net.predicts === 'noise' };
 }
 
 export function planLayers(plan: Plan): Layer[] {
@@ -147,7 +149,9 @@ export function planLayers(plan: Plan): Layer[] {
 
 /** Every trainable parameter, in the order they are declared and initialised. */
 export function paramSpecs(arch: Architecture): ParamSpec[] {
-  return planLayers(planOf(arch)).flatMap(layerParams);
+  return planLayers(planOf(arch))
+    .flatMap(layerParams)
+    .map((s) => (arch.init === 'pytorch' ? s : { ...s, init: arch.init }));
 }
 
 export function parameterCount(arch: Architecture): number {

@@ -20,6 +20,8 @@ const residual = (
   kernel: 3,
   noiseLevelInput,
   scale,
+  // A half-resolution body predicts the clean image (FFDNet); see architecture.ts.
+  predicts: scale === 2 ? 'image' : 'noise',
 });
 
 const convAe = (bottleneck: number): PresetInput['network'] => ({
@@ -68,13 +70,15 @@ const definitions: Record<string, PresetInput> = {
   },
   'ffdnet-color': {
     description:
-      'The shipped colour denoiser: FFDNet-style residual net with a noise-level map input (σ/255). A 4×4 stride-2 conv takes RGB + map to 64 features at half resolution, 12 conv 3×3 64→64 + ReLU, a 4×4 stride-2 transposed conv back to RGB; output = input − that (the predicted noise). Trained on Gaussian and Poisson–Gaussian noise up to σ 75.',
+      'The shipped colour denoiser: FFDNet-style residual net with a noise-level map input (σ/255). A 4×4 stride-2 conv takes RGB + map to 64 features at half resolution, 12 conv 3×3 64→64 + ReLU, a 4×4 stride-2 transposed conv back to RGB: the clean image. Trained on Gaussian and Poisson–Gaussian noise up to σ 75.',
     network: residual(3, 64, 14, true, 2),
+    init: 'kaiming',
     noise: { type: 'poisson-gaussian', photons: 16, sigma: 75 },
   },
   'ffdnet-gray': {
     description: 'The grey sibling of ffdnet-color: same layout with one image channel.',
     network: residual(1, 64, 14, true, 2),
+    init: 'kaiming',
     noise: { type: 'poisson-gaussian', photons: 16, sigma: 75 },
   },
   'conv-ae-b2': {
