@@ -9,7 +9,7 @@ import { readImage, writeImage, formatFromPath } from '../../imaging/codec.js';
 import { denoiseImage } from '../../imaging/denoise.js';
 import { openOnnxModel } from '../../imaging/onnx-runner.js';
 import { DEFAULT_OVERLAP } from '../../imaging/tiling.js';
-import { asUsageError, numberOption, pixelLimitOption } from './metrics.js';
+import { asUsageError, numberOption, pixelLimitOption } from '../options.js';
 
 const IMAGE_EXTENSIONS = new Set(['.png', '.jpg', '.jpeg', '.webp', '.tif', '.tiff', '.avif', '.gif']);
 

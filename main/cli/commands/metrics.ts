@@ -1,41 +1,8 @@
 // `denoise-lab metrics <reference> <test> [--json]`: MSE, PSNR and SSIM (also on luma), 0–255 scale.
 import { type Command, UsageError } from '../command.js';
 import { compareImages } from '../../imaging/metrics.js';
-import { readImage, DEFAULT_PIXEL_LIMIT } from '../../imaging/codec.js';
-import { ImagingError } from '../../imaging/errors.js';
-
-/** A numeric option: undefined when absent, a UsageError when not a number in range. */
-export function numberOption(
-  values: Record<string, unknown>,
-  name: string,
-  { min = -Infinity, integer = false }: { min?: number; integer?: boolean } = {},
-): number | undefined {
-  const raw = values[name];
-  if (raw === undefined) return undefined;
-  const v = Number(raw);
-  if (
-    typeof raw !== 'string' ||
-    raw.trim() === '' ||
-    !Number.isFinite(v) ||
-    v < min ||
-    (integer && !Number.isInteger(v))
-  )
-    throw new UsageError(
-      `--${name} must be ${integer ? 'a whole number' : 'a number'}${min > -Infinity ? ` ≥ ${min}` : ''}, got '${String(raw)}'`,
-    );
-  return v;
-}
-
-/** `--max-megapixels N` → decoding pixel limit (default 200 MP). */
-export function pixelLimitOption(values: Record<string, unknown>): number {
-  const mp = numberOption(values, 'max-megapixels', { min: 0.000001 });
-  return mp === undefined ? DEFAULT_PIXEL_LIMIT : Math.round(mp * 1e6);
-}
-
-/** Bad options found deep in imaging are user mistakes (exit 2), not failures. */
-export function asUsageError(e: unknown): unknown {
-  return e instanceof ImagingError && e.code === 'bad-option' ? new UsageError(e.message) : e;
-}
+import { readImage } from '../../imaging/codec.js';
+import { pixelLimitOption } from '../options.js';
 
 export const metricsCommand: Command = {
   name: 'metrics',

@@ -9,7 +9,7 @@ import { writeFileAtomic } from '../../imaging/atomic-write.js';
 import { encodeFloatTiff } from '../../imaging/float-tiff.js';
 import { addNoise, noiseSpecFromLevel, NOISE_TYPES } from '../../imaging/noise.js';
 import { withData } from '../../imaging/image.js';
-import { asUsageError, numberOption, pixelLimitOption } from './metrics.js';
+import { asUsageError, numberOption, pixelLimitOption } from '../options.js';
 
 export const noiseCommand: Command = {
   name: 'noise',

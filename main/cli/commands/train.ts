@@ -15,29 +15,12 @@ import { exportTrainingStep } from '../../engine/train/step-graph.js';
 import { TrainDivergedError, train } from '../../engine/train/trainer.js';
 import { type Command, UsageError } from '../command.js';
 import { version } from '../version.js';
+import { checkedNumberOption } from '../options.js';
 import { archFromOption } from './params.js';
 
+/** Train's whole-number options; their messages say "an integer ≥ N" (scripts and tests match it). */
 function intOption(values: Record<string, unknown>, name: string, min: number): number | undefined {
-  const v = values[name];
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (typeof v !== 'string' || v.trim() === '' || !Number.isInteger(n) || n < min)
-    throw new UsageError(`--${name} must be an integer ≥ ${min}, got '${String(v)}'`);
-  return n;
-}
-
-function floatOption(
-  values: Record<string, unknown>,
-  name: string,
-  check: (x: number) => boolean,
-  what: string,
-): number | undefined {
-  const v = values[name];
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (typeof v !== 'string' || v.trim() === '' || !Number.isFinite(n) || !check(n))
-    throw new UsageError(`--${name} must be ${what}, got '${String(v)}'`);
-  return n;
+  return checkedNumberOption(values, name, (n) => Number.isInteger(n) && n >= min, `an integer ≥ ${min}`);
 }
 
 /** `none`, or `<type>:<level>` with the noise command's levels (gaussian:25, poisson:30, salt-pepper:0.05…). */
@@ -124,7 +107,7 @@ export const trainCommand: Command = {
     if (batch > 4096) throw new UsageError(`--batch ${batch} is too large (at most 4096)`);
     const patch = intOption(values, 'patch', 1);
     if (patch !== undefined && patch > 1024) throw new UsageError(`--patch ${patch} is too large (at most 1024)`);
-    const lr = floatOption(values, 'lr', (x) => x > 0, 'a positive number') ?? 1e-3;
+    const lr = checkedNumberOption(values, 'lr', (x) => x > 0, 'a positive number') ?? 1e-3;
     const scheduleName = (values['lr-schedule'] as string | undefined) ?? 'constant';
     let schedule: ScheduleConfig | number = lr;
     if (scheduleName === 'cosine') {
@@ -133,7 +116,7 @@ export const trainCommand: Command = {
     } else if (scheduleName !== 'constant')
       throw new UsageError(`--lr-schedule must be constant or cosine, got '${scheduleName}'`);
     const seed = intOption(values, 'seed', 0) ?? 0;
-    const momentum = floatOption(values, 'momentum', (x) => x >= 0 && x < 1, 'in [0, 1)');
+    const momentum = checkedNumberOption(values, 'momentum', (x) => x >= 0 && x < 1, 'in [0, 1)');
     const optName = (values.optimizer as string | undefined) ?? 'adam';
     let optimizer: OptimizerConfig;
     if (optName === 'adam') {
