@@ -9,6 +9,8 @@ export interface DenoiseModel {
   runner: TileRunner;
   /** Whether the model takes a noise level (then one is always passed, given or estimated). */
   takesSigma: boolean;
+  /** H and W multiple the model works on inside (tiles are aligned to it); default 1. */
+  sizeMultiple?: number;
 }
 
 export interface DenoiseResult {
@@ -25,7 +27,7 @@ export async function denoiseImage(
 ): Promise<DenoiseResult> {
   const sigma = opts.sigma ?? estimateNoiseSigma(image);
   const sigmaSource = opts.sigma === undefined ? 'estimated' : 'given';
-  const tiling: TilingOptions = { ...opts };
+  const tiling: TilingOptions = { ...opts, align: model.sizeMultiple ?? 1 };
   if (model.takesSigma) tiling.sigma = sigma;
   else delete tiling.sigma;
   const data = await denoiseTiled(image, model.runner, tiling);

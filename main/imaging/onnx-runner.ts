@@ -6,11 +6,17 @@
 // axes (H and W must be dynamic); an optional second input is the noise level σ/255, either a map
 // [N, 1, H, W] or a tensor whose dims are all 1 (a scalar per image). The first output is the
 // denoised image, same shape as the input.
+// Size multiple: a model whose card says H and W must be multiples of m (Denoise Lab's
+// half-resolution denoisers: 2) gets each tile mirrored out to the next multiple and cropped back.
 // Channel bridging: a colour tile through a 1-channel model runs as a batch of its 3 channels
 // (one run each when the batch size is fixed at 1); a gray tile through a 3-channel model is
 // replicated to R = G = B and the 3 output channels are averaged back to one.
 
+import { readFile } from 'node:fs/promises';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
+import { inspectOnnx } from '../engine/onnx/index.js';
+import { META_MODEL_CARD } from '../engine/train/export.js';
+import { reflectIndex } from './image.js';
 import { ImagingError } from './errors.js';
 import type { TileRunner } from './tiling.js';
 
@@ -21,6 +27,8 @@ export interface OnnxModel {
   /** Whether the model has a noise-level input (it then needs a σ for every run). */
   takesSigma: boolean;
   inputNames: readonly string[];
+  /** H and W multiple the model needs (from its card); tiles are padded to it. */
+  sizeMultiple: number;
   close(): Promise<void>;
 }
 
@@ -30,11 +38,45 @@ function shapeText(shape: readonly Dim[]): string {
   return `[${shape.join(', ')}]`;
 }
 
+/**
+ * H and W the model needs to be multiples of, from the model card that Denoise Lab embeds in its
+ * exports (half-resolution denoisers need even sizes); 1 for other models.
+ */
+function sizeMultipleOf(bytes: Uint8Array): number {
+  try {
+    const card = inspectOnnx(bytes).metadata[META_MODEL_CARD];
+    const m = card ? (JSON.parse(card) as { sizeMultiple?: unknown }).sizeMultiple : undefined;
+    return typeof m === 'number' && Number.isInteger(m) && m > 1 && m <= 64 ? m : 1;
+  } catch {
+    return 1; // not ours, or unreadable: InferenceSession.create gives the real error
+  }
+}
+
+/** Mirrors a C×H×W block out to C×H2×W2 (H2 ≥ H, W2 ≥ W), edge samples repeated half-sample style. */
+function padTo(data: Float32Array, ch: number, h: number, w: number, h2: number, w2: number): Float32Array {
+  const out = new Float32Array(ch * h2 * w2);
+  for (let k = 0; k < ch; k++)
+    for (let y = 0; y < h2; y++) {
+      const sy = reflectIndex(y, h);
+      for (let x = 0; x < w2; x++) out[(k * h2 + y) * w2 + x] = data[(k * h + sy) * w + reflectIndex(x, w)]!;
+    }
+  return out;
+}
+
+function cropFrom(data: Float32Array, ch: number, h2: number, w2: number, h: number, w: number): Float32Array {
+  const out = new Float32Array(ch * h * w);
+  for (let k = 0; k < ch; k++)
+    for (let y = 0; y < h; y++) out.set(data.subarray((k * h2 + y) * w2, (k * h2 + y) * w2 + w), (k * h + y) * w);
+  return out;
+}
+
 export async function openOnnxModel(
   model: string | Uint8Array,
   opts: { threads?: number; name?: string } = {},
 ): Promise<OnnxModel> {
   const label = opts.name ?? (typeof model === 'string' ? model : 'model');
+  const bytes = typeof model === 'string' ? await readFile(model).catch(() => undefined) : model;
+  const multiple = bytes ? sizeMultipleOf(bytes) : 1;
   let session: InferenceSession;
   try {
     const sessionOpts: InferenceSession.SessionOptions = { executionProviders: ['cpu'] };
@@ -95,6 +137,22 @@ export async function openOnnxModel(
 
   /** One session run on a [batch, ch, hh, ww] tensor; returns the output data, shape-checked. */
   const runOnce = async (data: Float32Array, batch: number, ch: number, hh: number, ww: number, sigma?: number) => {
+    const h2 = Math.ceil(hh / multiple) * multiple;
+    const w2 = Math.ceil(ww / multiple) * multiple;
+    if (h2 === hh && w2 === ww) return runSized(data, batch, ch, hh, ww, sigma);
+    // Pad each image of the batch by reflection to the model's size multiple, run, crop back.
+    const per = ch * hh * ww;
+    const padded = new Float32Array(batch * ch * h2 * w2);
+    for (let b = 0; b < batch; b++)
+      padded.set(padTo(data.subarray(b * per, (b + 1) * per), ch, hh, ww, h2, w2), b * ch * h2 * w2);
+    const y = await runSized(padded, batch, ch, h2, w2, sigma);
+    const out = new Float32Array(batch * per);
+    for (let b = 0; b < batch; b++)
+      out.set(cropFrom(y.subarray(b * ch * h2 * w2, (b + 1) * ch * h2 * w2), ch, h2, w2, hh, ww), b * per);
+    return out;
+  };
+
+  const runSized = async (data: Float32Array, batch: number, ch: number, hh: number, ww: number, sigma?: number) => {
     const feeds: Record<string, Tensor> = { [image.name]: new Tensor('float32', data, [batch, ch, hh, ww]) };
     if (noise && noiseKind) {
       if (sigma === undefined)
@@ -151,6 +209,7 @@ export async function openOnnxModel(
     channels: modelChannels,
     takesSigma: noiseKind !== undefined,
     inputNames: session.inputNames,
+    sizeMultiple: multiple,
     close: () => session.release(),
   };
 }

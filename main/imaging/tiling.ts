@@ -34,6 +34,13 @@ export interface TilingOptions {
   overlap?: number;
   /** Passed to the runner (noise level, 0–255 scale). */
   sigma?: number;
+  /**
+   * Tile origins are multiples of this (default 1). A model that works at a lower resolution
+   * inside (stride 2: align 2) is not shift-invariant: a tile that starts on an odd pixel would see
+   * the image on the other sampling grid and seams would show. Aligned, every tile agrees with the
+   * whole-image result.
+   */
+  align?: number;
   /** Called after each tile with (tiles done, tiles in total). */
   onProgress?: (done: number, total: number) => void;
   signal?: AbortSignal;
@@ -61,12 +68,17 @@ export function chooseTileSize(opts: {
   return Math.max(1, tile);
 }
 
-/** Core start positions along an axis of length n: 0, t, 2t, … with the last core ending at n. */
-function coreStarts(n: number, t: number): number[] {
+/**
+ * Core start positions along an axis of length n: 0, t, 2t, … with the last core ending at n, or,
+ * when aligned, 0, t, 2t, … only (the last core then reaches past n, into the mirrored border).
+ */
+function coreStarts(n: number, t: number, aligned: boolean): number[] {
   if (t >= n) return [0];
   const starts: number[] = [];
   for (let s = 0; s + t < n; s += t) starts.push(s);
-  starts.push(n - t);
+  const last = starts[starts.length - 1]! + t;
+  if (!aligned) starts.push(n - t);
+  else if (last < n) starts.push(last);
   return starts;
 }
 
@@ -86,7 +98,7 @@ export async function denoiseTiled(
   opts: TilingOptions = {},
 ): Promise<Float32Array> {
   const { width: W, height: H, channels: C, data } = image;
-  const overlap = opts.overlap ?? DEFAULT_OVERLAP;
+  let overlap = opts.overlap ?? DEFAULT_OVERLAP;
   if (!Number.isInteger(overlap) || overlap < 0)
     throw new ImagingError('bad-option', `overlap must be a whole number ≥ 0, got ${overlap}`);
   const tile =
@@ -99,11 +111,16 @@ export async function denoiseTiled(
     });
   if (!Number.isInteger(tile) || tile < 1)
     throw new ImagingError('bad-option', `tile must be a whole number ≥ 1, got ${tile}`);
+  const align = opts.align ?? 1;
+  if (!Number.isInteger(align) || align < 1)
+    throw new ImagingError('bad-option', `align must be a whole number ≥ 1, got ${align}`);
+  const up = (v: number) => Math.ceil(v / align) * align;
+  overlap = up(overlap);
   const blend = Math.floor(overlap / 2);
-  const tw = Math.min(tile, W);
-  const th = Math.min(tile, H);
-  const xs = coreStarts(W, tw);
-  const ys = coreStarts(H, th);
+  const tw = align > 1 ? up(Math.min(tile, W)) : Math.min(tile, W);
+  const th = align > 1 ? up(Math.min(tile, H)) : Math.min(tile, H);
+  const xs = coreStarts(W, tw, align > 1);
+  const ys = coreStarts(H, th, align > 1);
 
   // Σ w factorises: wsum(y, x) = rowSum[y] · colSum[x].
   const rowSum = new Float64Array(H);
