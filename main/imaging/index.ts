@@ -21,3 +21,4 @@ export { estimateNoiseSigma, estimateSigmaPlane } from './noise-estimate.js';
 export { denoiseTiled, chooseTileSize, DEFAULT_OVERLAP, type TileRunner, type TilingOptions } from './tiling.js';
 export { denoiseImage, type DenoiseModel, type DenoiseResult } from './denoise.js';
 export { openOnnxModel, type OnnxModel } from './onnx-runner.js';
+export { planBatch, type BatchItem } from './batch.js';

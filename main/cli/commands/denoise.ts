@@ -1,17 +1,16 @@
 // `denoise-lab denoise <input…> --out <file|folder> [--model …] [--sigma N] [--tile N] [--json]`:
 // denoises photos and folders of photos through an ONNX model, tile by tile.
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, stat } from 'node:fs/promises';
+import { mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { type Command, UsageError } from '../command.js';
 import { modelsDir } from '../../paths.js';
+import { planBatch } from '../../imaging/batch.js';
 import { readImage, writeImage, formatFromPath } from '../../imaging/codec.js';
 import { denoiseImage } from '../../imaging/denoise.js';
 import { openOnnxModel } from '../../imaging/onnx-runner.js';
 import { DEFAULT_OVERLAP } from '../../imaging/tiling.js';
 import { asUsageError, numberOption, pixelLimitOption } from '../options.js';
-
-const IMAGE_EXTENSIONS = new Set(['.png', '.jpg', '.jpeg', '.webp', '.tif', '.tiff', '.avif', '.gif']);
 
 interface Job {
   input: string;
@@ -47,23 +46,6 @@ function resolveModel(value: unknown): string {
   return shipped;
 }
 
-/** Output extension for an input: the same format, except GIF (not written) becomes PNG. */
-function outputName(rel: string): string {
-  return path.extname(rel).toLowerCase() === '.gif' ? rel.slice(0, -4) + '.png' : rel;
-}
-
-async function collectFiles(dir: string, rel = ''): Promise<string[]> {
-  const entries = await readdir(path.join(dir, rel), { withFileTypes: true });
-  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  const files: string[] = [];
-  for (const e of entries) {
-    const r = path.join(rel, e.name);
-    if (e.isDirectory()) files.push(...(await collectFiles(dir, r)));
-    else if (e.isFile() && IMAGE_EXTENSIONS.has(path.extname(e.name).toLowerCase())) files.push(r);
-  }
-  return files;
-}
-
 /** Maps inputs to outputs: a single file to --out as a file (if it names an image), else into the folder --out. */
 async function planJobs(inputs: string[], out: string): Promise<Job[]> {
   const outStat = await stat(out).catch(() => undefined);
@@ -71,18 +53,7 @@ async function planJobs(inputs: string[], out: string): Promise<Job[]> {
   if (single && !single.isDirectory() && !outStat?.isDirectory() && formatFromPath(out))
     return [{ input: inputs[0]!, output: out }];
   if (outStat && !outStat.isDirectory()) throw new UsageError(`--out ${out}: exists and is not a folder`);
-  const jobs: Job[] = [];
-  for (const input of inputs) {
-    const st = await stat(input).catch(() => undefined);
-    if (st?.isDirectory()) {
-      for (const rel of await collectFiles(input))
-        jobs.push({ input: path.join(input, rel), output: path.join(out, outputName(rel)) });
-    } else {
-      // Missing or odd inputs become per-file errors in the batch, not a stop.
-      jobs.push({ input, output: path.join(out, outputName(path.basename(input))) });
-    }
-  }
-  return jobs;
+  return planBatch(inputs, out);
 }
 
 export const denoiseCommand: Command = {
