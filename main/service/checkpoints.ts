@@ -10,7 +10,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { readCheckpointState } from '../engine/train/checkpoint.js';
-import { writeFileAtomic } from '../imaging/atomic-write.js';
+import { writeFileAtomic } from '../common/atomic-write.js';
 import { ServiceError, trainParamsSchema, type CheckpointInfo } from './contract.js';
 import { dataPaths } from './data-dir.js';
 

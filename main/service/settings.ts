@@ -3,7 +3,7 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { settingsSchema, type Settings } from './contract.js';
-import { writeFileAtomic } from '../imaging/atomic-write.js';
+import { writeFileAtomic } from '../common/atomic-write.js';
 
 export async function readSettings(file: string): Promise<Settings> {
   let raw: unknown = {};

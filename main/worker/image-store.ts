@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { encodeImage } from '../imaging/codec.js';
-import { writeFileAtomic } from '../imaging/atomic-write.js';
+import { writeFileAtomic } from '../common/atomic-write.js';
 import type { Image } from '../imaging/image.js';
 import { ServiceError, type ImageInfo } from '../service/contract.js';
 

@@ -5,7 +5,7 @@ import { type Command, UsageError } from '../command.js';
 import { Rng } from '../../common/rng.js';
 import { encodeNpy } from '../../common/npy.js';
 import { readImage, writeImage, formatFromPath } from '../../imaging/codec.js';
-import { writeFileAtomic } from '../../imaging/atomic-write.js';
+import { writeFileAtomic } from '../../common/atomic-write.js';
 import { encodeFloatTiff } from '../../imaging/float-tiff.js';
 import { addNoise, noiseSpecFromLevel, NOISE_TYPES } from '../../imaging/noise.js';
 import { withData } from '../../imaging/image.js';

@@ -1,7 +1,7 @@
 // `denoise-lab train`: train an autoencoder and export it as ONNX.
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { writeFileAtomic } from '../../imaging/atomic-write.js';
+import { writeFileAtomic } from '../../common/atomic-write.js';
 import { type NoiseSpec, noiseSpecFromLevel } from '../../imaging/noise.js';
 import { EXECUTOR_NAMES, type ExecutorName, createExecutor } from '../../engine/exec/index.js';
 import { parameterCount } from '../../engine/nn/index.js';

@@ -11,7 +11,7 @@
 
 import { open, readFile, stat } from 'node:fs/promises';
 import type { RngState } from '../../common/rng.js';
-import { writeFileAtomic } from '../../imaging/atomic-write.js';
+import { writeFileAtomic } from '../../common/atomic-write.js';
 import { Tensor } from '../ir/tensor.js';
 
 const MAGIC = Buffer.from([0x44, 0x4c, 0x43, 0x4b, 0x50, 0x54, 0x00, 0x01]); // "DLCKPT\0\1"

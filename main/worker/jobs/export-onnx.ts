@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { safeFileName } from '../../common/file-name.js';
-import { writeFileAtomic } from '../../imaging/atomic-write.js';
+import { writeFileAtomic } from '../../common/atomic-write.js';
 import { ServiceError } from '../../service/contract.js';
 import type { JobHandler } from './types.js';
 

@@ -4,7 +4,7 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { InferenceSession } from 'onnxruntime-node';
-import { writeFileAtomic } from '../../imaging/atomic-write.js';
+import { writeFileAtomic } from '../../common/atomic-write.js';
 import { dataPaths } from '../../service/data-dir.js';
 import { ServiceError, type ModelCard, type ModelCardFile } from '../../service/contract.js';
 import type { JobHandler } from './types.js';

@@ -9,7 +9,7 @@ import { safeFileName } from '../../common/file-name.js';
 import { type Architecture, parameterCount, paramSpecs, validateArchitecture } from '../../engine/nn/index.js';
 import type { Tensor } from '../../engine/ir/tensor.js';
 import { CheckpointError, evaluateModel, exportOnnx, modelCard, readCheckpoint } from '../../engine/train/index.js';
-import { writeFileAtomic } from '../../imaging/atomic-write.js';
+import { writeFileAtomic } from '../../common/atomic-write.js';
 import { checkpointFiles, readRunRecord } from '../../service/checkpoints.js';
 import { ServiceError, type ModelCard, type ModelCardFile, type ModelMetricRow } from '../../service/contract.js';
 import { dataPaths } from '../../service/data-dir.js';

@@ -1,11 +1,14 @@
 // Writes a whole file or nothing: the bytes go to a temporary file in the destination folder (same
 // filesystem, so the final step is atomic) and only then take the destination's name. A crash or
-// an error leaves at most the temporary file's removal undone, never a half-written image.
+// an error leaves at most the temporary file's removal undone, never a half-written file.
+// Used for every file the app writes (images, models, checkpoints, settings). Failures are
+// ImagingErrors ('exists', 'unwritable') because the worker and the service already turn those
+// into messages for the user.
 
 import { randomBytes } from 'node:crypto';
 import { link, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { ImagingError } from './errors.js';
+import { ImagingError } from '../imaging/errors.js';
 
 export interface AtomicWriteOptions {
   /** Replace an existing file (default false: an existing file is an error). */
