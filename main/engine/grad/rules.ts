@@ -132,7 +132,10 @@ export const gradRules: Readonly<Record<Op, GradRule | typeof NO_GRADIENT>> = {
   Log: (ctx) => [ctx.g.div(ctx.dy, inp(ctx, 0))],
   Sqrt: (ctx) => [ctx.g.div(ctx.dy, ctx.g.mul(ctx.y, c(ctx, 2)))],
   Reciprocal: ({ g, dy, y }) => [g.neg(g.mul(dy, g.mul(y, y)))],
-  Relu: (ctx) => [passWhere(ctx, ctx.g.greater(inp(ctx, 0), c(ctx, 0)))],
+  // From the OUTPUT (y > 0 ⟺ x > 0, and Relu'(0) = 0 either way): when the backward pass does not
+  // read the pre-activation, it keeps a single consumer and ORT fuses Conv + Relu (measured in
+  // scripts/bench/conv-grad-formulations.ts). dy · Cast(y > 0) is a cheaper mask than Where.
+  Relu: (ctx) => [ctx.g.mul(ctx.dy, ctx.g.cast(ctx.g.greater(ctx.y, c(ctx, 0)), ctx.dy.dtype))],
   Sigmoid: (ctx) => [ctx.g.mul(ctx.dy, ctx.g.mul(ctx.y, ctx.g.sub(c(ctx, 1), ctx.y)))],
   Tanh: (ctx) => [ctx.g.mul(ctx.dy, ctx.g.sub(c(ctx, 1), ctx.g.mul(ctx.y, ctx.y)))],
   Softplus: (ctx) => [ctx.g.mul(ctx.dy, ctx.g.sigmoid(inp(ctx, 0)))],
@@ -179,6 +182,8 @@ export const gradRules: Readonly<Record<Op, GradRule | typeof NO_GRADIENT>> = {
     const dC = ctx.inputs[2] ? when(ctx, 2, () => (beta === 1 ? dy : g.mul(dy, c(ctx, beta)))) : null;
     return [dA, dB, dC];
   },
+  // ∂x, ∂W: grad/conv.ts, general formulations with a fast path for 2-D convs with stride 1,
+  // dilation 1, group 1 and pads ≤ k−1 (isDenseStrideOneConv2d; see that file's header).
   Conv: (ctx) => {
     const { g, dy, node } = ctx;
     const [x, w] = [inp(ctx, 0), inp(ctx, 1)];
