@@ -40,6 +40,8 @@ export class Graph {
   readonly outputs: Value[] = [];
   private counter = 0;
   private scopes: string[] = [];
+  /** How many nodes each node-name base has named: ONNX wants node names unique (ORT refuses repeats). */
+  private nodeNameCounts = new Map<string, number>();
 
   constructor(floatType: FloatType = 'float32') {
     this.floatType = floatType;
@@ -63,6 +65,17 @@ export class Graph {
     let name = base;
     while (this.values.has(name)) name = `${base}_${++this.counter}`;
     return name;
+  }
+
+  /**
+   * A node name under the current scope, unique in the graph: `Relu_node`, then `Relu_node_2`, …
+   * Every base ends in `_node` and every suffix is `_<digits>`, so two bases never give one name.
+   */
+  private freshNodeName(op: Op): string {
+    const base = [...this.scopes, `${op}_node`].join('/');
+    const n = (this.nodeNameCounts.get(base) ?? 0) + 1;
+    this.nodeNameCounts.set(base, n);
+    return n === 1 ? base : `${base}_${n}`;
   }
 
   private declare(value: Value, kind: ValueKind): Value {
@@ -116,7 +129,12 @@ export class Graph {
   // ---- nodes ----------------------------------------------------------------------------------
 
   /** Adds one node, checking attributes and inferring output types. Returns its outputs. */
-  nodeMulti(op: Op, inputs: readonly (Value | null)[], attrs: Record<string, AttrValue | undefined> = {}, outputNames?: string[]): Value[] {
+  nodeMulti(
+    op: Op,
+    inputs: readonly (Value | null)[],
+    attrs: Record<string, AttrValue | undefined> = {},
+    outputNames?: string[],
+  ): Value[] {
     const spec = opSpecs[op];
     const clean: Record<string, AttrValue> = {};
     for (const [k, v] of Object.entries(attrs)) {
@@ -149,12 +167,17 @@ export class Graph {
       inputs: inputs.map((v) => v?.name ?? ''),
       outputs: outputs.map((o) => o.name),
       attrs: clean,
-      name: this.fresh(`${op}_node`),
+      name: this.freshNodeName(op),
     });
     return outputs;
   }
 
-  node(op: Op, inputs: readonly (Value | null)[], attrs: Record<string, AttrValue | undefined> = {}, outputName?: string): Value {
+  node(
+    op: Op,
+    inputs: readonly (Value | null)[],
+    attrs: Record<string, AttrValue | undefined> = {},
+    outputName?: string,
+  ): Value {
     return this.nodeMulti(op, inputs, attrs, outputName ? [outputName] : undefined)[0]!;
   }
 
@@ -193,14 +216,20 @@ export class Graph {
   clip = (x: Value, min?: number, max?: number): Value => this.node('Clip', [x], { min, max });
   cast = (x: Value, to: DType): Value => this.node('Cast', [x], { to });
   matmul = (a: Value, b: Value): Value => this.node('MatMul', [a, b]);
-  gemm = (a: Value, b: Value, c: Value | null, o: { alpha?: number; beta?: number; transA?: boolean; transB?: boolean } = {}): Value =>
+  gemm = (
+    a: Value,
+    b: Value,
+    c: Value | null,
+    o: { alpha?: number; beta?: number; transA?: boolean; transB?: boolean } = {},
+  ): Value =>
     this.node('Gemm', [a, b, c], {
       alpha: o.alpha,
       beta: o.beta,
       transA: o.transA ? 1 : undefined,
       transB: o.transB ? 1 : undefined,
     });
-  conv = (x: Value, w: Value, b: Value | null, o: ConvOptions = {}): Value => this.node('Conv', [x, w, b], convAttrs(o));
+  conv = (x: Value, w: Value, b: Value | null, o: ConvOptions = {}): Value =>
+    this.node('Conv', [x, w, b], convAttrs(o));
   convTranspose = (x: Value, w: Value, b: Value | null, o: ConvOptions & { outputPadding?: number[] } = {}): Value =>
     this.node('ConvTranspose', [x, w, b], { ...convAttrs(o), output_padding: o.outputPadding });
   maxPool = (x: Value, kernel: number[], strides?: number[], pads?: number[]): Value =>

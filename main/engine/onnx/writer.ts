@@ -86,12 +86,8 @@ export function toOnnx(graph: Graph, options: ToOnnxOptions = {}): Uint8Array {
     return name;
   };
 
-  // ONNX wants unique node names; the IR does not promise them (they are for reading only).
-  const nodeNames = new Set<string>();
+  // Node names are unique already: the graph makes them so, as ONNX requires.
   const nodes: NodeProto[] = graph.nodes.map((node) => {
-    let nodeName = node.name;
-    for (let i = 2; nodeNames.has(nodeName); i++) nodeName = `${node.name}_${i}`;
-    nodeNames.add(nodeName);
     const inputs = [...node.inputs];
     const attrs: Record<string, AttrValue> = { ...node.attrs };
     const dtype = graph.value(node.inputs[0]!).dtype;
@@ -103,7 +99,7 @@ export function toOnnx(graph: Graph, options: ToOnnxOptions = {}): Uint8Array {
     }
     while (inputs.length > 0 && inputs[inputs.length - 1] === '') inputs.pop();
     const attribute = Object.entries(attrs).map(([name, value]) => attributeProto(node, name, value));
-    return { name: nodeName, op_type: node.op, input: inputs, output: [...node.outputs], attribute };
+    return { name: node.name, op_type: node.op, input: inputs, output: [...node.outputs], attribute };
   });
 
   return encodeModel({
