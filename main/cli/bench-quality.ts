@@ -84,6 +84,21 @@ class Accumulator {
   }
 }
 
+/** The shipped models whose card says they are denoisers (residual networks), default first. */
+function shippedDenoisers(): string[] {
+  return readdirSync(modelsDir)
+    .filter((f) => f.endsWith('.json'))
+    .filter((f) => {
+      const card = JSON.parse(readFileSync(path.join(modelsDir, f), 'utf8')) as {
+        architectureSpec?: { network?: { type?: string } };
+      };
+      return card.architectureSpec?.network?.type === 'residual';
+    })
+    .map((f) => path.join(modelsDir, f.replace(/\.json$/, '.onnx')))
+    .filter((f) => existsSync(f))
+    .sort((a, b) => Number(path.basename(b) === 'default.onnx') - Number(path.basename(a) === 'default.onnx'));
+}
+
 function hasSkimage(): boolean {
   if (!existsSync(PYTHON)) return false;
   const r = spawnSync(PYTHON, ['-c', 'import skimage'], { stdio: 'ignore' });
@@ -109,11 +124,7 @@ async function main(): Promise<void> {
     log(`bench:quality: no development photos at ${devset}; pass --devset <folder of PNGs>`);
     process.exit(2);
   }
-  const modelFiles = values.model?.length
-    ? values.model
-    : readdirSync(modelsDir)
-        .filter((f) => f.endsWith('.onnx') && /denois/i.test(f))
-        .map((f) => path.join(modelsDir, f));
+  const modelFiles = values.model?.length ? values.model : shippedDenoisers();
   if (modelFiles.length === 0) {
     log('bench:quality: no denoising model: pass --model <file.onnx> (or ship one in models/)');
     process.exit(2);
@@ -129,8 +140,15 @@ async function main(): Promise<void> {
   if (!runNlm) log('bench:quality: NL-means peer skipped (needs /usr/bin/python3 with scikit-image)');
 
   const acc = new Accumulator();
+  // Gray photos again on their own: the colour model runs them as R = G = B (see onnx-runner.ts).
+  const gray = new Accumulator();
+  const score = (clean: Image, method: string, sigma: number, variant: Row['variant'], m: ImageMetrics): void => {
+    acc.add(method, sigma, variant, m);
+    if (clean.channels === 1) gray.add(method, sigma, variant, m);
+  };
   const work = mkdtempSync(path.join(tmpdir(), 'dl-bench-quality-'));
   const timing: Record<string, { seconds: number; megapixels: number }> = {};
+  const photoChannels: number[] = [];
   const time = (method: string, seconds: number, mp: number): void => {
     const t = (timing[method] ??= { seconds: 0, megapixels: 0 });
     t.seconds += seconds;
@@ -144,6 +162,7 @@ async function main(): Promise<void> {
     );
     for (const [pi, photo] of photos.entries()) {
       const clean = await readImage(path.join(devset, photo));
+      photoChannels.push(clean.channels);
       const mp = (clean.width * clean.height) / 1e6;
       for (const sigma of sigmas) {
         const noisyFloat = gaussianNoisy(clean, sigma, seed * 1000 + pi * 10 + sigmas.indexOf(sigma));
@@ -153,7 +172,7 @@ async function main(): Promise<void> {
         ];
         for (const [variant, noisy] of variants) {
           const noisyImage = withData(clean, noisy);
-          acc.add('noisy', sigma, variant, compareImages(clean, noisyImage));
+          score(clean, 'noisy', sigma, variant, compareImages(clean, noisyImage));
           for (const { name, model } of models) {
             for (const blind of model.takesSigma ? [false, true] : [false]) {
               const t0 = performance.now();
@@ -161,7 +180,7 @@ async function main(): Promise<void> {
               const seconds = (performance.now() - t0) / 1000;
               const method = blind ? `${name} (σ estimated)` : name;
               time(method, seconds, mp);
-              acc.add(method, sigma, variant, compareImages(clean, withData(clean, clip01(out.image.data))));
+              score(clean, method, sigma, variant, compareImages(clean, withData(clean, clip01(out.image.data))));
             }
           }
           if (runNlm) {
@@ -189,7 +208,8 @@ async function main(): Promise<void> {
       skimageVersion = report.skimage;
       nlmJobs.forEach((job, i) => {
         const out = parseNpy(readFileSync(job.out), job.out);
-        acc.add(
+        score(
+          job.clean,
           'NL-means',
           job.sigma,
           job.variant,
@@ -200,26 +220,31 @@ async function main(): Promise<void> {
     }
 
     const rows = acc.rows();
+    const grayRows = gray.rows();
+    const grayPhotos = photoChannels.filter((c) => c === 1).length;
     const secondsPerMp = Object.fromEntries(Object.entries(timing).map(([k, t]) => [k, t.seconds / t.megapixels]));
     if (values.json) {
       process.stdout.write(
-        JSON.stringify({ photos, sigmas, seed, threads, skimage: skimageVersion, rows, secondsPerMp }, null, 2) + '\n',
+        JSON.stringify(
+          { photos, sigmas, seed, threads, skimage: skimageVersion, rows, grayRows, secondsPerMp },
+          null,
+          2,
+        ) + '\n',
       );
       return;
     }
-    printTable(rows, sigmas, secondsPerMp, photos.length, skimageVersion);
+    printTable(rows, sigmas, photos.length, skimageVersion);
+    if (grayPhotos > 0) {
+      process.stdout.write(`\nGray photos only (${grayPhotos}); colour models run them as R = G = B:\n\n`);
+      printTable(grayRows, sigmas, grayPhotos, undefined);
+    }
+    printTiming(secondsPerMp);
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
 }
 
-function printTable(
-  rows: Row[],
-  sigmas: number[],
-  secondsPerMp: Record<string, number>,
-  nPhotos: number,
-  skimageVersion: string | undefined,
-): void {
+function printTable(rows: Row[], sigmas: number[], nPhotos: number, skimageVersion: string | undefined): void {
   const methods = [...new Set(rows.map((r) => r.method))];
   const lines: string[] = [];
   lines.push(`Mean over ${nPhotos} devset photos; PSNR in dB, SSIM in [0, 1]; colour / luma.`);
@@ -241,9 +266,11 @@ function printTable(
       }
     }
   }
-  lines.push('');
-  lines.push('| method | seconds per megapixel |');
-  lines.push('| --- | --- |');
+  process.stdout.write(lines.join('\n') + '\n');
+}
+
+function printTiming(secondsPerMp: Record<string, number>): void {
+  const lines = ['', '| method | seconds per megapixel |', '| --- | --- |'];
   for (const [m, s] of Object.entries(secondsPerMp)) lines.push(`| ${m} | ${s.toFixed(2)} |`);
   process.stdout.write(lines.join('\n') + '\n');
 }
