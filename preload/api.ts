@@ -12,6 +12,9 @@
 // - Paths are paths on the machine that runs the service (in the web door: the host machine).
 import type {
   AppInfo,
+  Channel,
+  ChannelRequest,
+  ChannelResponse,
   CheckpointInfo,
   ImageInfo,
   ImportModelRequest,
@@ -116,6 +119,51 @@ export interface DenoiseLabApi {
     saveAs(options?: { title?: string; defaultName?: string; filters?: FileFilter[] }): Promise<string | null>;
     /** Web: save a result's download URL through the browser. Electron: no-op (files are on disk). */
     download(downloadUrl: string, fileName: string): Promise<void>;
+  };
+}
+
+/** One request on a channel of the contract, answered with its response: a door's transport. */
+export type ChannelCall = <C extends Channel>(channel: C, request: ChannelRequest<C>) => Promise<ChannelResponse<C>>;
+
+/** The methods of DenoiseLabApi that are a single channel call, written the same way in every door. */
+export type ChannelMethods = Pick<DenoiseLabApi, 'app' | 'settings' | 'models' | 'checkpoints'> & {
+  images: Pick<DenoiseLabApi['images'], 'info' | 'release'>;
+  jobs: Omit<DenoiseLabApi['jobs'], 'onEvent'>;
+};
+
+/**
+ * The single-call methods over a door's `call`. Each door adds what differs between them (opening a
+ * dropped File, image bytes, job events, file dialogs) and may wrap a method (the web door opens
+ * its event socket before `jobs.start`).
+ */
+export function channelMethods(call: ChannelCall): ChannelMethods {
+  return {
+    app: { info: () => call('app:info', {}) },
+    settings: {
+      get: () => call('settings:get', {}),
+      set: (patch) => call('settings:set', patch),
+    },
+    models: {
+      list: () => call('models:list', {}),
+      import: (request) => call('models:import', request),
+      delete: (modelId) => call('models:delete', { modelId }),
+    },
+    images: {
+      info: (imageId) => call('images:info', { imageId }),
+      release: (imageId) => call('images:release', { imageId }),
+    },
+    jobs: {
+      start: (spec) => call('jobs:start', spec),
+      wait: (jobId) => call('jobs:wait', { jobId }) as Promise<JobOutcome>,
+      get: (jobId) => call('jobs:get', { jobId }),
+      list: () => call('jobs:list', {}),
+      cancel: (jobId) => call('jobs:cancel', { jobId }),
+      pause: (jobId) => call('jobs:pause', { jobId }),
+      resume: (jobId) => call('jobs:resume', { jobId }),
+    },
+    checkpoints: {
+      list: (jobId) => call('checkpoints:list', jobId === undefined ? {} : { jobId }),
+    },
   };
 }
 

@@ -12,7 +12,7 @@ import {
   type ChannelRequest,
   type ChannelResponse,
 } from '../main/service/contract.js';
-import type { DenoiseLabApi, JobEvent } from './api.js';
+import { channelMethods, type DenoiseLabApi, type JobEvent } from './api.js';
 
 type Envelope = { ok: true; value: unknown } | { ok: false; error: { code: string; message: string } };
 
@@ -24,41 +24,27 @@ async function call<C extends Channel>(channel: C, request: ChannelRequest<C>): 
   return answer.value as ChannelResponse<C>;
 }
 
+const calls = channelMethods(call);
+
 const api: DenoiseLabApi = {
   door: 'electron',
-  app: { info: () => call('app:info', {}) },
-  settings: {
-    get: () => call('settings:get', {}),
-    set: (patch) => call('settings:set', patch),
-  },
-  models: {
-    list: () => call('models:list', {}),
-    import: (request) => call('models:import', request),
-    delete: (modelId) => call('models:delete', { modelId }),
-  },
+  ...calls,
   images: {
+    ...calls.images,
     open(source) {
       const path = typeof source === 'string' ? source : webUtils.getPathForFile(source);
       if (!path) return Promise.reject(new Error('this file has no path on disk (drop a file from a folder)'));
       return call('images:open', { path });
     },
-    info: (imageId) => call('images:info', { imageId }),
     async bytes(imageId) {
       const info = await call('images:info', { imageId });
       const res = await fetch(new URL(info.url, window.location.href));
       if (!res.ok) throw new Error(`cannot read image ${imageId}: ${res.status}`);
       return new Uint8Array(await res.arrayBuffer());
     },
-    release: (imageId) => call('images:release', { imageId }),
   },
   jobs: {
-    start: (spec) => call('jobs:start', spec),
-    wait: (jobId) => call('jobs:wait', { jobId }) as ReturnType<DenoiseLabApi['jobs']['wait']>,
-    get: (jobId) => call('jobs:get', { jobId }),
-    list: () => call('jobs:list', {}),
-    cancel: (jobId) => call('jobs:cancel', { jobId }),
-    pause: (jobId) => call('jobs:pause', { jobId }),
-    resume: (jobId) => call('jobs:resume', { jobId }),
+    ...calls.jobs,
     onEvent(listener) {
       const handler = (_event: Electron.IpcRendererEvent, raw: unknown) => {
         const parsed = jobEventSchema.safeParse(raw);
@@ -67,9 +53,6 @@ const api: DenoiseLabApi = {
       ipcRenderer.on(jobEventChannel, handler);
       return () => void ipcRenderer.removeListener(jobEventChannel, handler);
     },
-  },
-  checkpoints: {
-    list: (jobId) => call('checkpoints:list', jobId === undefined ? {} : { jobId }),
   },
   files: {
     pickFiles: (options = {}) => call('dialogs:openFiles', options),

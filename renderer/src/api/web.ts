@@ -7,7 +7,7 @@
 //   WS   /api/events           one JSON JobEvent per message
 // The per-run token arrives in the page URL (?token=…); the host also sets it as a cookie, and the
 // shim sends it as the X-Denoise-Token header so calls work after the URL is cleaned.
-import type { DenoiseLabApi, JobEvent } from '../../../preload/api.js';
+import { channelMethods, type DenoiseLabApi, type JobEvent } from '../../../preload/api.js';
 import {
   callErrorSchema,
   jobEventSchema,
@@ -104,43 +104,29 @@ export function createWebApi(options: WebApiOptions = {}): DenoiseLabApi {
     });
   }
 
+  const calls = channelMethods(call);
   return {
     door: 'web',
-    app: { info: () => call('app:info', {}) },
-    settings: {
-      get: () => call('settings:get', {}),
-      set: (patch) => call('settings:set', patch),
-    },
-    models: {
-      list: () => call('models:list', {}),
-      import: (request) => call('models:import', request),
-      delete: (modelId) => call('models:delete', { modelId }),
-    },
+    ...calls,
     images: {
+      ...calls.images,
       async open(source) {
         const path = typeof source === 'string' ? source : await upload(source);
         return call('images:open', { path });
       },
-      info: (imageId) => call('images:info', { imageId }),
       async bytes(imageId) {
         const info = await call('images:info', { imageId });
         const res = await fetch(new URL(info.url, `${base}/`), { headers: authHeaders });
         if (!res.ok) throw await failure(res);
         return new Uint8Array(await res.arrayBuffer());
       },
-      release: (imageId) => call('images:release', { imageId }),
     },
     jobs: {
+      ...calls.jobs,
       async start(spec) {
         await socketOpen();
-        return call('jobs:start', spec);
+        return calls.jobs.start(spec);
       },
-      wait: (jobId) => call('jobs:wait', { jobId }) as ReturnType<DenoiseLabApi['jobs']['wait']>,
-      get: (jobId) => call('jobs:get', { jobId }),
-      list: () => call('jobs:list', {}),
-      cancel: (jobId) => call('jobs:cancel', { jobId }),
-      pause: (jobId) => call('jobs:pause', { jobId }),
-      resume: (jobId) => call('jobs:resume', { jobId }),
       onEvent(listener) {
         listeners.add(listener);
         ensureSocket();
@@ -149,9 +135,6 @@ export function createWebApi(options: WebApiOptions = {}): DenoiseLabApi {
           if (listeners.size === 0) socket?.close();
         };
       },
-    },
-    checkpoints: {
-      list: (jobId) => call('checkpoints:list', jobId === undefined ? {} : { jobId }),
     },
     files: {
       async pickFiles(options = {}) {
