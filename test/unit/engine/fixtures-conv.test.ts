@@ -1,7 +1,8 @@
 // Conv and ConvTranspose forward and backward against PyTorch float64 fixtures (every case).
 
-import { describe, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { evaluate } from '../../../main/engine/exec/reference/index.js';
+import { convGeometry, isDenseStrideOneConv2d } from '../../../main/engine/grad/conv.js';
 import { backward } from '../../../main/engine/grad/index.js';
 import { Graph, type FloatType } from '../../../main/engine/ir/index.js';
 import { FIXTURE_TOL, type JsonTensor, expectMatches, loadFixture, toTensor } from './fixtures-load.js';
@@ -44,4 +45,19 @@ const convT = loadFixture<{ cases: ConvCase[] }>('conv_transpose.json').cases;
 describe.each(['float64', 'float32'] as const)('PyTorch fixtures: convolutions (%s)', (dtype) => {
   it.each(conv.map((c) => [c.name, c] as const))('Conv %s', (_name, c) => check(c, 'Conv', dtype));
   it.each(convT.map((c) => [c.name, c] as const))('ConvTranspose %s', (_name, c) => check(c, 'ConvTranspose', dtype));
+});
+
+it('the Conv fixtures cover both the stride-1 fast path of grad/conv.ts and the general formulations', () => {
+  const fast = conv.filter((c) =>
+    isDenseStrideOneConv2d(c.x.shape.slice(2), c.y.shape.slice(2), c.w.shape.slice(2), convGeometry(c.attrs, 2)),
+  );
+  expect(fast.map((c) => c.name)).toEqual([
+    'k3_s1_p1',
+    'k3_s1_asym_pads_0110',
+    'k1_s1_p0',
+    'cin1_k3_s1_p1',
+    'rect_5x7_k3x2_s1_p0120',
+    'k2_s1_p1_even_kernel',
+  ]);
+  expect(conv.length - fast.length).toBe(7);
 });

@@ -182,8 +182,17 @@ const cases: Record<Op, GradCheckCase[]> = {
       (g, [a, b, c]) => g.gemm(a!, b!, c!, { transA: true, transB: true, beta: 0.5 }),
     ),
   ],
+  // The first four take the fast path of grad/conv.ts (2-D, stride 1, dilation 1, group 1,
+  // pads ≤ k−1); the others the general formulations (grad-conv-paths.test.ts checks which is which).
   Conv: [
     conv([2, 3, 5, 6], [4, 3, 3, 3], 4, 'conv', { pads: [1, 1, 1, 1] }),
+    conv([2, 3, 5, 7], [2, 3, 3, 2], 2, 'conv', { pads: [0, 1, 2, 0] }),
+    conv([1, 2, 4, 5], [3, 2, 2, 3], null, 'conv', {}),
+    conv([2, 2, 4, 4], [3, 2, 1, 1], null, 'conv', {}),
+    conv([1, 2, 4, 5], [2, 2, 3, 3], 2, 'conv', { pads: [3, 1, 0, 2] }), // pad 3 > k−1
+    conv([1, 2, 3, 4], [2, 2, 1, 1], null, 'conv', { pads: [1, 0, 0, 1] }), // 1×1 kernel, pads > 0
+    conv([1, 2, 7, 6], [3, 2, 3, 3], 3, 'conv', { strides: [2, 2], pads: [1, 1, 1, 1] }),
+    conv([1, 4, 6, 5], [4, 2, 3, 3], null, 'conv', { pads: [1, 1, 1, 1], group: 2 }),
     conv([2, 4, 7, 6], [6, 2, 3, 2], null, 'conv', {
       strides: [2, 1],
       pads: [1, 0, 2, 1],
@@ -191,10 +200,12 @@ const cases: Record<Op, GradCheckCase[]> = {
       group: 2,
     }),
     conv([1, 2, 9], [3, 2, 3], 3, 'conv', { strides: [2], pads: [1, 2] }),
-    conv([2, 2, 4, 4], [3, 2, 1, 1], null, 'conv', {}),
+    conv([1, 2, 9], [3, 2, 3], null, 'conv', { pads: [1, 1] }), // 1-D: general formulations
     conv([1, 2, 8, 7], [2, 2, 3, 3], null, 'conv', { strides: [3, 2], dilations: [2, 1] }),
   ],
   ConvTranspose: [
+    // Stride 1, 2-D: its weight gradient takes the fast path (windows of dy times x).
+    conv([2, 3, 4, 5], [3, 2, 3, 3], 2, 'convTranspose', { pads: [1, 0, 2, 1] }),
     conv([2, 4, 3, 3], [4, 3, 3, 3], 3, 'convTranspose', {
       strides: [2, 2],
       pads: [1, 1, 1, 1],
