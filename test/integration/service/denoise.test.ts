@@ -13,7 +13,8 @@ import type {
   BatchDenoiseResult,
 } from '../../../main/service/contract.js';
 import { ApiService } from '../../../main/service/api-service.js';
-import { buildWorker, startService, tempDir, writeTestPng, type Harness } from './harness.js';
+import { buildWorker, startService, writeTestPng, type Harness } from './harness.js';
+import { tempDir } from '../../helpers/temp-dir.js';
 
 const blur = path.resolve('test/fixtures/imaging/models/blur5_rgb.onnx');
 let worker: Awaited<ReturnType<typeof buildWorker>>;

@@ -4,11 +4,11 @@
 // points the service at it through its `workerPath` option.
 import { build } from 'esbuild';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { JobService, type JobServiceOptions } from '../../../main/service/job-service.js';
 import type { JobEvent } from '../../../main/service/contract.js';
+import { tempDir } from '../../helpers/temp-dir.js';
 
 const root = path.resolve(import.meta.dirname, '../../..');
 
@@ -39,8 +39,8 @@ export interface Harness {
 }
 
 export function startService(workerPath: string, extra: Partial<JobServiceOptions> = {}): Harness {
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'dl-data-'));
-  const shipped = mkdtempSync(path.join(tmpdir(), 'dl-shipped-'));
+  const dataDir = tempDir('dl-data-');
+  const shipped = tempDir('dl-shipped-');
   const service = new JobService({
     workerPath,
     dataDir,
@@ -79,10 +79,6 @@ export async function writeTestPng(file: string, width = 64, height = 48): Promi
   await sharp(raw, { raw: { width, height, channels: 3 } })
     .png()
     .toFile(file);
-}
-
-export function tempDir(prefix = 'dl-test-'): string {
-  return mkdtempSync(path.join(tmpdir(), prefix));
 }
 
 export function until(predicate: () => boolean, timeoutMs = 10_000): Promise<void> {

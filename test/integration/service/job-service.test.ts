@@ -4,7 +4,8 @@ import path from 'node:path';
 import { ApiService } from '../../../main/service/api-service.js';
 import type { ImageInfo, EvaluateResult } from '../../../main/service/contract.js';
 import { jobKinds } from '../../../main/service/contract.js';
-import { buildWorker, startService, tempDir, until, writeTestPng, type Harness } from './harness.js';
+import { buildWorker, startService, until, writeTestPng, type Harness } from './harness.js';
+import { tempDir } from '../../helpers/temp-dir.js';
 
 let worker: Awaited<ReturnType<typeof buildWorker>>;
 let h: Harness;

@@ -14,7 +14,8 @@ import type {
   ModelCard,
 } from '../../../main/service/contract.js';
 import { ApiService } from '../../../main/service/api-service.js';
-import { buildWorker, startService, tempDir, type Harness } from './harness.js';
+import { buildWorker, startService, type Harness } from './harness.js';
+import { tempDir } from '../../helpers/temp-dir.js';
 
 let worker: Awaited<ReturnType<typeof buildWorker>>;
 let h: Harness;

@@ -1,13 +1,13 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { handleIpcCall, isTrustedSender } from '../../../main/electron/ipc.js';
 import { ApiService } from '../../../main/service/api-service.js';
 import type { JobService } from '../../../main/service/job-service.js';
+import { tempDir } from '../../helpers/temp-dir.js';
 
 // Settings and model channels need only the service's folders, so a plain object stands in for it.
-const dataDir = mkdtempSync(path.join(tmpdir(), 'dl-ipc-'));
+const dataDir = tempDir('dl-ipc-');
 const jobs = {
   dataDir,
   modelFolders: { shipped: path.join(dataDir, 'none'), user: path.join(dataDir, 'models') },

@@ -1,6 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import {
   defaultWindowState,
@@ -8,8 +7,9 @@ import {
   loadWindowState,
   saveWindowState,
 } from '../../../main/electron/window-state.js';
+import { tempDir } from '../../helpers/temp-dir.js';
 
-const dir = mkdtempSync(path.join(tmpdir(), 'dl-win-'));
+const dir = tempDir('dl-win-');
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('window state', () => {

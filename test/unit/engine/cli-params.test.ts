@@ -1,15 +1,8 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../../../main/cli/run-cli.js';
-
-async function cli(...argv: string[]) {
-  let out = '';
-  let err = '';
-  const code = await runCli(argv, { out: (t) => (out += t), err: (t) => (err += t) });
-  return { code, out, err };
-}
+import { cli } from '../../helpers/cli.js';
+import { tempDir } from '../../helpers/temp-dir.js';
 
 describe('denoise-lab params', () => {
   it('prints the parameter count', async () => {
@@ -36,7 +29,7 @@ describe('denoise-lab params', () => {
   });
 
   it('reads an architecture JSON file', async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'dl-params-'));
+    const dir = tempDir('dl-params-');
     const file = path.join(dir, 'a.json');
     writeFileSync(
       file,

@@ -1,20 +1,14 @@
-import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
 import { encodeNpy } from '../../../main/common/npy.js';
 import { Rng } from '../../../main/common/rng.js';
-import { runCli } from '../../../main/cli/run-cli.js';
 import { importEngineModel } from '../../../main/engine/train/export.js';
+import { cli } from '../../helpers/cli.js';
+import { tempDir } from '../../helpers/temp-dir.js';
 
-async function cli(...argv: string[]) {
-  let out = '';
-  let err = '';
-  const code = await runCli(argv, { out: (t) => (out += t), err: (t) => (err += t) });
-  return { code, out, err };
-}
-const tmp = () => mkdtempSync(path.join(tmpdir(), 'dl-cli-train-'));
+const tmp = () => tempDir('dl-cli-train-');
 const lines = (out: string) =>
   out
     .trim()

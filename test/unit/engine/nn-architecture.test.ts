@@ -1,5 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../../main/common/rng.js';
@@ -23,6 +22,7 @@ import {
   resolveArchSpec,
   summarize,
 } from '../../../main/engine/nn/index.js';
+import { tempDir } from '../../helpers/temp-dir.js';
 
 /** Independent counts: weights + biases, written out per layer. */
 const conv = (cin: number, cout: number, k = 3) => cin * cout * k * k + cout;
@@ -104,7 +104,7 @@ describe('--arch spec parser', () => {
     await expect(resolveArchSpec('no-such-model')).rejects.toThrow(/unknown architecture 'no-such-model'.*ref-dae/);
     await expect(resolveArchSpec('  ')).rejects.toThrow(/empty/);
 
-    const dir = mkdtempSync(path.join(tmpdir(), 'dl-arch-'));
+    const dir = tempDir('dl-arch-');
     const good = path.join(dir, 'good.json');
     writeFileSync(good, architectureToJson(preset('conv-ae-b4')!));
     expect(parameterCount(await resolveArchSpec(good))).toBe(16_389);

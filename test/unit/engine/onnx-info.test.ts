@@ -1,24 +1,17 @@
 // `denoise-lab info`: architecture, parameter count, inputs/outputs and opset of ONNX files, and
 // clear errors for files that are not ONNX models.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runCli } from '../../../main/cli/run-cli.js';
 import { Rng } from '../../../main/common/rng.js';
 import { architectureToJson, buildInference, initParams, paramSpecs, preset } from '../../../main/engine/nn/index.js';
 import { toOnnx } from '../../../main/engine/onnx/index.js';
+import { cli } from '../../helpers/cli.js';
+import { tempDir } from '../../helpers/temp-dir.js';
 
 const fixtures = path.join(import.meta.dirname, '../../fixtures/engine/onnx');
-const dir = mkdtempSync(path.join(tmpdir(), 'info-test-'));
+const dir = tempDir('info-test-');
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-async function cli(...argv: string[]) {
-  let out = '';
-  let err = '';
-  const code = await runCli(argv, { out: (t) => (out += t), err: (t) => (err += t) });
-  return { code, out, err };
-}
 
 describe('denoise-lab info', () => {
   it('shows the op histogram, parameters and symbolic shapes of a PyTorch export', async () => {

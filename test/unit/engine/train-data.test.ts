@@ -1,5 +1,4 @@
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import sharp from 'sharp';
@@ -24,8 +23,9 @@ import {
   loadNpyDataset,
   splitEveryKth,
 } from '../../../main/engine/train/datasets.js';
+import { tempDir } from '../../helpers/temp-dir.js';
 
-const tmp = () => mkdtempSync(path.join(tmpdir(), 'dl-train-data-'));
+const tmp = () => tempDir('dl-train-data-');
 
 describe('digits', () => {
   it('loads 1,797 labelled 8×8 digits scaled from 0–16 to [0, 1]', async () => {

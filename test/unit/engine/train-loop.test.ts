@@ -1,5 +1,4 @@
-import { existsSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createExecutor } from '../../../main/engine/exec/index.js';
@@ -11,10 +10,11 @@ import { SampleDataset, loadDigits } from '../../../main/engine/train/datasets.j
 import { evaluateModel } from '../../../main/engine/train/evaluate.js';
 import { runOnce } from '../../../main/engine/train/latent.js';
 import { TrainDivergedError, initialParams, train } from '../../../main/engine/train/trainer.js';
+import { tempDir } from '../../helpers/temp-dir.js';
 
 const digits = (await loadDigits()).subset(Array.from({ length: 40 }, (_, i) => i));
 const arch = parseDenseSpec('dense:64-16-64:relu,sigmoid');
-const tmp = () => mkdtempSync(path.join(tmpdir(), 'dl-train-loop-'));
+const tmp = () => tempDir('dl-train-loop-');
 const bits = (t: Tensor) => Buffer.from(t.data.buffer, t.data.byteOffset, t.data.byteLength);
 
 describe('trainer', () => {

@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { startHost, type RunningHost } from '../../../main/host/server.js';
+import { tempDir } from '../../helpers/temp-dir.js';
 
 let host: RunningHost;
 beforeAll(async () => {
-  const root = mkdtempSync(path.join(tmpdir(), 'dl-host-'));
+  const root = tempDir('dl-host-');
   writeFileSync(path.join(root, 'index.html'), '<h1>hi</h1>');
   host = await startHost({ root });
 });

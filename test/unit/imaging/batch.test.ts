@@ -1,14 +1,14 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { planBatch } from '../../../main/imaging/batch.js';
+import { tempDir } from '../../helpers/temp-dir.js';
 
 let dir: string;
 
 beforeAll(() => {
   // Only names matter to the plan: nothing is decoded.
-  dir = mkdtempSync(path.join(tmpdir(), 'imaging-batch-'));
+  dir = tempDir('imaging-batch-');
   mkdirSync(path.join(dir, 'in/sub/deeper'), { recursive: true });
   for (const f of ['b.PNG', 'a.jpeg', 'sub/c.gif', 'sub/deeper/d.tif', 'sub/notes.txt', 'sub/e.webp'])
     writeFileSync(path.join(dir, 'in', f), 'x');

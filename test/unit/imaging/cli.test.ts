@@ -1,26 +1,19 @@
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../../../main/cli/run-cli.js';
 import { readNpy } from '../../../main/common/npy.js';
 import { readImage } from '../../../main/imaging/codec.js';
+import { cli } from '../../helpers/cli.js';
+import { tempDir } from '../../helpers/temp-dir.js';
 
 const FIX = path.resolve('test/fixtures');
 const BLUR = path.join(FIX, 'imaging/models/blur5_rgb.onnx');
 const BLUR_SIGMA = path.join(FIX, 'imaging/models/blur5_rgb_sigma.onnx');
 let dir: string;
 
-async function cli(...argv: string[]) {
-  let out = '';
-  let err = '';
-  const code = await runCli(argv, { out: (t) => (out += t), err: (t) => (err += t) });
-  return { code, out, err };
-}
-
 beforeAll(() => {
-  dir = mkdtempSync(path.join(tmpdir(), 'imaging-cli-'));
+  dir = tempDir('imaging-cli-');
 });
 
 describe('metrics', () => {

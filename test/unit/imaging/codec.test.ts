@@ -1,5 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { deflateSync } from 'node:zlib';
 import sharp from 'sharp';
@@ -8,10 +7,11 @@ import { decodeImage, encodeImage, readImage, writeImage } from '../../../main/i
 import { exifToSharp } from '../../../main/imaging/exif.js';
 import { encodeFloatTiff } from '../../../main/imaging/float-tiff.js';
 import { createImage } from '../../../main/imaging/image.js';
+import { tempDir } from '../../helpers/temp-dir.js';
 
 let dir: string;
 beforeAll(() => {
-  dir = mkdtempSync(path.join(tmpdir(), 'imaging-codec-'));
+  dir = tempDir('imaging-codec-');
 });
 
 /** A deterministic gradient pattern: 16-bit values that do not survive 8-bit quantisation. */
