@@ -52,12 +52,20 @@ if (values.bench) {
   }
 }
 
+function summary(net, variant) {
+  const v = variant === 'basic' ? '' : ` (${variant})`;
+  if (net.type === 'residual')
+    return `${net.scale === 2 ? 'FFDNet-style half-resolution' : 'DnCNN-style'} denoiser, ${net.depth} conv layers × ${net.features}${net.noiseLevelInput ? ', noise-level map input' : ''}`;
+  if (net.type === 'conv-ae') {
+    const ratio = (4 ** net.stages.length * net.channels) / net.bottleneck;
+    return `conv autoencoder${v}, stride-2 stages ${[net.channels, ...net.stages].join('→')}, bottleneck ${net.bottleneck} channels (compression ${ratio}:1)`;
+  }
+  return `dense autoencoder${v} ${net.widths.join('-')}`;
+}
+
 const card = {
   name: values.name,
-  architecture:
-    net.type === 'residual'
-      ? `${net.scale === 2 ? 'FFDNet-style half-resolution' : 'DnCNN-style'} denoiser, ${net.depth} conv layers × ${net.features}${net.noiseLevelInput ? ', noise-level map input' : ''}`
-      : `${net.type} autoencoder`,
+  architecture: summary(net, arch.variant.type),
   architectureSpec: arch,
   params: info.parameterCount,
   inputChannels: net.channels ?? null,
