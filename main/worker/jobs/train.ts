@@ -112,13 +112,13 @@ export const train: JobHandler<'train'> = async (params, ctx) => {
   let throughput: Record<string, number> = {};
   let currentStep = 0;
   let monitorInterval = MONITOR_INTERVAL_MS;
-  const runMonitor = async (params: ReadonlyMap<string, Tensor>, step: number) => {
+  const runMonitor = async (params: ReadonlyMap<string, Tensor>) => {
     const started = Date.now();
     validation = validationMetrics(await monitor.validate(params));
     const preview = await monitor.preview(params);
+    // Only metrics and preview: by the time validation is done the trainer has moved on, and a
+    // step number from when it started would make the job's progress run backwards.
     ctx.progress({
-      step,
-      fraction: totalSteps > 0 ? step / totalSteps : 1,
       metrics: finiteOnly({ ...lossMetrics, ...validation, ...throughput }),
       ...(preview ? { preview } : {}),
     });
@@ -132,7 +132,7 @@ export const train: JobHandler<'train'> = async (params, ctx) => {
     const now = Date.now();
     if (!monitorBusy && now - lastMonitor >= monitorInterval) {
       lastMonitor = now;
-      monitorBusy = runMonitor(r.params(), r.step)
+      monitorBusy = runMonitor(r.params())
         .catch((e: unknown) => void (monitorError ??= e))
         .finally(() => (monitorBusy = null));
     }
