@@ -214,7 +214,7 @@ export const train: JobHandler<'train'> = async (params, ctx) => {
   }
   // The final state: validation, gallery and the record of the final checkpoint.
   ctx.progress({ message: 'measuring the trained model' });
-  await runMonitor(result.params, result.step);
+  await runMonitor(result.params);
   const metrics = finiteOnly({ ...lossMetrics, ...validation });
   saveRecord(result.step, metrics);
   await recordWrites;
