@@ -64,7 +64,7 @@ test('no long task on the renderer while a training job runs', async ({ page }) 
     data: {},
   });
   const kinds = ((await info.json()) as { capabilities: { jobKinds: string[] } }).capabilities.jobKinds;
-  test.fixme(!kinds.includes('train'), 'the service does not run `train` jobs yet (trainer still landing)');
+  expect(kinds).toContain('train');
   await page.getByRole('button', { name: 'Lab' }).click();
   await page.getByTestId('steps').fill('100000');
   await page.waitForTimeout(300);
