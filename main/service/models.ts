@@ -45,9 +45,15 @@ async function readCard(onnxPath: string, id: string, kind: ModelKind): Promise<
   return { ...base, ...card.data, id, file: onnxPath, kind };
 }
 
+/** The shipped model a fresh install denoises with; listed first. */
+export const DEFAULT_MODEL_FILE = 'default.onnx';
+
 export async function listModels(folders: ModelFolders): Promise<ModelCard[]> {
   const cards: ModelCard[] = [];
-  for (const f of await onnxFiles(folders.shipped))
+  const shipped = (await onnxFiles(folders.shipped)).sort(
+    (a, b) => Number(b === DEFAULT_MODEL_FILE) - Number(a === DEFAULT_MODEL_FILE),
+  );
+  for (const f of shipped)
     cards.push(await readCard(path.join(folders.shipped, f), `shipped/${path.basename(f, '.onnx')}`, 'shipped'));
   for (const f of await onnxFiles(folders.user)) {
     const file = path.join(folders.user, f);

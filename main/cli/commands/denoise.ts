@@ -5,6 +5,7 @@ import { mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { type Command, UsageError } from '../command.js';
 import { modelsDir } from '../../paths.js';
+import { DEFAULT_MODEL_FILE } from '../../service/models.js';
 import { planBatch } from '../../imaging/batch.js';
 import { readImage, writeImage, formatFromPath } from '../../imaging/codec.js';
 import { denoiseImage } from '../../imaging/denoise.js';
@@ -40,7 +41,7 @@ function resolveModel(value: unknown): string {
     if (!existsSync(named)) throw new UsageError(`--model ${value}: no model named '${value}' in ${modelsDir}`);
     return named;
   }
-  const shipped = path.join(modelsDir, 'default.onnx');
+  const shipped = path.join(modelsDir, DEFAULT_MODEL_FILE);
   if (!existsSync(shipped))
     throw new UsageError(`no model given and no shipped model at ${shipped}; pass --model <file.onnx>`);
   return shipped;

@@ -21,7 +21,8 @@ class AppState {
       this.info = info;
       this.settings = settings;
       await this.refreshModels();
-      if (this.denoiseModelId === null) this.denoiseModelId = settings.defaultModelId ?? this.models[0]?.id ?? null;
+      if (this.denoiseModelId === null)
+        this.denoiseModelId = settings.defaultModelId ?? this.imageModels[0]?.id ?? null;
     } catch (e) {
       notices.push(`Could not reach the Denoise Lab service: ${errorText(e)}`, 'error');
     }
@@ -30,11 +31,21 @@ class AppState {
   async refreshModels(): Promise<void> {
     try {
       this.models = await api.models.list();
-      if (this.denoiseModelId !== null && !this.models.some((m) => m.id === this.denoiseModelId))
-        this.denoiseModelId = this.models[0]?.id ?? null;
+      if (this.denoiseModelId !== null && !this.imageModels.some((m) => m.id === this.denoiseModelId))
+        this.denoiseModelId = this.imageModels[0]?.id ?? null;
     } catch (e) {
       notices.push(`Could not list the models: ${errorText(e)}`, 'error');
     }
+  }
+
+  /**
+   * Models that take photos: all but dense autoencoders (those take fixed-size vectors such as the
+   * 8×8 digits and live in the Latent workspace). The service lists the shipped default first.
+   */
+  get imageModels(): ModelCard[] {
+    return this.models.filter(
+      (m) => (m.architectureSpec as { network?: { type?: string } } | undefined)?.network?.type !== 'dense',
+    );
   }
 
   /** Whether this build can run a job kind (the others answer "not available in this build yet"). */
