@@ -1,26 +1,38 @@
 // Formulation study for convolution training on ONNX Runtime (`npm run bench -- --formulations`).
 //
 // 1. One 32→32 3×3 layer, batch 16×48×48 (the ref-dae body), each gradient piece as a standalone
-//    graph on ORT-node: the formulations of grad/conv.ts next to candidates.
-// 2. The whole ref-dae training step with the gradient rules as they are, and with candidate rules
+//    graph on ORT-node: the formulations of grad/conv.ts next to other candidates.
+// 2. The whole ref-dae training step with the gradient rules as they are, and with other rules
 //    swapped into the rule table for the duration of the measurement (what-if; the table itself
-//    is owned by grad/rules.ts and is restored afterwards).
+//    is owned by grad/rules.ts and is restored afterwards), next to PyTorch's step.
 // 3. ORT session options on the whole step.
 // The variants of each study are timed in alternating rounds (medians), so load from other
 // processes drifting during the study does not favour one of them.
 //
-// Candidates (stride 1, dilation 1, group 1 — every conv of the residual denoisers):
+// Adopted (grad/conv.ts, fast path for 2-D convs with stride 1, dilation 1, group 1, pads ≤ k−1):
 //   ∂x as Conv      Conv(dy, W̃) with W̃ = W transposed to [C, O, k…] and flipped spatially, pads
-//                   k−1−p: the same product as ConvTranspose, but through ORT's faster Conv kernel.
-//   ∂W flat shifts  pad x (one spare row), flatten H·W; for a kernel offset (i, j) the window is
-//                   the contiguous range starting at i·Wp + j, so each of the K slices is a plain
-//                   memcpy per (n, c) row; dy gets k−1 zero columns so the wrap-around columns
-//                   contribute nothing; K batched MatMuls dy·sliceᵀ → [N, O, C], Concat, ReduceSum.
+//                   k−1−p: the same product as ConvTranspose, through ORT's faster Conv kernel.
+//   ∂W flat shifts  pad x (one spare row), flatten H·W; the window of a kernel offset (i, j) is
+//                   one contiguous range, so each of the K slices is a plain copy per (n, c) row;
+//                   dy gets k−1 zero columns so the wrap-around columns contribute nothing.
+//   ReLU backward   dy · Cast(y > 0), from the output (grad/rules.ts): ORT then fuses Conv + Relu.
+// Measured and not adopted:
+//   ∂W row windows × dy shifts (kh slices of x, kw − 1 shifted copies of dy): fewer copies, but
+//   each transposed operand feeds kw MatMuls, so ORT cannot fold the Transpose into them and
+//   materialises it; 25% slower on the whole step. Transposing x once ([N, Lx, C], windows as
+//   contiguous blocks) is slower still (ORT's Transpose of [16, 32, 2500] dominates).
 
 import { TorchPeer, alternateRounds, roundsOf, torchVersion } from '../../main/cli/commands/bench.js';
 import { Rng } from '../../main/common/rng.js';
 import { OrtNodeExecutor } from '../../main/engine/exec/ort-node.js';
-import { convGeometry, convInputGrad, convWeightGrad } from '../../main/engine/grad/conv.js';
+import {
+  biasGrad,
+  convGeometry,
+  inputGradByConvTranspose,
+  inputGradByFlippedConv,
+  weightGradByFlatShifts,
+  weightGradByIm2col,
+} from '../../main/engine/grad/conv.js';
 import { type GradRule, gradRules } from '../../main/engine/grad/rules.js';
 import { Graph, type Value } from '../../main/engine/ir/graph.js';
 import { Tensor } from '../../main/engine/ir/tensor.js';
@@ -57,52 +69,6 @@ async function alternatingMedians(
 
 // ---- candidate formulations --------------------------------------------------------------------
 
-/** W [O, C, k…] → [C, O, k…] flipped along every spatial axis. */
-function flippedTransposed(g: Graph, w: Value): Value {
-  const sp = w.shape.length - 2;
-  const axes = [...Array(sp).keys()].map((a) => a + 2);
-  return g.slice(
-    g.transpose(w, [1, 0, ...axes]),
-    axes.map(() => -1),
-    axes.map(() => -(2 ** 31)),
-    axes,
-    axes.map(() => -1),
-  );
-}
-
-/** ∂x of a stride-1, dilation-1, group-1 2-D Conv as a Conv with flipped, transposed weights. */
-export function convInputGradAsConv(g: Graph, dy: Value, w: Value, pads: readonly number[]): Value {
-  const [kh, kw] = w.shape.slice(2) as [number, number];
-  const [pt, pl, pb, pr] = pads as [number, number, number, number];
-  return g.conv(dy, flippedTransposed(g, w), null, { pads: [kh - 1 - pt, kw - 1 - pl, kh - 1 - pb, kw - 1 - pr] });
-}
-
-/** ∂W of a stride-1, dilation-1, group-1 2-D Conv by flat shifted windows (see the header). */
-export function convWeightGradFlatShifts(
-  g: Graph,
-  x: Value,
-  dy: Value,
-  kernel: readonly number[],
-  pads: readonly number[],
-): Value {
-  const [N, C, H, W] = x.shape as [number, number, number, number];
-  const [, O, Ho, Wo] = dy.shape as [number, number, number, number];
-  const [kh, kw] = kernel as [number, number];
-  const [pt, pl, pb, pr] = pads as [number, number, number, number];
-  const Wp = W + pl + pr;
-  const L = Ho * Wp;
-  const xFlat = g.reshape(g.pad(x, [0, 0, pt, pl, 0, 0, pb + 1, pr]), [N, C, (H + pt + pb + 1) * Wp]);
-  const dyWide = g.reshape(Wp > Wo ? g.pad(dy, [0, 0, 0, 0, 0, 0, 0, Wp - Wo]) : dy, [N, O, L]);
-  const pieces: Value[] = [];
-  for (let i = 0; i < kh; i++) {
-    for (let j = 0; j < kw; j++) {
-      const window = g.slice(xFlat, [i * Wp + j], [i * Wp + j + L], [2]);
-      pieces.push(g.reshape(g.matmul(dyWide, g.transpose(window, [0, 2, 1])), [N, O, C, 1]));
-    }
-  }
-  return g.reshape(g.reduceSum(g.concat(pieces, 3), [0], false), [O, C, kh, kw]);
-}
-
 /**
  * ∂W by flat shifts with fewer copies: window (i, j) of x times dy equals row-window i of x times
  * dy shifted right by j (Σ_p dy[p]·x[p + i·Wp + j] = Σ_q dy[q − j]·x[q + i·Wp]; the shifted-in
@@ -136,31 +102,32 @@ export function convWeightGradRowShifts(
   return g.reshape(g.reduceSum(g.concat(pieces, 3), [0], false), [O, C, kh, kw]);
 }
 
-/**
- * ReLU backward from the OUTPUT, dy · Cast(y > 0) (y > 0 ⟺ x > 0): the pre-activation then has a
- * single consumer, so ORT fuses Conv + Relu into one FusedConv.
- */
-const reluFromOutput: GradRule = ({ g, dy, y }) => [g.mul(dy, g.cast(g.greater(y, g.scalar(0, dy.dtype)), dy.dtype))];
+/** The ReLU rule before: a mask of the INPUT, which then has two readers (no Conv + Relu fusion). */
+const reluFromInput: GradRule = ({ g, dy, inputs }) => [
+  g.where(g.greater(inputs[0]!, g.scalar(0, dy.dtype)), dy, g.scalar(0, dy.dtype)),
+];
 
-/** The Conv rule with the candidates where they apply (2-D, stride 1, dilation 1, group 1), else the current one. */
-function candidateConvRule(current: GradRule, weight: 'current' | 'shifts' | 'rows'): GradRule {
+/** The Conv rule with the general formulations everywhere (ConvTranspose ∂x, im2col ∂W): no fast path. */
+const generalConvRule: GradRule = (ctx) => {
+  const { g, dy, node } = ctx;
+  const [x, w, b] = ctx.inputs;
+  const geo = convGeometry(node.attrs, x!.shape.length - 2);
+  return [
+    ctx.needs[0] ? inputGradByConvTranspose(g, dy, w!, x!.shape, geo) : null,
+    ctx.needs[1] ? weightGradByIm2col(g, x!, dy, w!.shape.slice(2), geo) : null,
+    b && ctx.needs[2] ? biasGrad(g, dy) : null,
+  ];
+};
+
+/** The Conv rule as it is, with ∂W by row windows × dy shifts on stride-1 2-D layers. */
+function rowShiftsConvRule(current: GradRule): GradRule {
   return (ctx) => {
-    const [x, w, b] = ctx.inputs;
+    const [x, w] = ctx.inputs;
     const geo = convGeometry(ctx.node.attrs, x!.shape.length - 2);
+    const out = current(ctx);
     const simple = x!.shape.length === 4 && geo.group === 1 && [...geo.strides, ...geo.dilations].every((s) => s === 1);
-    if (!simple) return current(ctx);
-    const base = current({ ...ctx, needs: ctx.needs.map((n, i) => n && i === 2) });
-    return [
-      ctx.needs[0] ? convInputGradAsConv(ctx.g, ctx.dy, w!, geo.pads) : null,
-      ctx.needs[1]
-        ? weight === 'shifts'
-          ? convWeightGradFlatShifts(ctx.g, x!, ctx.dy, w!.shape.slice(2), geo.pads)
-          : weight === 'rows'
-            ? convWeightGradRowShifts(ctx.g, x!, ctx.dy, w!.shape.slice(2), geo.pads)
-            : current({ ...ctx, needs: ctx.needs.map((n, i) => n && i === 1) })[1]!
-        : null,
-      b ? base[2]! : null,
-    ];
+    if (simple && ctx.needs[1]) out[1] = convWeightGradRowShifts(ctx.g, x!, ctx.dy, w!.shape.slice(2), geo.pads);
+    return out;
   };
 }
 
@@ -184,15 +151,15 @@ async function layerStudy(o: ProbeOptions, rows: ProbeRow[]): Promise<void> {
     [
       '∂x',
       [
-        ['ConvTranspose(dy, W) (grad/conv.ts)', (g, _x, dy, w) => convInputGrad(g, dy, w, [N, C, H, W], geo)],
-        ['Conv(dy, flipped Wᵀ)', (g, _x, dy, w) => convInputGradAsConv(g, dy, w, pads)],
+        ['ConvTranspose(dy, W) (general)', (g, _x, dy, w) => inputGradByConvTranspose(g, dy, w, [N, C, H, W], geo)],
+        ['Conv(dy, flipped Wᵀ) (fast path)', (g, _x, dy, w) => inputGradByFlippedConv(g, dy, w, pads)],
       ],
     ],
     [
       '∂W',
       [
-        ['im2col 2-D slices + MatMul (grad/conv.ts)', (g, x, dy) => convWeightGrad(g, x, dy, [3, 3], geo)],
-        ['flat shifts, 9 batched MatMuls', (g, x, dy) => convWeightGradFlatShifts(g, x, dy, [3, 3], pads)],
+        ['im2col 2-D slices + MatMul (general)', (g, x, dy) => weightGradByIm2col(g, x, dy, [3, 3], geo)],
+        ['flat shifts, 9 batched MatMuls (fast path)', (g, x, dy) => weightGradByFlatShifts(g, x, dy, [3, 3], pads)],
         ['row windows × dy shifts, 9 batched MatMuls', (g, x, dy) => convWeightGradRowShifts(g, x, dy, [3, 3], pads)],
         [
           'Conv over transposed tensors',
@@ -207,15 +174,15 @@ async function layerStudy(o: ProbeOptions, rows: ProbeRow[]): Promise<void> {
     [
       'ReLU backward',
       [
-        ['Where(x > 0, dy, 0) (grad/rules.ts)', (g, x, dy) => g.where(g.greater(x, g.scalar(0)), dy, g.scalar(0))],
-        ['dy · Cast(x > 0)', (g, x, dy) => g.mul(dy, g.cast(g.greater(x, g.scalar(0)), 'float32'))],
+        ['Where(x > 0, dy, 0) (before)', (g, x, dy) => g.where(g.greater(x, g.scalar(0)), dy, g.scalar(0))],
+        ['dy · Cast(y > 0) (grad/rules.ts)', (g, x, dy) => g.mul(dy, g.cast(g.greater(x, g.scalar(0)), 'float32'))],
       ],
     ],
     [
       'Conv + ReLU',
       [
         [
-          'pre-activation also read (grad/rules.ts)',
+          'pre-activation also read (before)',
           (g, x, _dy, w) => {
             const pre = g.conv(x, w, null, { pads });
             g.output(pre, 'pre');
@@ -317,12 +284,11 @@ export async function probeFormulations(o: ProbeOptions): Promise<ProbeRow[]> {
 
   const conv = gradRules.Conv as GradRule;
   const variants: [string, Partial<Record<Op, GradRule>>][] = [
-    ['rules as they are', {}],
-    ['∂x as Conv', { Conv: candidateConvRule(conv, 'current') }],
-    ['∂x as Conv, ∂W flat shifts', { Conv: candidateConvRule(conv, 'shifts') }],
-    ['∂x as Conv, ∂W row windows × dy shifts', { Conv: candidateConvRule(conv, 'rows') }],
-    ['ReLU from output', { Relu: reluFromOutput }],
-    ['∂x as Conv, ∂W flat shifts, ReLU from output', { Conv: candidateConvRule(conv, 'shifts'), Relu: reluFromOutput }],
+    ['rules as they are (fast path, ReLU from the output)', {}],
+    ['general conv formulations', { Conv: generalConvRule }],
+    ['ReLU backward from the input', { Relu: reluFromInput }],
+    ['before: general conv, ReLU from the input', { Conv: generalConvRule, Relu: reluFromInput }],
+    ['∂W row windows × dy shifts', { Conv: rowShiftsConvRule(conv) }],
   ];
   o.log(`ref-dae training step, ${o.threads} thread(s):`);
   // The rule table is swapped only while each step graph is built; the steps then run in alternation.

@@ -110,13 +110,17 @@ export function im2col(g: Graph, input: Value, small: Shape, kernel: Shape, geo:
 }
 
 /**
- * ∂W of a convolution whose windows over `input` [N, C, big…] produced `dOut` [N, O, small…]:
- * Σ_n dOut[n] · cols[n]ᵀ, shaped like the weight [O, C/group, k…].
+ * ∂W of a convolution whose windows over `input` [N, C, big…] produced `dOut` [N, O, small…],
+ * shaped like the weight [O, C/group, k…]: flat shifts on the fast path, im2col otherwise.
  */
 export function convWeightGrad(g: Graph, input: Value, dOut: Value, kernel: Shape, geo: ConvGeometry): Value {
-  if (isDenseStrideOneConv2d(input.shape.slice(2), dOut.shape.slice(2), kernel, geo)) {
-    return weightGradFlatShifts(g, input, dOut, kernel, geo.pads);
-  }
+  return isDenseStrideOneConv2d(input.shape.slice(2), dOut.shape.slice(2), kernel, geo)
+    ? weightGradByFlatShifts(g, input, dOut, kernel, geo.pads)
+    : weightGradByIm2col(g, input, dOut, kernel, geo);
+}
+
+/** The general ∂W: Σ_n dOut[n] · cols[n]ᵀ with cols = im2col(input). */
+export function weightGradByIm2col(g: Graph, input: Value, dOut: Value, kernel: Shape, geo: ConvGeometry): Value {
   const [N, C] = input.shape as [number, number];
   const O = dOut.shape[1]!;
   const small = dOut.shape.slice(2);
@@ -138,13 +142,20 @@ export function convWeightGrad(g: Graph, input: Value, dOut: Value, kernel: Shap
 }
 
 /**
- * The fast-path ∂W (see the header). With Wp = W + pl + pr, the padded input flattened per (n, c)
- * to rows of Wp, window (i, j) of output position (r, q) is flat element (r + i)·Wp + q + j, so
- * for a fixed offset the windows of all Ho·Wp "wide" positions p = r·Wp + q are the contiguous
- * range [i·Wp + j, i·Wp + j + Ho·Wp). The wide positions with q ≥ Wo wrap into the next row (the
- * spare zero row catches the last one's overrun); dy is zero there, so they add nothing.
+ * The fast-path ∂W (see the header; only where isDenseStrideOneConv2d holds). With
+ * Wp = W + pl + pr, the padded input flattened per (n, c) to rows of Wp, window (i, j) of output
+ * position (r, q) is flat element (r + i)·Wp + q + j, so for a fixed offset the windows of all
+ * Ho·Wp "wide" positions p = r·Wp + q are the contiguous range [i·Wp + j, i·Wp + j + Ho·Wp). The
+ * wide positions with q ≥ Wo wrap into the next row (the spare zero row catches the last one's
+ * overrun); dy is zero there, so they add nothing.
  */
-function weightGradFlatShifts(g: Graph, input: Value, dOut: Value, kernel: Shape, pads: readonly number[]): Value {
+export function weightGradByFlatShifts(
+  g: Graph,
+  input: Value,
+  dOut: Value,
+  kernel: Shape,
+  pads: readonly number[],
+): Value {
   const [N, C, H, W] = input.shape as [number, number, number, number];
   const [, O, Ho, Wo] = dOut.shape as [number, number, number, number];
   const [kh, kw] = kernel as [number, number];
@@ -174,26 +185,16 @@ export function biasGrad(g: Graph, dy: Value): Value {
   );
 }
 
-/**
- * ∂x of Conv(x, w): ConvTranspose of dy with the same geometry; on the fast path (see the header)
- * the equivalent Conv(dy, W̃) with W̃ = W transposed to [C, O, k…] and flipped spatially, and pads
- * k−1−p. W̃ is computed in the graph (Transpose and a Slice with step −1), because W changes
- * every training step.
- */
+/** ∂x of Conv(x, w): a Conv with flipped, transposed weights on the fast path, a ConvTranspose otherwise. */
 export function convInputGrad(g: Graph, dy: Value, w: Value, xShape: Shape, geo: ConvGeometry): Value {
+  return isDenseStrideOneConv2d(xShape.slice(2), dy.shape.slice(2), w.shape.slice(2), geo)
+    ? inputGradByFlippedConv(g, dy, w, geo.pads)
+    : inputGradByConvTranspose(g, dy, w, xShape, geo);
+}
+
+/** The general ∂x: ConvTranspose of dy with the forward's geometry, output_padding restoring x's size. */
+export function inputGradByConvTranspose(g: Graph, dy: Value, w: Value, xShape: Shape, geo: ConvGeometry): Value {
   const kernel = w.shape.slice(2);
-  if (isDenseStrideOneConv2d(xShape.slice(2), dy.shape.slice(2), kernel, geo)) {
-    const flipped = g.slice(
-      g.transpose(w, [1, 0, 2, 3]),
-      [-1, -1],
-      kernel.map((k) => -(k + 1)),
-      [2, 3],
-      [-1, -1],
-    );
-    const [kh, kw] = kernel as [number, number];
-    const [pt, pl, pb, pr] = geo.pads as [number, number, number, number];
-    return g.conv(dy, flipped, null, { pads: [kh - 1 - pt, kw - 1 - pl, kh - 1 - pb, kw - 1 - pr] });
-  }
   const outputPadding = outputPaddingFor(dy.shape.slice(2), xShape.slice(2), kernel, geo);
   return g.convTranspose(dy, w, null, {
     strides: geo.strides,
@@ -202,6 +203,18 @@ export function convInputGrad(g: Graph, dy: Value, w: Value, xShape: Shape, geo:
     group: geo.group,
     outputPadding: outputPadding.some((p) => p !== 0) ? outputPadding : undefined,
   });
+}
+
+/**
+ * The fast-path ∂x (only where isDenseStrideOneConv2d holds): Conv(dy, W̃) with W̃ = W transposed
+ * to [C, O, k…] and flipped spatially, and pads k−1−p. W̃ is computed in the graph (Transpose and
+ * a Slice with step −1) because W changes every training step.
+ */
+export function inputGradByFlippedConv(g: Graph, dy: Value, w: Value, pads: readonly number[]): Value {
+  const [kh, kw] = w.shape.slice(2) as [number, number];
+  const flipped = g.slice(g.transpose(w, [1, 0, 2, 3]), [-1, -1], [-(kh + 1), -(kw + 1)], [2, 3], [-1, -1]);
+  const [pt, pl, pb, pr] = pads as [number, number, number, number];
+  return g.conv(dy, flipped, null, { pads: [kh - 1 - pt, kw - 1 - pl, kh - 1 - pb, kw - 1 - pr] });
 }
 
 /** ∂x of ConvTranspose(x, w): a Conv of dy with the same geometry (output_padding only added unread rows). */
