@@ -144,10 +144,13 @@ export function weightGradByIm2col(g: Graph, input: Value, dOut: Value, kernel: 
 /**
  * The fast-path ∂W (see the header; only where isDenseStrideOneConv2d holds). With
  * Wp = W + pl + pr, the padded input flattened per (n, c) to rows of Wp, window (i, j) of output
- * position (r, q) is flat element (r + i)·Wp + q + j, so for a fixed offset the windows of all
- * Ho·Wp "wide" positions p = r·Wp + q are the contiguous range [i·Wp + j, i·Wp + j + Ho·Wp). The
- * wide positions with q ≥ Wo wrap into the next row (the spare zero row catches the last one's
- * overrun); dy is zero there, so they add nothing.
+ * position (r, q) is flat element (r + i)·Wp + q + j, so for a fixed offset s = i·Wp + j the
+ * windows of all Ho·Wp "wide" positions p = r·Wp + q are the contiguous range [s, s + Ho·Wp).
+ * The wide positions with q ≥ Wo wrap into the next row (the spare zero row catches the last
+ * one's overrun); dy is zero there, so they add nothing.
+ *
+ * Σ_p dy[p]·x[p + s] = Σ_q dy[q − s]·x[q]: the K copies can be shifted windows of x or shifted
+ * copies of dy, whichever has fewer channels (ref-dae's last layer, 32 → 1, copies dy).
  */
 export function weightGradByFlatShifts(
   g: Graph,
@@ -162,18 +165,36 @@ export function weightGradByFlatShifts(
   const [pt, pl, pb, pr] = pads as [number, number, number, number];
   const Wp = W + pl + pr;
   const L = Ho * Wp;
-  const flat = g.reshape(g.pad(input, [0, 0, pt, pl, 0, 0, pb + 1, pr]), [N, C, (H + pt + pb + 1) * Wp]);
-  const dyWide = g.reshape(Wp > Wo ? g.pad(dOut, [0, 0, 0, 0, 0, 0, 0, Wp - Wo]) : dOut, [N, O, L]);
+  const flatLength = (H + pt + pb + 1) * Wp;
+  const flat = g.reshape(g.pad(input, [0, 0, pt, pl, 0, 0, pb + 1, pr]), [N, C, flatLength]);
   const pieces: Value[] = [];
-  for (let i = 0; i < kh; i++) {
-    for (let j = 0; j < kw; j++) {
-      const window = g.slice(flat, [i * Wp + j], [i * Wp + j + L], [2]); // [N, C, L]
-      pieces.push(g.reshape(g.matmul(dyWide, g.transpose(window, [0, 2, 1])), [N, O, C, 1]));
+  if (O < C) {
+    // dy shifted by s, as one padded copy: kh − 1 zero rows and kw − 1 zero columns in front put
+    // dy[r, q] at flat index s_max + r·Wp + q (the left columns double as the wrap-around zeros);
+    // kh + 1 rows behind cover the slice of the smallest shift.
+    const sMax = (kh - 1) * Wp + kw - 1;
+    const padded = g.pad(dOut, [0, 0, kh - 1, kw - 1, 0, 0, kh + 1, 0]); // [N, O, Ho + 2kh, Wp]
+    const dyFlat = g.reshape(padded, [N, O, (Ho + 2 * kh) * Wp]);
+    for (let i = 0; i < kh; i++) {
+      for (let j = 0; j < kw; j++) {
+        const start = sMax - (i * Wp + j);
+        const shifted = g.slice(dyFlat, [start], [start + flatLength], [2]); // [N, O, flatLength]
+        pieces.push(g.reshape(g.matmul(flat, g.transpose(shifted, [0, 2, 1])), [N, C, O, 1]));
+      }
+    }
+  } else {
+    const dyWide = g.reshape(Wp > Wo ? g.pad(dOut, [0, 0, 0, 0, 0, 0, 0, Wp - Wo]) : dOut, [N, O, L]);
+    for (let i = 0; i < kh; i++) {
+      for (let j = 0; j < kw; j++) {
+        const window = g.slice(flat, [i * Wp + j], [i * Wp + j + L], [2]); // [N, C, L]
+        pieces.push(g.reshape(g.matmul(dyWide, g.transpose(window, [0, 2, 1])), [N, O, C, 1]));
+      }
     }
   }
-  const stacked = pieces.length === 1 ? pieces[0]! : g.concat(pieces, 3); // [N, O, C, K]
-  const summed = N === 1 ? g.reshape(stacked, [O, C, kh * kw]) : g.reduceSum(stacked, [0], false);
-  return g.reshape(summed, [O, C, kh, kw]);
+  const stacked = pieces.length === 1 ? pieces[0]! : g.concat(pieces, 3); // [N, O, C, K] or [N, C, O, K]
+  const summed = N === 1 ? g.reshape(stacked, stacked.shape.slice(1)) : g.reduceSum(stacked, [0], false);
+  const oc = O < C ? g.transpose(summed, [1, 0, 2]) : summed;
+  return g.reshape(oc, [O, C, kh, kw]);
 }
 
 /** ∂b = sum of dy over batch and spatial axes. */

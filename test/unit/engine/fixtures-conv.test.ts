@@ -58,6 +58,7 @@ it('the Conv fixtures cover both the stride-1 fast path of grad/conv.ts and the 
     'cin1_k3_s1_p1',
     'rect_5x7_k3x2_s1_p0120',
     'k2_s1_p1_even_kernel',
+    'k3_s1_p1021_cout_lt_cin',
   ]);
   expect(conv.length - fast.length).toBe(7);
 });

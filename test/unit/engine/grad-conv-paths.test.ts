@@ -37,6 +37,22 @@ describe('Conv gradient formulations', () => {
     expect(ops.MatMul).toBe(K);
   });
 
+  it('∂W copies shifted windows of whichever of x and dy has fewer channels', () => {
+    const slicedChannels = (xShape: Shape, wShape: Shape): number[] => {
+      const g = new Graph();
+      const x = g.input('x', xShape);
+      const w = g.parameter('w', wShape);
+      const forward = g.nodes.length + 1;
+      backward(g, g.reduceSum(g.conv(x, w, null, { pads: [1, 1, 1, 1] }), undefined, false), [w]);
+      return g.nodes
+        .slice(forward)
+        .filter((n) => n.op === 'Slice')
+        .map((n) => g.value(n.outputs[0]!).shape[1]!);
+    };
+    expect(slicedChannels([2, 8, 6, 6], [1, 8, 3, 3])).toEqual(Array(9).fill(1)); // 8 → 1: dy
+    expect(slicedChannels([2, 1, 6, 6], [8, 1, 3, 3])).toEqual(Array(9).fill(1)); // 1 → 8: x
+  });
+
   const general: [string, Shape, Shape, ConvOptions][] = [
     ['pad 3 > k−1', [1, 2, 4, 5], [2, 2, 3, 3], { pads: [3, 1, 0, 2] }],
     ['1×1 kernel with pads', [1, 2, 3, 4], [2, 2, 1, 1], { pads: [1, 0, 0, 1] }],
