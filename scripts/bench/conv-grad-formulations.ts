@@ -40,6 +40,7 @@ import type { Op } from '../../main/engine/ir/ops.js';
 import { buildTrainingModel, initParams, paramSpecs, preset } from '../../main/engine/nn/index.js';
 import type { OrtSessionOptions } from '../../main/engine/onnx/runtime.js';
 import { buildTrainStep } from '../../main/engine/optim/index.js';
+import { compileWithNchwcConvs, nchwcBlockSize } from './nchwc-rewrite.js';
 
 export interface ProbeOptions {
   threads: number;
@@ -235,7 +236,7 @@ async function layerStudy(o: ProbeOptions, rows: ProbeRow[]): Promise<void> {
 }
 
 /** The ref-dae training step (forward, backward, Adam) compiled on ORT-node; run() does one step. */
-async function prepareStep(o: ProbeOptions, session: Partial<OrtSessionOptions> = {}) {
+async function prepareStep(o: ProbeOptions, session: Partial<OrtSessionOptions> = {}, nchwcBlock?: number) {
   const arch = preset('ref-dae')!;
   const model = buildTrainingModel(arch, { batch: 16, sampleShape: [1, 48, 48] });
   const step = buildTrainStep({ graph: model.forward.graph, loss: model.loss, optimizer: { kind: 'adam' } });
@@ -253,7 +254,9 @@ async function prepareStep(o: ProbeOptions, session: Partial<OrtSessionOptions> 
   feeds[model.forward.x.name] = batch();
   feeds[model.target.name] = batch();
   feeds[step.lr] = Tensor.scalar(1e-3);
-  const compiled = await new OrtNodeExecutor({ threads: o.threads, session }).compile(step.graph);
+  const compiled = nchwcBlock
+    ? await compileWithNchwcConvs(step.graph, o.threads, nchwcBlock)
+    : await new OrtNodeExecutor({ threads: o.threads, session }).compile(step.graph);
   let t = 0;
   return {
     run: async () => {
@@ -295,6 +298,12 @@ export async function probeFormulations(o: ProbeOptions): Promise<ProbeRow[]> {
   // PyTorch's step on the same model joins the alternation when /usr/bin/python3 has torch.
   const steps = [];
   for (const [, replace] of variants) steps.push(await withRules(replace, () => prepareStep(o)));
+  // The rules as they are, with the Convs on ORT's NCHWc kernels (where this CPU has them).
+  const block = nchwcBlockSize();
+  if (block) {
+    variants.push([`rules as they are, Convs rewritten to NCHWc (block ${block})`, {}]);
+    steps.push(await prepareStep(o, {}, block));
+  }
   const torch = torchVersion() ? await TorchPeer.start(o.threads, 64) : null;
   try {
     const stepTimes = await alternatingMedians(
