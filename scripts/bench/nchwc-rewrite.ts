@@ -66,6 +66,7 @@ export function withNchwcConvs(graph: Graph, block: number): { bytes: Uint8Array
     shapeConstants.push({ name, dims });
     return name;
   };
+  const blockedForm = new Map<string, string>();
   let count = 0;
   for (const n of nodes) {
     if (fused.has(n)) continue;
@@ -92,10 +93,11 @@ export function withNchwcConvs(graph: Graph, block: number): { bytes: Uint8Array
       { op_type: 'Transpose', input: [`${p}/w_split`], output: [`${p}/w_perm`], attribute: [ints('perm', perm)] },
       { op_type: 'Reshape', input: [`${p}/w_perm`, shapeConst(`${p}/oihw`, [O, C, kh, kw])], output: [`${p}/w`] },
     );
+    // An input that a rewritten Conv produced is read in its blocked form (no ReorderInput).
     let x = xName!;
     if (blockedC) {
-      out.push({ op_type: 'ReorderInput', domain: NCHWC, input: [x], output: [`${p}/x`] });
-      x = `${p}/x`;
+      x = blockedForm.get(x) ?? `${p}/x`;
+      if (x === `${p}/x`) out.push({ op_type: 'ReorderInput', domain: NCHWC, input: [xName!], output: [x] });
     }
     let y = n.output![0]!;
     const attributes: AttributeProto[] = [
@@ -119,6 +121,7 @@ export function withNchwcConvs(graph: Graph, block: number): { bytes: Uint8Array
       },
       { op_type: 'ReorderOutput', domain: NCHWC, input: [`${p}/y`], output: [y], attribute: [int('channels', O)] },
     );
+    blockedForm.set(y, `${p}/y`);
   }
   model.graph!.node = out;
   model.graph!.initializer = [
