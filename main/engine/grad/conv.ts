@@ -150,7 +150,10 @@ export function weightGradByIm2col(g: Graph, input: Value, dOut: Value, kernel: 
  * one's overrun); dy is zero there, so they add nothing.
  *
  * Σ_p dy[p]·x[p + s] = Σ_q dy[q − s]·x[q]: the K copies can be shifted windows of x or shifted
- * copies of dy, whichever has fewer channels (ref-dae's last layer, 32 → 1, copies dy).
+ * copies of dy, whichever has fewer channels (ref-dae's last layer, 32 → 1, copies dy). Each copy
+ * then meets the other operand in a batched MatMul. When the K copies together are no bigger than
+ * that operand (ref-dae's 1 → 32 and 32 → 1 layers), they are stacked into ONE MatMul instead, so
+ * the big operand is read once rather than K times.
  */
 export function weightGradByFlatShifts(
   g: Graph,
@@ -163,37 +166,49 @@ export function weightGradByFlatShifts(
   const [, O, Ho, Wo] = dOut.shape as [number, number, number, number];
   const [kh, kw] = kernel as [number, number];
   const [pt, pl, pb, pr] = pads as [number, number, number, number];
+  const K = kh * kw;
   const Wp = W + pl + pr;
   const L = Ho * Wp;
   const flatLength = (H + pt + pb + 1) * Wp;
   const flat = g.reshape(g.pad(input, [0, 0, pt, pl, 0, 0, pb + 1, pr]), [N, C, flatLength]);
-  const pieces: Value[] = [];
-  if (O < C) {
+  const shiftDy = O < C;
+  // `big` [N, B, len] meets each of the K `copies` [N, S, len]: B = O and S = C when x is shifted.
+  let big: Value;
+  const copies: Value[] = [];
+  if (shiftDy) {
     // dy shifted by s, as one padded copy: kh − 1 zero rows and kw − 1 zero columns in front put
     // dy[r, q] at flat index s_max + r·Wp + q (the left columns double as the wrap-around zeros);
     // kh + 1 rows behind cover the slice of the smallest shift.
     const sMax = (kh - 1) * Wp + kw - 1;
     const padded = g.pad(dOut, [0, 0, kh - 1, kw - 1, 0, 0, kh + 1, 0]); // [N, O, Ho + 2kh, Wp]
     const dyFlat = g.reshape(padded, [N, O, (Ho + 2 * kh) * Wp]);
+    big = flat;
     for (let i = 0; i < kh; i++) {
       for (let j = 0; j < kw; j++) {
         const start = sMax - (i * Wp + j);
-        const shifted = g.slice(dyFlat, [start], [start + flatLength], [2]); // [N, O, flatLength]
-        pieces.push(g.reshape(g.matmul(flat, g.transpose(shifted, [0, 2, 1])), [N, C, O, 1]));
+        copies.push(g.slice(dyFlat, [start], [start + flatLength], [2])); // [N, O, flatLength]
       }
     }
   } else {
-    const dyWide = g.reshape(Wp > Wo ? g.pad(dOut, [0, 0, 0, 0, 0, 0, 0, Wp - Wo]) : dOut, [N, O, L]);
+    big = g.reshape(Wp > Wo ? g.pad(dOut, [0, 0, 0, 0, 0, 0, 0, Wp - Wo]) : dOut, [N, O, L]);
     for (let i = 0; i < kh; i++) {
-      for (let j = 0; j < kw; j++) {
-        const window = g.slice(flat, [i * Wp + j], [i * Wp + j + L], [2]); // [N, C, L]
-        pieces.push(g.reshape(g.matmul(dyWide, g.transpose(window, [0, 2, 1])), [N, O, C, 1]));
-      }
+      for (let j = 0; j < kw; j++) copies.push(g.slice(flat, [i * Wp + j], [i * Wp + j + L], [2])); // [N, C, L]
     }
   }
-  const stacked = pieces.length === 1 ? pieces[0]! : g.concat(pieces, 3); // [N, O, C, K] or [N, C, O, K]
-  const summed = N === 1 ? g.reshape(stacked, stacked.shape.slice(1)) : g.reduceSum(stacked, [0], false);
-  const oc = O < C ? g.transpose(summed, [1, 0, 2]) : summed;
+  const [B, S] = shiftDy ? [C, O] : [O, C];
+  let perOffset: Value; // [B, S, K]
+  if (K > 1 && K * S <= B) {
+    const stacked = g.concat(copies, 1); // [N, K·S, len], offset-major
+    const prod = g.matmul(big, g.transpose(stacked, [0, 2, 1])); // [N, B, K·S]
+    const summed = N === 1 ? g.reshape(prod, [B, K * S]) : g.reduceSum(prod, [0], false);
+    perOffset = g.transpose(g.reshape(summed, [B, K, S]), [0, 2, 1]);
+  } else {
+    const pieces = copies.map((copy) => g.reshape(g.matmul(big, g.transpose(copy, [0, 2, 1])), [N, B, S, 1]));
+    const stacked = pieces.length === 1 ? pieces[0]! : g.concat(pieces, 3); // [N, B, S, K]
+    perOffset = N === 1 ? g.reshape(stacked, [B, S, K]) : g.reduceSum(stacked, [0], false);
+  }
+  // [B, S, K] is [O, C, K] when x was shifted, [C, O, K] when dy was.
+  const oc = shiftDy ? g.transpose(perOffset, [1, 0, 2]) : perOffset;
   return g.reshape(oc, [O, C, kh, kw]);
 }
 

@@ -59,6 +59,8 @@ it('the Conv fixtures cover both the stride-1 fast path of grad/conv.ts and the 
     'rect_5x7_k3x2_s1_p0120',
     'k2_s1_p1_even_kernel',
     'k3_s1_p1021_cout_lt_cin',
+    'cin1_cout9_k3_s1_p1',
+    'cin9_cout1_k3_s1_p2101',
   ]);
   expect(conv.length - fast.length).toBe(7);
 });

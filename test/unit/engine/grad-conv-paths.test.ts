@@ -53,6 +53,18 @@ describe('Conv gradient formulations', () => {
     expect(slicedChannels([2, 1, 6, 6], [8, 1, 3, 3])).toEqual(Array(9).fill(1)); // 1 → 8: x
   });
 
+  it.each([
+    ['1 → 9', [2, 1, 6, 6], [9, 1, 3, 3]],
+    ['9 → 1', [2, 9, 6, 6], [1, 9, 3, 3]],
+  ] as [string, Shape, Shape][])(
+    '%s: the 9 copies of the 1-channel operand meet the other in ONE MatMul',
+    (_n, xs, ws) => {
+      const ops = backwardOps(xs, ws, { pads: [1, 1, 1, 1] });
+      expect(ops.MatMul).toBe(1);
+      expect(ops.Slice).toBe(9 + 1); // the copies, and the flip of W for ∂x
+    },
+  );
+
   const general: [string, Shape, Shape, ConvOptions][] = [
     ['pad 3 > k−1', [1, 2, 4, 5], [2, 2, 3, 3], { pads: [3, 1, 0, 2] }],
     ['1×1 kernel with pads', [1, 2, 3, 4], [2, 2, 1, 1], { pads: [1, 0, 0, 1] }],

@@ -182,12 +182,14 @@ const cases: Record<Op, GradCheckCase[]> = {
       (g, [a, b, c]) => g.gemm(a!, b!, c!, { transA: true, transB: true, beta: 0.5 }),
     ),
   ],
-  // The first five take the fast path of grad/conv.ts (2-D, stride 1, dilation 1, group 1,
+  // The first seven take the fast path of grad/conv.ts (2-D, stride 1, dilation 1, group 1,
   // pads ≤ k−1); the others the general formulations (grad-conv-paths.test.ts checks which is which).
   Conv: [
     conv([2, 3, 5, 6], [4, 3, 3, 3], 4, 'conv', { pads: [1, 1, 1, 1] }),
     conv([2, 3, 5, 7], [2, 3, 3, 2], 2, 'conv', { pads: [0, 1, 2, 0] }),
     conv([2, 4, 5, 6], [1, 4, 3, 3], 1, 'conv', { pads: [1, 0, 2, 1] }), // fewer outputs than inputs
+    conv([2, 1, 5, 6], [9, 1, 3, 3], 9, 'conv', { pads: [1, 1, 1, 1] }), // 1 → 9: the 9 x windows in one MatMul
+    conv([2, 9, 4, 5], [1, 9, 3, 3], 1, 'conv', { pads: [2, 1, 0, 1] }), // 9 → 1: the 9 dy shifts in one MatMul
     conv([1, 2, 4, 5], [3, 2, 2, 3], null, 'conv', {}),
     conv([2, 2, 4, 4], [3, 2, 1, 1], null, 'conv', {}),
     conv([1, 2, 4, 5], [2, 2, 3, 3], 2, 'conv', { pads: [3, 1, 0, 2] }), // pad 3 > k−1
