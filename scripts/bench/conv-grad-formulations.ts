@@ -15,7 +15,11 @@
 //   ∂W flat shifts  pad x (one spare row), flatten H·W; the window of a kernel offset (i, j) is
 //                   one contiguous range, so each of the K slices is a plain copy per (n, c) row;
 //                   dy gets k−1 zero columns so the wrap-around columns contribute nothing.
+//                   The copies are of x or of dy, whichever has fewer channels, and are stacked
+//                   into one MatMul when they are no bigger than the other operand (1↔32 layers).
 //   ReLU backward   dy · Cast(y > 0), from the output (grad/rules.ts): ORT then fuses Conv + Relu.
+// Candidate compile pass for ORT-node (nchwc-rewrite.ts, timed in the step study where the CPU
+// has the kernels): Convs on ORT's NCHWc kernels with the filter reordered in the graph.
 // Measured and not adopted:
 //   ∂W row windows × dy shifts (kh slices of x, kw − 1 shifted copies of dy): fewer copies, but
 //   each transposed operand feeds kw MatMuls, so ORT cannot fold the Transpose into them and
