@@ -18,8 +18,9 @@
 //                   The copies are of x or of dy, whichever has fewer channels, and are stacked
 //                   into one MatMul when they are no bigger than the other operand (1↔32 layers).
 //   ReLU backward   dy · Cast(y > 0), from the output (grad/rules.ts): ORT then fuses Conv + Relu.
-// Candidate compile pass for ORT-node (nchwc-rewrite.ts, timed in the step study where the CPU
-// has the kernels): Convs on ORT's NCHWc kernels with the filter reordered in the graph.
+// ORT-node's NCHWc compile pass (main/engine/onnx/nchwc.ts, adopted as ORT-node's default where
+// the CPU has the kernels): Convs on ORT's NCHWc kernels with the filter reordered in the graph.
+// The studies below run the plain sessions ({ nchwc: false }) and time the rewrite as its own row.
 // Measured and not adopted:
 //   ∂W row windows × dy shifts (kh slices of x, kw − 1 shifted copies of dy): fewer copies, but
 //   each transposed operand feeds kw MatMuls, so ORT cannot fold the Transpose into them and
@@ -44,7 +45,7 @@ import type { Op } from '../../main/engine/ir/ops.js';
 import { buildTrainingModel, initParams, paramSpecs, preset } from '../../main/engine/nn/index.js';
 import type { OrtSessionOptions } from '../../main/engine/onnx/runtime.js';
 import { buildTrainStep } from '../../main/engine/optim/index.js';
-import { compileWithNchwcConvs, nchwcBlockSize } from './nchwc-rewrite.js';
+import { nchwcBlockSize } from '../../main/engine/onnx/nchwc.js';
 
 export interface ProbeOptions {
   threads: number;
@@ -198,7 +199,7 @@ async function layerStudy(o: ProbeOptions, rows: ProbeRow[]): Promise<void> {
       ],
     ],
   ];
-  const executor = new OrtNodeExecutor({ threads: o.threads });
+  const executor = new OrtNodeExecutor({ threads: o.threads, nchwc: false });
   for (const [piece, forms] of pieces) {
     const compiled = [];
     const diffs: (number | undefined)[] = [];
@@ -240,7 +241,7 @@ async function layerStudy(o: ProbeOptions, rows: ProbeRow[]): Promise<void> {
 }
 
 /** The ref-dae training step (forward, backward, Adam) compiled on ORT-node; run() does one step. */
-async function prepareStep(o: ProbeOptions, session: Partial<OrtSessionOptions> = {}, nchwcBlock?: number) {
+async function prepareStep(o: ProbeOptions, session: Partial<OrtSessionOptions> = {}, nchwc = false) {
   const arch = preset('ref-dae')!;
   const model = buildTrainingModel(arch, { batch: 16, sampleShape: [1, 48, 48] });
   const step = buildTrainStep({ graph: model.forward.graph, loss: model.loss, optimizer: { kind: 'adam' } });
@@ -258,9 +259,7 @@ async function prepareStep(o: ProbeOptions, session: Partial<OrtSessionOptions> 
   feeds[model.forward.x.name] = batch();
   feeds[model.target.name] = batch();
   feeds[step.lr] = Tensor.scalar(1e-3);
-  const compiled = nchwcBlock
-    ? await compileWithNchwcConvs(step.graph, o.threads, nchwcBlock)
-    : await new OrtNodeExecutor({ threads: o.threads, session }).compile(step.graph);
+  const compiled = await new OrtNodeExecutor({ threads: o.threads, session, nchwc }).compile(step.graph);
   let t = 0;
   return {
     run: async () => {
@@ -306,7 +305,7 @@ export async function probeFormulations(o: ProbeOptions): Promise<ProbeRow[]> {
   const block = nchwcBlockSize();
   if (block) {
     variants.push([`rules as they are, Convs rewritten to NCHWc (block ${block})`, {}]);
-    steps.push(await prepareStep(o, {}, block));
+    steps.push(await prepareStep(o, {}, true));
   }
   const torch = torchVersion() ? await TorchPeer.start(o.threads, 64) : null;
   try {

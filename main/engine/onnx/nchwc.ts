@@ -1,5 +1,6 @@
-// Candidate ORT-node compile pass, measured by the formulation study: run 2-D Convs through
-// ONNX Runtime's NCHWc kernels even though their weights are graph inputs.
+// ONNX bytes for ORT-node in which 2-D Convs run on ONNX Runtime's NCHWc kernels even though
+// their weights are graph inputs. OrtNodeExecutor applies it by default where the CPU has the
+// kernels; `new OrtNodeExecutor({ nchwc: false })` or DENOISE_LAB_NCHWC=0 turns it off.
 //
 // Why: ORT's graph optimiser moves a Conv to its blocked-layout ("NCHWc") direct-convolution
 // kernels only when the weights are constant initializers (it reorders them once at load time).
@@ -7,27 +8,34 @@
 // im2col + GEMM. The NCHWc Conv kernel itself (contrib domain com.microsoft.nchwc) reads its
 // filter as an ordinary input, so the filter can be reordered IN the graph (Reshape, Transpose,
 // Reshape: a few thousand floats per step) and the activations wrapped in ReorderInput /
-// ReorderOutput. Measured on ref-dae (one thread): one 32→32 layer 6.2 → 4.5 ms (fastest runs),
-// the whole training step about 20% faster, losses identical to 7 digits.
+// ReorderOutput; a Conv reading another rewritten Conv's output takes its blocked form directly.
+// Measured (scripts/bench/conv-grad-formulations.ts, one thread): the ref-dae training step from
+// 0.82x to 1.05x PyTorch's speed, 1024² inference 888 → 591 ms, losses identical to 7 digits
+// (test/unit/engine/exec-nchwc.test.ts holds three Adam steps to the plain session).
 //
 // The block size is the CPU's vector width in floats (MlasNchwcGetBlockSize: 16 with AVX-512F,
-// 8 with AVX2); the filter layout depends on it, so the pass needs it from the caller.
-// Only for ORT-node: the contrib ops exist in neither the reference interpreter nor ORT-web, so
-// the IR stays standard ONNX and this rewrites the bytes handed to ORT-node.
+// 8 with AVX2); the filter layout depends on it. Only for ORT-node: the contrib ops exist in
+// neither the reference interpreter nor ORT-web, so the IR stays standard ONNX and this rewrites
+// only the bytes handed to ORT-node. The switch exists because the pass leans on contrib ops whose
+// behaviour ORT may change between releases: a user who meets a refusal can still run plainly.
 
 import { readFileSync } from 'node:fs';
-import * as ort from 'onnxruntime-node';
-import type { CompiledGraph } from '../../main/engine/exec/executor.js';
-import type { Graph } from '../../main/engine/ir/graph.js';
-import { toOnnx } from '../../main/engine/onnx/index.js';
-import { type OrtSessionOptions, compileWithOrt } from '../../main/engine/onnx/runtime.js';
-import { ATTR, type AttributeProto, type NodeProto, decodeModel, encodeModel } from '../../main/engine/onnx/proto.js';
+import type { Graph } from '../ir/graph.js';
+import { ATTR, type AttributeProto, type NodeProto, decodeModel, encodeModel } from './proto.js';
+import { toOnnx } from './writer.js';
 
 const NCHWC = 'com.microsoft.nchwc';
 
 /** MLAS's NCHWc block size on this CPU (x86-64 Linux), or null where the kernels do not apply. */
 export function nchwcBlockSize(): number | null {
-  if (process.arch !== 'x64') return null;
+  if (cachedBlock === undefined) cachedBlock = readBlockSize();
+  return cachedBlock;
+}
+
+let cachedBlock: number | null | undefined;
+
+function readBlockSize(): number | null {
+  if (process.arch !== 'x64' || process.platform !== 'linux') return null;
   let flags: string;
   try {
     flags = readFileSync('/proc/cpuinfo', 'utf8');
@@ -130,26 +138,4 @@ export function withNchwcConvs(graph: Graph, block: number): { bytes: Uint8Array
   ];
   model.opset_import = [...(model.opset_import ?? []), { domain: NCHWC, version: 1 }];
   return { bytes: encodeModel(model), rewritten: count };
-}
-
-/**
- * `graph` on ORT-node with its Convs rewritten: the same runner as OrtNodeExecutor (compileWithOrt,
- * the same session options), handed the rewritten bytes instead of toOnnx(graph).
- */
-export function compileWithNchwcConvs(graph: Graph, threads: number, block: number): Promise<CompiledGraph> {
-  const { bytes } = withNchwcConvs(graph, block);
-  const rewritten = {
-    Tensor: ort.Tensor,
-    InferenceSession: {
-      create: (_plain: Uint8Array, options?: OrtSessionOptions) => ort.InferenceSession.create(bytes, options),
-    },
-  };
-  const options: OrtSessionOptions = {
-    executionProviders: ['cpu'],
-    intraOpNumThreads: threads,
-    interOpNumThreads: 1,
-    executionMode: 'sequential',
-    graphOptimizationLevel: 'all',
-  };
-  return compileWithOrt(rewritten, graph, options, 'ort-node (NCHWc)');
 }

@@ -28,8 +28,9 @@ export async function compileWithOrt(
   graph: Graph,
   sessionOptions: OrtSessionOptions,
   label: string,
+  // The graph as ONNX; an executor may hand in a rewritten form of it (ORT-node's NCHWc convs).
+  bytes: Uint8Array = toOnnx(graph),
 ): Promise<CompiledGraph> {
-  const bytes = toOnnx(graph);
   let session: InferenceSession;
   try {
     session = await ort.InferenceSession.create(bytes, sessionOptions);

@@ -1,5 +1,5 @@
-// The NCHWc conv rewrite measured by the formulation study (scripts/bench/nchwc-rewrite.ts) gives
-// the same training steps as the plain ORT-node session: a residual denoiser whose convs take
+// ORT-node's NCHWc conv rewrite (main/engine/onnx/nchwc.ts, on by default) gives the same
+// training steps as the plain ORT-node session: a residual denoiser whose convs take
 // both filter layouts (1 input channel, and a multiple of the block), with fused Relus and the
 // gradient rules' stride-1 fast path. Runs where the CPU has NCHWc kernels (x86-64, AVX2/512).
 import { describe, expect, it } from 'vitest';
@@ -9,7 +9,7 @@ import { OrtNodeExecutor } from '../../../main/engine/exec/ort-node.js';
 import { Tensor } from '../../../main/engine/ir/tensor.js';
 import { architecture, buildTrainingModel, initParams, paramSpecs } from '../../../main/engine/nn/index.js';
 import { buildTrainStep } from '../../../main/engine/optim/index.js';
-import { compileWithNchwcConvs, nchwcBlockSize, withNchwcConvs } from '../../../scripts/bench/nchwc-rewrite.js';
+import { nchwcBlockSize, withNchwcConvs } from '../../../main/engine/onnx/nchwc.js';
 
 const block = nchwcBlockSize();
 
@@ -51,8 +51,8 @@ describe.skipIf(block === null)('NCHWc conv rewrite on ORT-node', () => {
       await compiled.dispose();
       return { losses, state: Object.fromEntries(step.feedback.map((f) => [f.input, feeds[f.input]!])) };
     };
-    const plain = await run(await new OrtNodeExecutor({ threads: 1 }).compile(step.graph));
-    const nchwc = await run(await compileWithNchwcConvs(step.graph, 1, B));
+    const plain = await run(await new OrtNodeExecutor({ threads: 1, nchwc: false }).compile(step.graph));
+    const nchwc = await run(await new OrtNodeExecutor({ threads: 1, nchwc: true }).compile(step.graph));
     expect(plain.losses[2]!).toBeLessThan(plain.losses[0]!);
     nchwc.losses.forEach((l, i) => expect(Math.abs(l - plain.losses[i]!)).toBeLessThan(1e-5 * (1 + plain.losses[i]!)));
     for (const [name, expected] of Object.entries(plain.state)) {
