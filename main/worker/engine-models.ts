@@ -2,14 +2,20 @@
 // latent views, and trained models read back from their ONNX files (architecture + weights from
 // the file's metadata), the last few kept in memory.
 import { readFile, stat } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { createExecutor, type Executor } from '../engine/exec/index.js';
 import { importEngineModel, type ModelWeights } from '../engine/train/index.js';
 import { ServiceError, type WorkerModel } from '../service/contract.js';
 
 let shared: Promise<Executor> | null = null;
 
+/**
+ * Training leaves one core to the rest of the app: with every core busy in onnxruntime's
+ * (spinning) thread pool, the window's own work waits, and the UI stutters (the end-to-end perf
+ * test measured a 65 ms long task on 2 cores).
+ */
 export function engineExecutor(): Promise<Executor> {
-  shared ??= createExecutor('ort-node');
+  shared ??= createExecutor('ort-node', { threads: Math.max(1, availableParallelism() - 1) });
   return shared;
 }
 
