@@ -18,6 +18,7 @@ import { parseArgs } from 'node:util';
 import { Rng } from '../common/rng.js';
 import { encodeNpy, parseNpy } from '../common/npy.js';
 import {
+  addNoise,
   compareImages,
   denoiseImage,
   openOnnxModel,
@@ -55,10 +56,7 @@ function quantise8(data: Float32Array): Float32Array {
 
 /** Noisy copy with σ/255 Gaussian noise, unclipped; the seed depends on photo and σ only. */
 function gaussianNoisy(clean: Image, sigma: number, seed: number): Float32Array {
-  const rng = new Rng(seed);
-  const out = new Float32Array(clean.data.length);
-  for (let i = 0; i < out.length; i++) out[i] = clean.data[i]! + (sigma / 255) * rng.normal();
-  return out;
+  return addNoise(clean.data, clean.channels, { type: 'gaussian', sigma }, new Rng(seed), { clip: false });
 }
 
 class Accumulator {

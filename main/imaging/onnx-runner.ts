@@ -81,10 +81,11 @@ export async function openOnnxModel(
   try {
     const sessionOpts: InferenceSession.SessionOptions = { executionProviders: ['cpu'] };
     if (opts.threads) sessionOpts.intraOpNumThreads = opts.threads;
-    session =
-      typeof model === 'string'
-        ? await InferenceSession.create(model, sessionOpts)
-        : await InferenceSession.create(model, sessionOpts);
+    // The bytes already read for the card; a path only when they could not be read, so that
+    // onnxruntime reports the real problem (missing file, no permission…).
+    session = bytes
+      ? await InferenceSession.create(bytes, sessionOpts)
+      : await InferenceSession.create(model as string, sessionOpts);
   } catch (e) {
     throw new ImagingError(
       'bad-model',
