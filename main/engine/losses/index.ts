@@ -1,6 +1,14 @@
 // Public surface of losses and penalties.
 export { type Reduction, reduceLoss } from './reduce.js';
-export { mse, mae, charbonnier, bceWithLogits, bce, crossEntropyWithLogits } from './reconstruction.js';
+export {
+  mse,
+  noiseWeightedMse,
+  mae,
+  charbonnier,
+  bceWithLogits,
+  bce,
+  crossEntropyWithLogits,
+} from './reconstruction.js';
 export { reparameterize, gaussianKl } from './vae.js';
 export {
   l1Sparsity,

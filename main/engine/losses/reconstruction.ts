@@ -9,6 +9,20 @@ export function mse(g: Graph, pred: Value, target: Value, reduction: Reduction =
   return reduceLoss(g, g.mul(d, d), reduction);
 }
 
+/**
+ * Noise-weighted squared error for denoisers told their noise level: mean((pred − target)² · w)
+ * with w = f² / (m² + f²), m the noise-level map (σ/255, broadcast over channels) and f a floor.
+ * Plain MSE is dominated by the noisiest samples (σ 75 leaves 25× the error of σ 15), so a model
+ * trained for σ ∈ [0, 75] learns to blur and is slow to learn to keep detail at low σ; this weight
+ * makes every noise level count about alike in dB. Weight 1 at σ = 0, ½ at σ = f.
+ */
+export function noiseWeightedMse(g: Graph, pred: Value, target: Value, noiseLevel: Value, floor: number): Value {
+  const d = g.sub(pred, target);
+  const f2 = g.scalar(floor * floor, d.dtype);
+  const w = g.div(f2, g.add(g.mul(noiseLevel, noiseLevel), f2));
+  return reduceLoss(g, g.mul(g.mul(d, d), w), 'mean');
+}
+
 /** Mean absolute error: reduce(|pred − target|). */
 export function mae(g: Graph, pred: Value, target: Value, reduction: Reduction = 'mean'): Value {
   return reduceLoss(g, g.abs(g.sub(pred, target)), reduction);

@@ -74,11 +74,20 @@ const residualNetwork = z
     scale: z.union([z.literal(1), z.literal(2)]).default(1),
     /**
      * 'noise': output = input − body (DnCNN's residual learning, best at full resolution).
-     * 'image': output = body (FFDNet). A half-resolution body cannot carry full-resolution white
-     * noise through its ReLUs, so scale-2 nets must predict the (smooth) clean image instead:
-     * measured, a scale-2 net predicting noise stayed at the noisy input's loss for 400 steps.
+     * 'image': output = body (FFDNet). A plain half-resolution ReLU stack learns the (smooth) clean
+     * image far sooner than the full-resolution white noise: measured, one predicting the noise was
+     * still near the noisy input's loss after 600 steps. With `skips` the noise is learnt at once.
      */
     predicts: z.enum(['noise', 'image']).default('noise'),
+    /**
+     * Residual blocks (EDSR, Lim et al. 2017, which needs no batch norm): a linear head conv, the
+     * middle layers in pairs h ← h + conv(ReLU(conv(h))), a linear tail. Each block's second conv
+     * starts at zero, so the untrained network is a linear map that can pass every detail of the
+     * input, and depth adds corrections. A plain ReLU stack must first learn to carry fine detail
+     * through every layer: measured, a plain half-resolution stack could not reproduce a clean
+     * photo better than 29 dB after 9,000 steps. Needs an even depth (head + pairs + tail).
+     */
+    skips: z.boolean().default(false),
   })
   .strict();
 
@@ -126,7 +135,7 @@ export const architectureSchema = z
     description: z.string().max(2000).optional(),
     network: z.discriminatedUnion('type', [denseNetwork, convAeNetwork, residualNetwork]),
     variant: variant.default({ type: 'basic' }),
-    loss: z.enum(['mse', 'mae', 'bce', 'charbonnier']).default('mse'),
+    loss: z.enum(['mse', 'noise-weighted-mse', 'mae', 'bce', 'charbonnier']).default('mse'),
     /** Parameter initialisation: PyTorch's default, or He/Kaiming for deep ReLU stacks (see nn/layers.ts). */
     init: z.enum(['pytorch', 'kaiming']).default('pytorch'),
     /** Corruption applied to inputs during training (a denoising autoencoder); levels on the 0–255 scale. */
@@ -149,6 +158,11 @@ export const architectureSchema = z
       else if (denseLatentIndex(net) !== 1)
         issue(['network'], 'the contractive penalty (closed form) needs a one-layer encoder: latent layer 1');
     }
+    if (net.type === 'residual' && net.skips && net.depth % 2 !== 0)
+      issue(
+        ['network', 'depth'],
+        `residual blocks need an even depth (head + pairs of convs + tail), got ${net.depth}`,
+      );
     if (a.variant.type === 'variational' && net.type === 'residual')
       issue(['variant'], 'a residual denoiser cannot be variational');
     if (a.variant.type === 'sparse' && net.type === 'residual')
@@ -162,6 +176,8 @@ export const architectureSchema = z
           'the KL sparsity penalty needs latent activations in (0, 1): use a sigmoid hidden activation',
         );
     }
+    if (a.loss === 'noise-weighted-mse' && !(net.type === 'residual' && net.noiseLevelInput))
+      issue(['loss'], 'the noise-weighted MSE needs a denoiser with a noise-level input');
     if (a.loss === 'bce') {
       const out = net.type === 'residual' ? 'linear' : net.output;
       if (out !== 'sigmoid') issue(['loss'], 'binary cross-entropy needs a sigmoid output layer');

@@ -159,6 +159,24 @@ function runLayers(
   return { pre, out: h };
 }
 
+/** Head, residual blocks h ← h + b(a(h)) over the middle layers in pairs, tail (see ResidualPlan). */
+function runBlocks(
+  g: Graph,
+  params: Map<string, Value>,
+  x: Value,
+  layers: readonly Layer[],
+  fg: Pick<ForwardGraph, 'features'>,
+) {
+  const apply = (h: Value, layer: Layer): Value => {
+    const out = applyLayer(g, params, h, layer).out;
+    fg.features.set(layer.name, out);
+    return out;
+  };
+  let h = apply(x, layers[0]!);
+  for (let i = 1; i < layers.length - 1; i += 2) h = g.add(h, apply(apply(h, layers[i]!), layers[i + 1]!));
+  return { out: apply(h, layers[layers.length - 1]!) };
+}
+
 /**
  * The forward pass. mode 'train': inputs 'x' (+ 'eps' for a VAE, + 'noise_level'), the VAE
  * samples z = μ + exp(½·log σ²)·ε. mode 'inference': input 'input', the VAE decodes its mean.
@@ -176,7 +194,7 @@ export function buildForward(arch: Architecture, o: GraphOptions & { mode: 'trai
       fg.noiseLevel = g.input(IO.noiseLevel, [o.batch, 1, sample[1]!, sample[2]!]);
       h = g.concat([x, fg.noiseLevel], 1);
     }
-    const body = runLayers(g, params, h, plan.body, fg, false);
+    const body = plan.skips ? runBlocks(g, params, h, plan.body, fg) : runLayers(g, params, h, plan.body, fg, false);
     fg.outputPre = plan.predictsNoise ? g.sub(x, body.out) : body.out;
     fg.output = fg.outputPre;
     return fg;

@@ -37,6 +37,8 @@ export interface ConvLayer {
   pad: number;
   bias: boolean;
   activation: Activation;
+  /** 'zero': weights and bias start at 0 (the second conv of a residual block; see architecture.ts). */
+  init?: 'zero';
 }
 
 export type Layer = DenseLayer | ConvLayer;
@@ -58,8 +60,9 @@ export interface ParamSpec {
  * 'kaiming': weights from U(±√(6/fan_in)) (He et al. 2015, the variance 2/fan_in that keeps ReLU
  * activations at a steady scale through depth), biases zero. Deep plain ReLU stacks such as the
  * 14-layer denoisers barely train from PyTorch's default, whose variance shrinks by 6× a layer.
+ * 'zero': all zeros, for layers whose starting point must be "add nothing" (set by the layer).
  */
-export type InitScheme = 'pytorch' | 'kaiming';
+export type InitScheme = 'pytorch' | 'kaiming' | 'zero';
 
 export function weightName(layer: Layer): string {
   return layer.kind === 'dense' ? `${layer.name}.W` : `${layer.name}.weight`;
@@ -83,8 +86,10 @@ export function layerParams(layer: Layer): ParamSpec[] {
   // Terms summed into one output: for a transposed conv that is C_in·k²/stride², not PyTorch's
   // C_out·k² (which it uses for its default init, kept above for that scheme).
   const summed = layer.kind === 'conv' ? fanIn : (layer.inChannels * k * k) / (layer.stride * layer.stride);
-  const specs: ParamSpec[] = [{ name: weightName(layer), shape, fanIn, summed }];
-  if (layer.bias) specs.push({ name: biasName(layer), shape: [layer.outChannels], fanIn, summed });
+  const init = layer.init;
+  const specs: ParamSpec[] = [{ name: weightName(layer), shape, fanIn, summed, ...(init ? { init } : {}) }];
+  if (layer.bias)
+    specs.push({ name: biasName(layer), shape: [layer.outChannels], fanIn, summed, ...(init ? { init } : {}) });
   return specs;
 }
 
@@ -102,7 +107,13 @@ export function initParams(specs: readonly ParamSpec[], rng: Rng, dtype: FloatTy
     const data = t.data as Float32Array | Float64Array;
     const isBias = s.shape.length === 1 && !s.name.endsWith('.W');
     const bound =
-      s.init === 'kaiming' ? (isBias ? 0 : Math.sqrt(6 / (s.summed ?? s.fanIn))) : 1 / Math.sqrt(s.fanIn);
+      s.init === 'zero'
+        ? 0
+        : s.init === 'kaiming'
+          ? isBias
+            ? 0
+            : Math.sqrt(6 / (s.summed ?? s.fanIn))
+          : 1 / Math.sqrt(s.fanIn);
     if (bound > 0) for (let i = 0; i < data.length; i++) data[i] = (2 * rng.uniform() - 1) * bound;
     out.set(s.name, t);
   }

@@ -1,5 +1,6 @@
 // The training objective of each variant, added on top of the forward graph:
-//   reconstruction   mse / mae / charbonnier on the output, or BCE on the output layer's logits;
+//   reconstruction   mse / mae / charbonnier on the output, or BCE on the output layer's logits,
+//                    or noise-weighted MSE (denoisers with a noise-level map; losses/reconstruction);
 //                    mean over all elements (PyTorch's default), except for the VAE, whose terms
 //                    are summed over features and averaged over the batch (the ELBO's scale)
 //   sparse           + λ·Σ|z| / N (L1)  or  + β·Σ_j KL(ρ ‖ ρ̂_j) (KL to a target mean activation)
@@ -19,6 +20,7 @@ import {
   l1Sparsity,
   mae,
   mse,
+  noiseWeightedMse,
 } from '../losses/index.js';
 import type { Architecture } from './architecture.js';
 import { type ForwardGraph, type GraphOptions, buildForward } from './build.js';
@@ -37,6 +39,9 @@ export interface TrainingModel {
 
 export const TARGET = 'y';
 
+/** Floor f of the noise-weighted MSE, σ = 10 on the 0–255 scale: below it all levels weigh alike. */
+export const NOISE_WEIGHT_FLOOR = 10 / 255;
+
 export function buildTrainingModel(arch: Architecture, o: GraphOptions): TrainingModel {
   const fg = buildForward(arch, { ...o, mode: 'train' });
   const g = fg.graph;
@@ -47,6 +52,8 @@ export function buildTrainingModel(arch: Architecture, o: GraphOptions): Trainin
     switch (arch.loss) {
       case 'mse':
         return mse(g, fg.output, target, reduction);
+      case 'noise-weighted-mse':
+        return noiseWeightedMse(g, fg.output, target, fg.noiseLevel!, NOISE_WEIGHT_FLOOR);
       case 'mae':
         return mae(g, fg.output, target, reduction);
       case 'charbonnier':

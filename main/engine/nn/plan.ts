@@ -28,6 +28,8 @@ export interface ResidualPlan {
   noiseLevelInput: boolean;
   /** Output = input − body (true) or body (false). */
   predictsNoise: boolean;
+  /** body[1…] in pairs form residual blocks h ← h + b(a(h)), body[0] and the last layer outside them. */
+  skips: boolean;
 }
 
 export type Plan = AutoencoderPlan | ResidualPlan;
@@ -127,6 +129,8 @@ function residualPlan(net: ResidualNetwork): ResidualPlan {
     // At scale 2 the first layer halves H and W and the last one doubles them back: 4×4 windows,
     // stride 2, pad 1 map even sizes exactly (n → n/2 → n), so input and output always align.
     const resample = net.scale === 2 && (first || last);
+    // With skips: the head is linear, and each block's second conv is linear and starts at zero.
+    const blockEnd = net.skips && !first && !last && i % 2 === 0;
     body.push({
       kind: resample && last ? 'conv-transpose' : 'conv',
       name: `conv${i}`,
@@ -136,10 +140,17 @@ function residualPlan(net: ResidualNetwork): ResidualPlan {
       stride: resample ? 2 : 1,
       pad: resample ? 1 : pad,
       bias: net.bias,
-      activation: last ? 'linear' : net.hidden,
+      activation: last || blockEnd || (first && net.skips) ? 'linear' : net.hidden,
+      ...(blockEnd ? { init: 'zero' as const } : {}),
     });
   }
-  return { kind: 'residual', body, noiseLevelInput: net.noiseLevelInput, predictsNoise: net.predicts === 'noise' };
+  return {
+    kind: 'residual',
+    body,
+    noiseLevelInput: net.noiseLevelInput,
+    predictsNoise: net.predicts === 'noise',
+    skips: net.skips,
+  };
 }
 
 export function planLayers(plan: Plan): Layer[] {
@@ -151,7 +162,7 @@ export function planLayers(plan: Plan): Layer[] {
 export function paramSpecs(arch: Architecture): ParamSpec[] {
   return planLayers(planOf(arch))
     .flatMap(layerParams)
-    .map((s) => (arch.init === 'pytorch' ? s : { ...s, init: arch.init }));
+    .map((s) => (arch.init === 'pytorch' || s.init ? s : { ...s, init: arch.init }));
 }
 
 export function parameterCount(arch: Architecture): number {

@@ -12,6 +12,7 @@ const residual = (
   depth: number,
   noiseLevelInput = false,
   scale: 1 | 2 = 1,
+  skips = false,
 ): PresetInput['network'] => ({
   type: 'residual',
   channels,
@@ -20,8 +21,10 @@ const residual = (
   kernel: 3,
   noiseLevelInput,
   scale,
-  // A half-resolution body predicts the clean image (FFDNet); see architecture.ts.
-  predicts: scale === 2 ? 'image' : 'noise',
+  skips,
+  // A plain half-resolution stack learns the clean image more easily than the noise (FFDNet); see
+  // architecture.ts. With residual blocks the noise is learnt from a linear start.
+  predicts: scale === 2 && !skips ? 'image' : 'noise',
 });
 
 const convAe = (bottleneck: number): PresetInput['network'] => ({
@@ -70,15 +73,17 @@ const definitions: Record<string, PresetInput> = {
   },
   'ffdnet-color': {
     description:
-      'The shipped colour denoiser: FFDNet-style residual net with a noise-level map input (σ/255). A 4×4 stride-2 conv takes RGB + map to 64 features at half resolution, 12 conv 3×3 64→64 + ReLU, a 4×4 stride-2 transposed conv back to RGB: the clean image. Trained on Gaussian and Poisson–Gaussian noise up to σ 75.',
-    network: residual(3, 64, 14, true, 2),
+      'The shipped colour denoiser: FFDNet-style, a noise-level map input (σ/255) and a half-resolution body. A linear 4×4 stride-2 conv takes RGB + map to 64 features at half resolution, 6 residual blocks (conv 3×3 + ReLU + conv 3×3, added back), a linear 4×4 stride-2 transposed conv back to full resolution; output = input − that (the noise). Trained with the noise-weighted MSE on Gaussian and Poisson–Gaussian noise up to σ 75.',
+    network: residual(3, 64, 14, true, 2, true),
     init: 'kaiming',
+    loss: 'noise-weighted-mse',
     noise: { type: 'poisson-gaussian', photons: 16, sigma: 75 },
   },
   'ffdnet-gray': {
     description: 'The grey sibling of ffdnet-color: same layout with one image channel.',
-    network: residual(1, 64, 14, true, 2),
+    network: residual(1, 64, 14, true, 2, true),
     init: 'kaiming',
+    loss: 'noise-weighted-mse',
     noise: { type: 'poisson-gaussian', photons: 16, sigma: 75 },
   },
   'conv-ae-b2': {

@@ -17,6 +17,7 @@ import {
   l1Sparsity,
   mae,
   mse,
+  noiseWeightedMse,
   reparameterize,
 } from '../../../main/engine/losses/index.js';
 import { checkGradients, randomTensor } from './grad-check.js';
@@ -103,6 +104,13 @@ describe('finite-difference check of every loss and penalty (float64)', () => {
     check(pair(), (g, v) => charbonnier(g, v.pred!, v.target!, 0.1, 'batchmean'));
   });
 
+  it('noise-weighted MSE, its map broadcast over channels', () => {
+    const { pred, target } = pair();
+    check({ pred, target, level: r([2, 1, 4], 0, 0.3) }, (g, v) =>
+      noiseWeightedMse(g, v.pred!, v.target!, v.level!, 0.1),
+    );
+  });
+
   it('BCE from logits and on probabilities', () => {
     check({ logits: r([3, 4], -3, 3), target: r([3, 4], 0, 1) }, (g, v) => bceWithLogits(g, v.logits!, v.target!));
     check({ prob: r([3, 4], 0.05, 0.95), target: r([3, 4], 0, 1) }, (g, v) => bce(g, v.prob!, v.target!));
@@ -160,5 +168,27 @@ describe('finite-difference check of every loss and penalty (float64)', () => {
     const out = evaluate(g, feeds, [penalty.name, ...rows.map((v) => v.name)]);
     const frob = rows.reduce((s, v) => s + out[v.name]!.toNumbers().reduce((a, b) => a + b * b, 0), 0);
     expect(out[penalty.name]!.toNumbers()[0]).toBeCloseTo(frob, 12);
+  });
+});
+
+describe('noise-weighted MSE', () => {
+  it('weighs each pixel by f²/(σ² + f²): 1 where the map says 0, ½ where it says f', () => {
+    const g = new Graph('float64');
+    const pred = g.input('pred', [1, 2, 1, 2]);
+    const target = g.input('target', [1, 2, 1, 2]);
+    const level = g.input('level', [1, 1, 1, 2]);
+    const loss = noiseWeightedMse(g, pred, target, level, 0.1);
+    const t = (shape: number[], data: number[]) => toTensor({ shape, data }, 'float64');
+    const out = evaluate(
+      g,
+      {
+        pred: t([1, 2, 1, 2], [0.5, 0.2, 0.1, 0]),
+        target: t([1, 2, 1, 2], [0, 0, 0, 0]),
+        level: t([1, 1, 1, 2], [0, 0.1]),
+      },
+      [loss.name],
+    );
+    // (0.25·1 + 0.04·½ + 0.01·1 + 0·½) / 4
+    expect(out[loss.name]!.toNumbers()[0]).toBeCloseTo(0.07, 12);
   });
 });

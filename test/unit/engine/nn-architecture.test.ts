@@ -2,6 +2,8 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../../main/common/rng.js';
+import { evaluate } from '../../../main/engine/exec/reference/index.js';
+import { Tensor } from '../../../main/engine/ir/index.js';
 import {
   ARCH_FORMAT,
   ArchitectureError,
@@ -177,6 +179,14 @@ describe('architecture validation', () => {
       /target mean activation/,
     ],
     [{ network: { type: 'dense', widths: [8, 3, 8], extra: 1 } }, /extra/],
+    [
+      { network: { type: 'residual', channels: 1, features: 8, depth: 5, kernel: 3, skips: true } },
+      /even depth \(head \+ pairs of convs \+ tail\), got 5/,
+    ],
+    [
+      { network: { type: 'residual', channels: 1, features: 8, depth: 4, kernel: 3 }, loss: 'noise-weighted-mse' },
+      /noise-weighted MSE needs a denoiser with a noise-level input/,
+    ],
     [{ network: { type: 'dense', widths: [8, 3, 8], latentLayer: 2 } }, /interior layer/],
   ])('rejects %j', (doc, message) => {
     expect(() => parseArchitectureJson(JSON.stringify({ ...base, ...doc }))).toThrow(message);
@@ -275,6 +285,45 @@ describe('graph builders', () => {
       'output',
       ...Array.from({ length: 7 }, (_, i) => `feature/conv${i}`),
     ]);
+  });
+
+  it('residual blocks: every second conv starts at zero, so the untrained network is linear', () => {
+    const a = preset('ffdnet-color')!;
+    const specs = paramSpecs(a);
+    const zero = specs.filter((s) => s.init === 'zero').map((s) => s.name);
+    expect(zero).toEqual([2, 4, 6, 8, 10, 12].flatMap((i) => [`conv${i}.weight`, `conv${i}.bias`]));
+    // f(u) + f(v) = f(u + v) for inputs and noise maps alike; a plain ReLU stack is not linear.
+    const additivity = (arch: typeof a): number => {
+      const f = buildInference(arch, { batch: 1, sampleShape: [3, 6, 6], floatType: 'float64' });
+      const params = initParams(paramSpecs(arch), new Rng(3), 'float64');
+      const rng = new Rng(4);
+      const rand = (shape: number[]) =>
+        Tensor.fromArray(
+          'float64',
+          shape,
+          Array.from({ length: shape.reduce((p, d) => p * d, 1) }, () => rng.uniform()),
+        );
+      const u = [rand([1, 3, 6, 6]), rand([1, 1, 6, 6])] as const;
+      const v = [rand([1, 3, 6, 6]), rand([1, 1, 6, 6])] as const;
+      const sum = (p: Tensor, q: Tensor) =>
+        Tensor.fromArray(
+          'float64',
+          p.shape,
+          p.toNumbers().map((x, i) => x + q.toNumbers()[i]!),
+        );
+      const run = (x: Tensor, m: Tensor) =>
+        evaluate(f.graph, { ...Object.fromEntries(params), input: x, noise_level: m }, ['output']).output!.toNumbers();
+      const fu = run(...u);
+      const fv = run(...v);
+      const fuv = run(sum(u[0], v[0]), sum(u[1], v[1]));
+      return Math.max(...fuv.map((y, i) => Math.abs(y - fu[i]! - fv[i]!)));
+    };
+    expect(additivity(a)).toBeLessThan(1e-12);
+    const net = a.network;
+    if (net.type !== 'residual') throw new Error('ffdnet-color is a residual denoiser');
+    expect(additivity(architecture({ ...a, network: { ...net, skips: false, predicts: 'image' } }))).toBeGreaterThan(
+      1e-3,
+    );
   });
 
   it('encoder and decoder graphs share the parameter names of the full model', () => {

@@ -12,14 +12,20 @@ import { initParams } from '../../../main/engine/nn/layers.js';
 import { paramSpecs } from '../../../main/engine/nn/plan.js';
 import { randomTensor } from './grad-check.js';
 
-function check(network: ArchitectureInput['network'], sample: number[]) {
-  const arch = architecture({ network, init: 'kaiming' });
+function check(network: ArchitectureInput['network'], sample: number[], loss: ArchitectureInput['loss'] = 'mse') {
+  const arch = architecture({ network, init: 'kaiming', loss });
   const model = buildTrainingModel(arch, { batch: 2, sampleShape: sample, floatType: 'float64' });
   const g = model.forward.graph;
   const params = [...model.forward.params.values()];
   const grads = backward(g, model.loss, params);
   const rng = new Rng(5);
-  const init = initParams(paramSpecs(arch), rng, 'float64');
+  // Random values everywhere, zero-initialised layers included: at zero a residual block's first
+  // conv would get no gradient at all, and the check would pass without testing it.
+  const init = initParams(
+    paramSpecs(arch).map((s) => ({ ...s, init: 'kaiming' as const })),
+    rng,
+    'float64',
+  );
   const feeds: Record<string, Tensor> = Object.fromEntries(init);
   for (const v of g.inputs) feeds[v.name] = randomTensor(rng, v.shape, 0, 1);
   const names = params.map((p) => grads.get(p.name)!.name);
@@ -41,7 +47,9 @@ function check(network: ArchitectureInput['network'], sample: number[]) {
         (lossAt({ ...feeds, [p.name]: new Tensor('float64', base.shape, plus) }) -
           lossAt({ ...feeds, [p.name]: new Tensor('float64', base.shape, minus) })) /
         (2 * h);
-      expect(Math.abs(got[i]! - fd), `${p.name}[${i}]: backward ${got[i]} vs ${fd}`).toBeLessThan(1e-7 + 1e-5 * Math.abs(fd));
+      expect(Math.abs(got[i]! - fd), `${p.name}[${i}]: backward ${got[i]} vs ${fd}`).toBeLessThan(
+        1e-7 + 1e-5 * Math.abs(fd),
+      );
       checked++;
     }
   });
@@ -54,8 +62,30 @@ describe('whole-network gradients match finite differences', () => {
     expect(check(net, [1, 6, 6])).toBe(24);
   });
   it('FFDNet-style residual denoiser at half resolution (scale 2)', () => {
-    const net = { type: 'residual', channels: 2, features: 3, depth: 3, kernel: 3, noiseLevelInput: true, scale: 2, predicts: 'image' } as const;
+    const net = {
+      type: 'residual',
+      channels: 2,
+      features: 3,
+      depth: 3,
+      kernel: 3,
+      noiseLevelInput: true,
+      scale: 2,
+      predicts: 'image',
+    } as const;
     expect(check(net, [2, 6, 8])).toBe(24);
+  });
+  it('half resolution with residual blocks, predicting the noise, noise-weighted MSE', () => {
+    const net = {
+      type: 'residual',
+      channels: 2,
+      features: 3,
+      depth: 4,
+      kernel: 3,
+      noiseLevelInput: true,
+      scale: 2,
+      skips: true,
+    } as const;
+    expect(check(net, [2, 6, 8], 'noise-weighted-mse')).toBe(32);
   });
   it('convolutional autoencoder', () => {
     const net = { type: 'conv-ae' as const, channels: 1, stages: [2], bottleneck: 2 };
