@@ -55,7 +55,7 @@ if (values.bench) {
 function summary(net, variant) {
   const v = variant === 'basic' ? '' : ` (${variant})`;
   if (net.type === 'residual')
-    return `${net.scale === 2 ? 'FFDNet-style half-resolution' : 'DnCNN-style'} denoiser, ${net.depth} conv layers × ${net.features}${net.noiseLevelInput ? ', noise-level map input' : ''}`;
+    return `${net.scale === 2 ? 'FFDNet-style half-resolution' : 'DnCNN-style'} denoiser, ${net.depth} conv layers × ${net.features}${net.skips ? ` (${(net.depth - 2) / 2} residual blocks)` : ''}${net.noiseLevelInput ? ', noise-level map input' : ''}`;
   if (net.type === 'conv-ae') {
     const ratio = (4 ** net.stages.length * net.channels) / net.bottleneck;
     return `conv autoencoder${v}, stride-2 stages ${[net.channels, ...net.stages].join('→')}, bottleneck ${net.bottleneck} channels (compression ${ratio}:1)`;

@@ -173,7 +173,11 @@ function runBlocks(
     return out;
   };
   let h = apply(x, layers[0]!);
-  for (let i = 1; i < layers.length - 1; i += 2) h = g.add(h, apply(apply(h, layers[i]!), layers[i + 1]!));
+  for (let i = 1; i < layers.length - 1; i += 2) {
+    h = g.add(h, apply(apply(h, layers[i]!), layers[i + 1]!));
+    // A block's feature map is what it hands on (h + correction), not the correction alone.
+    fg.features.set(layers[i + 1]!.name, h);
+  }
   return { out: apply(h, layers[layers.length - 1]!) };
 }
 

@@ -319,6 +319,17 @@ describe('graph builders', () => {
       return Math.max(...fuv.map((y, i) => Math.abs(y - fu[i]! - fv[i]!)));
     };
     expect(additivity(a)).toBeLessThan(1e-12);
+    // A block's feature map is the running sum it hands on, the head's and tail's their conv output.
+    const fi = buildInference(a, { batch: 1, sampleShape: [3, 8, 8], features: true });
+    const producer = (layer: string) =>
+      fi.graph.nodes.find((n) => n.outputs.includes(fi.features.get(layer)!.name))!.op;
+    expect(['conv0', 'conv1', 'conv2', 'conv12', 'conv13'].map(producer)).toEqual([
+      'Conv',
+      'Relu',
+      'Add',
+      'Add',
+      'ConvTranspose',
+    ]);
     const net = a.network;
     if (net.type !== 'residual') throw new Error('ffdnet-color is a residual denoiser');
     expect(additivity(architecture({ ...a, network: { ...net, skips: false, predicts: 'image' } }))).toBeGreaterThan(
