@@ -39,8 +39,8 @@ export interface TrainingModel {
 
 export const TARGET = 'y';
 
-/** Floor f of the noise-weighted MSE, σ = 10 on the 0–255 scale: below it all levels weigh alike. */
-export const NOISE_WEIGHT_FLOOR = 10 / 255;
+/** Default floor f of the noise-weighted MSE, σ = 20 on the 0–255 scale (see architecture.ts). */
+export const NOISE_WEIGHT_FLOOR = 20;
 
 export function buildTrainingModel(arch: Architecture, o: GraphOptions): TrainingModel {
   const fg = buildForward(arch, { ...o, mode: 'train' });
@@ -53,7 +53,13 @@ export function buildTrainingModel(arch: Architecture, o: GraphOptions): Trainin
       case 'mse':
         return mse(g, fg.output, target, reduction);
       case 'noise-weighted-mse':
-        return noiseWeightedMse(g, fg.output, target, fg.noiseLevel!, NOISE_WEIGHT_FLOOR);
+        return noiseWeightedMse(
+          g,
+          fg.output,
+          target,
+          fg.noiseLevel!,
+          (arch.noiseWeightFloor ?? NOISE_WEIGHT_FLOOR) / 255,
+        );
       case 'mae':
         return mae(g, fg.output, target, reduction);
       case 'charbonnier':

@@ -14,6 +14,7 @@ import {
   buildEncoder,
   buildForward,
   buildInference,
+  buildTrainingModel,
   initParams,
   latentShape,
   parameterCount,
@@ -187,6 +188,10 @@ describe('architecture validation', () => {
       { network: { type: 'residual', channels: 1, features: 8, depth: 4, kernel: 3 }, loss: 'noise-weighted-mse' },
       /noise-weighted MSE needs a denoiser with a noise-level input/,
     ],
+    [
+      { network: { type: 'residual', channels: 1, features: 8, depth: 4, kernel: 3 }, noiseWeightFloor: 10 },
+      /only the noise-weighted MSE has a floor/,
+    ],
     [{ network: { type: 'dense', widths: [8, 3, 8], latentLayer: 2 } }, /interior layer/],
   ])('rejects %j', (doc, message) => {
     expect(() => parseArchitectureJson(JSON.stringify({ ...base, ...doc }))).toThrow(message);
@@ -335,6 +340,43 @@ describe('graph builders', () => {
     expect(additivity(architecture({ ...a, network: { ...net, skips: false, predicts: 'image' } }))).toBeGreaterThan(
       1e-3,
     );
+  });
+
+  it('noise-weighted MSE: each squared error times f²/(σ² + f²), f from the architecture (default 20)', () => {
+    const rng = new Rng(11);
+    const rand = (shape: number[], scale = 1) =>
+      Tensor.fromArray(
+        'float64',
+        shape,
+        Array.from({ length: shape.reduce((p, d) => p * d, 1) }, () => scale * rng.uniform()),
+      );
+    const network = { type: 'residual', channels: 2, features: 3, depth: 2, kernel: 1, noiseLevelInput: true } as const;
+    for (const floor of [undefined, 10]) {
+      const arch = architecture({
+        network,
+        loss: 'noise-weighted-mse',
+        ...(floor !== undefined ? { noiseWeightFloor: floor } : {}),
+      });
+      const m = buildTrainingModel(arch, { batch: 2, sampleShape: [2, 3, 3], floatType: 'float64' });
+      const feeds = {
+        ...Object.fromEntries(initParams(paramSpecs(arch), new Rng(1), 'float64')),
+        x: rand([2, 2, 3, 3]),
+        y: rand([2, 2, 3, 3]),
+        noise_level: rand([2, 1, 3, 3], 0.3),
+      };
+      const out = evaluate(m.forward.graph, feeds, [m.loss.name, m.forward.output.name]);
+      const yhat = out[m.forward.output.name]!.toNumbers();
+      const y = feeds.y.toNumbers();
+      const level = feeds.noise_level.toNumbers();
+      const f = (floor ?? 20) / 255;
+      let sum = 0;
+      yhat.forEach((v, i) => {
+        const n = Math.floor(i / 18);
+        const sigma = level[n * 9 + (i % 9)]!;
+        sum += ((v - y[i]!) ** 2 * f * f) / (sigma * sigma + f * f);
+      });
+      expect(out[m.loss.name]!.toNumbers()[0]).toBeCloseTo(sum / yhat.length, 12);
+    }
   });
 
   it('encoder and decoder graphs share the parameter names of the full model', () => {
