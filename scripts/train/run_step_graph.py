@@ -13,7 +13,8 @@ parameters into the model's inference ONNX file. Two backends run the same graph
 Data: random patch×patch crops of a folder of photos, drawn in proportion to image area, one of
 the 8 symmetries of the square, noise as in main/engine/train/batches.ts (noise-level-map models:
 Gaussian σ ~ U[0, σmax], or for half of the samples Poisson–Gaussian shot noise as well, the map
-stating the sample's RMS level; half of the inputs clipped and quantised to 8 bits).
+stating the sample's RMS level; a quarter of RGB samples grey with the same noise in every
+channel; half of the inputs clipped and quantised to 8 bits).
 
 Usage (see scripts/train/README.md):
   python3 run_step_graph.py --step step.onnx --model init.onnx --data trainset/ --out trained.onnx
@@ -78,7 +79,11 @@ class Sampler:
         level = np.empty((n, 1, self.patch, self.patch), dtype=np.float32)
         kind, sigma_max, photons_min = self.noise
         for i in range(n):
-            s = clean[i]
+            # A quarter of RGB samples grey, with the same noise in every channel (batches.ts).
+            grey = clean.shape[1] == 3 and self.rng.uniform() < 0.25
+            if grey:
+                clean[i] = np.float32(0.299) * clean[i, 0] + np.float32(0.587) * clean[i, 1] + np.float32(0.114) * clean[i, 2]
+            s = clean[i, :1] if grey else clean[i]
             sigma = self.rng.uniform() * sigma_max
             out = s + (sigma / 255.0) * self.rng.standard_normal(s.shape).astype(np.float32)
             lv = sigma
@@ -87,6 +92,8 @@ class Sampler:
                 shot = self.rng.poisson(np.maximum(s, 0) * photons).astype(np.float32) / photons
                 out = shot + (sigma / 255.0) * self.rng.standard_normal(s.shape).astype(np.float32)
                 lv = math.sqrt(sigma * sigma + 255.0 * 255.0 * float(np.maximum(s, 0).mean()) / photons)
+            if grey:
+                out = np.repeat(out, 3, axis=0)
             if self.rng.uniform() < 0.5:
                 out = np.round(np.clip(out, 0, 1) * 255.0) / 255.0
             noisy[i] = out

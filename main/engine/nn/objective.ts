@@ -39,8 +39,8 @@ export interface TrainingModel {
 
 export const TARGET = 'y';
 
-/** Default floor f of the noise-weighted MSE, σ = 20 on the 0–255 scale (see architecture.ts). */
-export const NOISE_WEIGHT_FLOOR = 20;
+/** Default floor f of the noise-weighted MSE, σ = 10 on the 0–255 scale (see architecture.ts). */
+export const NOISE_WEIGHT_FLOOR = 10;
 
 export function buildTrainingModel(arch: Architecture, o: GraphOptions): TrainingModel {
   const fg = buildForward(arch, { ...o, mode: 'train' });

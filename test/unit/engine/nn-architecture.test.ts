@@ -342,7 +342,7 @@ describe('graph builders', () => {
     );
   });
 
-  it('noise-weighted MSE: each squared error times f²/(σ² + f²), f from the architecture (default 20)', () => {
+  it('noise-weighted MSE: each squared error times f²/(σ² + f²), f from the architecture (default 10)', () => {
     const rng = new Rng(11);
     const rand = (shape: number[], scale = 1) =>
       Tensor.fromArray(
@@ -351,7 +351,7 @@ describe('graph builders', () => {
         Array.from({ length: shape.reduce((p, d) => p * d, 1) }, () => scale * rng.uniform()),
       );
     const network = { type: 'residual', channels: 2, features: 3, depth: 2, kernel: 1, noiseLevelInput: true } as const;
-    for (const floor of [undefined, 10]) {
+    for (const floor of [undefined, 20]) {
       const arch = architecture({
         network,
         loss: 'noise-weighted-mse',
@@ -368,7 +368,7 @@ describe('graph builders', () => {
       const yhat = out[m.forward.output.name]!.toNumbers();
       const y = feeds.y.toNumbers();
       const level = feeds.noise_level.toNumbers();
-      const f = (floor ?? 20) / 255;
+      const f = (floor ?? 10) / 255;
       let sum = 0;
       yhat.forEach((v, i) => {
         const n = Math.floor(i / 18);

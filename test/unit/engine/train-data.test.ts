@@ -226,6 +226,52 @@ describe('noise-level maps for Poisson–Gaussian training noise', () => {
   });
 });
 
+describe('grey samples for colour noise-level-map models', () => {
+  it('makes a quarter of RGB samples grey (BT.601 luma), target and noise alike in all three channels', () => {
+    const n = 200;
+    const hw = 8 * 8;
+    const rgb = new Float32Array(n * 3 * hw);
+    for (let i = 0; i < n; i++) {
+      rgb.fill(0.8, i * 3 * hw, i * 3 * hw + hw);
+      rgb.fill(0.4, i * 3 * hw + hw, i * 3 * hw + 2 * hw);
+      rgb.fill(0.1, i * 3 * hw + 2 * hw, (i + 1) * 3 * hw);
+    }
+    const data = new SampleDataset('flat', [3, 8, 8], rgb);
+    const spec = {
+      batch: n,
+      sampleShape: [3, 8, 8],
+      noise: { type: 'gaussian' as const, sigma: 50 },
+      epsShape: null,
+      noiseLevelMap: true,
+    };
+    const b = makeBatch(
+      data,
+      Int32Array.from({ length: n }, (_, i) => i),
+      spec,
+      new Rng(5),
+    );
+    const x = b.x.data as Float32Array;
+    const y = b.y.data as Float32Array;
+    const sameInPlanes = (a: Float32Array, i: number) => {
+      const s = a.subarray(i * 3 * hw, (i + 1) * 3 * hw);
+      for (let k = 0; k < hw; k++) if (s[k] !== s[hw + k] || s[k] !== s[2 * hw + k]) return false;
+      return true;
+    };
+    let grey = 0;
+    for (let i = 0; i < n; i++) {
+      if (!sameInPlanes(y, i)) {
+        expect(y[i * 3 * hw]).toBe(Math.fround(0.8)); // colour samples keep their colour
+        continue;
+      }
+      grey++;
+      expect(y[i * 3 * hw]).toBeCloseTo(0.299 * 0.8 + 0.587 * 0.4 + 0.114 * 0.1, 6);
+      expect(sameInPlanes(x, i), `noise of grey sample ${i}`).toBe(true);
+    }
+    expect(grey).toBeGreaterThan(n * 0.15);
+    expect(grey).toBeLessThan(n * 0.35);
+  });
+});
+
 describe('checkpoints', () => {
   const sample = (): Checkpoint => ({
     state: {
