@@ -50,6 +50,8 @@ export interface ResidualDesign {
   bias: boolean;
   /** 2: FFDNet-style, the body runs at half resolution (4×4 stride-2 conv in, transposed conv out). */
   scale?: 1 | 2;
+  /** Middle layers in pairs with a skip around each (residual blocks); needs an even depth. */
+  skips?: boolean;
 }
 
 export type NetworkDesign = DenseDesign | ConvDesign | ResidualDesign;
@@ -191,7 +193,9 @@ export function architectureJson(
     format: 'denoise-lab.architecture',
     version: 1,
     ...(name ? { name } : {}),
-    network: { ...net },
+    // A plain half-resolution stack must predict the clean image (see the engine's architecture.ts).
+    network:
+      net.type === 'residual' ? { ...net, predicts: net.scale === 2 && !net.skips ? 'image' : 'noise' } : { ...net },
     variant: v,
     loss: o.loss,
   };
@@ -217,6 +221,7 @@ export function designProblems(variant: VariantId, net: NetworkDesign, o: Varian
   } else {
     if (net.depth < 2) p.push('a residual denoiser has at least 2 layers');
     if (net.kernel % 2 !== 1) p.push('the kernel size must be odd');
+    if (net.skips && net.depth % 2 !== 0) p.push('residual blocks need an even number of layers (head, pairs, tail)');
     if (!positive([net.features, net.channels])) p.push('channels must be whole numbers ≥ 1');
   }
   return p;

@@ -68,6 +68,7 @@ class Lab {
     noiseLevelInput: true,
     bias: true,
     scale: 1,
+    skips: false,
   });
   options = $state<VariantOptions>({ sparsePenalty: 'kl', sparseTarget: 0.05, lambda: 0.1, beta: 1, loss: 'mse' });
   data = $state<{ kind: DataKind; path: string; patch: number }>({ kind: 'digits', path: '', patch: 32 });

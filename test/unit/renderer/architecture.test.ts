@@ -58,10 +58,21 @@ describe('renderer parameter count', () => {
         designs.push({ net: { type: 'conv-ae', channels: 3, stages, bottleneck: 5, bias: true }, variational });
     for (const noiseLevelInput of [false, true])
       for (const scale of [1, 2] as const)
-        designs.push({
-          net: { type: 'residual', channels: 3, features: 12, depth: 4, kernel: 5, noiseLevelInput, bias: true, scale },
-          variational: false,
-        });
+        for (const skips of [false, true])
+          designs.push({
+            net: {
+              type: 'residual',
+              channels: 3,
+              features: 12,
+              depth: 4,
+              kernel: 5,
+              noiseLevelInput,
+              bias: true,
+              scale,
+              skips,
+            },
+            variational: false,
+          });
     for (const { net, variational } of designs) {
       const arch = architecture({
         network: net,
@@ -139,5 +150,43 @@ describe('architecture JSON for the train job', () => {
       bias: true,
     };
     expect(designProblems('contractive', deep, opts)).toHaveLength(1);
+    const res: NetworkDesign = {
+      type: 'residual',
+      channels: 3,
+      features: 16,
+      depth: 7,
+      kernel: 3,
+      noiseLevelInput: true,
+      bias: true,
+      skips: true,
+    };
+    expect(designProblems('basic', res, opts)).toEqual([
+      'residual blocks need an even number of layers (head, pairs, tail)',
+    ]);
+    expect(() => architecture(architectureJson('basic', res, opts) as never)).toThrow(/even depth/);
+  });
+
+  it('lets a plain half-resolution denoiser predict the image, every other one the noise', () => {
+    const res = (scale: 1 | 2, skips: boolean): NetworkDesign => ({
+      type: 'residual',
+      channels: 3,
+      features: 16,
+      depth: 6,
+      kernel: 3,
+      noiseLevelInput: true,
+      bias: true,
+      scale,
+      skips,
+    });
+    const predicts = (scale: 1 | 2, skips: boolean) => {
+      const net = architecture(architectureJson('basic', res(scale, skips), opts) as never).network;
+      return net.type === 'residual' ? `${net.predicts}${net.skips ? '+skips' : ''}` : null;
+    };
+    expect([predicts(1, false), predicts(2, false), predicts(1, true), predicts(2, true)]).toEqual([
+      'noise',
+      'image',
+      'noise+skips',
+      'noise+skips',
+    ]);
   });
 });
