@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { encodeNpy } from '../../../main/common/npy.js';
 import { Rng } from '../../../main/common/rng.js';
 import { Tensor } from '../../../main/engine/ir/tensor.js';
+import type { NoiseSpec } from '../../../main/imaging/noise.js';
 import { BatchSampler, makeBatch } from '../../../main/engine/train/batches.js';
 import {
   decodeCheckpoint,
@@ -189,23 +190,17 @@ describe('batches', () => {
   });
 });
 
+/** A batch of samples 0…n−1 for a noise-level-map model. */
+function noiseMapBatch(data: SampleDataset, n: number, sampleShape: number[], noise: NoiseSpec, seed: number) {
+  const indices = Int32Array.from({ length: n }, (_, i) => i);
+  return makeBatch(data, indices, { batch: n, sampleShape, noise, epsShape: null, noiseLevelMap: true }, new Rng(seed));
+}
+
 describe('noise-level maps for Poisson–Gaussian training noise', () => {
   it("states each sample's RMS noise level and quantises half of the inputs to 8 bits", () => {
     const n = 64;
     const data = new SampleDataset('flat', [1, 32, 32], new Float32Array(n * 1024).fill(0.5));
-    const spec = {
-      batch: n,
-      sampleShape: [1, 32, 32],
-      noise: { type: 'poisson-gaussian' as const, photons: 16, sigma: 75 },
-      epsShape: null,
-      noiseLevelMap: true,
-    };
-    const b = makeBatch(
-      data,
-      Int32Array.from({ length: n }, (_, i) => i),
-      spec,
-      new Rng(11),
-    );
+    const b = noiseMapBatch(data, n, [1, 32, 32], { type: 'poisson-gaussian', photons: 16, sigma: 75 }, 11);
     const x = b.x.data as Float32Array;
     const map = b.noiseLevel!.data as Float32Array;
     let quantised = 0;
@@ -237,19 +232,7 @@ describe('grey samples for colour noise-level-map models', () => {
       rgb.fill(0.1, i * 3 * hw + 2 * hw, (i + 1) * 3 * hw);
     }
     const data = new SampleDataset('flat', [3, 8, 8], rgb);
-    const spec = {
-      batch: n,
-      sampleShape: [3, 8, 8],
-      noise: { type: 'gaussian' as const, sigma: 50 },
-      epsShape: null,
-      noiseLevelMap: true,
-    };
-    const b = makeBatch(
-      data,
-      Int32Array.from({ length: n }, (_, i) => i),
-      spec,
-      new Rng(5),
-    );
+    const b = noiseMapBatch(data, n, [3, 8, 8], { type: 'gaussian', sigma: 50 }, 5);
     const x = b.x.data as Float32Array;
     const y = b.y.data as Float32Array;
     const sameInPlanes = (a: Float32Array, i: number) => {
