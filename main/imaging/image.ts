@@ -64,11 +64,21 @@ export function withData(like: Image, data: Float32Array): Image {
  */
 export function luma(image: Image): Float32Array {
   const n = image.width * image.height;
-  if (image.channels === 1) return image.data.slice(0, n);
+  return image.channels === 1 ? image.data.slice(0, n) : lumaOfPlanes(image.data, n);
+}
+
+/** BT.601 luma (see `luma`) of planar RGB data with n pixels per plane. */
+export function lumaOfPlanes(rgb: Float32Array, n: number): Float32Array {
   const y = new Float32Array(n);
-  const d = image.data;
-  for (let i = 0; i < n; i++) y[i] = 0.299 * d[i]! + 0.587 * d[n + i]! + 0.114 * d[2 * n + i]!;
+  for (let i = 0; i < n; i++) y[i] = 0.299 * rgb[i]! + 0.587 * rgb[n + i]! + 0.114 * rgb[2 * n + i]!;
   return y;
+}
+
+/** One plane repeated `times` times, planar (a grey image as R = G = B). */
+export function repeatPlane(plane: Float32Array, times: number): Float32Array {
+  const out = new Float32Array(plane.length * times);
+  for (let c = 0; c < times; c++) out.set(plane, c * plane.length);
+  return out;
 }
 
 /** One colour plane as a view (no copy). */

@@ -16,7 +16,7 @@ import { readFile } from 'node:fs/promises';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
 import { inspectOnnx } from '../engine/onnx/index.js';
 import { META_MODEL_CARD } from '../engine/train/export.js';
-import { reflectIndex } from './image.js';
+import { reflectIndex, repeatPlane } from './image.js';
 import { ImagingError } from './errors.js';
 import type { TileRunner } from './tiling.js';
 
@@ -195,9 +195,7 @@ export async function openOnnxModel(
     }
     if (tc === 1) {
       // Gray through a colour model: R = G = B in, mean of R, G, B out.
-      const rgb = new Float32Array(3 * plane);
-      for (let k = 0; k < 3; k++) rgb.set(input, k * plane);
-      const y = await runOnce(rgb, 1, 3, th, tw, sigma);
+      const y = await runOnce(repeatPlane(input, 3), 1, 3, th, tw, sigma);
       const out = new Float32Array(plane);
       for (let i = 0; i < plane; i++) out[i] = (y[i]! + y[plane + i]! + y[2 * plane + i]!) / 3;
       return out;

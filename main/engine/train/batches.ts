@@ -7,6 +7,7 @@
 // the batch continues with the first samples of the next epoch's order.
 
 import type { Rng } from '../../common/rng.js';
+import { lumaOfPlanes, repeatPlane } from '../../imaging/image.js';
 import { type NoiseSpec, addNoise } from '../../imaging/noise.js';
 import { Tensor } from '../ir/tensor.js';
 import type { Dataset } from './datasets.js';
@@ -118,22 +119,6 @@ function mapNoise(spec: NoiseSpec | null, sample: Float32Array, rng: Rng): { noi
   return { noise: spec, level: 'sigma' in spec ? spec.sigma : 0 };
 }
 
-/** Replaces a planar RGB sample by its BT.601 luma in all three planes, in place. */
-function toGrey(sample: Float32Array, hw: number): void {
-  for (let k = 0; k < hw; k++) {
-    const y = 0.299 * sample[k]! + 0.587 * sample[hw + k]! + 0.114 * sample[2 * hw + k]!;
-    sample[k] = y;
-    sample[hw + k] = y;
-    sample[2 * hw + k] = y;
-  }
-}
-
-function repeatPlane(plane: Float32Array, times: number): Float32Array {
-  const out = new Float32Array(plane.length * times);
-  for (let c = 0; c < times; c++) out.set(plane, c * plane.length);
-  return out;
-}
-
 /** Assembles one batch. Draw order: sample crops, then noise per sample, then ε. */
 export function makeBatch(dataset: Dataset, indices: Int32Array, spec: BatchSpec, rng: Rng): Batch {
   const size = spec.sampleShape.reduce((a, b) => a * b, 1);
@@ -155,13 +140,13 @@ export function makeBatch(dataset: Dataset, indices: Int32Array, spec: BatchSpec
     const noisy = new Float32Array(clean.length);
     for (let i = 0; i < spec.batch; i++) {
       const sample = clean.subarray(i * size, (i + 1) * size);
-      const grey = channels === 3 && rng.uniform() < 0.25;
-      if (grey) toGrey(sample, hw);
+      const grey = channels === 3 && rng.uniform() < 0.25 ? lumaOfPlanes(sample, hw) : null;
+      if (grey) sample.set(repeatPlane(grey, 3));
       const { noise, level } = mapNoise(spec.noise, sample, rng);
       (noiseLevel.data as Float32Array).fill(level / 255, i * hw, (i + 1) * hw);
       let out: Float32Array;
       if (!noise) out = Float32Array.from(sample);
-      else if (grey) out = repeatPlane(addNoise(sample.subarray(0, hw), 1, noise, rng, { clip: false }), 3);
+      else if (grey) out = repeatPlane(addNoise(grey, 1, noise, rng, { clip: false }), 3);
       else out = addNoise(sample, channels, noise, rng, { clip: false });
       if (spec.noise && spec.noise.type !== 'gaussian' && spec.noise.type !== 'poisson-gaussian') {
         // Other noise models keep their own parameters; the map then only says "noisy".
