@@ -202,6 +202,15 @@ export type Variant = Architecture['variant'];
 export type LossName = Architecture['loss'];
 export type ArchNoise = NonNullable<Architecture['noise']>;
 
+/**
+ * What a residual denoiser should predict when its designer does not say: the clean image for a
+ * plain half-resolution stack (see `predicts` above), the noise otherwise. Presets and the Lab's
+ * designs both take it from here.
+ */
+export function defaultPredicts(net: { scale?: 1 | 2 | undefined; skips?: boolean | undefined }): 'noise' | 'image' {
+  return net.scale === 2 && !net.skips ? 'image' : 'noise';
+}
+
 /** Index in `widths` of a dense network's latent layer: explicit, or the narrowest interior layer. */
 export function denseLatentIndex(net: { widths: readonly number[]; latentLayer?: number | undefined }): number {
   if (net.latentLayer !== undefined) return net.latentLayer;

@@ -2,7 +2,7 @@
 // denoisers (grey, colour, colour with a noise-level map), convolutional autoencoders at three
 // bottleneck widths, and small dense models on the 8×8 digits for the latent-space demos.
 
-import { type Architecture, type ArchitectureInput, architecture } from './architecture.js';
+import { type Architecture, type ArchitectureInput, architecture, defaultPredicts } from './architecture.js';
 
 type PresetInput = Omit<ArchitectureInput, 'format' | 'version' | 'name'>;
 
@@ -22,9 +22,7 @@ const residual = (
   noiseLevelInput,
   scale,
   skips,
-  // A plain half-resolution stack learns the clean image more easily than the noise (FFDNet); see
-  // architecture.ts. With residual blocks the noise is learnt from a linear start.
-  predicts: scale === 2 && !skips ? 'image' : 'noise',
+  predicts: defaultPredicts({ scale, skips }),
 });
 
 const convAe = (bottleneck: number): PresetInput['network'] => ({

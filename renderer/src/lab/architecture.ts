@@ -7,6 +7,8 @@
 // function; test/unit/renderer/architecture.test.ts checks it against the engine for every preset
 // and a sweep of designs, so the two cannot drift apart silently.
 
+import { defaultPredicts } from '../../../main/engine/nn/architecture.js';
+
 export const VARIANTS = [
   { id: 'basic', label: 'Basic (undercomplete)', family: 'dense' },
   { id: 'stacked', label: 'Stacked', family: 'dense' },
@@ -193,9 +195,7 @@ export function architectureJson(
     format: 'denoise-lab.architecture',
     version: 1,
     ...(name ? { name } : {}),
-    // A plain half-resolution stack must predict the clean image (see the engine's architecture.ts).
-    network:
-      net.type === 'residual' ? { ...net, predicts: net.scale === 2 && !net.skips ? 'image' : 'noise' } : { ...net },
+    network: net.type === 'residual' ? { ...net, predicts: defaultPredicts(net) } : { ...net },
     variant: v,
     loss: o.loss,
   };
