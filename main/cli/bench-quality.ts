@@ -28,6 +28,7 @@ import {
   type ImageMetrics,
 } from '../imaging/index.js';
 import { modelsDir, packageRoot } from '../paths.js';
+import { listShippedModels } from '../service/models.js';
 
 const PYTHON = '/usr/bin/python3';
 
@@ -83,18 +84,10 @@ class Accumulator {
 }
 
 /** The shipped models whose card says they are denoisers (residual networks), default first. */
-function shippedDenoisers(): string[] {
-  return readdirSync(modelsDir)
-    .filter((f) => f.endsWith('.json'))
-    .filter((f) => {
-      const card = JSON.parse(readFileSync(path.join(modelsDir, f), 'utf8')) as {
-        architectureSpec?: { network?: { type?: string } };
-      };
-      return card.architectureSpec?.network?.type === 'residual';
-    })
-    .map((f) => path.join(modelsDir, f.replace(/\.json$/, '.onnx')))
-    .filter((f) => existsSync(f))
-    .sort((a, b) => Number(path.basename(b) === 'default.onnx') - Number(path.basename(a) === 'default.onnx'));
+async function shippedDenoisers(): Promise<string[]> {
+  return (await listShippedModels(modelsDir))
+    .filter((m) => (m.architectureSpec as { network?: { type?: string } } | undefined)?.network?.type === 'residual')
+    .map((m) => m.file);
 }
 
 function hasSkimage(): boolean {
@@ -122,7 +115,7 @@ async function main(): Promise<void> {
     log(`bench:quality: no development photos at ${devset}; pass --devset <folder of PNGs>`);
     process.exit(2);
   }
-  const modelFiles = values.model?.length ? values.model : shippedDenoisers();
+  const modelFiles = values.model?.length ? values.model : await shippedDenoisers();
   if (modelFiles.length === 0) {
     log('bench:quality: no denoising model: pass --model <file.onnx> (or ship one in models/)');
     process.exit(2);

@@ -48,13 +48,19 @@ async function readCard(onnxPath: string, id: string, kind: ModelKind): Promise<
 /** The shipped model a fresh install denoises with; listed first. */
 export const DEFAULT_MODEL_FILE = 'default.onnx';
 
-export async function listModels(folders: ModelFolders): Promise<ModelCard[]> {
-  const cards: ModelCard[] = [];
-  const shipped = (await onnxFiles(folders.shipped)).sort(
+/** The shipped models' cards, the default first. */
+export async function listShippedModels(dir: string): Promise<ModelCard[]> {
+  const files = (await onnxFiles(dir)).sort(
     (a, b) => Number(b === DEFAULT_MODEL_FILE) - Number(a === DEFAULT_MODEL_FILE),
   );
-  for (const f of shipped)
-    cards.push(await readCard(path.join(folders.shipped, f), `shipped/${path.basename(f, '.onnx')}`, 'shipped'));
+  const cards: ModelCard[] = [];
+  for (const f of files)
+    cards.push(await readCard(path.join(dir, f), `shipped/${path.basename(f, '.onnx')}`, 'shipped'));
+  return cards;
+}
+
+export async function listModels(folders: ModelFolders): Promise<ModelCard[]> {
+  const cards = await listShippedModels(folders.shipped);
   for (const f of await onnxFiles(folders.user)) {
     const file = path.join(folders.user, f);
     const card = await readCard(file, `user/${path.basename(f, '.onnx')}`, 'imported');
