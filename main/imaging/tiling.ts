@@ -117,8 +117,8 @@ export async function denoiseTiled(
   const up = (v: number) => Math.ceil(v / align) * align;
   overlap = up(overlap);
   const blend = Math.floor(overlap / 2);
-  const tw = align > 1 ? up(Math.min(tile, W)) : Math.min(tile, W);
-  const th = align > 1 ? up(Math.min(tile, H)) : Math.min(tile, H);
+  const tw = up(Math.min(tile, W));
+  const th = up(Math.min(tile, H));
   const xs = coreStarts(W, tw, align > 1);
   const ys = coreStarts(H, th, align > 1);
 

@@ -99,21 +99,21 @@ export function countParams(specs: readonly ParamSpec[]): number {
   return n;
 }
 
+/** Half-width of the uniform a parameter is drawn from (0: all zeros, nothing drawn). */
+function initBound(s: ParamSpec): number {
+  const isBias = s.shape.length === 1 && !s.name.endsWith('.W');
+  if (s.init === 'zero') return 0;
+  if (s.init === 'kaiming') return isBias ? 0 : Math.sqrt(6 / (s.summed ?? s.fanIn));
+  return 1 / Math.sqrt(s.fanIn);
+}
+
 /** Draws every parameter in order, by its spec's scheme (see InitScheme). */
 export function initParams(specs: readonly ParamSpec[], rng: Rng, dtype: FloatType = 'float32'): Map<string, Tensor> {
   const out = new Map<string, Tensor>();
   for (const s of specs) {
     const t = Tensor.zeros(dtype, s.shape);
     const data = t.data as Float32Array | Float64Array;
-    const isBias = s.shape.length === 1 && !s.name.endsWith('.W');
-    const bound =
-      s.init === 'zero'
-        ? 0
-        : s.init === 'kaiming'
-          ? isBias
-            ? 0
-            : Math.sqrt(6 / (s.summed ?? s.fanIn))
-          : 1 / Math.sqrt(s.fanIn);
+    const bound = initBound(s);
     if (bound > 0) for (let i = 0; i < data.length; i++) data[i] = (2 * rng.uniform() - 1) * bound;
     out.set(s.name, t);
   }
