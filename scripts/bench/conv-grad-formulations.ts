@@ -36,6 +36,8 @@ import {
   inputGradByConvTranspose,
   inputGradByFlippedConv,
   weightGradByFlatShifts,
+  flatPadded,
+  isDenseStrideOneConv2d,
   weightGradByIm2col,
 } from '../../main/engine/grad/conv.js';
 import { type GradRule, gradRules } from '../../main/engine/grad/rules.js';
@@ -88,13 +90,11 @@ export function convWeightGradRowShifts(
   kernel: readonly number[],
   pads: readonly number[],
 ): Value {
-  const [N, C, H, W] = x.shape as [number, number, number, number];
+  const [N, C] = x.shape as [number, number];
   const [, O, Ho, Wo] = dy.shape as [number, number, number, number];
   const [kh, kw] = kernel as [number, number];
-  const [pt, pl, pb, pr] = pads as [number, number, number, number];
-  const Wp = W + pl + pr;
+  const { flat: xFlat, Wp } = flatPadded(g, x, pads);
   const L = Ho * Wp;
-  const xFlat = g.reshape(g.pad(x, [0, 0, pt, pl, 0, 0, pb + 1, pr]), [N, C, (H + pt + pb + 1) * Wp]);
   const dyWide = g.reshape(Wp > Wo ? g.pad(dy, [0, 0, 0, 0, 0, 0, 0, Wp - Wo]) : dy, [N, O, L]);
   const dyFront = kw > 1 ? g.pad(dyWide, [0, 0, kw - 1, 0, 0, 0]) : dyWide;
   const dyShift = [...Array(kw).keys()].map((j) =>
@@ -131,8 +131,8 @@ function rowShiftsConvRule(current: GradRule): GradRule {
     const [x, w] = ctx.inputs;
     const geo = convGeometry(ctx.node.attrs, x!.shape.length - 2);
     const out = current(ctx);
-    const simple = x!.shape.length === 4 && geo.group === 1 && [...geo.strides, ...geo.dilations].every((s) => s === 1);
-    if (simple && ctx.needs[1]) out[1] = convWeightGradRowShifts(ctx.g, x!, ctx.dy, w!.shape.slice(2), geo.pads);
+    const fast = isDenseStrideOneConv2d(x!.shape.slice(2), ctx.dy.shape.slice(2), w!.shape.slice(2), geo);
+    if (fast && ctx.needs[1]) out[1] = convWeightGradRowShifts(ctx.g, x!, ctx.dy, w!.shape.slice(2), geo.pads);
     return out;
   };
 }

@@ -142,6 +142,23 @@ export function weightGradByIm2col(g: Graph, input: Value, dOut: Value, kernel: 
 }
 
 /**
+ * The input [N, C, H, W] padded by `pads` (plus one spare zero row at the bottom) and flattened per
+ * (n, c) to rows of Wp = W + left + right: the layout in which every kernel offset's windows are
+ * one contiguous range (see weightGradByFlatShifts).
+ */
+export function flatPadded(
+  g: Graph,
+  input: Value,
+  pads: readonly number[],
+): { flat: Value; Wp: number; flatLength: number } {
+  const [N, C, H, W] = input.shape as [number, number, number, number];
+  const [pt, pl, pb, pr] = pads as [number, number, number, number];
+  const Wp = W + pl + pr;
+  const flatLength = (H + pt + pb + 1) * Wp;
+  return { flat: g.reshape(g.pad(input, [0, 0, pt, pl, 0, 0, pb + 1, pr]), [N, C, flatLength]), Wp, flatLength };
+}
+
+/**
  * The fast-path ∂W (see the header; only where isDenseStrideOneConv2d holds). With
  * Wp = W + pl + pr, the padded input flattened per (n, c) to rows of Wp, window (i, j) of output
  * position (r, q) is flat element (r + i)·Wp + q + j, so for a fixed offset s = i·Wp + j the
@@ -162,15 +179,12 @@ export function weightGradByFlatShifts(
   kernel: Shape,
   pads: readonly number[],
 ): Value {
-  const [N, C, H, W] = input.shape as [number, number, number, number];
+  const [N, C] = input.shape as [number, number];
   const [, O, Ho, Wo] = dOut.shape as [number, number, number, number];
   const [kh, kw] = kernel as [number, number];
-  const [pt, pl, pb, pr] = pads as [number, number, number, number];
   const K = kh * kw;
-  const Wp = W + pl + pr;
+  const { flat, Wp, flatLength } = flatPadded(g, input, pads);
   const L = Ho * Wp;
-  const flatLength = (H + pt + pb + 1) * Wp;
-  const flat = g.reshape(g.pad(input, [0, 0, pt, pl, 0, 0, pb + 1, pr]), [N, C, flatLength]);
   const shiftDy = O < C;
   // `big` [N, B, len] meets each of the K `copies` [N, S, len]: B = O and S = C when x is shifted.
   let big: Value;
