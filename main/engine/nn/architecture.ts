@@ -138,8 +138,8 @@ export const architectureSchema = z
     loss: z.enum(['mse', 'noise-weighted-mse', 'mae', 'bce', 'charbonnier']).default('mse'),
     /**
      * Floor f of the noise-weighted MSE, as σ on the 0–255 scale (weights f²/(σ² + f²)); default 10.
-     * Measured on the default model: 9,000 more steps with f = 20 (to favour σ 50) were worse than
-     * the f = 10 model they started from at σ 15, 25 and 50 alike, by 0.4–0.5 dB.
+     * Measured on the default model: 8,806 more steps with f = 20 (to favour σ 50) came out 0.4–0.5
+     * dB below the f = 10 model at σ 15, 25 and 50 alike (scripts/train/README.md).
      */
     noiseWeightFloor: z.number().gt(0).max(255).optional(),
     /** Parameter initialisation: PyTorch's default, or He/Kaiming for deep ReLU stacks (see nn/layers.ts). */

@@ -82,7 +82,8 @@ export interface BatchSpec {
    * For RGB samples, a quarter are made grey (BT.601 luma in all three channels) with the same
    * noise in every channel, which is what a grey photo run through a colour model looks like:
    * measured, a model trained on independent channel noise only took such noise for detail and
-   * left it (25.2 dB at σ 25 on the devset's grey photos, where NL-means reaches 27.7).
+   * left it (24.6 dB at σ 25 on the devset's grey photos, where NL-means reaches 27.7; see
+   * scripts/train/README.md).
    */
   noiseLevelMap: boolean;
 }
