@@ -45,10 +45,12 @@ describe('train through the service', () => {
     const losses = events.map((e) => e.metrics!.loss!);
     expect(losses.length).toBeGreaterThanOrEqual(2);
     // Steps only go forward, and the loss falls: the sigmoid output's MSE at step 1 is 0.184 (seed 1);
-    // 300 Adam steps at 1e-2 bring it to ≈ 0.02–0.04.
+    // 300 Adam steps at 1e-2 bring it to ≈ 0.02–0.04. The first event need not be step 1's: the
+    // worker posts progress at most every 100 ms and merges what comes sooner, and a fast machine
+    // runs all 300 steps inside one such window, so the fall is measured from step 1's known loss.
     const steps = events.map((e) => e.step);
     expect(steps).toEqual([...steps].sort((a, b) => a - b));
-    expect(losses.at(-1)!).toBeLessThan(losses[0]!);
+    expect(losses.at(-1)!).toBeLessThan(0.184 / 3);
     expect(result.metrics.loss!).toBeLessThan(0.06);
     // Validation on the held-out fifth of the digits (359 samples), PSNR of the reconstruction in dB.
     expect(result.metrics.val_psnr!).toBeGreaterThan(14);
