@@ -6,6 +6,7 @@
 import { UsageError } from './command.js';
 import { DEFAULT_PIXEL_LIMIT } from '../imaging/codec.js';
 import { ImagingError } from '../imaging/errors.js';
+import { sameFile } from '../common/same-file.js';
 
 /** The values a numeric option accepts: [min, max], or (min, max] with `aboveMin`. */
 export interface NumberRange {
@@ -82,6 +83,12 @@ export function joinNegativeValues(args: readonly string[], takesValue: (option:
 
 /** -5, -0.5, -.5, -1e9, -Infinity, and comma lists starting with one (--level -3,5). */
 const NEGATIVE = /^-(\d|\.\d|Infinity)/;
+
+/** The usage error for a result that would be written over its own input. */
+export async function refuseOutputOverInput(input: string, output: string): Promise<void> {
+  if (await sameFile(input, output))
+    throw new UsageError(`${output}: the output would replace the input; write the result to another file or folder`);
+}
 
 /** Bad options found deep in imaging are user mistakes (exit 2), not failures. */
 export function asUsageError(e: unknown): unknown {

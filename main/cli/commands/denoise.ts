@@ -14,7 +14,14 @@ import { openOnnxModel } from '../../imaging/onnx-runner.js';
 import { chooseTileSize, DEFAULT_OVERLAP, tileMemoryBytes } from '../../imaging/tiling.js';
 import { ImagingError } from '../../imaging/errors.js';
 import type { Image } from '../../imaging/image.js';
-import { asUsageError, numberOption, pixelLimitOption, RANGES, type NumberRange } from '../options.js';
+import {
+  asUsageError,
+  numberOption,
+  pixelLimitOption,
+  RANGES,
+  refuseOutputOverInput,
+  type NumberRange,
+} from '../options.js';
 
 /** σ on the 0–255 scale; the tile and its context are bounded so that one tile fits in memory. */
 const SIGMA: NumberRange = { min: 0, max: 255 };
@@ -129,9 +136,10 @@ code is 1 if any file failed.
     const modelPath = resolveModel(values.model);
     const json = values.json === true;
 
-    const model = await openOnnxModel(modelPath, threads ? { threads } : {});
     const jobs = await planJobs(positionals, out);
     if (jobs.length === 0) throw new UsageError('no image files found in the given folders');
+    for (const job of jobs) await refuseOutputOverInput(job.input, job.output);
+    const model = await openOnnxModel(modelPath, threads ? { threads } : {});
     const results: FileResult[] = [];
     const planned = new Set<string>();
     try {
@@ -168,7 +176,7 @@ code is 1 if any file failed.
           io.err(
             `${job.input} → ${job.output}  ${result.width}×${result.height}  σ ${result.sigma} (${result.sigma_source})  ${result.ms} ms\n`,
           );
-        else io.err(`${job.input}: FAILED: ${result.error}\n`);
+        else io.err(`denoise-lab denoise: ${result.error}\n`);
       }
     } finally {
       await model.close();
@@ -176,7 +184,7 @@ code is 1 if any file failed.
     const failed = results.filter((r) => !r.ok).length;
     if (json)
       io.out(JSON.stringify({ model: modelPath, files: results, succeeded: results.length - failed, failed }) + '\n');
-    else
+    else if (results.length > 1)
       io.err(`${results.length - failed} of ${results.length} files denoised${failed ? `, ${failed} failed` : ''}\n`);
     return failed ? 1 : 0;
   },

@@ -9,7 +9,7 @@ import { writeFileAtomic } from '../../common/atomic-write.js';
 import { encodeFloatTiff } from '../../imaging/float-tiff.js';
 import { addNoise, noiseSpecFromLevel, NOISE_TYPES } from '../../imaging/noise.js';
 import { withData } from '../../imaging/image.js';
-import { asUsageError, numberOption, pixelLimitOption, RANGES } from '../options.js';
+import { asUsageError, numberOption, pixelLimitOption, RANGES, refuseOutputOverInput } from '../options.js';
 
 export const noiseCommand: Command = {
   name: 'noise',
@@ -63,6 +63,7 @@ Levels are on the 0–255 scale (or fractions):
         `--no-clip keeps values outside 0–255, which ${ext} (integer samples) cannot store; write .npy or .tif (32-bit float) instead`,
       );
 
+    await refuseOutputOverInput(positionals[0]!, out);
     try {
       const spec = noiseSpecFromLevel(values.type, values.level);
       const image = await readImage(positionals[0]!, { limitInputPixels: pixelLimitOption(values) });
