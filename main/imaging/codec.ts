@@ -196,7 +196,12 @@ function decodeError(source: string, e: unknown, bytes: Uint8Array): ImagingErro
     );
   }
   if (/pixel limit/i.test(msg)) return new ImagingError('too-large', `${source}: image exceeds the pixel limit`);
-  return new ImagingError('corrupt', `${source}: corrupt or truncated image data (decoder: ${msg.split('\n')[0]})`);
+  // libvips names its loader first ("VipsJpeg: premature end of JPEG image"); people need the rest.
+  const detail = msg.split('\n')[0]!.replace(/^\w+: /, '');
+  return new ImagingError(
+    'corrupt',
+    `${source}: corrupt or truncated image data (${detail}); the file may be incomplete, re-export or copy it again`,
+  );
 }
 
 export type OutputFormat = 'png' | 'jpeg' | 'webp' | 'tiff' | 'avif';
