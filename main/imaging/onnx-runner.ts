@@ -184,7 +184,7 @@ export async function openOnnxModel(
     if (dims.length !== 4 || dims[0] !== batch || dims[1] !== ch || dims[2] !== hh || dims[3] !== ww)
       throw bad(
         `the model returned ${dims.length === 4 ? `a ${dims[3]}×${dims[2]} image with ${dims[1]} channel(s)` : 'something other than an image'} ` +
-          `for a ${ww}×${hh} tile with ${ch}; a denoiser must return an image of its input's size (is this a denoising model?)`,
+          `for a ${ww}×${hh} tile with ${ch} channel(s); a denoiser must return an image of its input's size (is this a denoising model?)`,
       );
     return out.data as Float32Array;
   };
