@@ -72,6 +72,7 @@ export function joinNegativeValues(args: readonly string[], takesValue: (option:
   const out: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
+    if (a === '--') return [...out, ...args.slice(i)]; // the rest are positionals, as typed
     const next = args[i + 1];
     if (a.startsWith('--') && !a.includes('=') && takesValue(a.slice(2)) && next !== undefined && NEGATIVE.test(next)) {
       out.push(`${a}=${next}`);
