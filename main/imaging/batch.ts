@@ -55,7 +55,8 @@ export async function planBatch(
   for (const input of inputs) {
     const st = await stat(input).catch(() => undefined);
     if (st?.isDirectory())
-      for (const rel of await listImageFiles(input, { recursive: true })) add(path.join(input, rel), rel);
+      for (const rel of await listImageFiles(input, { recursive: true, exclude: outDir }))
+        add(path.join(input, rel), rel);
     else add(input, path.basename(input));
   }
   return plan;

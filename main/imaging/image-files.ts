@@ -32,11 +32,17 @@ const byName = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
  * Paths, relative to `dir`, of the entries with an image extension under `dir` (and its sub-folders
  * when `recursive`), sorted. Folders are never listed; anything else with an image name is,
  * whatever it is (a broken link, a FIFO…), so that reading it reports the problem instead of the
- * file silently missing.
+ * file silently missing. `exclude` names a folder to leave out (a batch's output folder inside its
+ * input folder: otherwise a second run would take the first run's results as inputs).
  */
-export async function listImageFiles(dir: string, { recursive }: { recursive: boolean }): Promise<string[]> {
+export async function listImageFiles(
+  dir: string,
+  { recursive, exclude }: { recursive: boolean; exclude?: string },
+): Promise<string[]> {
   const root = await stat(dir);
   const visited = new Set([`${root.dev}:${root.ino}`]);
+  const skip = exclude === undefined ? undefined : await stat(exclude).catch(() => undefined);
+  if (skip?.isDirectory()) visited.add(`${skip.dev}:${skip.ino}`);
   const files: string[] = [];
   const walk = async (rel: string): Promise<void> => {
     const folder = path.join(dir, rel);

@@ -58,6 +58,18 @@ describe('planBatch', () => {
   });
 });
 
+describe('an output folder inside the input folder', () => {
+  it("is not searched: a second run does not take the first run's results as inputs", async () => {
+    const root = path.join(dir, 'nested');
+    mkdirSync(path.join(root, 'clean/sub'), { recursive: true });
+    writeFileSync(path.join(root, 'a.png'), 'x');
+    writeFileSync(path.join(root, 'clean/a.png'), 'x'); // the first run's result
+    writeFileSync(path.join(root, 'clean/sub/b.png'), 'x');
+    const plan = await planBatch([root], path.join(root, 'clean'));
+    expect(plan.map((p) => p.rel)).toEqual(['a.png']);
+  });
+});
+
 describe('training folders list files the same way (one walker)', () => {
   it('a symlinked image is used for training; sub-folders are not searched', async () => {
     const root = path.join(dir, 'train');
