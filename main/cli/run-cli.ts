@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { commands } from './commands/index.js';
 import { UsageError, type CliIO } from './command.js';
 import { version } from './version.js';
+import { joinNegativeValues } from './options.js';
 
 function mainHelp(): string {
   const width = Math.max(...commands.map((c) => c.name.length), 8);
@@ -46,13 +47,15 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
   let parsed;
   try {
     parsed = parseArgs({
-      args: rest,
+      args: joinNegativeValues(rest, (name) => command.options[name]?.type === 'string'),
       options: command.options,
       allowPositionals: command.allowPositionals ?? false,
       strict: true,
     });
   } catch (e) {
-    io.err(`denoise-lab ${command.name}: ${(e as Error).message}\n${command.usage.trimEnd()}\n`);
+    // One line, not the whole usage text: the mistake stays visible, and --help is one step away.
+    const what = (e as Error).message.split('. ')[0]!.replace(/\.$/, '');
+    io.err(`denoise-lab ${command.name}: ${what}; see 'denoise-lab ${command.name} --help'\n`);
     return 2;
   }
   try {

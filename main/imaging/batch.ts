@@ -1,12 +1,10 @@
 // Planning a batch: which image files a list of inputs (files and folders) stands for, and where
 // each result goes under an output folder. Shared by the CLI's `denoise` and the app's batch job,
 // so both walk folders and name outputs the same way.
-import { readdir, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { formatFromPath, type OutputFormat } from './codec.js';
-
-/** Extensions picked up when a folder is searched (GIF is read, never written). */
-const IMAGE_FILE = /\.(png|jpe?g|webp|tiff?|avif|gif)$/i;
+import { listImageFiles } from './image-files.js';
 
 const EXTENSION_OF: Record<OutputFormat, string> = {
   png: '.png',
@@ -28,20 +26,6 @@ export interface BatchItem {
   format: OutputFormat;
 }
 
-/** Image files under a folder, recursively and sorted by name, as paths relative to it. */
-async function imageFilesUnder(dir: string, rel = ''): Promise<string[]> {
-  const entries = await readdir(path.join(dir, rel), { withFileTypes: true });
-  // Byte order, not the locale's: the same plan on every machine.
-  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  const files: string[] = [];
-  for (const e of entries) {
-    const r = path.join(rel, e.name);
-    if (e.isDirectory()) files.push(...(await imageFilesUnder(dir, r)));
-    else if (e.isFile() && IMAGE_FILE.test(e.name)) files.push(r);
-  }
-  return files;
-}
-
 /**
  * Where a result goes under `outDir`: the same relative path, in the input's own format unless
  * `format` asks for another; inputs in a format we do not write (GIF) become PNG.
@@ -54,8 +38,8 @@ function batchOutput(outDir: string, rel: string, format?: OutputFormat): { file
 }
 
 /**
- * The batch for `inputs` written into `outDir`: folders are searched recursively and keep their
- * structure under `outDir`; any other input (a file, or a path that is missing) is planned as is,
+ * The batch for `inputs` written into `outDir`: folders are searched recursively (following
+ * symbolic links, see image-files.ts) and keep their structure under `outDir`; any other input (a file, or a path that is missing) is planned as is,
  * so that the batch reports it as a failed file instead of stopping.
  */
 export async function planBatch(
@@ -70,7 +54,9 @@ export async function planBatch(
   };
   for (const input of inputs) {
     const st = await stat(input).catch(() => undefined);
-    if (st?.isDirectory()) for (const rel of await imageFilesUnder(input)) add(path.join(input, rel), rel);
+    if (st?.isDirectory())
+      for (const rel of await listImageFiles(input, { recursive: true, exclude: outDir }))
+        add(path.join(input, rel), rel);
     else add(input, path.basename(input));
   }
   return plan;

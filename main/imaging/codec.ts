@@ -1,6 +1,7 @@
 // Photo files ↔ `Image`, through sharp (libvips). Reading: EXIF orientation applied, embedded ICC
-// profiles converted to sRGB, 16-bit sources kept at 16 bits, gray kept gray, alpha kept apart,
-// first frame of animations. Writing: PNG 8/16, JPEG, WebP, AVIF, TIFF 8/16, with the source's
+// profiles converted to sRGB, 16-bit sources kept at 16 bits, 32-bit float TIFFs kept unclipped,
+// gray kept gray, alpha kept apart, first frame of animations (an animated GIF is read as its first
+// frame); only photo formats (not SVG, PDF…), and HEIC refused by name when it cannot be decoded. Writing: PNG 8/16, JPEG, WebP, AVIF, TIFF 8/16, with the source's
 // EXIF and ICC profile by default, atomically, never over an existing file unless asked.
 
 import { readFile, stat, rm, writeFile } from 'node:fs/promises';
@@ -11,6 +12,7 @@ import sharp, { type Metadata, type OutputInfo } from 'sharp';
 import { writeFileAtomic } from '../common/atomic-write.js';
 import { ImagingError } from './errors.js';
 import { exifToSharp } from './exif.js';
+import { isHeic } from './sniff.js';
 import type { Image } from './image.js';
 
 /** Default decoding limit: 200 megapixels (a 24-MP photo is far below; a decompression bomb is not). */
@@ -24,15 +26,37 @@ export interface ReadOptions {
 /** Reads and decodes an image file. Every failure is an ImagingError naming the file. */
 export async function readImage(file: string, opts: ReadOptions = {}): Promise<Image> {
   const st = await stat(file).catch((e: NodeJS.ErrnoException) => {
-    if (e.code === 'ENOENT') throw new ImagingError('not-found', `${file}: no such file`);
-    throw new ImagingError('not-found', `${file}: cannot open (${e.message})`);
+    throw new ImagingError(
+      'not-found',
+      `${file}: ${STAT_ERRORS[e.code ?? ''] ?? `cannot open (${e.code ?? e.message})`}`,
+    );
   });
   if (st.isDirectory()) throw new ImagingError('not-a-file', `${file}: is a folder, not an image file`);
   if (!st.isFile()) throw new ImagingError('not-a-file', `${file}: is not a regular file`);
   if (st.size === 0) throw new ImagingError('empty', `${file}: empty file (0 bytes), not an image`);
-  const bytes = await readFile(file);
+  const bytes = await readFile(file).catch((e: NodeJS.ErrnoException) => {
+    throw new ImagingError(
+      'not-found',
+      `${file}: ${STAT_ERRORS[e.code ?? ''] ?? `cannot read (${e.code ?? e.message})`}`,
+    );
+  });
   return decodeImage(bytes, { ...opts, source: file });
 }
+
+/** Why a file cannot be opened, in words (the system's own messages repeat the path and syscall). */
+const STAT_ERRORS: Record<string, string> = {
+  ENOENT: 'no such file',
+  EACCES: 'permission denied; check the file permissions',
+  EPERM: 'permission denied; check the file permissions',
+  ELOOP: 'a loop of symbolic links, no file at the end',
+  ENOTDIR: 'no such file (a part of the path is not a folder)',
+  ENAMETOOLONG: 'the file name is too long',
+};
+
+/** The decoder's formats that are photos; `heif` is AVIF (HEIC needs an HEVC decoder, see sniff.ts). */
+const PHOTO_FORMATS = new Set(['jpeg', 'png', 'webp', 'tiff', 'heif', 'gif']);
+const SUPPORTED = 'JPEG, PNG, WebP, TIFF, AVIF, GIF';
+const HEIC_REFUSAL = 'HEIC is not supported by this build; convert to JPEG or PNG';
 
 const EXTENSION_FORMATS: Record<string, string> = {
   '.png': 'png',
@@ -57,8 +81,13 @@ export async function decodeImage(bytes: Buffer, opts: ReadOptions & { source?: 
     // Header only and without sharp's own limit, so a giant image is reported with its real size.
     meta = await sharp(bytes, { limitInputPixels: false }).metadata();
   } catch (e) {
-    throw decodeError(source, e);
+    throw decodeError(source, e, bytes);
   }
+  if (!PHOTO_FORMATS.has(meta.format ?? ''))
+    throw new ImagingError(
+      'unsupported',
+      `${source}: ${String(meta.format).toUpperCase()} is not a photo format this app reads (it reads ${SUPPORTED}); convert it to PNG`,
+    );
   const { width, height } = meta;
   if (!width || !height) throw new ImagingError('corrupt', `${source}: the image header gives no size`);
   if (width * height > limit)
@@ -70,18 +99,32 @@ export async function decodeImage(bytes: Buffer, opts: ReadOptions & { source?: 
 
   const gray = meta.space === 'b-w' || meta.space === 'grey16';
   const sixteen = !(meta.depth === 'uchar' || meta.depth === 'char');
+  // Float samples (32-bit float TIFF) are taken as stored: no cast to integers (which read the
+  // 0–255 values of `noise --no-clip` as 0–255 out of 65535, i.e. black), no gamma (libvips labels
+  // float RGB as linear scRGB, but these are ordinary sRGB values), no clipping.
+  const float = meta.depth === 'float' || meta.depth === 'double';
   // Gray always goes through grey16: libvips' 8-bit 'b-w' conversion drops the alpha channel.
   // An 8-bit v becomes 257·v, so v/255 is recovered exactly.
   const wide = sixteen || gray;
-  const colourspace = gray ? 'grey16' : sixteen ? 'rgb16' : 'srgb';
+  const colourspace = float
+    ? gray
+      ? 'b-w'
+      : meta.space === 'srgb'
+        ? 'srgb'
+        : 'scrgb'
+    : gray
+      ? 'grey16'
+      : sixteen
+        ? 'rgb16'
+        : 'srgb';
   let raw: { data: Buffer; info: OutputInfo };
   try {
     raw = await sharp(bytes, { limitInputPixels: limit, autoOrient: true, failOn: 'error' })
       .toColourspace(colourspace)
-      .raw({ depth: wide ? 'ushort' : 'uchar' })
+      .raw({ depth: float ? 'float' : wide ? 'ushort' : 'uchar' })
       .toBuffer({ resolveWithObject: true });
   } catch (e) {
-    throw decodeError(source, e);
+    throw decodeError(source, e, bytes);
   }
 
   const { info } = raw;
@@ -90,10 +133,12 @@ export async function decodeImage(bytes: Buffer, opts: ReadOptions & { source?: 
   if (stride !== colour && stride !== colour + 1)
     throw new ImagingError('unsupported', `${source}: unexpected channel layout (${stride} channels)`);
   const n = info.width * info.height;
-  const samples = wide
-    ? new Uint16Array(raw.data.buffer, raw.data.byteOffset, raw.data.length / 2)
-    : new Uint8Array(raw.data.buffer, raw.data.byteOffset, raw.data.length);
-  const scale = 1 / (wide ? 65535 : 255);
+  const samples = float
+    ? floatSamples(raw.data, source)
+    : wide
+      ? new Uint16Array(raw.data.buffer, raw.data.byteOffset, raw.data.length / 2)
+      : new Uint8Array(raw.data.buffer, raw.data.byteOffset, raw.data.length);
+  const scale = float ? floatScale(samples as Float32Array) : 1 / (wide ? 65535 : 255);
   const data = new Float32Array(colour * n);
   for (let c = 0; c < colour; c++) {
     const off = c * n;
@@ -117,7 +162,29 @@ export async function decodeImage(bytes: Buffer, opts: ReadOptions & { source?: 
   return image;
 }
 
-function decodeError(source: string, e: unknown): ImagingError {
+/** Float samples as Float32Array; NaN or ±∞ cannot be denoised or measured, so they are refused. */
+function floatSamples(data: Buffer, source: string): Float32Array {
+  const aligned = data.byteOffset % 4 === 0 ? data : Buffer.from(data);
+  const samples = new Float32Array(aligned.buffer, aligned.byteOffset, aligned.length / 4);
+  for (let i = 0; i < samples.length; i++)
+    if (!Number.isFinite(samples[i]!))
+      throw new ImagingError('corrupt', `${source}: the image holds NaN or infinite sample values; it cannot be used`);
+  return samples;
+}
+
+/**
+ * The scale of float samples. Two conventions are in use: 0–255 (Denoise Lab's own float TIFFs,
+ * libvips' sRGB float) and 0–1 (most other tools). Samples above 1.5 can only be 0–255; an image
+ * whose samples all stay below 1.5 on the 0–255 scale would be black, so 0–1 is the reading then.
+ */
+function floatScale(samples: Float32Array): number {
+  let max = -Infinity;
+  for (let i = 0; i < samples.length; i++) if (samples[i]! > max) max = samples[i]!;
+  return max > 1.5 ? 1 / 255 : 1;
+}
+
+function decodeError(source: string, e: unknown, bytes: Uint8Array): ImagingError {
+  if (isHeic(bytes)) return new ImagingError('unsupported', `${source}: ${HEIC_REFUSAL}`);
   const msg = (e as Error).message ?? String(e);
   if (/unsupported image format/i.test(msg)) {
     const claimed = EXTENSION_FORMATS[path.extname(source).toLowerCase()];
@@ -125,11 +192,16 @@ function decodeError(source: string, e: unknown): ImagingError {
       'unsupported',
       claimed
         ? `${source}: not a readable ${claimed.toUpperCase()} file (the content is not a recognised image format)`
-        : `${source}: not a recognised image format (supported: JPEG, PNG, WebP, TIFF, AVIF, GIF)`,
+        : `${source}: not a recognised image format (supported: ${SUPPORTED})`,
     );
   }
   if (/pixel limit/i.test(msg)) return new ImagingError('too-large', `${source}: image exceeds the pixel limit`);
-  return new ImagingError('corrupt', `${source}: corrupt or truncated image data (decoder: ${msg.split('\n')[0]})`);
+  // libvips names its loader first ("VipsJpeg: premature end of JPEG image"); people need the rest.
+  const detail = msg.split('\n')[0]!.replace(/^\w+: /, '');
+  return new ImagingError(
+    'corrupt',
+    `${source}: corrupt or truncated image data (${detail}); the file may be incomplete, re-export or copy it again`,
+  );
 }
 
 export type OutputFormat = 'png' | 'jpeg' | 'webp' | 'tiff' | 'avif';

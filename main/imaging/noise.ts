@@ -97,18 +97,23 @@ export function addNoise(
 
 function validate(spec: NoiseSpec): void {
   const bad = (what: string) => new ImagingError('bad-option', `${spec.type} noise: ${what}`);
-  const finite = (v: number) => Number.isFinite(v);
   switch (spec.type) {
+    // Upper bounds: past them the image is pure noise (σ 255, speckle 10) or the noise vanishes
+    // (a million photons), so a larger value is a typo, not an experiment.
     case 'gaussian':
+      if (!(spec.sigma >= 0 && spec.sigma <= 255)) throw bad(`σ must be from 0 to 255, got ${spec.sigma}`);
+      break;
     case 'speckle':
-      if (!finite(spec.sigma) || spec.sigma < 0) throw bad(`σ must be ≥ 0, got ${spec.sigma}`);
+      if (!(spec.sigma >= 0 && spec.sigma <= 10)) throw bad(`σ must be from 0 to 10 (relative), got ${spec.sigma}`);
       break;
     case 'poisson':
-      if (!finite(spec.photons) || spec.photons <= 0) throw bad(`photons must be > 0, got ${spec.photons}`);
+      if (!(spec.photons >= 0.01 && spec.photons <= 1e6))
+        throw bad(`photons must be from 0.01 to 1000000, got ${spec.photons}`);
       break;
     case 'poisson-gaussian':
-      if (!finite(spec.photons) || spec.photons <= 0) throw bad(`photons must be > 0, got ${spec.photons}`);
-      if (!finite(spec.sigma) || spec.sigma < 0) throw bad(`σ must be ≥ 0, got ${spec.sigma}`);
+      if (!(spec.photons >= 0.01 && spec.photons <= 1e6))
+        throw bad(`photons must be from 0.01 to 1000000, got ${spec.photons}`);
+      if (!(spec.sigma >= 0 && spec.sigma <= 255)) throw bad(`σ must be from 0 to 255, got ${spec.sigma}`);
       break;
     case 'salt-pepper':
       if (!(spec.amount >= 0 && spec.amount <= 1)) throw bad(`amount must be in [0, 1], got ${spec.amount}`);

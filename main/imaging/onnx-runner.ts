@@ -87,9 +87,12 @@ export async function openOnnxModel(
       ? await InferenceSession.create(bytes, sessionOpts)
       : await InferenceSession.create(model as string, sessionOpts);
   } catch (e) {
+    const why = (e as Error).message.split('\n')[0]!;
     throw new ImagingError(
       'bad-model',
-      `${label}: cannot load the ONNX model (${(e as Error).message.split('\n')[0]})`,
+      /protobuf parsing failed/i.test(why)
+        ? `${label}: not an ONNX model (it could not be parsed); pass a .onnx file exported by Denoise Lab or another ONNX tool`
+        : `${label}: cannot load the ONNX model (${why})`,
     );
   }
   const bad = (why: string) => new ImagingError('bad-model', `${label}: ${why}`);
@@ -103,7 +106,11 @@ export async function openOnnxModel(
   if (image.type !== 'float32') throw bad(`the image input '${image.name}' is ${image.type}, expected float32`);
   const shape = image.shape;
   if (shape.length !== 4)
-    throw bad(`the image input '${image.name}' has shape ${shapeText(shape)}; expected an image batch [N, C, H, W]`);
+    throw bad(
+      shape.length === 2 && typeof shape[1] === 'number'
+        ? `not an image model: it takes vectors of ${shape[1]} values, not pictures; use a denoising model made for images`
+        : 'not an image model: its input is not a batch of pictures (channels, height, width); use a denoising model made for images',
+    );
   const [n, c, h, w] = shape as [Dim, Dim, Dim, Dim];
   if (typeof h === 'number' || typeof w === 'number')
     throw bad(`the image input has a fixed size ${shapeText(shape)}; tiled denoising needs dynamic H and W`);
@@ -176,7 +183,8 @@ export async function openOnnxModel(
     const dims = out.dims;
     if (dims.length !== 4 || dims[0] !== batch || dims[1] !== ch || dims[2] !== hh || dims[3] !== ww)
       throw bad(
-        `the model returned shape [${dims.join(', ')}] for input [${batch}, ${ch}, ${hh}, ${ww}]; a denoiser must return the input's shape`,
+        `the model returned ${dims.length === 4 ? `a ${dims[3]}×${dims[2]} image with ${dims[1]} channel(s)` : 'something other than an image'} ` +
+          `for a ${ww}×${hh} tile with ${ch} channel(s); a denoiser must return an image of its input's size (is this a denoising model?)`,
       );
     return out.data as Float32Array;
   };

@@ -69,6 +69,22 @@ export function chooseTileSize(opts: {
 }
 
 /**
+ * Memory one tile takes through a convolutional denoiser, by the rough model of chooseTileSize
+ * (64 float32 feature maps per channel): a core of `tile` (or the image side, if smaller) plus
+ * `overlap` context pixels on every side. Lets callers refuse a tile that cannot fit before running.
+ */
+export function tileMemoryBytes(o: {
+  width: number;
+  height: number;
+  channels: number;
+  tile: number;
+  overlap: number;
+}): number {
+  const side = (n: number) => Math.min(o.tile, n) + 2 * o.overlap;
+  return side(o.width) * side(o.height) * 64 * 4 * Math.max(1, o.channels);
+}
+
+/**
  * Core start positions along an axis of length n: 0, t, 2t, … with the last core ending at n, or,
  * when aligned, 0, t, 2t, … only (the last core then reaches past n, into the mirrored border).
  */

@@ -15,6 +15,7 @@ import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { type Command, UsageError } from '../command.js';
+import { inRange, numberOption, RANGES, rangeMessage, type NumberRange } from '../options.js';
 import { packageRoot } from '../../paths.js';
 import { Rng } from '../../common/rng.js';
 import { createExecutor, type ExecutorName } from '../../engine/exec/index.js';
@@ -377,13 +378,8 @@ export function formatBench(r: BenchReport): string {
   return lines.join('\n') + '\n';
 }
 
-function positiveNumber(value: unknown, name: string, fallback: number): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!(n > 0) || !Number.isFinite(n))
-    throw new UsageError(`--${name} must be a positive number, got '${String(value)}'`);
-  return n;
-}
+const SIZE: NumberRange = { min: 8, max: 8192, integer: true };
+const SECONDS: NumberRange = { min: 0, max: 600, aboveMin: true };
 
 export const benchCommand: Command = {
   name: 'bench',
@@ -395,9 +391,10 @@ Trains the reference workload ref-dae (residual conv denoiser, 46,849 parameters
 when /usr/bin/python3 has torch, on PyTorch with the same threads in the same run; then times
 inference of the same model on a 1×1×S×S image. Prints steps/s, ms and the ratio to PyTorch.
 
-  --seconds S   time budget of each measurement (default 3; training comparisons get twice that)
-  --threads L   comma-separated thread counts for ORT-node and PyTorch (default 1,2)
-  --size S      inference image side (default 1024)
+  --seconds S   time budget of each measurement, up to 600 (default 3; training comparisons get
+                twice that)
+  --threads L   comma-separated thread counts for ORT-node and PyTorch, each 1–64 (default 1,2)
+  --size S      inference image side, 8–8192 (default 1024)
   --no-web      skip ORT-web
   --no-torch    skip PyTorch
   --formulations  instead: time conv-gradient formulations, candidate gradient rules on the whole
@@ -413,16 +410,12 @@ inference of the same model on a 1×1×S×S image. Prints steps/s, ms and the ra
     formulations: { type: 'boolean' },
   },
   async run({ values }, io) {
-    const threads = String(values.threads ?? '1,2')
-      .split(',')
-      .map((s) => Number(s));
-    if (threads.some((t) => !Number.isInteger(t) || t < 1 || t > 256)) {
-      throw new UsageError(`--threads must list positive integers, got '${String(values.threads)}'`);
-    }
-    const size = positiveNumber(values.size, 'size', 1024);
-    if (!Number.isInteger(size) || size > 8192)
-      throw new UsageError(`--size must be an integer up to 8192, got ${size}`);
-    const seconds = positiveNumber(values.seconds, 'seconds', 3);
+    const list = String(values.threads ?? '1,2');
+    const threads = list.split(',').map((s) => (s.trim() === '' ? NaN : Number(s)));
+    if (threads.some((t) => !inRange(t, RANGES.threads)))
+      throw new UsageError(rangeMessage('--threads (each count)', RANGES.threads, list));
+    const size = numberOption(values, 'size', SIZE) ?? 1024;
+    const seconds = numberOption(values, 'seconds', SECONDS) ?? 3;
     const log = (line: string) => io.err(line + '\n');
     if (values.formulations) {
       // A study for the engine's developers, kept out of the main bench path (loaded on demand).

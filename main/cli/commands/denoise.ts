@@ -2,6 +2,7 @@
 // denoises photos and folders of photos through an ONNX model, tile by tile.
 import { existsSync } from 'node:fs';
 import { mkdir, stat } from 'node:fs/promises';
+import { freemem, totalmem } from 'node:os';
 import path from 'node:path';
 import { type Command, UsageError } from '../command.js';
 import { modelsDir } from '../../paths.js';
@@ -10,8 +11,22 @@ import { planBatch } from '../../imaging/batch.js';
 import { readImage, writeImage, formatFromPath } from '../../imaging/codec.js';
 import { denoiseImage } from '../../imaging/denoise.js';
 import { openOnnxModel } from '../../imaging/onnx-runner.js';
-import { DEFAULT_OVERLAP } from '../../imaging/tiling.js';
-import { asUsageError, numberOption, pixelLimitOption } from '../options.js';
+import { chooseTileSize, DEFAULT_OVERLAP, tileMemoryBytes } from '../../imaging/tiling.js';
+import { ImagingError } from '../../imaging/errors.js';
+import type { Image } from '../../imaging/image.js';
+import {
+  asUsageError,
+  numberOption,
+  pixelLimitOption,
+  RANGES,
+  refuseOutputOverInput,
+  type NumberRange,
+} from '../options.js';
+
+/** σ on the 0–255 scale; the tile and its context are bounded so that one tile fits in memory. */
+const SIGMA: NumberRange = { min: 0, max: 255 };
+const TILE: NumberRange = { min: 8, max: 8192, integer: true };
+const OVERLAP: NumberRange = { min: 0, max: 256, integer: true };
 
 interface Job {
   input: string;
@@ -28,6 +43,24 @@ interface FileResult {
   sigma?: number;
   sigma_source?: 'given' | 'estimated';
   error?: string;
+}
+
+/**
+ * Refuses a --tile/--overlap whose tile would need more than half of this machine's memory for
+ * this image (the ranges alone allow 8704² tiles: tens of GB). Defaults are sized to free memory.
+ */
+function checkTileFits(image: Image, tile: number | undefined, overlap: number | undefined): void {
+  if (tile === undefined && overlap === undefined) return;
+  const ov = overlap ?? DEFAULT_OVERLAP;
+  const { width, height, channels } = image;
+  const t = tile ?? chooseTileSize({ channels, overlap: ov, freeBytes: freemem(), imageSide: Math.max(width, height) });
+  const bytes = tileMemoryBytes({ width, height, channels, tile: t, overlap: ov });
+  if (bytes > totalmem() / 2)
+    throw new ImagingError(
+      'bad-option',
+      `${image.meta.source ?? 'image'}: --tile ${t} with --overlap ${ov} needs about ${(bytes / 2 ** 30).toFixed(1)} GB ` +
+        `for this ${width}×${height} image, more than half of this machine's memory; use a smaller --tile or --overlap`,
+    );
 }
 
 /** --model: a .onnx path, or a name looked up as models/<name>.onnx; default models/default.onnx. */
@@ -70,14 +103,15 @@ its alpha, EXIF and ICC profile. A file that fails is reported and the batch goe
 code is 1 if any file failed.
 
   --model <m>          a .onnx file, or a name in models/ (default: models/default.onnx)
-  --sigma N            noise level on the 0–255 scale, fed to models with a noise-level input;
-                       without it the level is estimated per image (wavelet MAD estimator)
-  --tile N             tile size in pixels (default: from free memory)
-  --overlap N          context pixels around each tile (default ${DEFAULT_OVERLAP}; ≥ 2× the receptive radius)
-  --threads N          CPU threads for inference (default: onnxruntime's choice)
+  --sigma N            noise level, 0–255, fed to models with a noise-level input; without it
+                       the level is estimated per image (wavelet MAD estimator)
+  --tile N             tile size in pixels, 8–8192 (default: from free memory)
+  --overlap N          context pixels around each tile, 0–256 (default ${DEFAULT_OVERLAP}; ≥ 2× the
+                       receptive radius)
+  --threads N          CPU threads for inference, 1–64 (default: onnxruntime's choice)
   --json               one JSON document with per-file results on stdout
   --overwrite          replace existing output files
-  --max-megapixels N   refuse larger inputs (default 200)`,
+  --max-megapixels N   refuse larger inputs, 0.001–10000 (default 200)`,
   options: {
     out: { type: 'string' },
     model: { type: 'string' },
@@ -94,17 +128,18 @@ code is 1 if any file failed.
     if (positionals.length === 0) throw new UsageError('expected at least one input file or folder');
     const out = values.out;
     if (typeof out !== 'string' || !out) throw new UsageError('--out <file|folder> is required');
-    const sigma = numberOption(values, 'sigma', { min: 0 });
-    const tile = numberOption(values, 'tile', { min: 8, integer: true });
-    const overlap = numberOption(values, 'overlap', { min: 0, integer: true });
-    const threads = numberOption(values, 'threads', { min: 1, integer: true });
+    const sigma = numberOption(values, 'sigma', SIGMA);
+    const tile = numberOption(values, 'tile', TILE);
+    const overlap = numberOption(values, 'overlap', OVERLAP);
+    const threads = numberOption(values, 'threads', RANGES.threads);
     const limitInputPixels = pixelLimitOption(values);
     const modelPath = resolveModel(values.model);
     const json = values.json === true;
 
-    const model = await openOnnxModel(modelPath, threads ? { threads } : {});
     const jobs = await planJobs(positionals, out);
     if (jobs.length === 0) throw new UsageError('no image files found in the given folders');
+    for (const job of jobs) await refuseOutputOverInput(job.input, job.output);
+    const model = await openOnnxModel(modelPath, threads ? { threads } : {});
     const results: FileResult[] = [];
     const planned = new Set<string>();
     try {
@@ -116,6 +151,7 @@ code is 1 if any file failed.
           if (planned.has(key)) throw new Error(`${job.output}: another input already writes this output`);
           planned.add(key);
           const image = await readImage(job.input, { limitInputPixels });
+          checkTileFits(image, tile, overlap);
           const opts: Parameters<typeof denoiseImage>[2] = {};
           if (sigma !== undefined) opts.sigma = sigma;
           if (tile !== undefined) opts.tile = tile;
@@ -140,7 +176,7 @@ code is 1 if any file failed.
           io.err(
             `${job.input} → ${job.output}  ${result.width}×${result.height}  σ ${result.sigma} (${result.sigma_source})  ${result.ms} ms\n`,
           );
-        else io.err(`${job.input}: FAILED: ${result.error}\n`);
+        else io.err(`denoise-lab denoise: ${result.error}\n`);
       }
     } finally {
       await model.close();
@@ -148,7 +184,7 @@ code is 1 if any file failed.
     const failed = results.filter((r) => !r.ok).length;
     if (json)
       io.out(JSON.stringify({ model: modelPath, files: results, succeeded: results.length - failed, failed }) + '\n');
-    else
+    else if (results.length > 1)
       io.err(`${results.length - failed} of ${results.length} files denoised${failed ? `, ${failed} failed` : ''}\n`);
     return failed ? 1 : 0;
   },

@@ -9,7 +9,7 @@ import { writeFileAtomic } from '../../common/atomic-write.js';
 import { encodeFloatTiff } from '../../imaging/float-tiff.js';
 import { addNoise, noiseSpecFromLevel, NOISE_TYPES } from '../../imaging/noise.js';
 import { withData } from '../../imaging/image.js';
-import { asUsageError, numberOption, pixelLimitOption } from '../options.js';
+import { asUsageError, numberOption, pixelLimitOption, RANGES, refuseOutputOverInput } from '../options.js';
 
 export const noiseCommand: Command = {
   name: 'noise',
@@ -17,16 +17,16 @@ export const noiseCommand: Command = {
   usage: `Usage: denoise-lab noise <in> --out <file> --type <type> --level <n> [--seed N] [--no-clip]
 
 Levels are on the 0–255 scale (or fractions):
-  gaussian           --level σ                 y = x + σ·n
-  poisson            --level photons           photons at full scale (fewer = noisier)
+  gaussian           --level σ                 y = x + σ·n, σ 0–255
+  poisson            --level photons           photons at full scale (fewer = noisier), 0.01–1e6
   poisson-gaussian   --level photons,σ         shot noise plus Gaussian read noise, e.g. 30,5
   salt-pepper        --level amount[,salt]     fraction of samples hit; share of salt (default 0.5)
-  speckle            --level σ                 y = x·(1 + σ·n), σ relative (e.g. 0.2)
+  speckle            --level σ                 y = x·(1 + σ·n), σ relative (e.g. 0.2), 0–10
   mask               --level fraction          fraction of pixels set to 0 (all channels)
 
   --out <file>       .png/.tif (same bit depth as the input), .jpg, .webp, .avif: clipped and
                      quantised; .npy: float32 1×C×H×W on the 0–255 scale (--layout hwc: H×W×C)
-  --seed N           seed of the noise (default 0): same seed, same noise on every machine
+  --seed N           seed of the noise, 0–4294967295 (default 0): same seed, same noise everywhere
   --no-clip          keep values outside 0–255; needs a float output: .npy or .tif (32-bit float)
   --layout nchw|hwc  layout of .npy output (default nchw)
   --overwrite        replace an existing output file
@@ -48,7 +48,7 @@ Levels are on the 0–255 scale (or fractions):
     if (typeof out !== 'string' || !out) throw new UsageError('--out <file> is required');
     if (typeof values.type !== 'string') throw new UsageError(`--type is required (${NOISE_TYPES.join(', ')})`);
     if (typeof values.level !== 'string') throw new UsageError('--level is required');
-    const seed = numberOption(values, 'seed', { min: 0, integer: true }) ?? 0;
+    const seed = numberOption(values, 'seed', RANGES.seed) ?? 0;
     const clip = !values['no-clip'];
     const layout = (values.layout as string | undefined) ?? 'nchw';
     if (layout !== 'nchw' && layout !== 'hwc') throw new UsageError(`--layout must be nchw or hwc, got '${layout}'`);
@@ -63,6 +63,7 @@ Levels are on the 0–255 scale (or fractions):
         `--no-clip keeps values outside 0–255, which ${ext} (integer samples) cannot store; write .npy or .tif (32-bit float) instead`,
       );
 
+    await refuseOutputOverInput(positionals[0]!, out);
     try {
       const spec = noiseSpecFromLevel(values.type, values.level);
       const image = await readImage(positionals[0]!, { limitInputPixels: pixelLimitOption(values) });

@@ -15,13 +15,24 @@ import { exportTrainingStep } from '../../engine/train/step-graph.js';
 import { TrainDivergedError, train } from '../../engine/train/trainer.js';
 import { type Command, UsageError } from '../command.js';
 import { version } from '../version.js';
-import { checkedNumberOption } from '../options.js';
+import { numberOption, RANGES, type NumberRange } from '../options.js';
 import { archFromOption } from './params.js';
 
-/** Train's whole-number options; their messages say "an integer ≥ N" (scripts and tests match it). */
-function intOption(values: Record<string, unknown>, name: string, min: number): number | undefined {
-  return checkedNumberOption(values, name, (n) => Number.isInteger(n) && n >= min, `an integer ≥ ${min}`);
-}
+/** The numeric options' ranges: wide enough for any real run, narrow enough to catch typos. */
+const NUMBERS = {
+  steps: { min: 0, max: 10_000_000, integer: true },
+  epochs: { min: 1, max: 100_000, integer: true },
+  batch: { min: 1, max: 4096, integer: true },
+  patch: { min: 1, max: 1024, integer: true },
+  // Divergence at lr 100 is something people try on purpose (and the trainer stops it cleanly).
+  lr: { min: 0, max: 1000, aboveMin: true },
+  momentum: { min: 0, max: 0.999 },
+  seed: RANGES.seed,
+  threads: RANGES.threads,
+} as const satisfies Record<string, NumberRange>;
+
+const numeric = (values: Record<string, unknown>, name: keyof typeof NUMBERS) =>
+  numberOption(values, name, NUMBERS[name]);
 
 /** `none`, or `<type>:<level>` with the noise command's levels (gaussian:25, poisson:30, salt-pepper:0.05…). */
 export function parseNoiseOption(text: string): NoiseSpec | null {
@@ -47,19 +58,22 @@ export const trainCommand: Command = {
   --noise <spec>        none | gaussian:25 | poisson:30 | salt-pepper:0.05 … (levels on the 0–255
                         scale; default: the architecture's own, e.g. gaussian:25 for ref-dae)
   --steps N | --epochs N   how long to train (default: 1 epoch); --steps 0 writes the initial model
-  --batch N             batch size (default 16)
-  --patch N             random N×N crops (default 48 for folders; .npy samples are whole without it)
+                        (steps 0–10000000, epochs 1–100000)
+  --batch N             batch size, 1–4096 (default 16)
+  --patch N             random N×N crops, 1–1024 (default 48 for folders; .npy samples are whole
+                        without it)
   --optimizer sgd|adam  default adam (β1 0.9, β2 0.999, ε 1e-8, no weight decay); sgd has no
                         momentum unless --momentum is given
-  --momentum X          SGD momentum
-  --lr X                learning rate (default 1e-3)
+  --momentum X          SGD momentum, 0–0.999
+  --lr X                learning rate, above 0 and at most 1000 (default 1e-3)
   --lr-schedule KIND    constant (default) or cosine: from --lr down to --lr/100 over --steps
-  --seed N              seed of the initialisation, data order, crops and noise (default 0)
+  --seed N              seed of the initialisation, data order, crops and noise, 0–4294967295
+                        (default 0)
   --init <model.onnx>   start from the parameters of a model exported by Denoise Lab
   --no-shuffle          walk the data in file order instead of a seeded shuffle
   --checkpoint <file>   write a checkpoint every 100 steps and at the end (one file, atomic)
   --resume <file>       continue exactly from a checkpoint (same --arch, --data, --batch, …)
-  --executor NAME       ort-node (default), ort-web or reference;  --threads N  CPU threads
+  --executor NAME       ort-node (default), ort-web or reference;  --threads N  CPU threads, 1–64
   --export-step <file.onnx>  write the training-step graph (forward, backward, optimizer update)
                         as ONNX with a descriptor <file.onnx>.json, and train nothing: any ONNX
                         Runtime can then run the same steps (see scripts/train/README.md)
@@ -100,14 +114,12 @@ export const trainCommand: Command = {
     if (!outDir?.isDirectory()) throw new UsageError(`--out: folder ${path.dirname(path.resolve(out))} does not exist`);
     if ((await stat(out).catch(() => undefined))?.isDirectory()) throw new UsageError(`--out: ${out} is a folder`);
     const noise = values.noise === undefined ? arch.noise : parseNoiseOption(String(values.noise));
-    const steps = intOption(values, 'steps', 0);
-    const epochs = intOption(values, 'epochs', 1);
+    const steps = numeric(values, 'steps');
+    const epochs = numeric(values, 'epochs');
     if (steps !== undefined && epochs !== undefined) throw new UsageError('give --steps or --epochs, not both');
-    const batch = intOption(values, 'batch', 1) ?? 16;
-    if (batch > 4096) throw new UsageError(`--batch ${batch} is too large (at most 4096)`);
-    const patch = intOption(values, 'patch', 1);
-    if (patch !== undefined && patch > 1024) throw new UsageError(`--patch ${patch} is too large (at most 1024)`);
-    const lr = checkedNumberOption(values, 'lr', (x) => x > 0, 'a positive number') ?? 1e-3;
+    const batch = numeric(values, 'batch') ?? 16;
+    const patch = numeric(values, 'patch');
+    const lr = numeric(values, 'lr') ?? 1e-3;
     const scheduleName = (values['lr-schedule'] as string | undefined) ?? 'constant';
     let schedule: ScheduleConfig | number = lr;
     if (scheduleName === 'cosine') {
@@ -115,8 +127,8 @@ export const trainCommand: Command = {
       schedule = { kind: 'cosine', lr, totalSteps: steps, minLr: lr / 100 };
     } else if (scheduleName !== 'constant')
       throw new UsageError(`--lr-schedule must be constant or cosine, got '${scheduleName}'`);
-    const seed = intOption(values, 'seed', 0) ?? 0;
-    const momentum = checkedNumberOption(values, 'momentum', (x) => x >= 0 && x < 1, 'in [0, 1)');
+    const seed = numeric(values, 'seed') ?? 0;
+    const momentum = numeric(values, 'momentum');
     const optName = (values.optimizer as string | undefined) ?? 'adam';
     let optimizer: OptimizerConfig;
     if (optName === 'adam') {
@@ -127,7 +139,7 @@ export const trainCommand: Command = {
     const executorName = (values.executor as string | undefined) ?? 'ort-node';
     if (!(EXECUTOR_NAMES as readonly string[]).includes(executorName))
       throw new UsageError(`--executor must be one of ${EXECUTOR_NAMES.join(', ')}, got '${executorName}'`);
-    const threads = intOption(values, 'threads', 0);
+    const threads = numeric(values, 'threads');
     if (values.init !== undefined && values.resume !== undefined)
       throw new UsageError('give --init or --resume, not both');
 

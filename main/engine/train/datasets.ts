@@ -6,13 +6,14 @@
 // Corruption (noise) is not the dataset's job: the trainer adds it on the fly to each batch.
 // All randomness (which image, where, which symmetry) comes from the Rng the trainer passes in.
 
-import { readdir, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { gunzipSync } from 'node:zlib';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Rng } from '../../common/rng.js';
 import { readNpy } from '../../common/npy.js';
 import { readImage } from '../../imaging/codec.js';
+import { IMAGE_EXTENSIONS, listImageFiles } from '../../imaging/image-files.js';
 import { luma } from '../../imaging/image.js';
 import { assetsDir } from '../../paths.js';
 
@@ -245,19 +246,6 @@ export async function loadNpyDataset(file: string, opts: NpyOptions = {}): Promi
   return new PatchDataset(`${name}, ${opts.patch}×${opts.patch} patches`, images, opts.patch, opts.augment ?? false);
 }
 
-const IMAGE_EXTENSIONS = new Set([
-  '.png',
-  '.jpg',
-  '.jpeg',
-  '.webp',
-  '.tif',
-  '.tiff',
-  '.avif',
-  '.heic',
-  '.heif',
-  '.gif',
-]);
-
 export interface FolderOptions {
   patch: number;
   /** 1: grey (BT.601 luma of colour photos); 3: RGB (grey photos repeated). */
@@ -266,13 +254,16 @@ export interface FolderOptions {
   augment?: boolean;
 }
 
-/** Every image file in a folder (not recursive, sorted by name), cut into random patches. */
+/**
+ * Every image file in a folder (not recursive, sorted by name, symbolic links followed as in batch
+ * denoising: imaging/image-files.ts), cut into random patches.
+ */
 export async function loadImageFolder(folder: string, opts: FolderOptions): Promise<PatchDataset> {
   const st = await stat(folder).catch(() => undefined);
   if (!st) throw new DatasetError(`${folder}: no such folder`);
   if (!st.isDirectory()) throw new DatasetError(`${folder}: not a folder`);
-  const names = (await readdir(folder)).filter((n) => IMAGE_EXTENSIONS.has(path.extname(n).toLowerCase())).sort();
-  if (names.length === 0) throw new DatasetError(`${folder}: no image files (${[...IMAGE_EXTENSIONS].join(', ')})`);
+  const names = await listImageFiles(folder, { recursive: false });
+  if (names.length === 0) throw new DatasetError(`${folder}: no image files (${IMAGE_EXTENSIONS.join(', ')})`);
   const images: PlanarImage[] = [];
   for (const name of names) {
     const im = await readImage(path.join(folder, name));

@@ -1,7 +1,10 @@
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Rng } from '../../../main/common/rng.js';
 import { planBatch } from '../../../main/imaging/batch.js';
+import { loadImageFolder } from '../../../main/engine/train/datasets.js';
 import { tempDir } from '../../helpers/temp-dir.js';
 
 let dir: string;
@@ -38,5 +41,51 @@ describe('planBatch', () => {
       [path.join('o', 'lost.webp'), 'webp'],
     ]);
     expect(plan[3]).toMatchObject({ input: missing, rel: 'lost.png' });
+  });
+
+  it('follows symbolic links to files and folders, once each, and stops at a link back to a parent', async () => {
+    const root = path.join(dir, 'links');
+    mkdirSync(path.join(root, 'real'), { recursive: true });
+    writeFileSync(path.join(root, 'real/p.png'), 'x');
+    symlinkSync(path.join(root, 'real/p.png'), path.join(root, 'linked.png')); // link to a file
+    symlinkSync(path.join(root, 'real'), path.join(root, 'zz-folder')); // a second way into real/
+    symlinkSync('..', path.join(root, 'real/up')); // loop: real/up/real/up/…
+    symlinkSync(path.join(root, 'gone.png'), path.join(root, 'broken.png')); // planned, fails when read
+    const plan = await planBatch([root], 'out');
+    expect(plan.map((p) => p.rel)).toEqual(['broken.png', 'linked.png', 'real/p.png']);
+    // Deterministic: the same plan again.
+    expect((await planBatch([root], 'out')).map((p) => p.rel)).toEqual(plan.map((p) => p.rel));
+  });
+});
+
+describe('an output folder inside the input folder', () => {
+  it("is not searched: a second run does not take the first run's results as inputs", async () => {
+    const root = path.join(dir, 'nested');
+    mkdirSync(path.join(root, 'clean/sub'), { recursive: true });
+    writeFileSync(path.join(root, 'a.png'), 'x');
+    writeFileSync(path.join(root, 'clean/a.png'), 'x'); // the first run's result
+    writeFileSync(path.join(root, 'clean/sub/b.png'), 'x');
+    const plan = await planBatch([root], path.join(root, 'clean'));
+    expect(plan.map((p) => p.rel)).toEqual(['a.png']);
+  });
+});
+
+describe('training folders list files the same way (one walker)', () => {
+  it('a symlinked image is used for training; sub-folders are not searched', async () => {
+    const root = path.join(dir, 'train');
+    mkdirSync(path.join(root, 'sub'), { recursive: true });
+    const png = (v: number) =>
+      sharp({ create: { width: 8, height: 8, channels: 3, background: { r: v, g: v, b: v } } })
+        .png()
+        .toBuffer();
+    writeFileSync(path.join(dir, 'outside.png'), await png(200));
+    writeFileSync(path.join(root, 'sub/ignored.png'), await png(10));
+    symlinkSync(path.join(dir, 'outside.png'), path.join(root, 'link.png'));
+    symlinkSync(root, path.join(root, 'self')); // a loop that a recursive walk would have to stop
+    const ds = await loadImageFolder(root, { patch: 8, channels: 1, augment: false });
+    expect(ds.description).toMatch(/^train\/ \(1 image,/);
+    const out = new Float32Array(64);
+    ds.sample(0, out, new Rng(1));
+    expect(out[0]).toBeCloseTo(200 / 255, 5);
   });
 });

@@ -161,6 +161,59 @@ describe('round trips', () => {
       data[40],
     ]);
   });
+
+  it('float TIFF from our own writer reads back exactly, on the 0–255 scale and unclipped (was near black)', async () => {
+    // RGB and grey, values outside 0–255 as `noise --no-clip` writes them.
+    for (const channels of [3, 1] as const) {
+      const data = new Float32Array(channels * 4 * 5).map((_, i) => ((i * 37) % 300) - 20.25);
+      const img = await decodeImage(encodeFloatTiff(data, 5, 4, channels));
+      expect([img.width, img.height, img.channels, img.bitDepth]).toEqual([5, 4, channels, 16]);
+      for (let i = 0; i < data.length; i++) expect(img.data[i]! * 255).toBeCloseTo(data[i]!, 3);
+    }
+  });
+
+  it('float TIFF on the 0–1 scale (other tools) is read as 0–1; NaN samples are refused', async () => {
+    const data = new Float32Array(3 * 2 * 2).map((_, i) => i / 11);
+    const img = await decodeImage(encodeFloatTiff(data, 2, 2, 3));
+    for (let i = 0; i < data.length; i++) expect(img.data[i]).toBeCloseTo(data[i]!, 6);
+    await expect(
+      decodeImage(encodeFloatTiff(Float32Array.of(1, NaN, 3, 4), 2, 2, 1), { source: 'n.tif' }),
+    ).rejects.toThrow('n.tif: the image holds NaN or infinite sample values; it cannot be used');
+  });
+});
+
+describe('formats refused by name', () => {
+  /** An ISO-BMFF ftyp box with the given brands, and a meta box header: what an HEIC file starts with. */
+  const heif = (major: string, ...compatible: string[]) => {
+    const ftyp = Buffer.alloc(16 + 4 * compatible.length);
+    ftyp.writeUInt32BE(ftyp.length, 0);
+    ftyp.write('ftyp', 4, 'latin1');
+    ftyp.write(major, 8, 'latin1');
+    compatible.forEach((b, i) => ftyp.write(b, 16 + 4 * i, 'latin1'));
+    const meta = Buffer.alloc(64);
+    meta.writeUInt32BE(64, 0);
+    meta.write('meta', 4, 'latin1');
+    return Buffer.concat([ftyp, meta]);
+  };
+
+  it('HEIC (brand heic, or mif1 with heic) is refused with the HEIC sentence, not called corrupt', async () => {
+    for (const bytes of [heif('heic', 'mif1', 'heic'), heif('mif1', 'mif1', 'heic', 'miaf')]) {
+      await expect(decodeImage(bytes, { source: 'IMG_0001.HEIC' })).rejects.toThrow(
+        'IMG_0001.HEIC: HEIC is not supported by this build; convert to JPEG or PNG',
+      );
+    }
+    // The same container with AVIF brands is not HEIC: a broken AVIF is called what it is.
+    await expect(decodeImage(heif('avif', 'mif1', 'avif'), { source: 'x.avif' })).rejects.toThrow(/x\.avif: (?!HEIC)/);
+  });
+
+  it('an SVG (even named .png) is not read as a photo', async () => {
+    const svg = Buffer.from(
+      '<svg xmlns="http://www.w3.org/2000/svg" width="8" height="8"><rect width="8" height="8"/></svg>',
+    );
+    await expect(decodeImage(svg, { source: 'logo.png' })).rejects.toThrow(
+      /^logo\.png: SVG is not a photo format this app reads \(it reads JPEG, PNG, WebP, TIFF, AVIF, GIF\)/,
+    );
+  });
 });
 
 describe('writing', () => {

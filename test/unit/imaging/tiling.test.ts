@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { Rng } from '../../../main/common/rng.js';
 import { reflectIndex } from '../../../main/imaging/image.js';
 import { openOnnxModel } from '../../../main/imaging/onnx-runner.js';
-import { chooseTileSize, denoiseTiled, type TileRunner } from '../../../main/imaging/tiling.js';
+import { chooseTileSize, denoiseTiled, tileMemoryBytes, type TileRunner } from '../../../main/imaging/tiling.js';
 
 const MODELS = path.resolve('test/fixtures/imaging/models');
 
@@ -109,15 +109,15 @@ describe('tiled inference through the ONNX adapter', () => {
 
   it('wrong models give clear errors', async () => {
     await expect(openOnnxModel(path.join(MODELS, 'wrong_flat_input.onnx'))).rejects.toThrow(
-      /has shape \[N, 784\]; expected an image batch \[N, C, H, W\]/,
+      /not an image model: it takes vectors of 784 values, not pictures/,
     );
     const half = await openOnnxModel(path.join(MODELS, 'wrong_halves_size.onnx'));
     await expect(denoiseTiled(randomImage(20, 20, 3), half.runner, { tile: 16, overlap: 2 })).rejects.toThrow(
-      /returned shape \[1, 3, 10, 10\] for input \[1, 3, 20, 20\]/,
+      /returned a 10×10 image with 3 channel\(s\) for a 20×20 tile with 3 channel\(s\); a denoiser must return an image of its input's size/,
     );
     await half.close();
     await expect(openOnnxModel(Buffer.from('not a model'), { name: 'junk.onnx' })).rejects.toThrow(
-      /junk\.onnx: cannot load the ONNX model/,
+      /junk\.onnx: not an ONNX model \(it could not be parsed\)/,
     );
   });
 
@@ -140,5 +140,20 @@ describe('tiled inference through the ONNX adapter', () => {
     expect(chooseTileSize({ channels: 3, overlap: 32, freeBytes: 256 * 1024 ** 2 })).toBe(231);
     expect(chooseTileSize({ channels: 3, overlap: 32, freeBytes: 1024 ** 2 })).toBe(128);
     expect(chooseTileSize({ channels: 1, overlap: 32, freeBytes: 16 * 1024 ** 3, imageSide: 300 })).toBe(300);
+  });
+
+  it('memory of one tile, by the same model: what lets the CLI refuse a --tile that cannot fit', () => {
+    // 8192-pixel core + 2·256 context on a wide image: 8704 × (2 + 512) pixels × 64 maps × 4 bytes × 3.
+    expect(tileMemoryBytes({ width: 65536, height: 2, channels: 3, tile: 8192, overlap: 256 })).toBe(8704 * 514 * 768);
+    // The largest tile the ranges allow, on an image that large: about 54 GiB, more than most machines.
+    expect(tileMemoryBytes({ width: 9000, height: 9000, channels: 3, tile: 8192, overlap: 256 }) / 2 ** 30).toBeCloseTo(
+      54.19,
+      1,
+    );
+    // chooseTileSize's own tiles stay within its budget (a quarter of free memory).
+    const tile = chooseTileSize({ channels: 3, overlap: 32, freeBytes: 256 * 1024 ** 2 });
+    expect(tileMemoryBytes({ width: 4000, height: 3000, channels: 3, tile, overlap: 32 })).toBeLessThanOrEqual(
+      (256 * 1024 ** 2) / 4,
+    );
   });
 });
