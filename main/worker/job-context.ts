@@ -19,6 +19,12 @@ export interface JobContextHost {
   post(message: unknown): void;
 }
 
+/**
+ * How long one model run of a tiled denoise may take. onnxruntime-node runs a model synchronously
+ * on this thread, so a cancel is only read between tiles: tiles sized to ~0.2 s let a cancel land
+ * well within a second, at the price of some extra overlap work.
+ */
+const TILE_TIME_MS = 200;
 /** How often progress may be posted (the service re-emits the latest one at least twice a second). */
 const PROGRESS_INTERVAL_MS = 100;
 /** Handlers call checkpoint() often; only this often does it give the event loop a turn. */
@@ -101,9 +107,14 @@ export class JobContext {
     }
   }
 
-  /** Aborted on cancel: pass it to long native or library calls (tiled inference). */
+  /** Aborted on cancel: pass it to long native or library calls. */
   get signal(): AbortSignal {
     return this.abort.signal;
+  }
+
+  /** Tiling options that keep a tiled denoise cancellable and pausable between short tiles. */
+  get tiling(): { checkpoint: () => Promise<void>; tileTimeMs: number } {
+    return { checkpoint: () => this.checkpoint(), tileTimeMs: TILE_TIME_MS };
   }
 
   get isCancelled(): boolean {

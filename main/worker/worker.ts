@@ -1,7 +1,8 @@
 // The worker thread: runs every heavy job (imaging, inference, training) so the main process stays
 // responsive. It is stateless between jobs (images are snapshot files, see image-store.ts), so the
 // service can replace it after a crash. Several jobs may run here at once; they interleave at
-// their checkpoint() calls (native inference runs on onnxruntime's own threads meanwhile).
+// their checkpoint() calls (sharp works on its own threads meanwhile; an onnxruntime run holds
+// this thread until it returns, which is why tiled inference keeps its tiles short).
 import { parentPort, workerData } from 'node:worker_threads';
 import path from 'node:path';
 import { rm } from 'node:fs/promises';
@@ -60,7 +61,10 @@ async function run(jobId: string, kind: JobKind, rawParams: unknown, models: Wor
     post({ type: 'done', jobId, result });
   } catch (e) {
     ctx.flushProgress();
-    if (e instanceof JobCancelled) post({ type: 'failed', jobId, code: 'cancelled', error: 'cancelled' });
+    // After a cancel, whatever stopped the job (JobCancelled at a pause point, or a library giving
+    // up on its aborted signal) is the cancel: the user asked for it, it is not a failure.
+    if (e instanceof JobCancelled || ctx.isCancelled)
+      post({ type: 'failed', jobId, code: 'cancelled', error: 'cancelled' });
     else post({ type: 'failed', jobId, ...failure(e) });
   } finally {
     running.delete(jobId);

@@ -23,7 +23,7 @@ export const batchDenoise: JobHandler<'batch-denoise'> = async (params, ctx) => 
       const { image: clean } = await denoiseImage(image, model, {
         ...(params.sigma === 'auto' ? {} : { sigma: params.sigma }),
         ...(params.tile ? { tile: params.tile } : {}),
-        signal: ctx.signal,
+        ...ctx.tiling,
       });
       await mkdir(path.dirname(item.output), { recursive: true });
       await writeImage(clean, item.output, { format: item.format, overwrite: params.overwrite });
