@@ -3,7 +3,14 @@
 // job ends (so a cancelled or failed job leaves no partial files behind).
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import type { ImageInfo, WorkerConfig, WorkerModel, WorkerProgress } from '../service/contract.js';
+import {
+  APP_MAX_MEGAPIXELS,
+  type ImageInfo,
+  type WorkerConfig,
+  type WorkerModel,
+  type WorkerProgress,
+} from '../service/contract.js';
+import type { ReadOptions } from '../imaging/codec.js';
 import type { Image } from '../imaging/image.js';
 import type { ImageStore } from './image-store.js';
 
@@ -44,7 +51,19 @@ export class JobContext {
     readonly images: ImageStore,
     private readonly models: WorkerModel[],
     private readonly host: JobContextHost,
+    /** Largest image (pixels) this job may decode. */
+    readonly pixelLimit: number = APP_MAX_MEGAPIXELS * 1_000_000,
   ) {}
+
+  /** How this job reads image files: within its pixel limit, and a refusal says how to raise it. */
+  get readOptions(): ReadOptions {
+    return {
+      limitInputPixels: this.pixelLimit,
+      limitHint:
+        'If this computer has the memory for it, raise the limit: the maxMegapixels setting ' +
+        "(settings.json in the app's data folder).",
+    };
+  }
 
   get scratchDir(): string {
     return path.join(this.config.sessionDir, 'jobs', this.jobId);

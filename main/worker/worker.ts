@@ -6,6 +6,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import path from 'node:path';
 import { rm } from 'node:fs/promises';
+import sharp from 'sharp';
 import {
   describeIssues,
   jobKinds,
@@ -17,6 +18,7 @@ import {
   type WorkerModel,
 } from '../service/contract.js';
 import { ImageStore } from './image-store.js';
+import { collectSoon } from './memory.js';
 import { JobCancelled, JobContext } from './job-context.js';
 import { handlers, pending } from './jobs/registry.js';
 import type { JobHandler } from './jobs/types.js';
@@ -24,6 +26,9 @@ import type { JobHandler } from './jobs/types.js';
 if (!parentPort) throw new Error('worker.ts must run in a worker thread');
 const port = parentPort;
 const config = workerConfigSchema.parse(workerData);
+// libvips' operation cache (up to 50 MB) only pays off when the same operation runs twice on the
+// same input; a job never does, so here it is memory held for nothing.
+sharp.cache(false);
 const images = new ImageStore(path.join(config.sessionDir, 'images'));
 const running = new Map<string, JobContext>();
 
@@ -42,8 +47,14 @@ function failure(e: unknown): { code: 'bad-request' | 'not-found' | 'unavailable
   return { code: 'failed', error: err?.message ?? String(e) };
 }
 
-async function run(jobId: string, kind: JobKind, rawParams: unknown, models: WorkerModel[]): Promise<void> {
-  const ctx = new JobContext(jobId, config, images, models, { post: (m) => port.postMessage(m) });
+async function run(
+  jobId: string,
+  kind: JobKind,
+  rawParams: unknown,
+  models: WorkerModel[],
+  pixelLimit: number,
+): Promise<void> {
+  const ctx = new JobContext(jobId, config, images, models, { post: (m) => port.postMessage(m) }, pixelLimit);
   running.set(jobId, ctx);
   try {
     const handler = handlers[kind] as JobHandler<JobKind> | undefined;
@@ -81,8 +92,11 @@ port.on('message', (raw: unknown) => {
     return;
   }
   const msg = parsed.data;
-  if (msg.type === 'run') void run(msg.jobId, msg.spec.kind, msg.spec.params, msg.models);
-  else running.get(msg.jobId)?.control(msg.action);
+  if (msg.type === 'run') void run(msg.jobId, msg.spec.kind, msg.spec.params, msg.models, msg.pixelLimit);
+  else if (msg.type === 'release') {
+    images.forget(msg.imageId);
+    collectSoon();
+  } else running.get(msg.jobId)?.control(msg.action);
 });
 
 const available = (Object.keys(jobKinds) as JobKind[]).filter(

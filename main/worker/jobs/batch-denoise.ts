@@ -19,7 +19,7 @@ export const batchDenoise: JobHandler<'batch-denoise'> = async (params, ctx) => 
     ctx.progress({ fraction: i / plan.length, step: i, total: plan.length, message: item.rel });
     const started = Date.now();
     try {
-      const image = await readImage(item.input);
+      const image = await readImage(item.input, ctx.readOptions);
       const { image: clean } = await denoiseImage(image, model, {
         ...(params.sigma === 'auto' ? {} : { sigma: params.sigma }),
         ...(params.tile ? { tile: params.tile } : {}),
