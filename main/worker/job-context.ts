@@ -39,7 +39,6 @@ const YIELD_INTERVAL_MS = 15;
 
 export class JobContext {
   private cancelled = false;
-  private readonly abort = new AbortController();
   private paused: { resume: () => void; promise: Promise<void> } | null = null;
   private lastProgress = 0;
   private pending: WorkerProgress | null = null;
@@ -126,11 +125,6 @@ export class JobContext {
     }
   }
 
-  /** Aborted on cancel: pass it to long native or library calls. */
-  get signal(): AbortSignal {
-    return this.abort.signal;
-  }
-
   /** Tiling options that keep a tiled denoise cancellable and pausable between short tiles. */
   get tiling(): { checkpoint: () => Promise<void>; tileTimeMs: number } {
     return { checkpoint: () => this.checkpoint(), tileTimeMs: TILE_TIME_MS };
@@ -148,7 +142,6 @@ export class JobContext {
   control(action: 'cancel' | 'pause' | 'resume'): void {
     if (action === 'cancel') {
       this.cancelled = true;
-      this.abort.abort();
       this.paused?.resume();
     } else if (action === 'pause') {
       if (!this.paused) {

@@ -72,8 +72,8 @@ async function run(
     post({ type: 'done', jobId, result });
   } catch (e) {
     ctx.flushProgress();
-    // After a cancel, whatever stopped the job (JobCancelled at a pause point, or a library giving
-    // up on its aborted signal) is the cancel: the user asked for it, it is not a failure.
+    // After a cancel, whatever stopped the job (JobCancelled at a pause point, or an error on the
+    // way out of one) is the cancel: the user asked for it, it is not a failure.
     if (e instanceof JobCancelled || ctx.isCancelled)
       post({ type: 'failed', jobId, code: 'cancelled', error: 'cancelled' });
     else post({ type: 'failed', jobId, ...failure(e) });
