@@ -96,6 +96,18 @@ describe('decoding limits', () => {
     expect(opened).toMatchObject({ width: 1500, height: 1000 });
     await api.handle('images:release', { imageId: opened.imageId });
   });
+
+  it("the service's maxMegapixels option (a door's command-line flag) overrides the setting", async () => {
+    const strict = startService(worker.workerPath, { maxMegapixels: 0.5 });
+    try {
+      const photo = path.join(dir, 'photo.png');
+      await expect(strict.service.run({ kind: 'open-image', params: { path: photo } })).rejects.toThrow(
+        /1\.5 megapixels \(1500×1000\); the limit is 0\.5\./,
+      );
+    } finally {
+      await strict.close();
+    }
+  });
 });
 
 describe('memory after jobs', () => {
