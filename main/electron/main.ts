@@ -1,7 +1,7 @@
 // Electron main process: one secure window whose renderer is served through the app:// protocol,
 // and the job service behind the preload's typed API. Heavy work never runs here; it goes to the
 // job service's worker thread.
-import { app, BrowserWindow, ipcMain, net, protocol, screen, session, shell } from 'electron';
+import { app, BrowserWindow, ipcMain, net, protocol, screen, session, shell, type WebContents } from 'electron';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { contentSecurityPolicy } from '../host/server.js';
@@ -11,6 +11,7 @@ import { jobEventChannel } from '../service/contract.js';
 import { resolveDataDir } from '../service/data-dir.js';
 import { JobService } from '../service/job-service.js';
 import { nativeDialogs } from './dialogs.js';
+import { externalLinkAllowed, navigationAllowed } from './guards.js';
 import { appHost, appOrigin, appScheme, handleIpcCall, isTrustedSender } from './ipc.js';
 import { fitToDisplays, loadWindowState, saveWindowState, type WindowState } from './window-state.js';
 
@@ -94,21 +95,36 @@ async function createWindow(stateFile: string): Promise<BrowserWindow> {
     };
     void saveWindowState(stateFile, state).catch(() => undefined);
   });
-  // No navigation away from the app, no new windows; external links open in the system browser.
-  win.webContents.on('will-navigate', (event, url) => {
-    if (!isTrustedSender(url)) event.preventDefault();
-  });
-  win.webContents.setWindowOpenHandler(({ url }) => {
-    if (url.startsWith('https://')) void shell.openExternal(url);
-    return { action: 'deny' };
-  });
   void win.loadURL(`${appOrigin}/index.html`);
   return win;
+}
+
+/**
+ * Every web contents (the window, and any frame or view it might get) stays on our page: no
+ * navigation, redirect or frame navigation elsewhere, no new windows, no <webview>; the project's
+ * documentation links open in the system browser, anything else is refused and logged.
+ */
+function guardContents(wc: WebContents): void {
+  const stay = (e: { url: string; preventDefault(): void }, what: string) => {
+    if (navigationAllowed(e.url)) return;
+    e.preventDefault();
+    console.warn(`blocked a ${what} to ${e.url}`);
+  };
+  wc.on('will-navigate', (e) => stay(e, 'navigation'));
+  wc.on('will-redirect', (e) => stay(e, 'redirect'));
+  wc.on('will-frame-navigate', (e) => stay(e, 'frame navigation'));
+  wc.on('will-attach-webview', (e) => e.preventDefault());
+  wc.setWindowOpenHandler(({ url }) => {
+    if (externalLinkAllowed(url)) void shell.openExternal(url);
+    else console.warn(`refused to open ${url} (not one of the app's documentation links)`);
+    return { action: 'deny' };
+  });
 }
 
 if (!app.requestSingleInstanceLock()) {
   app.quit();
 } else {
+  app.on('web-contents-created', (_e, wc) => guardContents(wc));
   app.on('second-instance', () => {
     if (mainWindow) {
       if (mainWindow.isMinimized()) mainWindow.restore();
@@ -116,8 +132,10 @@ if (!app.requestSingleInstanceLock()) {
     }
   });
   void app.whenReady().then(async () => {
-    // Deny every permission request (camera, notifications…): the app needs none.
+    // Deny every permission (camera, notifications, clipboard, openExternal…): the app needs none.
+    // Requests are answered no, and checks (which some APIs make without a request) say no too.
     session.defaultSession.setPermissionRequestHandler((_wc, _perm, callback) => callback(false));
+    session.defaultSession.setPermissionCheckHandler(() => false);
     const userData = app.getPath('userData');
     const jobs = new JobService({
       workerPath: path.join(packageRoot, 'out', 'worker', 'worker.js'),

@@ -19,8 +19,10 @@ import type { Image } from './image.js';
 export const DEFAULT_PIXEL_LIMIT = 200_000_000;
 
 export interface ReadOptions {
-  /** Refuse images with more pixels than this (default 200 MP). */
+  /** Refuse images with more pixels than this (default 200 MP), from the header, before decoding. */
   limitInputPixels?: number;
+  /** The refusal's last sentence: how to raise the limit where the image was opened. */
+  limitHint?: string;
 }
 
 /** Reads and decodes an image file. Every failure is an ImagingError naming the file. */
@@ -93,8 +95,8 @@ export async function decodeImage(bytes: Buffer, opts: ReadOptions & { source?: 
   if (width * height > limit)
     throw new ImagingError(
       'too-large',
-      `${source}: ${width}×${height} is ${((width * height) / 1e6).toFixed(1)} megapixels, above the limit of ` +
-        `${(limit / 1e6).toFixed(0)} MP (raise limitInputPixels / --max-megapixels if this is intended)`,
+      `${source}: this image is ${megapixels(width * height)} megapixels (${width}×${height}); the limit is ` +
+        `${megapixels(limit)}. ${opts.limitHint ?? 'If this is intended, raise it with --max-megapixels.'}`,
     );
 
   const gray = meta.space === 'b-w' || meta.space === 'grey16';
@@ -160,6 +162,12 @@ export async function decodeImage(bytes: Buffer, opts: ReadOptions & { source?: 
   if (meta.exif) image.meta.exif = meta.exif;
   if (meta.icc) image.meta.icc = meta.icc;
   return image;
+}
+
+/** Megapixels for people: whole numbers from 10 on, two significant digits below. */
+function megapixels(pixels: number): string {
+  const mp = pixels / 1e6;
+  return String(mp >= 10 ? Math.round(mp) : Number(mp.toPrecision(2)));
 }
 
 /** Float samples as Float32Array; NaN or ±∞ cannot be denoised or measured, so they are refused. */

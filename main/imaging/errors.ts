@@ -13,8 +13,7 @@ export type ImagingErrorCode =
   | 'unwritable'
   | 'bad-option'
   | 'bad-model'
-  | 'size-mismatch'
-  | 'aborted';
+  | 'size-mismatch';
 
 export class ImagingError extends Error {
   constructor(

@@ -43,10 +43,57 @@ export interface TilingOptions {
   align?: number;
   /** Called after each tile with (tiles done, tiles in total). */
   onProgress?: (done: number, total: number) => void;
-  signal?: AbortSignal;
+  /**
+   * Awaited before each tile: the caller's pause/cancel point (it throws to stop, waits to pause).
+   * A model run cannot be interrupted, so this is as fine-grained as stopping gets.
+   */
+  checkpoint?: () => Promise<void>;
+  /**
+   * How long one model run may take, in ms, when `tile` is not given: the model's speed is measured
+   * once on a small probe tile and the tile size chosen so that a run takes about this long. A
+   * caller that stops between tiles (a job that can be cancelled) then stops within this time.
+   */
+  tileTimeMs?: number;
 }
 
 export const DEFAULT_OVERLAP = 32;
+
+/** The smallest core tile a time budget may ask for (below this the overlap dominates the work). */
+const MIN_TIMED_TILE = 64;
+/** Core size of the probe tile that measures a model's speed. */
+const PROBE_TILE = 192;
+/**
+ * Measured model speed (ms per input pixel) by runner and channel count: a model is probed once,
+ * then every timed tile updates it.
+ */
+const msPerPixel = new WeakMap<TileRunner, Map<number, number>>();
+
+/**
+ * Core tile size whose model run takes about `budgetMs`: times one run of a probe tile (after a
+ * warm-up run, since a session's first run allocates) and scales by the pixel count. Never below
+ * MIN_TIMED_TILE nor above `maxTile`.
+ */
+async function tileForTime(
+  runner: TileRunner,
+  opts: { channels: number; overlap: number; align: number; budgetMs: number; maxTile: number; sigma?: number },
+): Promise<number> {
+  const { channels: c, overlap, align, budgetMs, maxTile } = opts;
+  const seen = msPerPixel.get(runner) ?? new Map<number, number>();
+  msPerPixel.set(runner, seen);
+  let rate = seen.get(c);
+  if (rate === undefined) {
+    const side = Math.ceil((Math.min(PROBE_TILE, maxTile) + 2 * overlap) / align) * align;
+    const probe = new Float32Array(c * side * side).fill(0.5);
+    const extra = opts.sigma !== undefined ? { sigma: opts.sigma } : undefined;
+    await runner(probe, { c, h: side, w: side }, extra);
+    const t0 = performance.now();
+    await runner(probe, { c, h: side, w: side }, extra);
+    rate = Math.max(1e-9, (performance.now() - t0) / (side * side));
+    seen.set(c, rate);
+  }
+  const core = Math.floor(Math.sqrt(budgetMs / rate)) - 2 * overlap;
+  return Math.max(Math.min(MIN_TIMED_TILE, maxTile), Math.min(maxTile, core));
+}
 
 /**
  * Core tile size for a memory budget. Rough model: a convolutional denoiser holds ~64 float32
@@ -117,7 +164,7 @@ export async function denoiseTiled(
   let overlap = opts.overlap ?? DEFAULT_OVERLAP;
   if (!Number.isInteger(overlap) || overlap < 0)
     throw new ImagingError('bad-option', `overlap must be a whole number ≥ 0, got ${overlap}`);
-  const tile =
+  let tile =
     opts.tile ??
     chooseTileSize({
       channels: C,
@@ -132,6 +179,18 @@ export async function denoiseTiled(
     throw new ImagingError('bad-option', `align must be a whole number ≥ 1, got ${align}`);
   const up = (v: number) => Math.ceil(v / align) * align;
   overlap = up(overlap);
+  const timed = opts.tile === undefined && opts.tileTimeMs !== undefined;
+  if (timed) {
+    await opts.checkpoint?.();
+    tile = await tileForTime(runner, {
+      channels: C,
+      overlap,
+      align,
+      budgetMs: opts.tileTimeMs!,
+      maxTile: tile,
+      ...(opts.sigma !== undefined ? { sigma: opts.sigma } : {}),
+    });
+  }
   const blend = Math.floor(overlap / 2);
   const tw = up(Math.min(tile, W));
   const th = up(Math.min(tile, H));
@@ -159,7 +218,7 @@ export async function denoiseTiled(
 
   for (const y0 of ys) {
     for (const x0 of xs) {
-      if (opts.signal?.aborted) throw new ImagingError('aborted', 'denoising cancelled');
+      await opts.checkpoint?.();
       for (let i = 0; i < iw; i++) {
         colIndex[i] = reflectIndex(x0 - overlap + i, W);
         wx[i] = rampWeight(i - overlap, tw, blend);
@@ -172,7 +231,10 @@ export async function denoiseTiled(
         }
       }
       const extra = opts.sigma !== undefined ? { sigma: opts.sigma } : undefined;
+      const t0 = performance.now();
       const result = await runner(input, { c: C, h: ih, w: iw }, extra);
+      // Real tiles refine the probe's estimate (speed per pixel falls with the tile's size).
+      if (timed) msPerPixel.get(runner)!.set(C, (performance.now() - t0) / (ih * iw));
       if (result.length !== input.length)
         throw new ImagingError(
           'bad-model',

@@ -549,7 +549,15 @@ const settingsFields = {
   exportBitDepth: z.union([z.literal(8), z.literal(16)]),
   exportQuality: z.number().int().min(1).max(100),
   keepMetadata: z.boolean(),
+  /** Largest image the app decodes, in megapixels (the header is checked before decoding). */
+  maxMegapixels: z.number().min(1).max(2000),
 };
+/**
+ * The app's default decoding limit, in megapixels: every full-frame camera (≤ 61 MP) fits, while
+ * an image's working copies (float pixels, snapshot, result: ~40 bytes a pixel) stay near 2.5 GB,
+ * which an 8 GB laptop can hold. The CLI, run by hand on one file at a time, keeps a higher one.
+ */
+export const APP_MAX_MEGAPIXELS = 64;
 export const settingsSchema = z.object({
   theme: settingsFields.theme.default('system'),
   defaultModelId: settingsFields.defaultModelId.default(null),
@@ -558,6 +566,7 @@ export const settingsSchema = z.object({
   exportBitDepth: settingsFields.exportBitDepth.default(8),
   exportQuality: settingsFields.exportQuality.default(92),
   keepMetadata: settingsFields.keepMetadata.default(true),
+  maxMegapixels: settingsFields.maxMegapixels.default(APP_MAX_MEGAPIXELS),
 });
 /** A settings change: only the fields given are changed (no defaults filled in). */
 export const settingsPatchSchema = z.strictObject(settingsFields).partial();
@@ -713,8 +722,16 @@ export const toWorkerSchema = z.discriminatedUnion('type', [
     spec: z.object({ kind: jobKindSchema, params: z.unknown() }),
     /** Models the job refers to, resolved by the service. */
     models: z.array(workerModelSchema).default([]),
+    /** Largest image (pixels) the job may decode: the setting or the service's option. */
+    pixelLimit: z
+      .number()
+      .int()
+      .positive()
+      .default(APP_MAX_MEGAPIXELS * 1_000_000),
   }),
   z.object({ type: z.literal('control'), jobId: id, action: z.enum(['cancel', 'pause', 'resume']) }),
+  /** An image was released: the worker drops it from its memory cache. */
+  z.object({ type: z.literal('release'), imageId: id }),
 ]);
 export type ToWorker = z.input<typeof toWorkerSchema>;
 

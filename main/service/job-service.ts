@@ -39,6 +39,7 @@ import {
 
 import { findModel, type ModelFolders } from './models.js';
 import { dataPaths } from './data-dir.js';
+import { readSettings } from './settings.js';
 
 export interface JobServiceOptions {
   /** The built worker script (out/worker/worker.js). */
@@ -59,6 +60,8 @@ export interface JobServiceOptions {
   heartbeatMs?: number;
   /** How long a cancelled job may take to stop before the worker is replaced (default 10 s). */
   cancelGraceMs?: number;
+  /** Largest image jobs may decode, in megapixels (default: the `maxMegapixels` setting). */
+  maxMegapixels?: number;
 }
 
 interface Job {
@@ -82,6 +85,8 @@ interface Job {
   holdInQueue: boolean;
   waiters: ((o: JobOutcome) => void)[];
   models: WorkerModel[];
+  /** Largest image (pixels) the job may decode. */
+  pixelLimit: number;
   cancelTimer: NodeJS.Timeout | null;
   /** The failure's code, so a request built on a job (images.open) answers with the right status. */
   errorCode?: ServiceError['code'];
@@ -154,6 +159,9 @@ export class JobService {
         inputChannels: card.inputChannels,
       });
     }
+    // Read at each start, so a changed setting holds from the next job on.
+    const megapixels =
+      this.options.maxMegapixels ?? (await readSettings(dataPaths(this.dataDir).settings)).maxMegapixels;
     const job: Job = {
       id: randomUUID(),
       spec,
@@ -170,6 +178,7 @@ export class JobService {
       holdInQueue: false,
       waiters: [],
       models,
+      pixelLimit: Math.round(megapixels * 1_000_000),
       cancelTimer: null,
     };
     this.jobs.set(job.id, job);
@@ -270,6 +279,7 @@ export class JobService {
 
   async releaseImage(imageId: string): Promise<boolean> {
     if (!this.images.delete(imageId)) return false;
+    this.post({ type: 'release', imageId });
     const base = path.join(this.sessionDir, 'images', imageId);
     await rm(`${base}.img`, { force: true });
     await rm(`${base}.png`, { force: true });
@@ -439,7 +449,7 @@ export class JobService {
     job.startedAt = new Date();
     job.runSince = Date.now();
     job.progress = { ...job.progress, message: 'started' };
-    this.post({ type: 'run', jobId: job.id, spec: job.spec, models: job.models });
+    this.post({ type: 'run', jobId: job.id, spec: job.spec, models: job.models, pixelLimit: job.pixelLimit });
     this.emit(job);
   }
 

@@ -34,8 +34,13 @@ export class ImageStore {
 
   constructor(
     private readonly dir: string,
-    /** Float samples to keep in memory (default 64 M = 256 MB). */
-    private readonly cacheLimit = 64 * 1024 * 1024,
+    /**
+     * Float samples to keep in memory (default 16 M = 64 MB: the few images of a chain such as
+     * noise → denoise → evaluate at photo-preview sizes). Kept small on purpose: memory freed by
+     * the cache is not handed back to the system by every allocator (glibc keeps it), so whatever
+     * the cache reaches stays in the process's footprint; a miss costs one read of a local file.
+     */
+    private readonly cacheLimit = 16 * 1024 * 1024,
   ) {}
 
   snapshotPath(imageId: string): string {
@@ -116,17 +121,29 @@ export class ImageStore {
     return { name: h.name, sourcePath: h.sourcePath };
   }
 
+  /** Drops a released image from the memory cache (its files are the service's to remove). */
+  forget(imageId: string): void {
+    const image = this.cache.get(imageId);
+    if (!image) return;
+    this.cache.delete(imageId);
+    this.cachedSamples -= samplesOf(image);
+  }
+
   private remember(imageId: string, image: Image): void {
-    const samples = image.data.length + (image.alpha?.length ?? 0);
+    const samples = samplesOf(image);
     if (samples > this.cacheLimit) return;
     this.cache.set(imageId, image);
     this.cachedSamples += samples;
     for (const [id, old] of this.cache) {
       if (this.cachedSamples <= this.cacheLimit) break;
       this.cache.delete(id);
-      this.cachedSamples -= old.data.length + (old.alpha?.length ?? 0);
+      this.cachedSamples -= samplesOf(old);
     }
   }
+}
+
+function samplesOf(image: Image): number {
+  return image.data.length + (image.alpha?.length ?? 0);
 }
 
 // Snapshot layout: u32 header length (LE) | JSON header | padding to 4 bytes | colour f32 | alpha f32.

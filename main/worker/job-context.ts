@@ -3,7 +3,14 @@
 // job ends (so a cancelled or failed job leaves no partial files behind).
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import type { ImageInfo, WorkerConfig, WorkerModel, WorkerProgress } from '../service/contract.js';
+import {
+  APP_MAX_MEGAPIXELS,
+  type ImageInfo,
+  type WorkerConfig,
+  type WorkerModel,
+  type WorkerProgress,
+} from '../service/contract.js';
+import type { ReadOptions } from '../imaging/codec.js';
 import type { Image } from '../imaging/image.js';
 import type { ImageStore } from './image-store.js';
 
@@ -19,6 +26,12 @@ export interface JobContextHost {
   post(message: unknown): void;
 }
 
+/**
+ * How long one model run of a tiled denoise may take. onnxruntime-node runs a model synchronously
+ * on this thread, so a cancel is only read between tiles: tiles sized to ~0.2 s let a cancel land
+ * well within a second, at the price of some extra overlap work.
+ */
+const TILE_TIME_MS = 200;
 /** How often progress may be posted (the service re-emits the latest one at least twice a second). */
 const PROGRESS_INTERVAL_MS = 100;
 /** Handlers call checkpoint() often; only this often does it give the event loop a turn. */
@@ -26,7 +39,6 @@ const YIELD_INTERVAL_MS = 15;
 
 export class JobContext {
   private cancelled = false;
-  private readonly abort = new AbortController();
   private paused: { resume: () => void; promise: Promise<void> } | null = null;
   private lastProgress = 0;
   private pending: WorkerProgress | null = null;
@@ -38,7 +50,19 @@ export class JobContext {
     readonly images: ImageStore,
     private readonly models: WorkerModel[],
     private readonly host: JobContextHost,
+    /** Largest image (pixels) this job may decode. */
+    readonly pixelLimit: number = APP_MAX_MEGAPIXELS * 1_000_000,
   ) {}
+
+  /** How this job reads image files: within its pixel limit, and a refusal says how to raise it. */
+  get readOptions(): ReadOptions {
+    return {
+      limitInputPixels: this.pixelLimit,
+      limitHint:
+        'If this computer has the memory for it, raise the limit: the maxMegapixels setting ' +
+        "(settings.json in the app's data folder).",
+    };
+  }
 
   get scratchDir(): string {
     return path.join(this.config.sessionDir, 'jobs', this.jobId);
@@ -101,9 +125,9 @@ export class JobContext {
     }
   }
 
-  /** Aborted on cancel: pass it to long native or library calls (tiled inference). */
-  get signal(): AbortSignal {
-    return this.abort.signal;
+  /** Tiling options that keep a tiled denoise cancellable and pausable between short tiles. */
+  get tiling(): { checkpoint: () => Promise<void>; tileTimeMs: number } {
+    return { checkpoint: () => this.checkpoint(), tileTimeMs: TILE_TIME_MS };
   }
 
   get isCancelled(): boolean {
@@ -118,7 +142,6 @@ export class JobContext {
   control(action: 'cancel' | 'pause' | 'resume'): void {
     if (action === 'cancel') {
       this.cancelled = true;
-      this.abort.abort();
       this.paused?.resume();
     } else if (action === 'pause') {
       if (!this.paused) {

@@ -1,10 +1,12 @@
 // The worker thread: runs every heavy job (imaging, inference, training) so the main process stays
 // responsive. It is stateless between jobs (images are snapshot files, see image-store.ts), so the
 // service can replace it after a crash. Several jobs may run here at once; they interleave at
-// their checkpoint() calls (native inference runs on onnxruntime's own threads meanwhile).
+// their checkpoint() calls (sharp works on its own threads meanwhile; an onnxruntime run holds
+// this thread until it returns, which is why tiled inference keeps its tiles short).
 import { parentPort, workerData } from 'node:worker_threads';
 import path from 'node:path';
 import { rm } from 'node:fs/promises';
+import sharp from 'sharp';
 import {
   describeIssues,
   jobKinds,
@@ -16,6 +18,7 @@ import {
   type WorkerModel,
 } from '../service/contract.js';
 import { ImageStore } from './image-store.js';
+import { collectSoon } from './memory.js';
 import { JobCancelled, JobContext } from './job-context.js';
 import { handlers, pending } from './jobs/registry.js';
 import type { JobHandler } from './jobs/types.js';
@@ -23,6 +26,9 @@ import type { JobHandler } from './jobs/types.js';
 if (!parentPort) throw new Error('worker.ts must run in a worker thread');
 const port = parentPort;
 const config = workerConfigSchema.parse(workerData);
+// libvips' operation cache (up to 50 MB) only pays off when the same operation runs twice on the
+// same input; a job never does, so here it is memory held for nothing.
+sharp.cache(false);
 const images = new ImageStore(path.join(config.sessionDir, 'images'));
 const running = new Map<string, JobContext>();
 
@@ -41,8 +47,14 @@ function failure(e: unknown): { code: 'bad-request' | 'not-found' | 'unavailable
   return { code: 'failed', error: err?.message ?? String(e) };
 }
 
-async function run(jobId: string, kind: JobKind, rawParams: unknown, models: WorkerModel[]): Promise<void> {
-  const ctx = new JobContext(jobId, config, images, models, { post: (m) => port.postMessage(m) });
+async function run(
+  jobId: string,
+  kind: JobKind,
+  rawParams: unknown,
+  models: WorkerModel[],
+  pixelLimit: number,
+): Promise<void> {
+  const ctx = new JobContext(jobId, config, images, models, { post: (m) => port.postMessage(m) }, pixelLimit);
   running.set(jobId, ctx);
   try {
     const handler = handlers[kind] as JobHandler<JobKind> | undefined;
@@ -60,7 +72,10 @@ async function run(jobId: string, kind: JobKind, rawParams: unknown, models: Wor
     post({ type: 'done', jobId, result });
   } catch (e) {
     ctx.flushProgress();
-    if (e instanceof JobCancelled) post({ type: 'failed', jobId, code: 'cancelled', error: 'cancelled' });
+    // After a cancel, whatever stopped the job (JobCancelled at a pause point, or an error on the
+    // way out of one) is the cancel: the user asked for it, it is not a failure.
+    if (e instanceof JobCancelled || ctx.isCancelled)
+      post({ type: 'failed', jobId, code: 'cancelled', error: 'cancelled' });
     else post({ type: 'failed', jobId, ...failure(e) });
   } finally {
     running.delete(jobId);
@@ -77,8 +92,11 @@ port.on('message', (raw: unknown) => {
     return;
   }
   const msg = parsed.data;
-  if (msg.type === 'run') void run(msg.jobId, msg.spec.kind, msg.spec.params, msg.models);
-  else running.get(msg.jobId)?.control(msg.action);
+  if (msg.type === 'run') void run(msg.jobId, msg.spec.kind, msg.spec.params, msg.models, msg.pixelLimit);
+  else if (msg.type === 'release') {
+    images.forget(msg.imageId);
+    collectSoon();
+  } else running.get(msg.jobId)?.control(msg.action);
 });
 
 const available = (Object.keys(jobKinds) as JobKind[]).filter(

@@ -19,11 +19,11 @@ export const batchDenoise: JobHandler<'batch-denoise'> = async (params, ctx) => 
     ctx.progress({ fraction: i / plan.length, step: i, total: plan.length, message: item.rel });
     const started = Date.now();
     try {
-      const image = await readImage(item.input);
+      const image = await readImage(item.input, ctx.readOptions);
       const { image: clean } = await denoiseImage(image, model, {
         ...(params.sigma === 'auto' ? {} : { sigma: params.sigma }),
         ...(params.tile ? { tile: params.tile } : {}),
-        signal: ctx.signal,
+        ...ctx.tiling,
       });
       await mkdir(path.dirname(item.output), { recursive: true });
       await writeImage(clean, item.output, { format: item.format, overwrite: params.overwrite });

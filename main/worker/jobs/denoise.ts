@@ -13,7 +13,7 @@ export const denoise: JobHandler<'denoise'> = async (params, ctx) => {
   const result = await denoiseImage(image, model, {
     ...(params.sigma === 'auto' ? {} : { sigma: params.sigma }),
     ...(params.tile ? { tile: params.tile } : {}),
-    signal: ctx.signal,
+    ...ctx.tiling,
     onProgress: (done, total) =>
       ctx.progress({ fraction: done / total, step: done, total, message: `tile ${done} of ${total}` }),
   });

@@ -1,6 +1,6 @@
 // electron-builder cannot run here (it downloads Electron); check what can be checked offline:
-// the config parses, names the targets the issue asks for, packs files that exist, and unpacks the
-// native modules and wasm files from the asar archive.
+// the config parses, names the targets the issue asks for, packs files that exist, unpacks the
+// native modules and wasm files from the asar archive, and sets the Electron fuses.
 import { describe, expect, it } from 'vitest';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -17,6 +17,7 @@ interface BuilderConfig {
   linux: { target: string[] };
   mac: { target: string[] };
   win: { target: string[] };
+  electronFuses: Record<string, unknown>;
 }
 
 const config = yaml.load(readFileSync('electron-builder.yml', 'utf8')) as BuilderConfig;
@@ -62,5 +63,23 @@ describe('electron-builder.yml', () => {
     expect(existsSync('node_modules/onnxruntime-node/package.json')).toBe(true);
     const wasm = readdirSync(path.join('node_modules', 'onnxruntime-web', 'dist')).filter((f) => f.endsWith('.wasm'));
     expect(wasm.length).toBeGreaterThan(0);
+  });
+
+  it('flips the Electron fuses: no Node runtime, no inspector, asar only and integrity-checked', () => {
+    // Each name must be one electron-builder knows (a misspelt key would be ignored silently).
+    const scheme = JSON.parse(readFileSync('node_modules/app-builder-lib/scheme.json', 'utf8')) as {
+      definitions: { FuseOptionsV1: { properties: Record<string, unknown> } };
+    };
+    const known = Object.keys(scheme.definitions.FuseOptionsV1.properties);
+    expect(config.electronFuses).toEqual({
+      runAsNode: false,
+      enableNodeOptionsEnvironmentVariable: false,
+      enableNodeCliInspectArguments: false,
+      enableEmbeddedAsarIntegrityValidation: true,
+      onlyLoadAppFromAsar: true,
+      enableCookieEncryption: true,
+      grantFileProtocolExtraPrivileges: false,
+    });
+    for (const fuse of Object.keys(config.electronFuses)) expect(known).toContain(fuse);
   });
 });
