@@ -60,11 +60,15 @@ export const DEFAULT_OVERLAP = 32;
 
 /** The smallest core tile a time budget may ask for (below this the overlap dominates the work). */
 const MIN_TIMED_TILE = 64;
+/** Timed tiles are whole multiples of this, so that small differences in speed give the same tile. */
+const TIMED_TILE_STEP = 64;
 /** Core size of the probe tile that measures a model's speed. */
 const PROBE_TILE = 192;
 /**
- * Measured model speed (ms per input pixel) by runner and channel count: a model is probed once,
- * then every timed tile updates it.
+ * Measured model speed (ms per input pixel) by runner and channel count. A model is probed once
+ * and the figure kept: re-measuring on every tile would let timing noise change the tile size from
+ * one run to the next, and with it (slightly) the pixels of the result. Same model, same photo,
+ * same tiles, same bytes.
  */
 const msPerPixel = new WeakMap<TileRunner, Map<number, number>>();
 
@@ -91,7 +95,7 @@ async function tileForTime(
     rate = Math.max(1e-9, (performance.now() - t0) / (side * side));
     seen.set(c, rate);
   }
-  const core = Math.floor(Math.sqrt(budgetMs / rate)) - 2 * overlap;
+  const core = Math.floor((Math.sqrt(budgetMs / rate) - 2 * overlap) / TIMED_TILE_STEP) * TIMED_TILE_STEP;
   return Math.max(Math.min(MIN_TIMED_TILE, maxTile), Math.min(maxTile, core));
 }
 
@@ -231,10 +235,7 @@ export async function denoiseTiled(
         }
       }
       const extra = opts.sigma !== undefined ? { sigma: opts.sigma } : undefined;
-      const t0 = performance.now();
       const result = await runner(input, { c: C, h: ih, w: iw }, extra);
-      // Real tiles refine the probe's estimate (speed per pixel falls with the tile's size).
-      if (timed) msPerPixel.get(runner)!.set(C, (performance.now() - t0) / (ih * iw));
       if (result.length !== input.length)
         throw new ImagingError(
           'bad-model',
