@@ -139,6 +139,9 @@ export const trainCommand: Command = {
       if (e instanceof DatasetError) throw new UsageError(e.message);
       throw e;
     }
+    const skipped = data.skipped?.length ?? 0;
+    for (const s of data.skipped ?? []) io.err(`denoise-lab train: warning: skipped ${s.reason}\n`);
+    if (skipped) io.err(`denoise-lab train: ${skipped} unreadable image${skipped === 1 ? '' : 's'} skipped\n`);
     if (typeof values['export-step'] === 'string') {
       const file = values['export-step'];
       const { onnx, descriptor } = exportTrainingStep(arch, { batch, sampleShape: data.sampleShape, optimizer });
@@ -246,13 +249,14 @@ export const trainCommand: Command = {
       epochs: result.epoch,
       loss: result.lastLoss,
       params: parameterCount(arch),
+      skippedImages: skipped,
       out,
       seconds: (Date.now() - started) / 1000,
     };
     if (values.json) io.out(JSON.stringify(summary) + '\n');
     else
       io.out(
-        `wrote ${out} (${summary.params} parameters, ${result.step} steps${result.lastLoss !== null ? `, final loss ${result.lastLoss.toPrecision(5)}` : ''}${result.status === 'cancelled' ? ', cancelled' : ''})\n`,
+        `wrote ${out} (${summary.params} parameters, ${result.step} steps${result.lastLoss !== null ? `, final loss ${result.lastLoss.toPrecision(5)}` : ''}${skipped ? `, ${skipped} unreadable image${skipped === 1 ? '' : 's'} skipped` : ''}${result.status === 'cancelled' ? ', cancelled' : ''})\n`,
       );
     return result.status === 'cancelled' ? 130 : 0;
   },

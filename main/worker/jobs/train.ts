@@ -71,6 +71,15 @@ export const train: JobHandler<'train'> = async (params, ctx) => {
   const arch = await resolveArchitecture(params);
   const noise = trainingNoise(params);
   const data = await openTrainingData(params, arch);
+  // Unreadable images were left out of a folder: say so once, and keep the count in every metrics
+  // event (skipped_images) so the UI can show it beside the loss.
+  const skipped = data.train.skipped ?? [];
+  const dataMetrics: Record<string, number> = skipped.length ? { skipped_images: skipped.length } : {};
+  if (skipped.length)
+    ctx.progress({
+      message: `skipped ${skipped.length} unreadable image${skipped.length === 1 ? '' : 's'}: ${skipped.map((s) => s.name).join(', ')}`,
+      metrics: dataMetrics,
+    });
   const totalSteps = params.steps ?? params.epochs! * stepsPerEpoch(data.train, params.batch);
   let resume: Checkpoint | undefined;
   if (params.resumeFrom !== undefined) {
@@ -172,6 +181,7 @@ export const train: JobHandler<'train'> = async (params, ctx) => {
         if (p.paused) return;
         throughput = { steps_per_s: p.stepsPerSecond, samples_per_s: p.samplesPerSecond };
         const metrics: Record<string, number> = {
+          ...dataMetrics,
           ...lossMetrics,
           ...validation,
           ...throughput,
@@ -215,7 +225,7 @@ export const train: JobHandler<'train'> = async (params, ctx) => {
   // The final state: validation, gallery and the record of the final checkpoint.
   ctx.progress({ message: 'measuring the trained model' });
   await runMonitor(result.params);
-  const metrics = finiteOnly({ ...lossMetrics, ...validation });
+  const metrics = finiteOnly({ ...dataMetrics, ...lossMetrics, ...validation });
   saveRecord(result.step, metrics);
   await recordWrites;
   const checkpoint = await describeCheckpoint(dataDir, { ...record, step: result.step, metrics });
