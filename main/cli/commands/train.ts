@@ -7,6 +7,7 @@ import { EXECUTOR_NAMES, type ExecutorName, createExecutor } from '../../engine/
 import { parameterCount } from '../../engine/nn/index.js';
 import type { OptimizerConfig, ScheduleConfig } from '../../engine/optim/index.js';
 import { CheckpointError, readCheckpoint } from '../../engine/train/checkpoint.js';
+import { listKeptCheckpoints } from '../../engine/train/checkpoint-keeper.js';
 import { TrainControl } from '../../engine/train/control.js';
 import { DatasetError } from '../../engine/train/datasets.js';
 import { exportOnnx, importEngineModel, modelCard } from '../../engine/train/export.js';
@@ -57,7 +58,9 @@ export const trainCommand: Command = {
   --seed N              seed of the initialisation, data order, crops and noise (default 0)
   --init <model.onnx>   start from the parameters of a model exported by Denoise Lab
   --no-shuffle          walk the data in file order instead of a seeded shuffle
-  --checkpoint <file>   write a checkpoint every 100 steps and at the end (one file, atomic)
+  --checkpoint <file>   write a checkpoint every 100 steps and at the end (atomic; never a state whose
+                        loss blew up); the last 3 and the best stay beside it as <name>.step-N.<ext>,
+                        listed with step and loss in <file>.index.json
   --resume <file>       continue exactly from a checkpoint (same --arch, --data, --batch, …)
   --executor NAME       ort-node (default), ort-web or reference;  --threads N  CPU threads
   --export-step <file.onnx>  write the training-step graph (forward, backward, optimizer update)
@@ -242,6 +245,13 @@ export const trainCommand: Command = {
     };
     const bytes = exportOnnx(arch, result.params, modelCard(arch, training, data.sampleShape), version);
     await writeFileAtomic(out, bytes, { overwrite: true });
+    // The checkpoints kept beside --checkpoint (the last 3 and the best), with step and loss.
+    const checkpoints =
+      typeof values.checkpoint === 'string'
+        ? await listKeptCheckpoints(values.checkpoint).then(({ kept, best }) =>
+            kept.map((k) => ({ ...k, best: k.step === best })),
+          )
+        : undefined;
     const summary = {
       done: true,
       status: result.status,
@@ -250,6 +260,7 @@ export const trainCommand: Command = {
       loss: result.lastLoss,
       params: parameterCount(arch),
       skippedImages: skipped,
+      ...(checkpoints ? { checkpoints } : {}),
       out,
       seconds: (Date.now() - started) / 1000,
     };

@@ -136,8 +136,6 @@ export const train: JobHandler<'train'> = async (params, ctx) => {
   const onStep = (r: StepReport) => {
     currentStep = r.step;
     lossMetrics = { loss: r.loss, ...Object.fromEntries(Object.entries(r.terms).map(([k, v]) => [`loss/${k}`, v])) };
-    if (params.checkpointEvery > 0 && r.step % params.checkpointEvery === 0)
-      saveRecord(r.step, { ...lossMetrics, ...validation });
     const now = Date.now();
     if (!monitorBusy && now - lastMonitor >= monitorInterval) {
       lastMonitor = now;
@@ -174,6 +172,9 @@ export const train: JobHandler<'train'> = async (params, ctx) => {
         }),
       ),
       onStep,
+      // The record follows the checkpoints actually written (a periodic one waits for the next step's loss).
+      onCheckpoint: (k) =>
+        saveRecord(k.step, { ...lossMetrics, ...validation, ...(k.loss !== null ? { loss: k.loss } : {}) }),
       progressIntervalMs: 250,
       onProgress: (p) => {
         // While paused the trainer repeats its last report, which may be older than the step it
@@ -204,11 +205,15 @@ export const train: JobHandler<'train'> = async (params, ctx) => {
     await recordWrites.catch(() => undefined);
     if (e instanceof TrainDivergedError) {
       // Say which checkpoint survives in the user's terms (the list), not as a file path — or that none does.
-      const kept = await describeCheckpoint(dataDir, record);
-      const tail = kept
+      const kept = e.checkpoint;
+      const tail = kept?.file
         ? ` The last good checkpoint (step ${kept.step}) is kept: save or resume it from the checkpoints list.`
-        : ' No checkpoint was written before it (set checkpointEvery to keep one).';
-      throw new ServiceError('failed', e.message.replace(/ The last good checkpoint \(.*\) is kept\.$/s, '') + tail);
+        : kept
+          ? ` The checkpoint it resumed from (step ${kept.step}) is untouched.`
+          : params.checkpointEvery > 0
+            ? ` No checkpoint was written yet (the first is due at step ${params.checkpointEvery}).`
+            : ' No checkpoint was written before it (set checkpointEvery to keep one).';
+      throw new ServiceError('failed', e.reason + tail);
     }
     if (e instanceof RangeError && /^resume:/.test(e.message)) throw new ServiceError('bad-request', e.message);
     throw e;
