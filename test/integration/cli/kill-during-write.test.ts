@@ -16,10 +16,22 @@ import { tempDir } from '../../helpers/temp-dir.js';
 const bin = path.resolve('bin/denoise-lab.js');
 const TEMP = /^\..+\.(\d+)\.[0-9a-f]{8}\.tmp$/;
 
-/** Runs the CLI and kills it with SIGKILL while one of its temporary files exists in `dir`; returns that file's name. */
-function killDuringWrite(args: string[], dir: string): Promise<string> {
+/**
+ * Runs the CLI and kills it with SIGKILL while one of its temporary files exists in `dir`; returns
+ * that file's name. A run whose writes all finished before the watcher saw them (a very fast disk)
+ * is tried again, up to three times.
+ */
+async function killDuringWrite(args: string[], dir: string): Promise<string> {
+  for (let attempt = 1; ; attempt++) {
+    const caught = await tryKillDuringWrite(args, dir);
+    if (caught) return caught;
+    if (attempt === 3) throw new Error('the command ended three times before any of its temporary files was caught');
+  }
+}
+
+function tryKillDuringWrite(args: string[], dir: string): Promise<string | null> {
   const child: ChildProcess = spawn(process.execPath, [bin, ...args], { stdio: 'ignore' });
-  return new Promise((resolve, reject) => {
+  return new Promise((resolve) => {
     let caught: string | null = null;
     const watcher = watch(dir, (_event, name) => {
       if (caught || !name || TEMP.exec(name)?.[1] !== String(child.pid)) return;
@@ -33,8 +45,7 @@ function killDuringWrite(args: string[], dir: string): Promise<string> {
     child.on('exit', () => {
       watcher.close();
       clearTimeout(timer);
-      if (caught) resolve(caught);
-      else reject(new Error('the command ended before any of its temporary files was caught'));
+      resolve(caught);
     });
   });
 }
