@@ -75,11 +75,13 @@ export const train: JobHandler<'train'> = async (params, ctx) => {
   // event (skipped_images) so the UI can show it beside the loss.
   const skipped = data.train.skipped ?? [];
   const dataMetrics: Record<string, number> = skipped.length ? { skipped_images: skipped.length } : {};
-  if (skipped.length)
+  if (skipped.length) {
     ctx.progress({
       message: `skipped ${skipped.length} unreadable image${skipped.length === 1 ? '' : 's'}: ${skipped.map((s) => s.name).join(', ')}`,
       metrics: dataMetrics,
     });
+    ctx.flushProgress(); // its own event: later progress would merge over the message
+  }
   const totalSteps = params.steps ?? params.epochs! * stepsPerEpoch(data.train, params.batch);
   let resume: Checkpoint | undefined;
   if (params.resumeFrom !== undefined) {
