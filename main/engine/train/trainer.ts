@@ -31,11 +31,18 @@ import { type Evaluation, evaluateModel } from './evaluate.js';
 /**
  * The loss went non-finite, or blew up: more than EXPLODED_FACTOR times the median of the last
  * LOSS_WINDOW losses (once MIN_LOSS_HISTORY are known). A finite 1e33 is as broken as NaN, and
- * the state that produced it must not be written over a good checkpoint.
+ * the state that produced it must not be written over a good checkpoint. Losses under
+ * EXPLODED_FLOOR are never called exploded: a near-perfect fit's tiny losses (1e-7 → 1e-4) can
+ * jump by orders of magnitude without harm, and a median of 0 would make any loss a blow-up.
  */
 export const EXPLODED_FACTOR = 100;
+const EXPLODED_FLOOR = 1e-2;
 const LOSS_WINDOW = 20;
 const MIN_LOSS_HISTORY = 10;
+
+export function lossExploded(loss: number, recent: readonly number[]): boolean {
+  return recent.length >= MIN_LOSS_HISTORY && loss > EXPLODED_FLOOR && loss > EXPLODED_FACTOR * median(recent);
+}
 
 export class TrainDivergedError extends Error {
   constructor(
@@ -387,7 +394,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
       const terms: Record<string, number> = {};
       for (const [k, name] of Object.entries(ts.outputs.terms)) terms[k] = (out[name]!.data as Float32Array)[0]!;
       if (!Number.isFinite(loss)) throw diverged(loss, lr);
-      if (recent.length >= MIN_LOSS_HISTORY && loss > EXPLODED_FACTOR * median(recent))
+      if (lossExploded(loss, recent))
         throw diverged(loss, lr, `, over ${EXPLODED_FACTOR}× its recent median ${median(recent).toPrecision(3)}`);
       recent.push(loss);
       if (recent.length > LOSS_WINDOW) recent.shift();

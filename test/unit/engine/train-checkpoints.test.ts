@@ -14,7 +14,7 @@ import {
   stepFileOf,
 } from '../../../main/engine/train/checkpoint-keeper.js';
 import { loadDigits } from '../../../main/engine/train/datasets.js';
-import { TrainDivergedError, train } from '../../../main/engine/train/trainer.js';
+import { TrainDivergedError, lossExploded, train } from '../../../main/engine/train/trainer.js';
 import { cli } from '../../helpers/cli.js';
 import { tempDir } from '../../helpers/temp-dir.js';
 
@@ -60,6 +60,15 @@ describe('checkpoints you can trust', () => {
     const rest: number[] = [];
     await train({ ...base, lr: 1e-2, steps: 40, resume: await readCheckpoint(file), onStep: (s) => rest.push(s.loss) });
     expect(rest).toEqual(straight.slice(30));
+  });
+
+  it('calls a loss exploded over 100× the median of the recent ones, not below 0.01 or before 10 are known', () => {
+    const ten = [0.02, 0.03, 0.025, 0.02, 0.03, 0.02, 0.021, 0.024, 0.026, 0.022]; // median 0.023
+    expect(lossExploded(2.31, ten)).toBe(true);
+    expect(lossExploded(2.29, ten)).toBe(false);
+    expect(lossExploded(1e33, ten.slice(1))).toBe(false); // 9 known: too few to judge
+    expect(lossExploded(0.009, new Array<number>(10).fill(0))).toBe(false); // tiny losses never
+    expect(lossExploded(0.011, new Array<number>(10).fill(0))).toBe(true);
   });
 
   it('keeps the last 3 and the best, listed with step and loss; a fresh run replaces the history', async () => {
