@@ -13,6 +13,7 @@
 // replicated to R = G = B and the 3 output channels are averaged back to one.
 
 import { readFile } from 'node:fs/promises';
+import '../engine/onnx/no-telemetry.js';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
 import { inspectOnnx } from '../engine/onnx/index.js';
 import { META_MODEL_CARD } from '../engine/train/export.js';

@@ -117,7 +117,7 @@ export function toCallError(e: unknown): CallError {
   if (e instanceof ServiceError) return { error: { code: e.code, message: e.message } };
   if (e instanceof ContractError) return { error: { code: 'bad-request', message: e.message } };
   const err = e as { name?: string; code?: string; message?: string };
-  if (err?.name === 'ImagingError')
+  if (err?.name === 'ImagingError' || err?.name === 'FileWriteError')
     return {
       error: { code: err.code === 'not-found' ? 'not-found' : 'bad-request', message: err.message ?? 'imaging error' },
     };

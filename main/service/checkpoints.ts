@@ -1,6 +1,9 @@
-// Training checkpoints in the user's data folder (`checkpoints/`). Each training job keeps ONE
+// Training checkpoints in the user's data folder (`checkpoints/`). Each training job has one
 // checkpoint file, `<jobId>.ckpt`, that the trainer rewrites atomically every `checkpointEvery`
-// steps, on cancel and at the end (so after a crash or a NaN the last good state is still there).
+// steps (once the next step's loss vouched for it), on cancel and at the end, so after a crash, a
+// NaN or a blown-up loss the last good state is still there. Beside it the trainer keeps the last
+// 3 and the best as `<jobId>.step-<N>.ckpt`, listed in `<jobId>.ckpt.index.json` (see
+// engine/train/checkpoint-keeper.ts); this listing shows the latest one per job.
 // Beside it, `<jobId>.json` (the "run record") says what the run was: its request, the resolved
 // architecture, the data it saw and the metrics at the step of the latest checkpoint. The
 // checkpoint id is the job id.

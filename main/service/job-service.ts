@@ -10,6 +10,8 @@
 // fresh one. A job that was running alone when it died is failed with the reason. Jobs that were
 // running together are "suspects": each is queued once more and run ALONE, so the guilty one fails
 // on its own and the others complete. Queued jobs are not affected.
+// Before any worker starts: the worker's ONNX Runtime reads this process's real environment.
+import '../engine/onnx/no-telemetry.js';
 import { Worker, type ResourceLimits } from 'node:worker_threads';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';

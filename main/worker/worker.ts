@@ -40,7 +40,7 @@ function post(message: FromWorker): void {
 function failure(e: unknown): { code: 'bad-request' | 'not-found' | 'unavailable' | 'failed'; error: string } {
   if (e instanceof ServiceError && e.code !== 'forbidden') return { code: e.code, error: e.message };
   const err = e as { name?: string; code?: string; message?: string };
-  if (err?.name === 'ImagingError') {
+  if (err?.name === 'ImagingError' || err?.name === 'FileWriteError') {
     const notFound = err.code === 'not-found' || err.code === 'not-a-file';
     return { code: notFound ? 'not-found' : 'bad-request', error: err.message ?? String(e) };
   }

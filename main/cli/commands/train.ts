@@ -7,6 +7,7 @@ import { EXECUTOR_NAMES, type ExecutorName, createExecutor } from '../../engine/
 import { parameterCount } from '../../engine/nn/index.js';
 import type { OptimizerConfig, ScheduleConfig } from '../../engine/optim/index.js';
 import { CheckpointError, readCheckpoint } from '../../engine/train/checkpoint.js';
+import { listKeptCheckpoints } from '../../engine/train/checkpoint-keeper.js';
 import { TrainControl } from '../../engine/train/control.js';
 import { DatasetError } from '../../engine/train/datasets.js';
 import { exportOnnx, importEngineModel, modelCard } from '../../engine/train/export.js';
@@ -71,7 +72,9 @@ export const trainCommand: Command = {
                         (default 0)
   --init <model.onnx>   start from the parameters of a model exported by Denoise Lab
   --no-shuffle          walk the data in file order instead of a seeded shuffle
-  --checkpoint <file>   write a checkpoint every 100 steps and at the end (one file, atomic)
+  --checkpoint <file>   write a checkpoint every 100 steps and at the end (atomic; never a state whose
+                        loss blew up); the last 3 and the best stay beside it as <name>.step-N.<ext>,
+                        listed with step and loss in <file>.index.json
   --resume <file>       continue exactly from a checkpoint (same --arch, --data, --batch, …)
   --executor NAME       ort-node (default), ort-web or reference;  --threads N  CPU threads, 1–64
   --export-step <file.onnx>  write the training-step graph (forward, backward, optimizer update)
@@ -151,6 +154,9 @@ export const trainCommand: Command = {
       if (e instanceof DatasetError) throw new UsageError(e.message);
       throw e;
     }
+    const skipped = data.skipped?.length ?? 0;
+    for (const s of data.skipped ?? []) io.err(`denoise-lab train: warning: skipped ${s.reason}\n`);
+    if (skipped) io.err(`denoise-lab train: ${skipped} unreadable image${skipped === 1 ? '' : 's'} skipped\n`);
     if (typeof values['export-step'] === 'string') {
       const file = values['export-step'];
       const { onnx, descriptor } = exportTrainingStep(arch, { batch, sampleShape: data.sampleShape, optimizer });
@@ -251,6 +257,13 @@ export const trainCommand: Command = {
     };
     const bytes = exportOnnx(arch, result.params, modelCard(arch, training, data.sampleShape), version);
     await writeFileAtomic(out, bytes, { overwrite: true });
+    // The checkpoints kept beside --checkpoint (the last 3 and the best), with step and loss.
+    const checkpoints =
+      typeof values.checkpoint === 'string'
+        ? await listKeptCheckpoints(values.checkpoint).then(({ kept, best }) =>
+            kept.map((k) => ({ ...k, best: k.step === best })),
+          )
+        : undefined;
     const summary = {
       done: true,
       status: result.status,
@@ -258,13 +271,15 @@ export const trainCommand: Command = {
       epochs: result.epoch,
       loss: result.lastLoss,
       params: parameterCount(arch),
+      skippedImages: skipped,
+      ...(checkpoints ? { checkpoints } : {}),
       out,
       seconds: (Date.now() - started) / 1000,
     };
     if (values.json) io.out(JSON.stringify(summary) + '\n');
     else
       io.out(
-        `wrote ${out} (${summary.params} parameters, ${result.step} steps${result.lastLoss !== null ? `, final loss ${result.lastLoss.toPrecision(5)}` : ''}${result.status === 'cancelled' ? ', cancelled' : ''})\n`,
+        `wrote ${out} (${summary.params} parameters, ${result.step} steps${result.lastLoss !== null ? `, final loss ${result.lastLoss.toPrecision(5)}` : ''}${skipped ? `, ${skipped} unreadable image${skipped === 1 ? '' : 's'} skipped` : ''}${result.status === 'cancelled' ? ', cancelled' : ''})\n`,
       );
     return result.status === 'cancelled' ? 130 : 0;
   },

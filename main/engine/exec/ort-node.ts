@@ -7,6 +7,7 @@
 // `{ nchwc: false }` or DENOISE_LAB_NCHWC=0 compiles the plain graph instead, e.g. to rule the
 // rewrite out when a graph is refused or its numbers look wrong.
 
+import '../onnx/no-telemetry.js';
 import * as ort from 'onnxruntime-node';
 import type { Graph } from '../ir/graph.js';
 import type { CompiledGraph, Executor, ExecutorOptions } from './executor.js';

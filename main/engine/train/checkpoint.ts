@@ -41,6 +41,8 @@ export interface CheckpointState {
   config: Record<string, unknown>;
   /** Best validation score so far and steps since it improved (early stopping). */
   best?: { score: number; step: number } | null;
+  /** The last step losses (oldest first), so a resumed run can tell a blow-up from step one. */
+  recentLosses?: number[];
 }
 
 export interface Checkpoint {

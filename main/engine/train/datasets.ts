@@ -6,13 +6,13 @@
 // Corruption (noise) is not the dataset's job: the trainer adds it on the fly to each batch.
 // All randomness (which image, where, which symmetry) comes from the Rng the trainer passes in.
 
-import { stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { gunzipSync } from 'node:zlib';
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Rng } from '../../common/rng.js';
 import { readNpy } from '../../common/npy.js';
 import { readImage } from '../../imaging/codec.js';
+import { ImagingError } from '../../imaging/errors.js';
 import { IMAGE_EXTENSIONS, listImageFiles } from '../../imaging/image-files.js';
 import { luma } from '../../imaging/image.js';
 import { assetsDir } from '../../paths.js';
@@ -24,6 +24,12 @@ export class DatasetError extends Error {
   }
 }
 
+/** A file left out of a dataset, and why (a message naming the file, for the user). */
+export interface SkippedFile {
+  name: string;
+  reason: string;
+}
+
 export interface Dataset {
   /** For messages and model cards ("digits (1,797 × 64)", "photos/ (12 images, 48×48 patches)"). */
   readonly description: string;
@@ -33,6 +39,8 @@ export interface Dataset {
   readonly length: number;
   /** Class of each sample (digits), when known. */
   readonly labels?: Int32Array;
+  /** Files of the source that could not be read and were left out (image folders). */
+  readonly skipped?: readonly SkippedFile[];
   /** Writes sample `index` (0 ≤ index < length) into `out`; random choices draw from `rng`. */
   sample(index: number, out: Float32Array, rng: Rng): void;
 }
@@ -113,6 +121,7 @@ export class PatchDataset implements Dataset {
     private readonly patch: number,
     private readonly augment: boolean,
     length?: number,
+    readonly skipped: readonly SkippedFile[] = [],
   ) {
     if (images.length === 0) throw new DatasetError(`${description}: no images`);
     if (!Number.isInteger(patch) || patch < 1)
@@ -256,7 +265,10 @@ export interface FolderOptions {
 
 /**
  * Every image file in a folder (not recursive, sorted by name, symbolic links followed as in batch
- * denoising: imaging/image-files.ts), cut into random patches.
+ * denoising: imaging/image-files.ts), cut into random patches. One unreadable photo in a folder of
+ * hundreds should not cost the run: files that do not decode (corrupt, truncated, empty,
+ * unsupported, too large) are left out and listed in `skipped`; the folder fails only when none is
+ * left.
  */
 export async function loadImageFolder(folder: string, opts: FolderOptions): Promise<PatchDataset> {
   const st = await stat(folder).catch(() => undefined);
@@ -265,8 +277,16 @@ export async function loadImageFolder(folder: string, opts: FolderOptions): Prom
   const names = await listImageFiles(folder, { recursive: false });
   if (names.length === 0) throw new DatasetError(`${folder}: no image files (${IMAGE_EXTENSIONS.join(', ')})`);
   const images: PlanarImage[] = [];
+  const skipped: SkippedFile[] = [];
   for (const name of names) {
-    const im = await readImage(path.join(folder, name));
+    let im;
+    try {
+      im = await readImage(path.join(folder, name));
+    } catch (e) {
+      if (!(e instanceof ImagingError)) throw e;
+      skipped.push({ name, reason: (e as Error).message });
+      continue;
+    }
     const n = im.width * im.height;
     let data: Float32Array;
     if (opts.channels === 1) data = luma(im);
@@ -277,8 +297,13 @@ export async function loadImageFolder(folder: string, opts: FolderOptions): Prom
     }
     images.push({ channels: opts.channels, height: im.height, width: im.width, data });
   }
-  const description = `${path.basename(path.resolve(folder))}/ (${images.length} image${images.length === 1 ? '' : 's'}, ${opts.patch}×${opts.patch} patches)`;
-  return new PatchDataset(description, images, opts.patch, opts.augment ?? true);
+  if (images.length === 0)
+    throw new DatasetError(
+      `${folder}: none of its ${names.length} image file${names.length === 1 ? '' : 's'} could be read (${skipped[0]!.reason})`,
+    );
+  const left = skipped.length ? `; ${skipped.length} unreadable skipped` : '';
+  const description = `${path.basename(path.resolve(folder))}/ (${images.length} image${images.length === 1 ? '' : 's'}, ${opts.patch}×${opts.patch} patches${left})`;
+  return new PatchDataset(description, images, opts.patch, opts.augment ?? true, undefined, skipped);
 }
 
 /**
@@ -296,6 +321,7 @@ export function withSampleShape(ds: Dataset, shape: readonly number[]): Dataset 
     description: ds.description,
     sampleShape: shape,
     length: ds.length,
+    ...(ds.skipped ? { skipped: ds.skipped } : {}),
     sample: (i, out, rng) => ds.sample(i, out, rng),
   };
 }

@@ -13,6 +13,7 @@ export { TrainControl } from './control.js';
 export {
   type Dataset,
   type PlanarImage,
+  type SkippedFile,
   SampleDataset,
   PatchDataset,
   DatasetError,

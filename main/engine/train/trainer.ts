@@ -22,19 +22,47 @@ import { paramSpecs } from '../nn/plan.js';
 import { type LrSchedule, type OptimizerConfig, type ScheduleConfig, makeSchedule } from '../optim/index.js';
 import { BatchSampler, makeBatch } from './batches.js';
 import { trainingStep } from './step-graph.js';
-import { type Checkpoint, writeCheckpoint } from './checkpoint.js';
+import type { Checkpoint } from './checkpoint.js';
+import { CheckpointKeeper, type KeptCheckpoint } from './checkpoint-keeper.js';
 import type { TrainControl } from './control.js';
 import type { Dataset } from './datasets.js';
 import { type Evaluation, evaluateModel } from './evaluate.js';
 
+/**
+ * The loss went non-finite, or blew up: more than EXPLODED_FACTOR times the median of the last
+ * LOSS_WINDOW losses (once MIN_LOSS_HISTORY are known). A finite 1e33 is as broken as NaN, and
+ * the state that produced it must not be written over a good checkpoint. Losses under
+ * EXPLODED_FLOOR are never called exploded: a near-perfect fit's tiny losses (1e-7 → 1e-4) can
+ * jump by orders of magnitude without harm, and a median of 0 would make any loss a blow-up.
+ */
+export const EXPLODED_FACTOR = 100;
+const EXPLODED_FLOOR = 1e-2;
+const LOSS_WINDOW = 20;
+const MIN_LOSS_HISTORY = 10;
+
+export function lossExploded(loss: number, recent: readonly number[]): boolean {
+  return recent.length >= MIN_LOSS_HISTORY && loss > EXPLODED_FLOOR && loss > EXPLODED_FACTOR * median(recent);
+}
+
 export class TrainDivergedError extends Error {
   constructor(
-    message: string,
+    /** What happened, without what was kept ("training diverged: the loss is NaN at step 57 (…)."). */
+    readonly reason: string,
     readonly step: number,
+    /** The checkpoint that survives: the last one written, or (file null) the one the run resumed from. */
+    readonly checkpoint: { step: number; file: string | null } | null,
+    /** What the message says about checkpoints (the CLI's words; the service says it its own way). */
+    kept: string,
   ) {
-    super(message);
+    super(kept ? `${reason} ${kept}` : reason);
     this.name = 'TrainDivergedError';
   }
+}
+
+function median(values: readonly number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
 export interface StepReport {
@@ -96,8 +124,14 @@ export interface TrainOptions {
   /** Seeded shuffling of each epoch (default true); false walks the data in order. */
   shuffle?: boolean;
   executor: Executor;
-  /** Write a checkpoint every `everySteps` steps, on cancel and at the end. */
-  checkpoint?: { file: string; everySteps?: number };
+  /**
+   * Write a checkpoint every `everySteps` steps, on cancel and at the end; keep the last `keep`
+   * (default 3) and the best beside it (see checkpoint-keeper.ts). A periodic checkpoint is
+   * written once the next step's loss shows its parameters are sound.
+   */
+  checkpoint?: { file: string; everySteps?: number; keep?: number };
+  /** Called after each checkpoint is written. */
+  onCheckpoint?: (k: KeptCheckpoint) => void;
   resume?: Checkpoint;
   control?: TrainControl;
   onStep?: (r: StepReport) => void;
@@ -224,22 +258,54 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
   const slotsNow = () => new Map(ts.slots.map((s) => [s.input, state[s.input]!]));
   let bestParams: Map<string, Tensor> | null = null;
 
-  const saveCheckpoint = async () => {
-    if (!o.checkpoint) return;
-    const tensors = new Map<string, Tensor>([...paramsNow(), ...slotsNow()]);
-    await writeCheckpoint(o.checkpoint.file, {
-      state: {
-        architecture: JSON.parse(architectureToJson(o.arch)),
-        step,
-        epoch: sampler.epoch,
-        cursor: sampler.cursor,
-        rng: dataRng.state(),
-        config,
-        best,
-      },
-      tensors,
-      order: sampler.order.slice(),
-    });
+  // Recent step losses: what "exploded" is measured against, and the loss kept with checkpoints.
+  const recent: number[] = o.resume?.state.recentLosses?.filter(Number.isFinite) ?? [];
+  const keeper = o.checkpoint
+    ? await CheckpointKeeper.open(o.checkpoint.file, {
+        ...(o.checkpoint.keep !== undefined ? { keep: o.checkpoint.keep } : {}),
+        fresh: !o.resume,
+      })
+    : null;
+  // The checkpoint that survives if the run fails: the last one written, else the one resumed from.
+  let survivor: { step: number; file: string | null } | null = o.resume
+    ? { step: o.resume.state.step, file: null }
+    : null;
+  // Everything a checkpoint holds, as of now (tensors are replaced by each step, never mutated).
+  const snapshot = (): Checkpoint => ({
+    state: {
+      architecture: JSON.parse(architectureToJson(o.arch)),
+      step,
+      epoch: sampler.epoch,
+      cursor: sampler.cursor,
+      rng: dataRng.state(),
+      config,
+      best: best && { ...best },
+      recentLosses: [...recent],
+    },
+    tensors: new Map<string, Tensor>([...paramsNow(), ...slotsNow()]),
+    order: sampler.order.slice(),
+  });
+  const saveCheckpoint = async (ck: Checkpoint = snapshot()) => {
+    if (!keeper) return;
+    const kept = await keeper.save(ck, recent.length ? median(recent) : null);
+    survivor = kept;
+    o.onCheckpoint?.(kept);
+  };
+  // A periodic checkpoint waits for the next step's loss: the parameters it holds have not been
+  // measured yet, and one update at a bad learning rate is enough to ruin them.
+  let pending: Checkpoint | null = null;
+  const diverged = (loss: number, lr: number, why = ''): TrainDivergedError => {
+    const shown = Number.isFinite(loss) ? loss.toPrecision(3) : String(loss);
+    const reason = `training diverged: the loss is ${shown} at step ${step + 1}${why} (learning rate ${lr} too high, or bad data?).`;
+    let kept = '';
+    if (o.checkpoint) {
+      if (survivor?.file) kept = `The last good checkpoint (step ${survivor.step}) is kept in ${o.checkpoint.file}.`;
+      else if (survivor) kept = `The checkpoint it resumed from (step ${survivor.step}) is untouched.`;
+      else if (o.checkpoint.everySteps)
+        kept = `No checkpoint was written yet (the first is due at step ${o.checkpoint.everySteps}).`;
+      else kept = 'No checkpoint was written (one is written only at the end).';
+    }
+    return new TrainDivergedError(reason, step + 1, survivor, kept);
   };
 
   const lShape = o.arch.variant.type === 'variational' ? latentShape(o.arch, o.data.sampleShape) : null;
@@ -327,12 +393,14 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
       const loss = (out[ts.outputs.loss]!.data as Float32Array)[0]!;
       const terms: Record<string, number> = {};
       for (const [k, name] of Object.entries(ts.outputs.terms)) terms[k] = (out[name]!.data as Float32Array)[0]!;
-      if (!Number.isFinite(loss)) {
-        const kept = o.checkpoint ? ` The last good checkpoint (${o.checkpoint.file}) is kept.` : '';
-        throw new TrainDivergedError(
-          `training diverged: the loss is ${loss} at step ${step + 1} (learning rate ${lr} too high, or bad data?).${kept}`,
-          step + 1,
-        );
+      if (!Number.isFinite(loss)) throw diverged(loss, lr);
+      if (lossExploded(loss, recent))
+        throw diverged(loss, lr, `, over ${EXPLODED_FACTOR}× its recent median ${median(recent).toPrecision(3)}`);
+      recent.push(loss);
+      if (recent.length > LOSS_WINDOW) recent.shift();
+      if (pending) {
+        await saveCheckpoint(pending); // this step's loss vouches for the parameters it holds
+        pending = null;
       }
       for (const f of ts.feedback) state[f.input] = out[f.output]!;
       step++;
@@ -342,7 +410,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
       if (wanted.length) r.probes = Object.fromEntries(wanted.map((name) => [name, out[ts.outputs.probes[name]!]!]));
       o.onStep?.(r);
       report(step === 1 || step === totalSteps, r);
-      if (o.checkpoint?.everySteps && step % o.checkpoint.everySteps === 0 && step < totalSteps) await saveCheckpoint();
+      if (o.checkpoint?.everySteps && step % o.checkpoint.everySteps === 0 && step < totalSteps) pending = snapshot();
       if (o.validation && o.validateEvery && step % o.validateEvery === 0 && step < totalSteps) {
         if (await validate()) {
           status = 'early-stopped';

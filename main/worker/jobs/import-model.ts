@@ -3,6 +3,7 @@
 // copy it into the user's models folder with a model card.
 import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
+import '../../engine/onnx/no-telemetry.js';
 import { InferenceSession } from 'onnxruntime-node';
 import { writeFileAtomic } from '../../common/atomic-write.js';
 import { dataPaths } from '../../service/data-dir.js';

@@ -71,6 +71,17 @@ export const train: JobHandler<'train'> = async (params, ctx) => {
   const arch = await resolveArchitecture(params);
   const noise = trainingNoise(params);
   const data = await openTrainingData(params, arch);
+  // Unreadable images were left out of a folder: say so once, and keep the count in every metrics
+  // event (skipped_images) so the UI can show it beside the loss.
+  const skipped = data.train.skipped ?? [];
+  const dataMetrics: Record<string, number> = skipped.length ? { skipped_images: skipped.length } : {};
+  if (skipped.length) {
+    ctx.progress({
+      message: `skipped ${skipped.length} unreadable image${skipped.length === 1 ? '' : 's'}: ${skipped.map((s) => s.name).join(', ')}`,
+      metrics: dataMetrics,
+    });
+    ctx.flushProgress(); // its own event: later progress would merge over the message
+  }
   const totalSteps = params.steps ?? params.epochs! * stepsPerEpoch(data.train, params.batch);
   let resume: Checkpoint | undefined;
   if (params.resumeFrom !== undefined) {
@@ -127,8 +138,6 @@ export const train: JobHandler<'train'> = async (params, ctx) => {
   const onStep = (r: StepReport) => {
     currentStep = r.step;
     lossMetrics = { loss: r.loss, ...Object.fromEntries(Object.entries(r.terms).map(([k, v]) => [`loss/${k}`, v])) };
-    if (params.checkpointEvery > 0 && r.step % params.checkpointEvery === 0)
-      saveRecord(r.step, { ...lossMetrics, ...validation });
     const now = Date.now();
     if (!monitorBusy && now - lastMonitor >= monitorInterval) {
       lastMonitor = now;
@@ -165,6 +174,9 @@ export const train: JobHandler<'train'> = async (params, ctx) => {
         }),
       ),
       onStep,
+      // The record follows the checkpoints actually written (a periodic one waits for the next step's loss).
+      onCheckpoint: (k) =>
+        saveRecord(k.step, { ...lossMetrics, ...validation, ...(k.loss !== null ? { loss: k.loss } : {}) }),
       progressIntervalMs: 250,
       onProgress: (p) => {
         // While paused the trainer repeats its last report, which may be older than the step it
@@ -172,6 +184,7 @@ export const train: JobHandler<'train'> = async (params, ctx) => {
         if (p.paused) return;
         throughput = { steps_per_s: p.stepsPerSecond, samples_per_s: p.samplesPerSecond };
         const metrics: Record<string, number> = {
+          ...dataMetrics,
           ...lossMetrics,
           ...validation,
           ...throughput,
@@ -194,11 +207,15 @@ export const train: JobHandler<'train'> = async (params, ctx) => {
     await recordWrites.catch(() => undefined);
     if (e instanceof TrainDivergedError) {
       // Say which checkpoint survives in the user's terms (the list), not as a file path — or that none does.
-      const kept = await describeCheckpoint(dataDir, record);
-      const tail = kept
+      const kept = e.checkpoint;
+      const tail = kept?.file
         ? ` The last good checkpoint (step ${kept.step}) is kept: save or resume it from the checkpoints list.`
-        : ' No checkpoint was written before it (set checkpointEvery to keep one).';
-      throw new ServiceError('failed', e.message.replace(/ The last good checkpoint \(.*\) is kept\.$/s, '') + tail);
+        : kept
+          ? ` The checkpoint it resumed from (step ${kept.step}) is untouched.`
+          : params.checkpointEvery > 0
+            ? ` No checkpoint was written yet (the first is due at step ${params.checkpointEvery}).`
+            : ' No checkpoint was written before it (set checkpointEvery to keep one).';
+      throw new ServiceError('failed', e.reason + tail);
     }
     if (e instanceof RangeError && /^resume:/.test(e.message)) throw new ServiceError('bad-request', e.message);
     throw e;
@@ -215,7 +232,7 @@ export const train: JobHandler<'train'> = async (params, ctx) => {
   // The final state: validation, gallery and the record of the final checkpoint.
   ctx.progress({ message: 'measuring the trained model' });
   await runMonitor(result.params);
-  const metrics = finiteOnly({ ...lossMetrics, ...validation });
+  const metrics = finiteOnly({ ...dataMetrics, ...lossMetrics, ...validation });
   saveRecord(result.step, metrics);
   await recordWrites;
   const checkpoint = await describeCheckpoint(dataDir, { ...record, step: result.step, metrics });

@@ -151,11 +151,13 @@ describe('train through the service', () => {
     expect(o).toMatchObject({ state: 'failed', error: expect.stringMatching(/training diverged: the loss is/) });
     const error = (o as { error: string }).error;
     const failedAt = Number(/at step (\d+)/.exec(error)![1]);
-    expect(error).toMatch(new RegExp(`The last good checkpoint \\(step ${failedAt - 1}\\) is kept`));
+    // Step k's state is vouched for by step k + 1's loss: the state after step failedAt − 1 gave
+    // the non-finite loss, so the last good one is failedAt − 2.
+    expect(error).toMatch(new RegExp(`The last good checkpoint \\(step ${failedAt - 2}\\) is kept`));
     expect(error).not.toMatch(/\.ckpt/);
     const listed = (await api.handle('checkpoints:list', { jobId })) as CheckpointInfo[];
     expect(listed).toHaveLength(1);
-    expect(listed[0]!.step).toBe(failedAt - 1);
+    expect(listed[0]!.step).toBe(failedAt - 2);
     expect(Number.isFinite(listed[0]!.metrics.loss)).toBe(true);
   });
 });

@@ -125,10 +125,12 @@ describe('trainer', () => {
     expect(err).toBeInstanceOf(TrainDivergedError);
     const e = err as TrainDivergedError;
     expect(e.message).toMatch(/training diverged: the loss is (NaN|Infinity) at step \d+/);
-    expect(e.message).toContain('last good checkpoint');
+    // The state after step k's update is vouched for by step k + 1's loss: the last finite loss
+    // (step seen.length) vouches for step seen.length − 1; the next state gave the NaN.
+    expect(e.message).toContain(`The last good checkpoint (step ${seen.length - 1}) is kept in ${file}.`);
     expect(e.step).toBe(seen.length + 1);
     const ck = await readCheckpoint(file);
-    expect(ck.state.step).toBe(seen.length);
+    expect(ck.state.step).toBe(seen.length - 1);
     for (const t of ck.tensors.values()) expect(Array.from(t.data as Float32Array).every(Number.isFinite)).toBe(true);
   });
 
