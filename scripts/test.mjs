@@ -1,4 +1,5 @@
-// `npm test`: typecheck, lint, unit + integration tests (Vitest), end-to-end tests (Playwright).
+// `npm test`: typecheck, lint, unit + integration tests (Vitest), the tests that measure time or
+// memory (Vitest, one file at a time), end-to-end tests (Playwright).
 // Stops at the first failing stage and exits non-zero.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -8,6 +9,7 @@ const stages = [
   ['typecheck', ['run', '-s', 'typecheck']],
   ['lint', ['run', '-s', 'lint']],
   ['unit', ['run', '-s', 'test:unit']],
+  ['serial', ['run', '-s', 'test:serial']],
   ['e2e', ['run', '-s', 'test:e2e']],
 ];
 
