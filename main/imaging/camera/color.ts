@@ -118,11 +118,16 @@ const HIGHLIGHT_INFLECTION = 0.9;
  */
 export function invertGainsSafely(rgb: Float32Array, n: number, wb: WhiteBalance): Float32Array {
   const inv = forwardGains(wb).map((g) => 1 / g) as [number, number, number];
+  const [i0, i1, i2] = inv;
   for (let p = 0; p < n; p++) {
     const mean = (rgb[p]! + rgb[n + p]! + rgb[2 * n + p]!) / 3;
     const t = Math.max(mean - HIGHLIGHT_INFLECTION, 0) / (1 - HIGHLIGHT_INFLECTION);
     const mask = t * t;
-    for (let c = 0; c < 3; c++) rgb[c * n + p]! *= Math.max(mask + (1 - mask) * inv[c]!, inv[c]!);
+    if (mask === 0) {
+      rgb[p]! *= i0;
+      rgb[n + p]! *= i1;
+      rgb[2 * n + p]! *= i2;
+    } else for (let c = 0; c < 3; c++) rgb[c * n + p]! *= Math.max(mask + (1 - mask) * inv[c]!, inv[c]!);
   }
   return rgb;
 }

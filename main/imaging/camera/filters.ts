@@ -68,16 +68,19 @@ export function reduceChromaNoise(rgb: Float32Array, width: number, height: numb
   if (s.strength === 0) return rgb;
   const n = width * height;
   const y = lumaOfPlanes(rgb, n);
-  const corrections = [0, 1, 2].map((c) => {
+  // The luma weights sum the chroma planes to 0, so blurring two gives the third's blur too and
+  // the luma stays unchanged.
+  const [red, green] = [0, 1].map((c) => {
     const d = new Float32Array(n);
     for (let i = 0; i < n; i++) d[i] = rgb[c * n + i]! - y[i]!;
     const blurred = gaussianBlur(d, width, height, s.sigma);
     for (let i = 0; i < n; i++) d[i] = s.strength * (d[i]! - blurred[i]!);
     return d;
-  });
-  // The luma weights sum the chroma planes to 0, and so their blurs: the luma is unchanged.
-  corrections.forEach((d, c) => {
-    for (let i = 0; i < n; i++) rgb[c * n + i]! -= d[i]!;
-  });
+  }) as [Float32Array, Float32Array];
+  for (let i = 0; i < n; i++) {
+    rgb[i]! -= red[i]!;
+    rgb[n + i]! -= green[i]!;
+    rgb[2 * n + i]! += (0.299 * red[i]! + 0.587 * green[i]!) / 0.114;
+  }
   return rgb;
 }

@@ -11,7 +11,8 @@
 //        → JPEG at the camera's quality (compressJpeg, async: sharp)
 //
 // The noise is Gaussian with the Poisson–Gaussian variance, as in the paper (exact Poisson
-// sampling would cost 3–5× more and differs only below a few photons).
+// sampling would cost 3–5× more and differs only below a few photons), its normals drawn from a
+// quantile table (gaussian-table.ts) because Box–Muller alone would cost more than the pipeline.
 //
 // Noise map: the σ of the final noise per pixel and channel on the 0–255 scale, by propagating the
 // raw variance through the pipeline's local linearisation. Everything between the raw plane and
@@ -41,6 +42,7 @@ import { encodeImage, decodeImage } from '../codec.js';
 import { cfaColours, demosaic, mosaic, type CfaPattern, type DemosaicMethod } from './bayer.js';
 import { applyMatrix, forwardGains, invert3, invertGainsSafely, rgbToCamMatrix, type Mat3 } from './color.js';
 import { toDisplayLut, toLinearLut } from './curves.js';
+import { fillStandardNormals } from './gaussian-table.js';
 import { reduceChromaNoise, unsharpMask } from './filters.js';
 import { resolveCameraParams, type CameraNoiseParams, type CameraPipeline } from './params.js';
 
@@ -73,21 +75,13 @@ export function simulateCameraNoise(
 ): CameraNoiseResult {
   const pipeline = resolveCameraParams(params, rng);
   const { width, height } = image;
-  const n = width * height;
   if (width < 2 || height < 2)
     throw new ImagingError('too-small', `camera noise needs a photo of at least 2×2 pixels, got ${width}×${height}`);
-  const rgb = image.channels === 3 ? image.data.slice() : repeatPlane(image.data, 3);
+  const rgb = image.channels === 3 ? image.data : repeatPlane(image.data, 3);
 
-  // Unprocess: display → linear → camera RGB → before white balance → raw plane.
-  const rgbToCam = rgbToCamMatrix(pipeline.cameraMix);
-  const camToRgb = invert3(rgbToCam);
-  const wb = { red: pipeline.redGain, blue: pipeline.blueGain, brightness: pipeline.brightness };
-  const cam = applyMatrix(rgbToCam, toLinearLut.applyInPlace(rgb), n);
-  invertGainsSafely(cam, n, wb);
-  const raw = mosaic(cam, width, height, pipeline.cfa);
-
+  const { cam, raw, camToRgb } = unprocess(rgb, width, height, pipeline);
   const noisyRaw = addSensorNoise(raw, pipeline.shot, pipeline.read, rng);
-  const finish = (r: Float32Array) => withData({ ...image, channels: 3, alpha: image.alpha }, processRaw(r, width, height, pipeline, camToRgb));
+  const finish = (r: Float32Array) => withData({ ...image, channels: 3 }, processRaw(r, width, height, pipeline, camToRgb));
   const result: CameraNoiseResult = {
     noisy: { ...finish(noisyRaw), bitDepth: 8 },
     noiseMap: noiseMap(cam, width, height, pipeline, camToRgb),
@@ -97,13 +91,34 @@ export function simulateCameraNoise(
   return result;
 }
 
+/** The result of unprocessing: what the sensor would have recorded without noise. */
+export interface Unprocessed {
+  /** Camera RGB before white balance, planar (the raw values of every colour at every pixel). */
+  cam: Float32Array;
+  /** The Bayer raw plane. */
+  raw: Float32Array;
+  /** The colour matrix that processing applies (the inverse of the one unprocessing applied). */
+  camToRgb: Mat3;
+}
+
+/** Display RGB (planar, [0, 1]) → linear → camera RGB → before white balance → Bayer raw plane. */
+export function unprocess(rgb: Float32Array, width: number, height: number, pipeline: CameraPipeline): Unprocessed {
+  const n = width * height;
+  const rgbToCam = rgbToCamMatrix(pipeline.cameraMix);
+  const wb = { red: pipeline.redGain, blue: pipeline.blueGain, brightness: pipeline.brightness };
+  const cam = applyMatrix(rgbToCam, toLinearLut.applyInPlace(rgb.slice()), n);
+  invertGainsSafely(cam, n, wb);
+  return { cam, raw: mosaic(cam, width, height, pipeline.cfa), camToRgb: invert3(rgbToCam) };
+}
+
 /** raw + N(0, shot·x + read), the variance floored at 0 (x can be slightly negative). */
 export function addSensorNoise(raw: Float32Array, shot: number, read: number, rng: Rng): Float32Array {
-  const out = new Float32Array(raw.length);
+  if (shot === 0 && read === 0) return raw.slice();
+  const out = fillStandardNormals(rng, new Float32Array(raw.length));
   for (let i = 0; i < raw.length; i++) {
     const x = raw[i]!;
     const v = shot * x + read;
-    out[i] = v > 0 ? x + Math.sqrt(v) * rng.normal() : x;
+    out[i] = v > 0 ? x + Math.sqrt(v) * out[i]! : x;
   }
   return out;
 }
@@ -123,7 +138,7 @@ export function processRaw(
   const out = unsharpMask(toDisplayLut.applyInPlace(lin), width, height, pipeline.sharpen);
   for (let i = 0; i < out.length; i++) {
     const v = out[i]! < 0 ? 0 : out[i]! > 1 ? 1 : out[i]!;
-    out[i] = Math.round(v * 255) / 255;
+    out[i] = ((v * 255 + 0.5) | 0) / 255;
   }
   return out;
 }
@@ -179,30 +194,33 @@ export function varianceGains(pipeline: CameraPipeline, camToRgb: Mat3): Float64
 }
 
 /** The per-pixel, per-channel σ (0–255) of the final noise; see the header for the derivation. */
-function noiseMap(cam: Float32Array, width: number, height: number, p: CameraPipeline, camToRgb: Mat3): Float32Array {
+export function noiseMap(cam: Float32Array, width: number, height: number, p: CameraPipeline, camToRgb: Mat3): Float32Array {
   const n = width * height;
   const m = varianceGains(p, camToRgb);
-  const gains = forwardGains({ red: p.redGain, blue: p.blueGain, brightness: p.brightness });
-  const map = new Float32Array(3 * n);
-  const v = [0, 0, 0];
-  const y = [0, 0, 0];
+  const [gr, gg, gb] = forwardGains({ red: p.redGain, blue: p.blueGain, brightness: p.brightness });
   const [a, b, c, d, e, f, g, h, k] = camToRgb;
+  const { shot, read } = p;
+  const clip01 = (x: number) => (x < 0 ? 0 : x > 1 ? 1 : x);
+  const map = new Float32Array(3 * n);
+  const sigma = (y: number, s: number) => (s > 0 ? 127.5 * (toDisplayLut.at(y + s) - toDisplayLut.at(y - s)) : 0);
   for (let row = 0; row < height; row++)
     for (let col = 0; col < width; col++) {
       const i = row * width + col;
-      const phase = (row & 1) * 2 + (col & 1);
-      const wbr = Math.min(1, Math.max(0, gains[0] * cam[i]!));
-      const wbg = Math.min(1, Math.max(0, gains[1] * cam[n + i]!));
-      const wbb = Math.min(1, Math.max(0, gains[2] * cam[2 * n + i]!));
-      y[0] = a * wbr + b * wbg + c * wbb;
-      y[1] = d * wbr + e * wbg + f * wbb;
-      y[2] = g * wbr + h * wbg + k * wbb;
-      for (let ch = 0; ch < 3; ch++) v[ch] = Math.max(0, p.shot * cam[ch * n + i]! + p.read);
-      for (let ch = 0; ch < 3; ch++) {
-        const base = phase * 9 + ch;
-        const s = Math.sqrt(v[0]! * m[base]! + v[1]! * m[base + 3]! + v[2]! * m[base + 6]!);
-        map[ch * n + i] = s > 0 ? (255 * (toDisplayLut.at(y[ch]! + s) - toDisplayLut.at(y[ch]! - s))) / 2 : 0;
-      }
+      const base = ((row & 1) * 2 + (col & 1)) * 9;
+      const xr = cam[i]!;
+      const xg = cam[n + i]!;
+      const xb = cam[2 * n + i]!;
+      // Raw variance of each colour, taken as locally constant.
+      const vr = Math.max(0, shot * xr + read);
+      const vg = Math.max(0, shot * xg + read);
+      const vb = Math.max(0, shot * xb + read);
+      // Clean linear RGB at this pixel: gains, clip, cam2rgb.
+      const wr = clip01(gr * xr);
+      const wg = clip01(gg * xg);
+      const wb = clip01(gb * xb);
+      map[i] = sigma(a * wr + b * wg + c * wb, Math.sqrt(vr * m[base]! + vg * m[base + 3]! + vb * m[base + 6]!));
+      map[n + i] = sigma(d * wr + e * wg + f * wb, Math.sqrt(vr * m[base + 1]! + vg * m[base + 4]! + vb * m[base + 7]!));
+      map[2 * n + i] = sigma(g * wr + h * wg + k * wb, Math.sqrt(vr * m[base + 2]! + vg * m[base + 5]! + vb * m[base + 8]!));
     }
   return map;
 }
