@@ -31,7 +31,8 @@ export const RGB_TO_XYZ: Mat3 = [
 export function matMul(a: Mat3, b: Mat3): Mat3 {
   const out = new Array<number>(9) as Mat3;
   for (let r = 0; r < 3; r++)
-    for (let c = 0; c < 3; c++) out[3 * r + c] = a[3 * r]! * b[c]! + a[3 * r + 1]! * b[3 + c]! + a[3 * r + 2]! * b[6 + c]!;
+    for (let c = 0; c < 3; c++)
+      out[3 * r + c] = a[3 * r]! * b[c]! + a[3 * r + 1]! * b[3 + c]! + a[3 * r + 2]! * b[6 + c]!;
   return out;
 }
 

@@ -15,7 +15,8 @@ export function gaussianBlur(src: Float32Array, width: number, height: number, s
     const row = y * width;
     for (let x = 0; x < width; x++) {
       let s = 0;
-      if (x >= radius && x < width - radius) for (let k = -radius; k <= radius; k++) s += w[k + radius]! * src[row + x + k]!;
+      if (x >= radius && x < width - radius)
+        for (let k = -radius; k <= radius; k++) s += w[k + radius]! * src[row + x + k]!;
       else for (let k = -radius; k <= radius; k++) s += w[k + radius]! * src[row + reflectIndex(x + k, width)]!;
       tmp[row + x] = s;
     }

@@ -118,7 +118,11 @@ export function validateCameraParams(p: CameraNoiseParams): void {
       !(p.cameraMix.reduce((s, w) => s + w, 0) > 0))
   )
     throw bad(`camera mix must be ${CAMERA_XYZ_TO_CAM.length} non-negative weights, not all 0`);
-  for (const [name, v] of [['red gain', p.redGain], ['blue gain', p.blueGain], ['brightness', p.brightness]] as const)
+  for (const [name, v] of [
+    ['red gain', p.redGain],
+    ['blue gain', p.blueGain],
+    ['brightness', p.brightness],
+  ] as const)
     if (!inRange(v, 0.1, 10)) throw bad(`${name} must be in [0.1, 10], got ${v}`);
   if (p.sharpen && !(inRange(p.sharpen.amount, 0, 5) && inRange(p.sharpen.sigma, 0.3, 5)))
     throw bad('sharpening needs amount in [0, 5] and σ in [0.3, 5] pixels');

@@ -6,9 +6,14 @@
 //   sRGB → inverse tone curve, inverse gamma → linear RGB → rgb2cam (random camera mix)
 //        → ÷ white-balance gains (highlight-safe) → Bayer mosaic            [unprocess]
 //        → + N(0, shot·x + read)                                            [sensor]
-//        → × gains, clip → demosaic → cam2rgb → chroma NR (linear)
+//        → × gains, clip at white → demosaic → cam2rgb → chroma NR (linear)
 //        → gamma, tone curve → sharpening → clip → 8 bits                  [process]
 //        → JPEG at the camera's quality (compressJpeg, async: sharp)
+//
+// One deviation from the paper: after the white-balance gains it clips to [0, 1]; here only at 1
+// (highlights saturate to white). Clipping at 0 there would bias the noise upwards in the shadows
+// (read noise half cut off before demosaicking spreads it) and cut out-of-gamut colours that only
+// the random colour matrix made negative; the display curve clips at 0 at the end anyway.
 //
 // The noise is Gaussian with the Poisson–Gaussian variance, as in the paper (exact Poisson
 // sampling would cost 3–5× more and differs only below a few photons), its normals drawn from a
@@ -81,7 +86,8 @@ export function simulateCameraNoise(
 
   const { cam, raw, camToRgb } = unprocess(rgb, width, height, pipeline);
   const noisyRaw = addSensorNoise(raw, pipeline.shot, pipeline.read, rng);
-  const finish = (r: Float32Array) => withData({ ...image, channels: 3 }, processRaw(r, width, height, pipeline, camToRgb));
+  const finish = (r: Float32Array) =>
+    withData({ ...image, channels: 3 }, processRaw(r, width, height, pipeline, camToRgb));
   const result: CameraNoiseResult = {
     noisy: { ...finish(noisyRaw), bitDepth: 8 },
     noiseMap: noiseMap(cam, width, height, pipeline, camToRgb),
@@ -143,8 +149,14 @@ export function processRaw(
   return out;
 }
 
-/** Multiplies each raw sample by its colour's white-balance gain (then clips to [0, 1] if asked). */
-function applyRawGains(raw: Float32Array, width: number, height: number, p: CameraPipeline, clip: boolean): Float32Array {
+/** Multiplies each raw sample by its colour's white-balance gain (then clips at white if asked). */
+function applyRawGains(
+  raw: Float32Array,
+  width: number,
+  height: number,
+  p: CameraPipeline,
+  clip: boolean,
+): Float32Array {
   const gains = forwardGains({ red: p.redGain, blue: p.blueGain, brightness: p.brightness });
   const colours = cfaColours(p.cfa);
   const out = new Float32Array(raw.length);
@@ -155,7 +167,7 @@ function applyRawGains(raw: Float32Array, width: number, height: number, p: Came
     for (let x = 0; x < width; x++) {
       const i = y * width + x;
       const v = raw[i]! * ((x & 1) === 0 ? g0 : g1);
-      out[i] = clip ? (v < 0 ? 0 : v > 1 ? 1 : v) : v;
+      out[i] = clip && v > 1 ? 1 : v;
     }
   }
   return out;
@@ -194,7 +206,13 @@ export function varianceGains(pipeline: CameraPipeline, camToRgb: Mat3): Float64
 }
 
 /** The per-pixel, per-channel σ (0–255) of the final noise; see the header for the derivation. */
-export function noiseMap(cam: Float32Array, width: number, height: number, p: CameraPipeline, camToRgb: Mat3): Float32Array {
+export function noiseMap(
+  cam: Float32Array,
+  width: number,
+  height: number,
+  p: CameraPipeline,
+  camToRgb: Mat3,
+): Float32Array {
   const n = width * height;
   const m = varianceGains(p, camToRgb);
   const [gr, gg, gb] = forwardGains({ red: p.redGain, blue: p.blueGain, brightness: p.brightness });
@@ -219,8 +237,14 @@ export function noiseMap(cam: Float32Array, width: number, height: number, p: Ca
       const wg = clip01(gg * xg);
       const wb = clip01(gb * xb);
       map[i] = sigma(a * wr + b * wg + c * wb, Math.sqrt(vr * m[base]! + vg * m[base + 3]! + vb * m[base + 6]!));
-      map[n + i] = sigma(d * wr + e * wg + f * wb, Math.sqrt(vr * m[base + 1]! + vg * m[base + 4]! + vb * m[base + 7]!));
-      map[2 * n + i] = sigma(g * wr + h * wg + k * wb, Math.sqrt(vr * m[base + 2]! + vg * m[base + 5]! + vb * m[base + 8]!));
+      map[n + i] = sigma(
+        d * wr + e * wg + f * wb,
+        Math.sqrt(vr * m[base + 1]! + vg * m[base + 4]! + vb * m[base + 7]!),
+      );
+      map[2 * n + i] = sigma(
+        g * wr + h * wg + k * wb,
+        Math.sqrt(vr * m[base + 2]! + vg * m[base + 5]! + vb * m[base + 8]!),
+      );
     }
   return map;
 }
@@ -229,7 +253,12 @@ export function noiseMap(cam: Float32Array, width: number, height: number, p: Ca
 export async function compressJpeg(image: Image, quality: number): Promise<Image> {
   const bytes = await encodeImage(image, 'jpeg', { quality, keepMetadata: false });
   const decoded = await decodeImage(bytes);
-  return { ...decoded, meta: { ...image.meta }, bitDepth: image.bitDepth, ...(image.alpha ? { alpha: image.alpha } : {}) };
+  return {
+    ...decoded,
+    meta: { ...image.meta },
+    bitDepth: image.bitDepth,
+    ...(image.alpha ? { alpha: image.alpha } : {}),
+  };
 }
 
 export type { CfaPattern, DemosaicMethod };

@@ -59,7 +59,9 @@ describe('camera colour matrix and white balance', () => {
     // Rows sum to 1: white stays white.
     for (let r = 0; r < 3; r++) expect(m[3 * r]! + m[3 * r + 1]! + m[3 * r + 2]!).toBeCloseTo(1, 12);
     // numpy: (xyz2cam[0] @ rgb2xyz) / row sums, as unprocess.random_ccm with weights [1, 0, 0, 0].
-    const golden = [0.82637855, 0.29506192, -0.12144047, 0.10919627, 0.9177526, -0.02694887, 0.03522415, 0.24449135, 0.7202845];
+    const golden = [
+      0.82637855, 0.29506192, -0.12144047, 0.10919627, 0.9177526, -0.02694887, 0.03522415, 0.24449135, 0.7202845,
+    ];
     expect(maxAbs(m.map((v, i) => v - golden[i]!))).toBeLessThan(1e-7);
   });
 
@@ -85,7 +87,8 @@ describe('camera colour matrix and white balance', () => {
     const rgb = Float32Array.from({ length: 3 * n }, () => 0.85 * rng.uniform()); // channel mean < 0.9
     const cam = invertGainsSafely(rgb.slice(), n, wb);
     let err = 0;
-    for (let c = 0; c < 3; c++) for (let i = 0; i < n; i++) err = Math.max(err, Math.abs(cam[c * n + i]! * g[c]! - rgb[c * n + i]!));
+    for (let c = 0; c < 3; c++)
+      for (let i = 0; i < n; i++) err = Math.max(err, Math.abs(cam[c * n + i]! * g[c]! - rgb[c * n + i]!));
     expect(err).toBeLessThan(1e-5);
   });
 
