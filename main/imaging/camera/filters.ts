@@ -5,9 +5,14 @@
 import { gaussianWeights } from '../metrics.js';
 import { lumaOfPlanes, reflectIndex } from '../image.js';
 
-/** Separable Gaussian blur of one plane (radius ⌈3σ⌉, half-sample reflected borders). */
+/** How far the blur of `gaussianBlur` reaches: ⌈3σ⌉ pixels, at least 1. */
+export function blurRadius(sigma: number): number {
+  return Math.max(1, Math.ceil(3 * sigma));
+}
+
+/** Separable Gaussian blur of one plane (radius `blurRadius(σ)`, half-sample reflected borders). */
 export function gaussianBlur(src: Float32Array, width: number, height: number, sigma: number): Float32Array {
-  const radius = Math.max(1, Math.ceil(3 * sigma));
+  const radius = blurRadius(sigma);
   const w = gaussianWeights(sigma, radius);
   const tmp = new Float32Array(src.length);
   const out = new Float32Array(src.length);

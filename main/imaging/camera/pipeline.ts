@@ -48,7 +48,7 @@ import { cfaColours, demosaic, mosaic, type CfaPattern, type DemosaicMethod } fr
 import { applyMatrix, forwardGains, invert3, invertGainsSafely, rgbToCamMatrix, type Mat3 } from './color.js';
 import { toDisplayLut, toLinearLut } from './curves.js';
 import { fillStandardNormals } from './gaussian-table.js';
-import { reduceChromaNoise, unsharpMask } from './filters.js';
+import { blurRadius, reduceChromaNoise, unsharpMask } from './filters.js';
 import { resolveCameraParams, type CameraNoiseParams, type CameraPipeline } from './params.js';
 
 export interface CameraNoiseResult {
@@ -112,7 +112,17 @@ export function unprocess(rgb: Float32Array, width: number, height: number, pipe
   const n = width * height;
   const rgbToCam = rgbToCamMatrix(pipeline.cameraMix);
   const wb = { red: pipeline.redGain, blue: pipeline.blueGain, brightness: pipeline.brightness };
-  const cam = applyMatrix(rgbToCam, toLinearLut.applyInPlace(rgb.slice()), n);
+  // One pass for the curves and the matrix (the slowest steps, memory-bound when done apart).
+  const [a, b, c, d, e, f, g, h, k] = rgbToCam;
+  const cam = new Float32Array(3 * n);
+  for (let i = 0; i < n; i++) {
+    const r = toLinearLut.at(rgb[i]!);
+    const gr = toLinearLut.at(rgb[n + i]!);
+    const bl = toLinearLut.at(rgb[2 * n + i]!);
+    cam[i] = a * r + b * gr + c * bl;
+    cam[n + i] = d * r + e * gr + f * bl;
+    cam[2 * n + i] = g * r + h * gr + k * bl;
+  }
   invertGainsSafely(cam, n, wb);
   return { cam, raw: mosaic(cam, width, height, pipeline.cfa), camToRgb: invert3(rgbToCam) };
 }
@@ -141,12 +151,20 @@ export function processRaw(
   const balanced = applyRawGains(raw, width, height, pipeline, true);
   const lin = applyMatrix(camToRgb, demosaic(balanced, width, height, pipeline.cfa, pipeline.demosaic), n);
   reduceChromaNoise(lin, width, height, pipeline.chromaDenoise);
-  const out = unsharpMask(toDisplayLut.applyInPlace(lin), width, height, pipeline.sharpen);
-  for (let i = 0; i < out.length; i++) {
-    const v = out[i]! < 0 ? 0 : out[i]! > 1 ? 1 : out[i]!;
-    out[i] = ((v * 255 + 0.5) | 0) / 255;
+  const sharpen = pipeline.sharpen.amount > 0;
+  // The display curve and the 8-bit rounding share one pass unless sharpening comes between.
+  for (let i = 0; i < lin.length; i++) lin[i] = sharpen ? toDisplayLut.at(lin[i]!) : to8Bits(toDisplayLut.at(lin[i]!));
+  if (sharpen) {
+    unsharpMask(lin, width, height, pipeline.sharpen);
+    for (let i = 0; i < lin.length; i++) lin[i] = to8Bits(lin[i]!);
   }
-  return out;
+  return lin;
+}
+
+/** A display value clipped to [0, 1] and rounded to the nearest of 256 levels. */
+function to8Bits(v: number): number {
+  const c = v < 0 ? 0 : v > 1 ? 1 : v;
+  return ((c * 255 + 0.5) | 0) / 255;
 }
 
 /** Multiplies each raw sample by its colour's white-balance gain (then clips at white if asked). */
@@ -179,7 +197,10 @@ function applyRawGains(
  * colour k, measured from impulse responses of the linear part of processing.
  */
 export function varianceGains(pipeline: CameraPipeline, camToRgb: Mat3): Float64Array {
-  const size = 48; // the composite's support is at most 2 (demosaic) + 15 + 15 (blurs, σ ≤ 5) wide
+  // Just large enough that no step sees a border: demosaicking reaches 2 samples, each blur its radius.
+  const { chromaDenoise: nr, sharpen } = pipeline;
+  const reach = 2 + (nr.strength > 0 ? blurRadius(nr.sigma) : 0) + (sharpen.amount > 0 ? blurRadius(sharpen.sigma) : 0);
+  const size = 2 * reach + 4;
   const n = size * size;
   const colours = cfaColours(pipeline.cfa);
   const m = new Float64Array(4 * 3 * 3);
