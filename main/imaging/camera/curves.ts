@@ -6,7 +6,7 @@
 //
 // The smoothstep t stands in for a camera's S-shaped tone curve; 2.2 for its gamma. Both inverses
 // are exact on [0, 1]. The pipeline runs millions of samples per photo, so it evaluates the
-// composites through lookup tables (`toLinearLut`, `toDisplayLut`); the exact functions stay here
+// composites through lookup tables (`toLinear`, `toDisplay`); the exact functions stay here
 // as the reference the tables are tested against.
 
 const GAMMA = 2.2;
@@ -40,51 +40,39 @@ export function linearToDisplay(x: number): number {
   return smoothstep(gammaCompress(x));
 }
 
-/**
- * Where a table's knots sit. Both curves have a square-root-like end (the display curve's 1/2.2
- * power at 0, the inverse smoothstep's infinite slope at 1), where evenly spaced knots would
- * interpolate poorly, so the knots are spaced evenly in a variable u that straightens that end:
- *   'bottom'  x = u²,            u = √x          (display curve: slope infinite at 0)
- *   'top'     x = 1 − (1 − u)²,  u = 1 − √(1 − x) (linearising curve: slope infinite at 1)
- */
-export type KnotWarp = 'bottom' | 'top';
+// Tables. Both curves have a square-root-like end (the display curve's 1/2.2 power at 0, the
+// inverse smoothstep's infinite slope at 1), where evenly spaced knots would interpolate poorly,
+// so the knots are spaced evenly in a variable u that straightens that end:
+//   display curve      x = u²,            u = √x
+//   linearising curve  x = 1 − (1 − u)²,  u = 1 − √(1 − x)
+// With 4096 intervals linear interpolation then stays within 1e-5 of the exact curves (tested).
+// Two plain functions rather than one class with a switch: V8 keeps each monomorphic, which
+// measured several times faster inside the pipeline's loops.
 
-/** A curve on [0, 1] tabulated for linear interpolation in the warped variable (see KnotWarp). */
-export class CurveLut {
-  private readonly table: Float32Array;
-  private readonly n: number;
+const INTERVALS = 4096;
 
-  constructor(
-    f: (x: number) => number,
-    private readonly warp: KnotWarp,
-    intervals = 4096,
-  ) {
-    this.n = intervals;
-    this.table = new Float32Array(intervals + 2);
-    for (let i = 0; i <= intervals; i++) {
-      const u = i / intervals;
-      this.table[i] = f(warp === 'bottom' ? u * u : 1 - (1 - u) * (1 - u));
-    }
-    this.table[intervals + 1] = this.table[intervals]!; // so u = 1 interpolates without a branch
-  }
-
-  /** The curve at x, x clipped to [0, 1]. */
-  at(x: number): number {
-    const c = x < 0 ? 0 : x > 1 ? 1 : x;
-    const u = (this.warp === 'bottom' ? Math.sqrt(c) : 1 - Math.sqrt(1 - c)) * this.n;
-    const i = u | 0;
-    const f = u - i;
-    return this.table[i]! + f * (this.table[i + 1]! - this.table[i]!);
-  }
-
-  /** Applies the curve to every sample in place. */
-  applyInPlace(data: Float32Array): Float32Array {
-    for (let k = 0; k < data.length; k++) data[k] = this.at(data[k]!);
-    return data;
-  }
+function tabulate(f: (x: number) => number, knot: (u: number) => number): Float32Array {
+  const table = new Float32Array(INTERVALS + 2);
+  for (let i = 0; i <= INTERVALS; i++) table[i] = f(knot(i / INTERVALS));
+  table[INTERVALS + 1] = table[INTERVALS]!; // so u = 1 interpolates without a branch
+  return table;
 }
 
-/** Display → linear (the inverse pipeline's first step), tabulated. */
-export const toLinearLut = new CurveLut(displayToLinear, 'top');
-/** Linear → display (the forward pipeline's last curve step), tabulated. */
-export const toDisplayLut = new CurveLut(linearToDisplay, 'bottom');
+const LINEAR_TABLE = tabulate(displayToLinear, (u) => 1 - (1 - u) * (1 - u));
+const DISPLAY_TABLE = tabulate(linearToDisplay, (u) => u * u);
+
+/** `displayToLinear`, tabulated (x clipped to [0, 1]). */
+export function toLinear(x: number): number {
+  const c = x < 0 ? 0 : x > 1 ? 1 : x;
+  const u = (1 - Math.sqrt(1 - c)) * INTERVALS;
+  const i = u | 0;
+  return LINEAR_TABLE[i]! + (u - i) * (LINEAR_TABLE[i + 1]! - LINEAR_TABLE[i]!);
+}
+
+/** `linearToDisplay`, tabulated (x clipped to [0, 1]). */
+export function toDisplay(x: number): number {
+  const c = x < 0 ? 0 : x > 1 ? 1 : x;
+  const u = Math.sqrt(c) * INTERVALS;
+  const i = u | 0;
+  return DISPLAY_TABLE[i]! + (u - i) * (DISPLAY_TABLE[i + 1]! - DISPLAY_TABLE[i]!);
+}

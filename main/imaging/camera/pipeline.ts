@@ -46,7 +46,7 @@ import { repeatPlane, withData, type Image } from '../image.js';
 import { encodeImage, decodeImage } from '../codec.js';
 import { cfaColours, demosaic, mosaic, type CfaPattern, type DemosaicMethod } from './bayer.js';
 import { applyMatrix, forwardGains, invert3, invertGainsSafely, rgbToCamMatrix, type Mat3 } from './color.js';
-import { toDisplayLut, toLinearLut } from './curves.js';
+import { toDisplay, toLinear } from './curves.js';
 import { fillStandardNormals } from './gaussian-table.js';
 import { blurRadius, reduceChromaNoise, unsharpMask } from './filters.js';
 import { resolveCameraParams, type CameraNoiseParams, type CameraPipeline } from './params.js';
@@ -113,12 +113,14 @@ export function unprocess(rgb: Float32Array, width: number, height: number, pipe
   const rgbToCam = rgbToCamMatrix(pipeline.cameraMix);
   const wb = { red: pipeline.redGain, blue: pipeline.blueGain, brightness: pipeline.brightness };
   // One pass for the curves and the matrix (the slowest steps, memory-bound when done apart).
-  const [a, b, c, d, e, f, g, h, k] = rgbToCam;
+  const a = rgbToCam[0], b = rgbToCam[1], c = rgbToCam[2]; // prettier-ignore
+  const d = rgbToCam[3], e = rgbToCam[4], f = rgbToCam[5]; // prettier-ignore
+  const g = rgbToCam[6], h = rgbToCam[7], k = rgbToCam[8]; // prettier-ignore
   const cam = new Float32Array(3 * n);
   for (let i = 0; i < n; i++) {
-    const r = toLinearLut.at(rgb[i]!);
-    const gr = toLinearLut.at(rgb[n + i]!);
-    const bl = toLinearLut.at(rgb[2 * n + i]!);
+    const r = toLinear(rgb[i]!);
+    const gr = toLinear(rgb[n + i]!);
+    const bl = toLinear(rgb[2 * n + i]!);
     cam[i] = a * r + b * gr + c * bl;
     cam[n + i] = d * r + e * gr + f * bl;
     cam[2 * n + i] = g * r + h * gr + k * bl;
@@ -153,7 +155,7 @@ export function processRaw(
   reduceChromaNoise(lin, width, height, pipeline.chromaDenoise);
   const sharpen = pipeline.sharpen.amount > 0;
   // The display curve and the 8-bit rounding share one pass unless sharpening comes between.
-  for (let i = 0; i < lin.length; i++) lin[i] = sharpen ? toDisplayLut.at(lin[i]!) : to8Bits(toDisplayLut.at(lin[i]!));
+  for (let i = 0; i < lin.length; i++) lin[i] = sharpen ? toDisplay(lin[i]!) : to8Bits(toDisplay(lin[i]!));
   if (sharpen) {
     unsharpMask(lin, width, height, pipeline.sharpen);
     for (let i = 0; i < lin.length; i++) lin[i] = to8Bits(lin[i]!);
@@ -236,12 +238,15 @@ export function noiseMap(
 ): Float32Array {
   const n = width * height;
   const m = varianceGains(p, camToRgb);
-  const [gr, gg, gb] = forwardGains({ red: p.redGain, blue: p.blueGain, brightness: p.brightness });
-  const [a, b, c, d, e, f, g, h, k] = camToRgb;
+  const gains = forwardGains({ red: p.redGain, blue: p.blueGain, brightness: p.brightness });
+  const gr = gains[0], gg = gains[1], gb = gains[2]; // prettier-ignore
+  const a = camToRgb[0], b = camToRgb[1], c = camToRgb[2]; // prettier-ignore
+  const d = camToRgb[3], e = camToRgb[4], f = camToRgb[5]; // prettier-ignore
+  const g = camToRgb[6], h = camToRgb[7], k = camToRgb[8]; // prettier-ignore
   const { shot, read } = p;
   const clip01 = (x: number) => (x < 0 ? 0 : x > 1 ? 1 : x);
   const map = new Float32Array(3 * n);
-  const sigma = (y: number, s: number) => (s > 0 ? 127.5 * (toDisplayLut.at(y + s) - toDisplayLut.at(y - s)) : 0);
+  const sigma = (y: number, s: number) => (s > 0 ? 127.5 * (toDisplay(y + s) - toDisplay(y - s)) : 0);
   for (let row = 0; row < height; row++)
     for (let col = 0; col < width; col++) {
       const i = row * width + col;
