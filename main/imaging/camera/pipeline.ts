@@ -250,7 +250,6 @@ export function noiseMap(
   const { shot, read } = p;
   const clip01 = (x: number) => (x < 0 ? 0 : x > 1 ? 1 : x);
   const map = new Float32Array(3 * n);
-  const sigma = (y: number, s: number) => (s > 0 ? 127.5 * (toDisplay(y + s) - toDisplay(y - s)) : 0);
   for (let row = 0; row < height; row++)
     for (let col = 0; col < width; col++) {
       const i = row * width + col;
@@ -266,17 +265,22 @@ export function noiseMap(
       const wr = clip01(gr * xr);
       const wg = clip01(gg * xg);
       const wb = clip01(gb * xb);
-      map[i] = sigma(a * wr + b * wg + c * wb, Math.sqrt(vr * m[base]! + vg * m[base + 3]! + vb * m[base + 6]!));
-      map[n + i] = sigma(
+      map[i] = displaySigma(a * wr + b * wg + c * wb, Math.sqrt(vr * m[base]! + vg * m[base + 3]! + vb * m[base + 6]!));
+      map[n + i] = displaySigma(
         d * wr + e * wg + f * wb,
         Math.sqrt(vr * m[base + 1]! + vg * m[base + 4]! + vb * m[base + 7]!),
       );
-      map[2 * n + i] = sigma(
+      map[2 * n + i] = displaySigma(
         g * wr + h * wg + k * wb,
         Math.sqrt(vr * m[base + 2]! + vg * m[base + 5]! + vb * m[base + 8]!),
       );
     }
   return map;
+}
+
+/** σ on the 0–255 scale after the display curve of linear noise σ `s` at linear value `y` (secant). */
+function displaySigma(y: number, s: number): number {
+  return s > 0 ? 127.5 * (toDisplay(y + s) - toDisplay(y - s)) : 0;
 }
 
 /** The camera's JPEG: the image encoded at `quality` and decoded again (sharp, in memory). */
