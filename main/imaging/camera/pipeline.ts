@@ -16,8 +16,9 @@
 // the random colour matrix made negative; the display curve clips at 0 at the end anyway.
 //
 // The noise is Gaussian with the Poisson–Gaussian variance, as in the paper (exact Poisson
-// sampling would cost 3–5× more and differs only below a few photons), its normals drawn from a
-// quantile table (gaussian-table.ts) because Box–Muller alone would cost more than the pipeline.
+// sampling costs far more per sample and differs only where a pixel collects a few photons: deep
+// shadows at the highest levels). Its normals come from a quantile table (gaussian-table.ts):
+// Box–Muller measured ≈ 70 ms per megapixel here, about half of everything else together.
 //
 // Noise map: the σ of the final noise per pixel and channel on the 0–255 scale, by propagating the
 // raw variance through the pipeline's local linearisation. Everything between the raw plane and
@@ -38,13 +39,14 @@
 // after the gains (highlights only), the 8-bit rounding (adds 1/12 grey level² of variance,
 // not counted: the map describes the camera's noise, not the file's) and JPEG (which removes
 // some noise; the map is the noise before compression). Tested against the empirical σ over
-// many seeds on flat patches.
+// many seeds on flat patches: within 2 % (tolerance 4 %) for both demosaickers, dark and bright
+// colours, with and without sharpening and chroma NR.
 
 import type { Rng } from '../../common/rng.js';
 import { ImagingError } from '../errors.js';
 import { repeatPlane, withData, type Image } from '../image.js';
 import { encodeImage, decodeImage } from '../codec.js';
-import { cfaColours, demosaic, mosaic, type CfaPattern, type DemosaicMethod } from './bayer.js';
+import { cfaColours, demosaic, mosaic } from './bayer.js';
 import { applyMatrix, forwardGains, invert3, invertGainsSafely, rgbToCamMatrix, type Mat3 } from './color.js';
 import { toDisplay, toLinear } from './curves.js';
 import { fillStandardNormals } from './gaussian-table.js';
@@ -294,5 +296,3 @@ export async function compressJpeg(image: Image, quality: number): Promise<Image
     ...(image.alpha ? { alpha: image.alpha } : {}),
   };
 }
-
-export type { CfaPattern, DemosaicMethod };
