@@ -205,6 +205,25 @@ function applyRawGains(
  * colour k, measured from impulse responses of the linear part of processing.
  */
 export function varianceGains(pipeline: CameraPipeline, camToRgb: Mat3): Float64Array {
+  // The same camera over many photos or tiles (CLI, tests) measures once; training draws a new
+  // camera per sample and simply misses.
+  const key = JSON.stringify([
+    pipeline.cfa,
+    pipeline.demosaic,
+    pipeline.redGain,
+    pipeline.blueGain,
+    pipeline.brightness,
+    pipeline.sharpen,
+    pipeline.chromaDenoise,
+    camToRgb,
+  ]);
+  if (lastGains?.key !== key) lastGains = { key, m: measureVarianceGains(pipeline, camToRgb) };
+  return lastGains.m;
+}
+
+let lastGains: { key: string; m: Float64Array } | undefined;
+
+function measureVarianceGains(pipeline: CameraPipeline, camToRgb: Mat3): Float64Array {
   // Just large enough that no step sees a border: demosaicking reaches 2 samples, each blur its radius.
   const { chromaDenoise: nr, sharpen } = pipeline;
   const reach = 2 + (nr.strength > 0 ? blurRadius(nr.sigma) : 0) + (sharpen.amount > 0 ? blurRadius(sharpen.sigma) : 0);
