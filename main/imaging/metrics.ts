@@ -27,7 +27,7 @@ const K2 = 0.03;
 const STRIP_ROWS = 128;
 
 /** Normalised 1-D Gaussian weights of radius r (as scipy.ndimage.gaussian_filter1d). */
-function gaussianWeights(sigma: number, radius: number): Float64Array {
+export function gaussianWeights(sigma: number, radius: number): Float64Array {
   const w = new Float64Array(2 * radius + 1);
   let sum = 0;
   for (let k = -radius; k <= radius; k++) sum += w[k + radius] = Math.exp((-0.5 * k * k) / (sigma * sigma));
