@@ -14,8 +14,8 @@ import { ServiceError, type JobKind, type JobSpec } from './contract.js';
 /** How long an identical start is refused after the first. */
 export const DUPLICATE_WINDOW_MS = 1000;
 
-/** The kinds a repeated start is refused for. */
-export const GUARDED_KINDS: ReadonlySet<JobKind> = new Set<JobKind>(['train', 'batch-denoise']);
+/** The kinds a repeated start is refused for, named as the message says them. */
+const GUARDED: Partial<Record<JobKind, string>> = { train: 'training', 'batch-denoise': 'batch denoise' };
 
 /** The same JSON text for the same value, whatever order its keys were written in. */
 export function stableJson(value: unknown): string {
@@ -37,19 +37,20 @@ export class DuplicateStarts {
 
   /** Throws if the same request was started within the window. */
   check(spec: JobSpec): void {
-    if (!GUARDED_KINDS.has(spec.kind)) return;
+    const what = GUARDED[spec.kind];
+    if (what === undefined) return;
     const now = Date.now();
     for (const [key, at] of this.recent) if (now - at >= this.windowMs) this.recent.delete(key);
     if (this.recent.has(stableJson(spec)))
       throw new ServiceError(
         'bad-request',
-        `the same ${spec.kind} job was started a moment ago and is already under way, so it was not ` +
-          'started twice; to run a second copy, start it again in a second',
+        `this ${what} was started a moment ago with the same settings and is already running, so it ` +
+          'was not started twice. To run a second copy, start it again after a second.',
       );
   }
 
   /** Remember a request that was accepted. */
   record(spec: JobSpec): void {
-    if (GUARDED_KINDS.has(spec.kind)) this.recent.set(stableJson(spec), Date.now());
+    if (GUARDED[spec.kind] !== undefined) this.recent.set(stableJson(spec), Date.now());
   }
 }

@@ -92,7 +92,9 @@ describe('train through the service', () => {
     const request = { kind: 'train' as const, params: { ...digitsRun, steps: 1_000_000, seed: 7 } };
     const { jobId } = await h.service.start(request);
     try {
-      await expect(h.service.start(request)).rejects.toThrow(/started a moment ago.*not started twice/);
+      await expect(h.service.start(request)).rejects.toThrow(
+        /this training was started a moment ago.*not started twice/,
+      );
       expect(
         h.service.list().filter((j) => j.kind === 'train' && j.state !== 'done' && j.state !== 'failed'),
       ).toHaveLength(1);

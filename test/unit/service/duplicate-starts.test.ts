@@ -29,7 +29,9 @@ describe('duplicate starts', () => {
     d.check(train());
     d.record(train());
     vi.advanceTimersByTime(999);
-    expect(() => d.check(train())).toThrow(/same train job was started a moment ago.*not started twice/);
+    expect(() => d.check(train())).toThrow(
+      /this training was started a moment ago with the same settings.*not started twice/,
+    );
     vi.advanceTimersByTime(1);
     expect(() => d.check(train())).not.toThrow();
   });
