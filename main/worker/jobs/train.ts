@@ -114,7 +114,8 @@ export const train: JobHandler<'train'> = async (params, ctx) => {
   let currentStep = 0;
   let monitorInterval = MONITOR_INTERVAL_MS;
   // Chart points: each loss, validation and speed reading once, at the step it belongs to.
-  const lossPoint = (): HistoryPoint => ({ series: 'loss', step: currentStep, values: finiteOnly(lossMetrics) });
+  const lossPoints = (): HistoryPoint[] =>
+    currentStep > 0 ? [{ series: 'loss', step: currentStep, values: finiteOnly(lossMetrics) }] : [];
   const runMonitor = async (params: ReadonlyMap<string, Tensor>, step: number) => {
     const started = Date.now();
     validation = validationMetrics(await monitor.validate(params));
@@ -132,7 +133,7 @@ export const train: JobHandler<'train'> = async (params, ctx) => {
   const onStep = (r: StepReport) => {
     currentStep = r.step;
     lossMetrics = { loss: r.loss, ...Object.fromEntries(Object.entries(r.terms).map(([k, v]) => [`loss/${k}`, v])) };
-    if (recordsLossAt(r.step, totalSteps)) ctx.progress({ history: [lossPoint()] });
+    if (recordsLossAt(r.step, totalSteps)) ctx.progress({ history: lossPoints() });
     if (params.checkpointEvery > 0 && r.step % params.checkpointEvery === 0)
       saveRecord(r.step, { ...lossMetrics, ...validation });
     const now = Date.now();
@@ -168,7 +169,7 @@ export const train: JobHandler<'train'> = async (params, ctx) => {
           fraction: totalSteps > 0 ? currentStep / totalSteps : 1,
           message: `paused at step ${currentStep} of ${totalSteps}`,
           metrics: finiteOnly({ ...lossMetrics, ...validation, ...throughput }),
-          history: [lossPoint()],
+          history: lossPoints(),
         }),
       ),
       onStep,
@@ -194,7 +195,7 @@ export const train: JobHandler<'train'> = async (params, ctx) => {
           message: `step ${p.step} of ${p.totalSteps}, loss ${p.loss.toPrecision(4)}`,
           metrics: finiteOnly(metrics),
           // The exact latest loss (the newest chart point is never a sampled one) and the speed.
-          history: [lossPoint(), { series: 'throughput', step: p.step, values: finiteOnly(throughput) }],
+          history: [...lossPoints(), { series: 'throughput', step: p.step, values: finiteOnly(throughput) }],
         });
       },
     });
