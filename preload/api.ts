@@ -16,6 +16,7 @@ import type {
   ChannelRequest,
   ChannelResponse,
   CheckpointInfo,
+  HistoryPoint,
   ImageInfo,
   ImportModelRequest,
   JobEvent,
@@ -34,6 +35,7 @@ export type {
   ExportDestination,
   ExportFormat,
   ExportResult,
+  HistoryPoint,
   ImageInfo,
   ImportModelRequest,
   JobEvent,
@@ -95,7 +97,10 @@ export interface DenoiseLabApi {
     /** Resolves when the job ends (done, failed or cancelled); never rejects for a failed job. */
     wait(jobId: string): Promise<JobOutcome>;
     get(jobId: string): Promise<JobSnapshot>;
+    /** Running and recent jobs (after a reload, the page reattaches to them). */
     list(): Promise<JobSnapshot[]>;
+    /** A training job's chart points so far, to redraw its charts from the start. */
+    history(jobId: string): Promise<{ jobId: string; points: HistoryPoint[] }>;
     cancel(jobId: string): Promise<JobSnapshot>;
     pause(jobId: string): Promise<JobSnapshot>;
     resume(jobId: string): Promise<JobSnapshot>;
@@ -157,6 +162,7 @@ export function channelMethods(call: ChannelCall): ChannelMethods {
       wait: (jobId) => call('jobs:wait', { jobId }) as Promise<JobOutcome>,
       get: (jobId) => call('jobs:get', { jobId }),
       list: () => call('jobs:list', {}),
+      history: (jobId) => call('jobs:history', { jobId }),
       cancel: (jobId) => call('jobs:cancel', { jobId }),
       pause: (jobId) => call('jobs:pause', { jobId }),
       resume: (jobId) => call('jobs:resume', { jobId }),
@@ -186,13 +192,36 @@ export async function runJob<S extends JobSpecInput>(
   try {
     jobId = (await api.jobs.start(spec)).jobId;
     for (const e of early) if (e.jobId === jobId) onEvent?.(e);
-    const outcome = await api.jobs.wait(jobId);
-    if (outcome.state === 'done') return outcome.result as JobResult<S['kind']>;
-    if (outcome.state === 'failed') throw new Error(outcome.error);
-    const cancelled = new Error('the job was cancelled');
-    cancelled.name = 'JobCancelled';
-    throw cancelled;
+    return resultOf(await api.jobs.wait(jobId)) as JobResult<S['kind']>;
   } finally {
     off();
   }
+}
+
+/**
+ * Follow a job that is already under way (started before a reload, or by another window) to its
+ * end, like `runJob` without the start.
+ */
+export async function followJob(
+  api: DenoiseLabApi,
+  jobId: string,
+  onEvent?: (event: JobEvent) => void,
+): Promise<unknown> {
+  const off = api.jobs.onEvent((e) => {
+    if (e.jobId === jobId) onEvent?.(e);
+  });
+  try {
+    return resultOf(await api.jobs.wait(jobId));
+  } finally {
+    off();
+  }
+}
+
+/** A job's result, or its error thrown (an Error named 'JobCancelled' for a cancelled job). */
+function resultOf(outcome: JobOutcome): unknown {
+  if (outcome.state === 'done') return outcome.result;
+  if (outcome.state === 'failed') throw new Error(outcome.error);
+  const cancelled = new Error('the job was cancelled');
+  cancelled.name = 'JobCancelled';
+  throw cancelled;
 }

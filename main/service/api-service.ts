@@ -87,6 +87,8 @@ export class ApiService {
         return this.jobs.get(r.jobId as string);
       case 'jobs:list':
         return this.jobs.list();
+      case 'jobs:history':
+        return this.jobs.history(r.jobId as string);
       case 'jobs:cancel':
         return this.jobs.cancel(r.jobId as string);
       case 'jobs:pause':

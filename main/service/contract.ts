@@ -480,7 +480,26 @@ export type JobState = z.infer<typeof jobStateSchema>;
 export const finalJobStates: readonly JobState[] = ['done', 'failed', 'cancelled'];
 
 /** A small preview that a job shows while it runs (training reconstructions: clean/noisy/output). */
-export const jobPreviewSchema = z.object({ label: z.string(), image: imageInfoSchema });
+export const jobPreviewSchema = z.object({
+  label: z.string(),
+  image: imageInfoSchema,
+  /** The training step whose model made it, so a preview is never shown as newer than it is. */
+  step: z.number().int().nonnegative().optional(),
+});
+
+/**
+ * One recorded point of a training run's charts, at the step it was measured: the loss terms of
+ * a step ('loss'), a validation pass ('validation'), or a speed reading ('throughput'). Each point
+ * is reported once; charts never carry a value forward to later steps.
+ */
+export const historySeriesSchema = z.enum(['loss', 'validation', 'throughput']);
+export type HistorySeries = z.infer<typeof historySeriesSchema>;
+export const historyPointSchema = z.object({
+  series: historySeriesSchema,
+  step: z.number().int().nonnegative(),
+  values: z.record(z.string(), finite),
+});
+export type HistoryPoint = z.infer<typeof historyPointSchema>;
 
 /**
  * Progress of one job. Emitted on every state change and at least twice per second while the job
@@ -497,6 +516,8 @@ export const jobEventSchema = z.object({
   message: z.string(),
   metrics: z.record(z.string(), finite).optional(),
   preview: z.array(jobPreviewSchema).optional(),
+  /** Chart points recorded since the job's previous event (training); never repeated by heartbeats. */
+  points: z.array(historyPointSchema).optional(),
   /** Set when state is 'failed': the reason, for the user. */
   error: z.string().optional(),
 });
@@ -605,6 +626,11 @@ export const channels = {
   'jobs:wait': { request: jobRef, response: jobOutcomeSchema },
   'jobs:get': { request: jobRef, response: jobSnapshotSchema },
   'jobs:list': { request: empty, response: z.array(jobSnapshotSchema) },
+  /** A training job's recorded chart points (bounded: long runs are thinned, the newest kept). */
+  'jobs:history': {
+    request: jobRef,
+    response: z.object({ jobId: id, points: z.array(historyPointSchema) }),
+  },
   'jobs:cancel': { request: jobRef, response: jobSnapshotSchema },
   'jobs:pause': { request: jobRef, response: jobSnapshotSchema },
   'jobs:resume': { request: jobRef, response: jobSnapshotSchema },
@@ -742,6 +768,8 @@ export const workerProgressSchema = z.object({
   message: z.string().optional(),
   metrics: z.record(z.string(), finite).optional(),
   preview: z.array(jobPreviewSchema).optional(),
+  /** Chart points recorded since the previous progress message. */
+  history: z.array(historyPointSchema).optional(),
 });
 export type WorkerProgress = z.infer<typeof workerProgressSchema>;
 

@@ -26,6 +26,7 @@ import {
   parseJobSpec,
   ServiceError,
   type FromWorker,
+  type HistoryPoint,
   type ImageInfo,
   type JobEvent,
   type JobKind,
@@ -39,7 +40,9 @@ import {
   type WorkerProgress,
 } from './contract.js';
 
+import { DuplicateStarts } from './duplicate-starts.js';
 import { findModel, type ModelFolders } from './models.js';
+import { RunHistory } from './run-history.js';
 import { dataPaths } from './data-dir.js';
 import { readSettings } from './settings.js';
 
@@ -92,6 +95,8 @@ interface Job {
   cancelTimer: NodeJS.Timeout | null;
   /** The failure's code, so a request built on a job (images.open) answers with the right status. */
   errorCode?: ServiceError['code'];
+  /** Chart points the job reported (training), for `jobs:history`. */
+  history: RunHistory;
 }
 
 const MAX_FINISHED_JOBS = 500;
@@ -111,6 +116,7 @@ export class JobService {
   private readonly heartbeat: NodeJS.Timeout;
   private closed = false;
   private readonly imagingConcurrency: number;
+  private readonly duplicates = new DuplicateStarts();
   /** Number of workers started so far (1 + restarts after crashes). */
   workerStarts = 0;
 
@@ -138,10 +144,14 @@ export class JobService {
     return () => this.listeners.delete(listener);
   }
 
-  /** Validate and queue a job. Rejects with a ContractError / ServiceError for a bad request. */
+  /**
+   * Validate and queue a job. Rejects with a ContractError / ServiceError for a bad request, and
+   * for the same training (or batch) started again within a second (see duplicate-starts.ts).
+   */
   async start(raw: unknown): Promise<{ jobId: string }> {
     if (this.closed) throw new ServiceError('unavailable', 'the job service is shut down');
     const spec = parseJobSpec(raw);
+    this.duplicates.check(spec);
     if (spec.kind === 'debug' && !this.options.debugJobs)
       throw new ServiceError('bad-request', "invalid job request: unknown job kind 'debug'");
     // Catch the common mistakes here, with a clear message, before anything is queued.
@@ -182,7 +192,11 @@ export class JobService {
       models,
       pixelLimit: Math.round(megapixels * 1_000_000),
       cancelTimer: null,
+      history: new RunHistory(),
     };
+    // Checked again: a duplicate may have been accepted while this one read the settings.
+    this.duplicates.check(spec);
+    this.duplicates.record(spec);
     this.jobs.set(job.id, job);
     this.emit(job);
     this.schedule();
@@ -202,6 +216,11 @@ export class JobService {
 
   list(): JobSnapshot[] {
     return [...this.jobs.values()].map((j) => this.snapshot(j));
+  }
+
+  /** The chart points a job has reported so far (empty for kinds that report none). */
+  history(jobId: string): { jobId: string; points: HistoryPoint[] } {
+    return { jobId, points: this.job(jobId).history.points() };
   }
 
   cancel(jobId: string): JobSnapshot {
@@ -363,6 +382,7 @@ export class JobService {
         job.runSince = null;
         job.runMs = 0;
         job.progress = { step: 0, message: 'queued again after a worker crash' };
+        job.history.clear();
         this.emit(job);
       }
     }
@@ -382,10 +402,13 @@ export class JobService {
     const job = this.jobs.get(msg.jobId);
     if (!job || finalJobStates.includes(job.state)) return;
     switch (msg.type) {
-      case 'progress':
-        job.progress = { ...job.progress, ...msg.progress };
-        this.emit(job);
+      case 'progress': {
+        const { history, ...progress } = msg.progress;
+        job.progress = { ...job.progress, ...progress };
+        for (const point of history ?? []) job.history.add(point);
+        this.emit(job, history);
         break;
+      }
       case 'paused':
         if (msg.paused && job.state === 'running') {
           this.stopClock(job);
@@ -517,8 +540,10 @@ export class JobService {
     return e;
   }
 
-  private emit(job: Job): void {
+  /** Sends the job's current event; `points` are the chart points that arrived with it (once). */
+  private emit(job: Job, points?: HistoryPoint[]): void {
     const e = this.event(job);
+    if (points?.length) e.points = points;
     for (const l of this.listeners) {
       try {
         l(e);

@@ -82,7 +82,9 @@ export class JobContext {
 
   /** Report progress; rate-limited, the last call before the end is always sent. */
   progress(p: WorkerProgress): void {
-    this.pending = { ...this.pending, ...p };
+    // Chart points add up until the next post; everything else: the latest value wins.
+    const history = [...(this.pending?.history ?? []), ...(p.history ?? [])];
+    this.pending = { ...this.pending, ...p, ...(history.length ? { history } : {}) };
     const now = Date.now();
     if (now - this.lastProgress >= PROGRESS_INTERVAL_MS) this.flushProgress(now);
   }

@@ -23,7 +23,8 @@ import {
   type RunRecord,
   writeRunRecord,
 } from '../../service/checkpoints.js';
-import { ServiceError } from '../../service/contract.js';
+import { ServiceError, type HistoryPoint } from '../../service/contract.js';
+import { recordsLossAt } from '../../service/run-history.js';
 import { dataPaths } from '../../service/data-dir.js';
 import { engineExecutor } from '../engine-models.js';
 import { JobCancelled, type JobContext } from '../job-context.js';
@@ -123,25 +124,31 @@ export const train: JobHandler<'train'> = async (params, ctx) => {
   let throughput: Record<string, number> = {};
   let currentStep = 0;
   let monitorInterval = MONITOR_INTERVAL_MS;
-  const runMonitor = async (params: ReadonlyMap<string, Tensor>) => {
+  // Chart points: each loss, validation and speed reading once, at the step it belongs to.
+  const lossPoints = (): HistoryPoint[] =>
+    currentStep > 0 ? [{ series: 'loss', step: currentStep, values: finiteOnly(lossMetrics) }] : [];
+  const runMonitor = async (params: ReadonlyMap<string, Tensor>, step: number) => {
     const started = Date.now();
     validation = validationMetrics(await monitor.validate(params));
     const preview = await monitor.preview(params);
     // Only metrics and preview: by the time validation is done the trainer has moved on, and a
-    // step number from when it started would make the job's progress run backwards.
+    // step number from when it started would make the job's progress run backwards. The chart
+    // point and the previews carry the step of the weights they measured.
     ctx.progress({
       metrics: finiteOnly({ ...lossMetrics, ...validation, ...throughput }),
-      ...(preview ? { preview } : {}),
+      history: [{ series: 'validation', step, values: finiteOnly(validation) }],
+      ...(preview ? { preview: preview.map((p) => ({ ...p, step })) } : {}),
     });
     monitorInterval = Math.max(MONITOR_INTERVAL_MS, 4 * (Date.now() - started));
   };
   const onStep = (r: StepReport) => {
     currentStep = r.step;
     lossMetrics = { loss: r.loss, ...Object.fromEntries(Object.entries(r.terms).map(([k, v]) => [`loss/${k}`, v])) };
+    if (recordsLossAt(r.step, totalSteps)) ctx.progress({ history: lossPoints() });
     const now = Date.now();
     if (!monitorBusy && now - lastMonitor >= monitorInterval) {
       lastMonitor = now;
-      monitorBusy = runMonitor(r.params())
+      monitorBusy = runMonitor(r.params(), r.step)
         .catch((e: unknown) => void (monitorError ??= e))
         .finally(() => (monitorBusy = null));
     }
@@ -171,6 +178,7 @@ export const train: JobHandler<'train'> = async (params, ctx) => {
           fraction: totalSteps > 0 ? currentStep / totalSteps : 1,
           message: `paused at step ${currentStep} of ${totalSteps}`,
           metrics: finiteOnly({ ...lossMetrics, ...validation, ...throughput }),
+          history: lossPoints(),
         }),
       ),
       onStep,
@@ -199,6 +207,8 @@ export const train: JobHandler<'train'> = async (params, ctx) => {
           total: p.totalSteps,
           message: `step ${p.step} of ${p.totalSteps}, loss ${p.loss.toPrecision(4)}`,
           metrics: finiteOnly(metrics),
+          // The exact latest loss (the newest chart point is never a sampled one) and the speed.
+          history: [...lossPoints(), { series: 'throughput', step: p.step, values: finiteOnly(throughput) }],
         });
       },
     });
@@ -231,7 +241,7 @@ export const train: JobHandler<'train'> = async (params, ctx) => {
   }
   // The final state: validation, gallery and the record of the final checkpoint.
   ctx.progress({ message: 'measuring the trained model' });
-  await runMonitor(result.params);
+  await runMonitor(result.params, result.step);
   const metrics = finiteOnly({ ...dataMetrics, ...lossMetrics, ...validation });
   saveRecord(result.step, metrics);
   await recordWrites;

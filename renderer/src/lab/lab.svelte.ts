@@ -1,10 +1,10 @@
 // The Lab's state: the design being edited, the data and hyper-parameters, and the training run
 // (its job events as chart series, reconstruction previews, checkpoints, and the saved model).
-import { api } from '../api/index.js';
-import type { CheckpointInfo, JobEvent, ModelCard, NoiseType } from '../api/index.js';
+import { api, followJob } from '../api/index.js';
+import type { CheckpointInfo, JobEvent, JobResult, JobSnapshot, ModelCard, NoiseType } from '../api/index.js';
 import { app } from '../lib/app.svelte.js';
 import { errorText, isCancelled } from '../lib/format.js';
-import { jobs } from '../lib/jobs.svelte.js';
+import { isActive, jobs } from '../lib/jobs.svelte.js';
 import { notices } from '../lib/notices.svelte.js';
 import {
   architectureJson,
@@ -16,7 +16,7 @@ import {
   type VariantId,
   type VariantOptions,
 } from './architecture.js';
-import { addRow, emptyTable } from './series.js';
+import { addPoints, emptyTable } from './series.js';
 
 export type DataKind = 'digits' | 'folder' | 'npy';
 export type Optimizer = 'sgd' | 'momentum' | 'adam' | 'adamw';
@@ -85,6 +85,8 @@ class Lab {
   });
 
   // The run
+  /** Set by the Start click itself, before the service answers: a second click does nothing. */
+  starting = $state(false);
   jobId = $state<string | null>(null);
   event = $state<JobEvent | null>(null);
   table = emptyTable();
@@ -103,7 +105,7 @@ class Lab {
 
   get running(): boolean {
     const s = this.event?.state;
-    return this.jobId !== null && (s === undefined || s === 'queued' || s === 'running' || s === 'paused');
+    return this.starting || (this.jobId !== null && (s === undefined || isActive(s)));
   }
 
   chooseVariant(v: VariantId): void {
@@ -119,6 +121,15 @@ class Lab {
 
   async start(): Promise<void> {
     if (this.running) return;
+    this.starting = true;
+    try {
+      await this.startRun();
+    } finally {
+      this.starting = false;
+    }
+  }
+
+  private async startRun(): Promise<void> {
     const h = $state.snapshot(this.hyper);
     const arch = architectureJson(
       this.variant,
@@ -127,18 +138,10 @@ class Lab {
     );
     const data =
       this.data.kind === 'digits' ? { kind: 'digits' as const } : { kind: this.data.kind, path: this.data.path.trim() };
-    this.table = emptyTable();
-    this.version++;
-    this.previews = [];
-    this.checkpoints = [];
-    this.selectedCheckpoint = null;
-    this.runError = null;
-    this.saved = null;
-    this.event = null;
-    this.jobId = null;
+    this.clearRun();
     const usesLambda = this.variant === 'sparse' || this.variant === 'contractive';
-    try {
-      const result = await jobs.run(
+    await this.settle(
+      jobs.run(
         {
           kind: 'train',
           params: {
@@ -158,7 +161,71 @@ class Lab {
         },
         `Training ${this.variant} autoencoder`,
         (e) => this.onEvent(e),
-      );
+      ),
+    );
+  }
+
+  /**
+   * After a (re)load: show the newest training the service knows, whether still running (followed
+   * to its end, with pause and cancel working again) or finished: its progress, its charts rebuilt
+   * from the recorded history, its latest previews and checkpoints.
+   */
+  async reattach(snapshots: readonly JobSnapshot[]): Promise<void> {
+    const newest = snapshots
+      .filter((s) => s.kind === 'train')
+      .sort((a, b) => (a.createdAt < b.createdAt ? -1 : 1))
+      .at(-1);
+    if (!newest || this.running || this.jobId !== null) return;
+    this.clearRun();
+    this.jobId = newest.jobId;
+    this.event = newest;
+    if (newest.preview?.length) this.previews = newest.preview;
+    if (newest.state === 'failed') this.runError = newest.error ?? null;
+    if (!isActive(newest.state)) {
+      await this.loadHistory(newest.jobId);
+      await this.refreshCheckpoints();
+      return;
+    }
+    // Points reported between the history's answer and the first event are in both; the table
+    // draws a step once. The history is asked again at the first event, which is sure to come
+    // after the event stream is open (heartbeats come twice a second).
+    let first = true;
+    const run = followJob(api, newest.jobId, (e) => {
+      this.onEvent(e);
+      if (first) void this.loadHistory(newest.jobId);
+      first = false;
+    }) as Promise<JobResult<'train'>>;
+    void this.loadHistory(newest.jobId);
+    await this.settle(run);
+  }
+
+  private clearRun(): void {
+    this.table = emptyTable();
+    this.version++;
+    this.previews = [];
+    this.checkpoints = [];
+    this.selectedCheckpoint = null;
+    this.runError = null;
+    this.saved = null;
+    this.event = null;
+    this.jobId = null;
+  }
+
+  private async loadHistory(jobId: string): Promise<void> {
+    try {
+      const { points } = await api.jobs.history(jobId);
+      if (this.jobId !== jobId) return;
+      addPoints(this.table, points);
+      this.version++;
+    } catch {
+      // The live events keep drawing; a missing history only leaves the earlier part out.
+    }
+  }
+
+  /** How a run ended: its final checkpoint selected, or its error shown. */
+  private async settle(run: Promise<JobResult<'train'>>): Promise<void> {
+    try {
+      const result = await run;
       this.checkpoints = [
         ...this.checkpoints.filter((c) => c.checkpointId !== result.checkpoint.checkpointId),
         result.checkpoint,
@@ -176,8 +243,8 @@ class Lab {
   private onEvent(e: JobEvent): void {
     this.jobId = e.jobId;
     this.event = e;
-    if (e.metrics && Object.keys(e.metrics).length) {
-      addRow(this.table, e.step, e.metrics);
+    if (e.points?.length) {
+      addPoints(this.table, e.points);
       this.version++;
     }
     if (e.preview?.length) this.previews = e.preview;

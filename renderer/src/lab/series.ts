@@ -1,6 +1,11 @@
-// Training metrics as chart series. Job events carry a flat `metrics` record (name → number) at
-// each progress report; this module sorts the names into the three Lab charts and accumulates one
-// row per reported step, keeping memory bounded on long runs by thinning old points.
+// Training metrics as chart series. A training job reports chart points (contract: HistoryPoint):
+// the loss terms of a step, a validation pass, a speed reading, each once at the step it belongs
+// to. This module sorts the metric names into the three Lab charts and keeps one row per step,
+// with null where a metric was not measured at that step: nothing is carried forward, so a
+// validation value appears only at the step it was measured. Memory stays bounded on long runs by
+// thinning evenly over the run, always keeping the newest row.
+import type { HistoryPoint } from '../api/index.js';
+import { halveKeepingLast } from '../../../main/service/run-history.js';
 
 export type ChartGroup = 'loss' | 'quality' | 'throughput';
 
@@ -28,15 +33,16 @@ export function emptyTable(): SeriesTable {
   return { steps: [], columns: new Map() };
 }
 
-/** Adds one report (a repeated step replaces the last row: heartbeats repeat the last metrics). */
-export function addRow(table: SeriesTable, step: number, metrics: Record<string, number>, maxRows = 2000): void {
-  const last = table.steps.length - 1;
-  const replace = last >= 0 && table.steps[last] === step;
-  if (!replace) {
-    table.steps.push(step);
-    for (const col of table.columns.values()) col.push(null);
-  }
-  const row = table.steps.length - 1;
+/** Rows kept before the table is thinned. */
+export const MAX_ROWS = 4000;
+
+/**
+ * Adds one report at its step. Rows stay in step order; a step already in the table gets the new
+ * values merged in (the same point received twice, from the history and from an event, is drawn
+ * once).
+ */
+export function addRow(table: SeriesTable, step: number, metrics: Record<string, number>, maxRows = MAX_ROWS): void {
+  const row = rowAt(table, step);
   for (const [name, value] of Object.entries(metrics)) {
     if (!Number.isFinite(value)) continue;
     let col = table.columns.get(name);
@@ -49,12 +55,33 @@ export function addRow(table: SeriesTable, step: number, metrics: Record<string,
   if (table.steps.length > maxRows) thin(table);
 }
 
-/** Halves the older half of the rows (every other one), so recent detail is kept. */
+/** Adds a job's chart points (from `jobs:history` or its events), each at its own step. */
+export function addPoints(table: SeriesTable, points: readonly HistoryPoint[], maxRows = MAX_ROWS): void {
+  for (const p of points) addRow(table, p.step, p.values, maxRows);
+}
+
+/** The row of `step`, inserted in order if new (almost always at the end). */
+function rowAt(table: SeriesTable, step: number): number {
+  let i = table.steps.length;
+  while (i > 0 && table.steps[i - 1]! > step) i--;
+  if (i > 0 && table.steps[i - 1] === step) return i - 1;
+  table.steps.splice(i, 0, step);
+  for (const col of table.columns.values()) col.splice(i, 0, null);
+  return i;
+}
+
+/** Drops every other row counted back from the newest, so the run stays evenly covered. */
 function thin(table: SeriesTable): void {
-  const half = Math.floor(table.steps.length / 2);
-  const keep = (_: unknown, i: number) => i >= half || i % 2 === 0;
-  table.steps = table.steps.filter(keep);
-  for (const [name, col] of table.columns) table.columns.set(name, col.filter(keep));
+  table.steps = halveKeepingLast(table.steps);
+  for (const [name, col] of table.columns) table.columns.set(name, halveKeepingLast(col));
+}
+
+/** How many points a chart of these columns draws: the rows where any of them has a value. */
+export function pointCount(table: SeriesTable, names: readonly string[]): number {
+  const cols = names.map((n) => table.columns.get(n)).filter((c) => c !== undefined);
+  let count = 0;
+  for (let i = 0; i < table.steps.length; i++) if (cols.some((c) => c[i] !== null)) count++;
+  return count;
 }
 
 /** The columns of one chart, in a stable order (by name, 'loss' first). */
@@ -62,4 +89,15 @@ export function columnsOf(table: SeriesTable, group: ChartGroup): string[] {
   return [...table.columns.keys()]
     .filter((n) => groupOf(n) === group)
     .sort((a, b) => (a === 'loss' ? -1 : b === 'loss' ? 1 : a < b ? -1 : a > b ? 1 : 0));
+}
+
+const compact = new Intl.NumberFormat('en', { notation: 'compact', maximumFractionDigits: 1 });
+const plain = new Intl.NumberFormat('en', { maximumSignificantDigits: 4 });
+
+/** A chart's tick label: short enough to fit its axis (120K, not a clipped "00,000"). */
+export function tickLabel(v: number): string {
+  const a = Math.abs(v);
+  if (a >= 10_000) return compact.format(v);
+  if (a !== 0 && a < 0.001) return v.toExponential(1);
+  return plain.format(v);
 }

@@ -3,7 +3,7 @@
 // and keeps its last good checkpoint; checkpoints are listed from the user's data folder.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync } from 'node:fs';
-import type { CheckpointInfo, JobEvent, JobResult } from '../../../main/service/contract.js';
+import type { CheckpointInfo, HistoryPoint, JobEvent, JobResult } from '../../../main/service/contract.js';
 import { ApiService } from '../../../main/service/api-service.js';
 import { buildWorker, startService, until, type Harness } from './harness.js';
 
@@ -69,6 +69,39 @@ describe('train through the service', () => {
     expect(listed[0]!.step).toBe(300);
     expect(listed[0]!.metrics.loss).toBeCloseTo(result.metrics.loss!, 10);
     expect(existsSync(listed[0]!.path)).toBe(true);
+
+    // The chart history (what a reloaded page redraws): every one of the 300 steps' loss once, at
+    // its step, the last exactly the final loss; validation points each at their own step, once.
+    const { points } = (await api.handle('jobs:history', { jobId })) as { points: HistoryPoint[] };
+    const lossSteps = points.filter((p) => p.series === 'loss').map((p) => p.step);
+    expect(lossSteps).toEqual(Array.from({ length: 300 }, (_, i) => i + 1));
+    expect(points.filter((p) => p.series === 'loss').at(-1)!.values.loss).toBe(result.metrics.loss);
+    const validation = points.filter((p) => p.series === 'validation');
+    expect(validation.length).toBeGreaterThanOrEqual(1);
+    expect(new Set(validation.map((p) => p.step)).size).toBe(validation.length);
+    expect(validation.at(-1)).toMatchObject({ step: 300, values: { val_psnr: result.metrics.val_psnr } });
+    // The events carried the same points, each once (heartbeats repeat none).
+    const sent = eventsOf(jobId).flatMap((e) => e.points ?? []);
+    expect(sent.filter((p) => p.series === 'validation')).toEqual(validation);
+    expect(new Set(sent.filter((p) => p.series === 'loss').map((p) => p.step)).size).toBe(300);
+    // The previews say which step's weights made them.
+    expect(last.preview!.every((p) => p.step === 300)).toBe(true);
+  });
+
+  it('starts a training once when the same request comes twice within a second', async () => {
+    const request = { kind: 'train' as const, params: { ...digitsRun, steps: 1_000_000, seed: 7 } };
+    const { jobId } = await h.service.start(request);
+    try {
+      await expect(h.service.start(request)).rejects.toThrow(
+        /this training was started a moment ago.*not started twice/,
+      );
+      expect(
+        h.service.list().filter((j) => j.kind === 'train' && j.state !== 'done' && j.state !== 'failed'),
+      ).toHaveLength(1);
+    } finally {
+      h.service.cancel(jobId);
+    }
+    expect((await h.service.wait(jobId)).state).toBe('cancelled');
   });
 
   it('resumes from a checkpoint exactly: 20 + 20 steps end where 40 straight steps do', async () => {

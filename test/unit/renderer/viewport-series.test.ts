@@ -1,7 +1,15 @@
 // Zoom/pan math of the comparison viewer and the Lab's metric series.
 import { describe, expect, it } from 'vitest';
 import { fitView, panBy, zoomAt, zoomLabel, MAX_SCALE } from '../../../renderer/src/denoise/viewport.js';
-import { addRow, columnsOf, emptyTable, groupOf } from '../../../renderer/src/lab/series.js';
+import {
+  addPoints,
+  addRow,
+  columnsOf,
+  emptyTable,
+  groupOf,
+  pointCount,
+  tickLabel,
+} from '../../../renderer/src/lab/series.js';
 
 describe('viewport', () => {
   it('fits a large image centred, and never enlarges a small one unless asked', () => {
@@ -40,7 +48,7 @@ describe('training series', () => {
     expect(groupOf('epoch')).toBeNull();
   });
 
-  it('aligns columns by step, replaces heartbeats, and thins long runs', () => {
+  it('aligns columns by step, merges a repeated step, and thins long runs evenly', () => {
     const t = emptyTable();
     addRow(t, 1, { loss: 3 });
     addRow(t, 2, { loss: 2, val_psnr: 20 });
@@ -53,8 +61,43 @@ describe('training series', () => {
     expect(columnsOf(t, 'loss')).toEqual(['loss']);
     const long = emptyTable();
     for (let s = 1; s <= 101; s++) addRow(long, s, { loss: 1 / s }, 100);
-    expect(long.steps.length).toBe(76);
+    // Every other row goes, counted back from the newest: 1, 3, …, 101, the whole run still covered.
+    expect(long.steps.length).toBe(51);
     expect(long.steps.at(-1)).toBe(101);
+    expect(long.columns.get('loss')!.at(-1)).toBe(1 / 101);
     expect(long.steps[1]).toBe(3);
+  });
+
+  it('draws each reported point once at its own step: validation is never carried forward', () => {
+    const t = emptyTable();
+    const lossPoints = Array.from({ length: 300 }, (_, i) => ({
+      series: 'loss' as const,
+      step: i + 1,
+      values: { loss: 1 / (i + 1) },
+    }));
+    const validation = [
+      { series: 'validation' as const, step: 120, values: { val_psnr: 7.6 } },
+      { series: 'validation' as const, step: 300, values: { val_psnr: 14.2 } },
+    ];
+    // Live events first, then the history (after a reload): overlapping points are drawn once.
+    addPoints(t, [...lossPoints.slice(200), validation[1]!]);
+    addPoints(t, [...lossPoints, validation[0]!]);
+    expect(t.steps).toEqual(lossPoints.map((p) => p.step));
+    expect(pointCount(t, ['loss'])).toBe(300);
+    expect(pointCount(t, ['val_psnr'])).toBe(2);
+    const psnr = t.columns.get('val_psnr')!;
+    expect(psnr.filter((v) => v !== null)).toEqual([7.6, 14.2]);
+    expect(psnr[118]).toBeNull(); // step 119: not measured, not 7.6
+    expect(psnr[119]).toBe(7.6);
+    expect(psnr[120]).toBeNull();
+  });
+
+  it('writes tick labels short enough for their axis', () => {
+    expect(tickLabel(120_000)).toBe('120K');
+    expect(tickLabel(1_250_000)).toBe('1.3M');
+    expect(tickLabel(1500)).toBe('1,500');
+    expect(tickLabel(0.0125)).toBe('0.0125');
+    expect(tickLabel(0.00002)).toBe('2.0e-5');
+    expect(tickLabel(0)).toBe('0');
   });
 });
