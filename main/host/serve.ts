@@ -2,6 +2,7 @@
 // until interrupted. `--allow <folder>` (repeatable) shares a host folder with the page; without it
 // the page can only upload photos and download results. User data goes to the folder described in main/service/data-dir.ts.
 import { parseArgs } from 'node:util';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { startHost } from './server.js';
 import { ApiService } from '../service/api-service.js';
@@ -22,13 +23,10 @@ const jobs = new JobService({
 });
 try {
   // Host files outside these folders (and the upload folder) are refused: see path-grants.ts.
-  let api: ApiService;
-  try {
-    api = new ApiService(jobs, { door: 'web', allow: values.allow ?? [] });
-  } catch (e) {
-    throw new Error(`--allow: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such folder' : (e as Error).message}`);
-  }
-  const host = await startHost({ port, api });
+  const allow = values.allow ?? [];
+  const missing = allow.find((dir) => !existsSync(dir));
+  if (missing !== undefined) throw new Error(`--allow: no such folder '${missing}'`);
+  const host = await startHost({ port, api: new ApiService(jobs, { door: 'web', allow }) });
   process.stdout.write(`Denoise Lab is running at ${host.url}\n`);
   const stop = (): void => void Promise.all([host.close(), jobs.close()]).then(() => process.exit(0));
   process.on('SIGINT', stop);

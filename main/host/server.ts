@@ -161,15 +161,24 @@ export async function startHost(options: HostOptions = {}): Promise<RunningHost>
   const token = options.token ?? randomBytes(24).toString('base64url');
   const root = options.root ?? rendererDir;
   const uploadDir = mkdtempSync(path.join(tmpdir(), 'denoise-lab-uploads-'));
+  // The user's photos must not outlive the host, even when it exits without close().
+  const removeUploads = (): void => rmSync(uploadDir, { recursive: true, force: true });
+  process.once('exit', removeUploads);
   const apiOptions = options.api
-    ? { api: options.api, uploads: new UploadStore(uploadDir, options.uploadQuota), uploadLimit: options.uploadLimitBytes ?? 1024 ** 3 }
+    ? {
+        api: options.api,
+        uploads: new UploadStore(uploadDir, options.uploadQuota),
+        uploadLimit: options.uploadLimitBytes ?? 1024 ** 3,
+      }
     : null;
   options.api?.grants.allow(uploadDir);
 
   /** An open image's preview URL: its unguessable id is the capability (see the header comment). */
   function isImageCapability(req: IncomingMessage, url: URL): boolean {
     const m = /^\/api\/images\/([\w-]{1,100})\.png$/.exec(url.pathname);
-    return (req.method === 'GET' || req.method === 'HEAD') && m !== null && options.api?.jobs.imagePreviewFile(m[1]!) != null;
+    return (
+      (req.method === 'GET' || req.method === 'HEAD') && m !== null && options.api?.jobs.imagePreviewFile(m[1]!) != null
+    );
   }
 
   function route(req: IncomingMessage, res: ServerResponse): void {
@@ -233,7 +242,8 @@ export async function startHost(options: HostOptions = {}): Promise<RunningHost>
       wss?.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      rmSync(uploadDir, { recursive: true, force: true });
+      process.off('exit', removeUploads);
+      removeUploads();
     },
   };
 }

@@ -56,7 +56,10 @@ export class UploadStore {
   async receive(req: IncomingMessage, name: string, limit: number): Promise<string> {
     const declared = Number(req.headers['content-length']);
     if (Number.isFinite(declared) && declared > limit) throw new UploadTooLarge(limit);
-    if (this.files + 1 > this.quota.maxFiles || (Number.isFinite(declared) && this.bytes + declared > this.quota.maxBytes))
+    if (
+      this.files + 1 > this.quota.maxFiles ||
+      (Number.isFinite(declared) && this.bytes + declared > this.quota.maxBytes)
+    )
       throw new UploadQuotaExceeded(this.quota);
     this.files += 1;
     let counted = 0;

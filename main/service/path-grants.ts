@@ -75,7 +75,13 @@ async function resolveExisting(abs: string): Promise<string | null> {
       const code = (e as NodeJS.ErrnoException).code;
       if (code !== 'ENOENT' && code !== 'ENOTDIR') return null;
       // Missing: fine to go up, unless `at` itself exists as a link to nowhere.
-      if (await lstat(at).then(() => true, () => false)) return null;
+      if (
+        await lstat(at).then(
+          () => true,
+          () => false,
+        )
+      )
+        return null;
       const parent = path.dirname(at);
       if (parent === at) return null;
       rest.unshift(path.basename(at));
