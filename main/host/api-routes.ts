@@ -76,6 +76,17 @@ const downloadTypes: Record<string, string> = {
   '.onnx': 'application/octet-stream',
 };
 
+/** The uploaded file an image was opened from, if the request names such an image. */
+function uploadBehind(api: ApiService, body: unknown): string | null {
+  const imageId = (body as { imageId?: unknown } | null)?.imageId;
+  if (typeof imageId !== 'string') return null;
+  try {
+    return api.jobs.image(imageId).sourcePath;
+  } catch {
+    return null; // unknown image: api.handle answers that
+  }
+}
+
 export async function handleApiRequest(
   req: IncomingMessage,
   res: ServerResponse,
@@ -87,7 +98,11 @@ export async function handleApiRequest(
   try {
     if (req.method === 'POST' && parts[0] === 'call' && parts.length === 2) {
       const channel = decodePathPart(parts[1]!);
-      sendJson(res, 200, await api.handle(channel, await readJson(req)));
+      const body = await readJson(req);
+      const upload = channel === 'images:release' ? uploadBehind(api, body) : null;
+      const answer = await api.handle(channel, body);
+      if (upload && (answer as { released?: boolean }).released) await options.uploads.release(upload);
+      sendJson(res, 200, answer);
       return;
     }
     if (req.method === 'POST' && parts[0] === 'upload' && parts.length === 1) {

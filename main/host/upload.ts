@@ -40,6 +40,8 @@ export class UploadStore {
   readonly quota: UploadQuota;
   private bytes = 0;
   private files = 0;
+  /** Finished uploads and their sizes. */
+  private readonly kept = new Map<string, number>();
 
   constructor(
     readonly dir: string,
@@ -64,16 +66,31 @@ export class UploadStore {
     this.files += 1;
     let counted = 0;
     try {
-      return await receiveUpload(req, this.dir, name, limit, (n) => {
+      const file = await receiveUpload(req, this.dir, name, limit, (n) => {
         counted += n;
         this.bytes += n;
         if (this.bytes > this.quota.maxBytes) throw new UploadQuotaExceeded(this.quota);
       });
+      this.kept.set(file, counted);
+      return file;
     } catch (e) {
       this.files -= 1;
       this.bytes -= counted;
       throw e;
     }
+  }
+
+  /**
+   * Remove an upload (when the image opened from it is released: the image store keeps its own
+   * snapshot) and give its bytes back to the quota. Anything not an upload of this store is ignored.
+   */
+  async release(file: string | null): Promise<void> {
+    const size = file === null ? undefined : this.kept.get(file);
+    if (size === undefined) return;
+    this.kept.delete(file!);
+    this.bytes -= size;
+    this.files -= 1;
+    await rm(path.dirname(file!), { recursive: true, force: true });
   }
 }
 

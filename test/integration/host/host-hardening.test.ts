@@ -239,19 +239,42 @@ describe('web door: host files only inside the granted folders', () => {
 });
 
 describe('web door: upload quota', () => {
-  it('refuses uploads past the file quota with a clear 413, and removes the folder on close', async () => {
+  it('refuses uploads past the quota with a clear 413; releasing an image frees its upload; close removes the folder', async () => {
+    const own = await startHost({
+      root: tempDir(),
+      api: new ApiService(h.service, { door: 'web' }),
+      uploadQuota: { maxFiles: 2 },
+    });
+    const headers = { 'X-Denoise-Token': own.token };
+    const photo = readFileSync(path.join(grant, 'in.png'));
     const up = () =>
-      fetch(`${base()}/api/upload?name=p.png`, { method: 'POST', headers: auth(), body: new Uint8Array(100) });
-    const statuses: number[] = [];
-    let last = '';
-    for (let i = 0; i < 5; i++) {
-      const res = await up();
-      statuses.push(res.status);
-      last = await res.text();
+      fetch(`http://127.0.0.1:${own.port}/api/upload?name=p.png`, { method: 'POST', headers, body: photo });
+    const ownCall = async (channel: string, body: unknown) =>
+      (
+        await fetch(`http://127.0.0.1:${own.port}/api/call/${channel}`, {
+          method: 'POST',
+          headers,
+          body: JSON.stringify(body),
+        })
+      ).json();
+    let uploadDir = '';
+    try {
+      const first = ((await (await up()).json()) as { path: string }).path;
+      uploadDir = path.dirname(path.dirname(first));
+      expect((await up()).status).toBe(200);
+      const over = await up();
+      expect(over.status).toBe(413);
+      expect(((await over.json()) as { error: { message: string } }).error.message).toMatch(
+        /quota of \d+ MB or 2 files/,
+      );
+      const opened = (await ownCall('images:open', { path: first })) as { imageId: string };
+      expect(await ownCall('images:release', { imageId: opened.imageId })).toEqual({ released: true });
+      expect(existsSync(first)).toBe(false);
+      expect((await up()).status).toBe(200);
+    } finally {
+      await own.close();
     }
-    expect(statuses.filter((s) => s === 413).length).toBeGreaterThanOrEqual(2);
-    expect(JSON.parse(last).error.message).toMatch(/quota/);
-    const uploaded = (await (await up()).json()) as { error?: unknown; path?: string };
-    expect(uploaded.path).toBeUndefined();
+    expect(uploadDir).not.toBe('');
+    expect(existsSync(uploadDir)).toBe(false);
   });
 });
