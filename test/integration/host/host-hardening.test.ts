@@ -257,7 +257,7 @@ describe('web door: upload quota', () => {
           body: JSON.stringify(body),
         })
       ).json();
-    let uploadDir = '';
+    let uploadDir: string | undefined;
     try {
       const first = ((await (await up()).json()) as { path: string }).path;
       uploadDir = path.dirname(path.dirname(first));
@@ -274,7 +274,7 @@ describe('web door: upload quota', () => {
     } finally {
       await own.close();
     }
-    expect(uploadDir).not.toBe('');
-    expect(existsSync(uploadDir)).toBe(false);
+    expect(uploadDir).toBeDefined();
+    expect(existsSync(uploadDir!)).toBe(false);
   });
 });
