@@ -73,6 +73,15 @@ describe('web door: every request path is total', () => {
     expect((await call('app:info', {})).status).toBe(200);
   });
 
+  it('answers a WebSocket upgrade with a malformed or unknown address instead of crashing', async () => {
+    const upgrade = `Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n`;
+    const host_ = `Host: 127.0.0.1:${host.port}\r\n`;
+    expect(await raw(`GET http://[ HTTP/1.1\r\n${host_}${upgrade}\r\n`)).toBe(400);
+    expect(await raw(`GET /nope HTTP/1.1\r\n${host_}${upgrade}\r\n`)).toBe(404);
+    expect(await raw(`GET /api/events?token=%E0%A4%A HTTP/1.1\r\n${host_}${upgrade}\r\n`)).toBe(401);
+    expect((await call('app:info', {})).status).toBe(200);
+  });
+
   it('answers overlong paths, odd methods and bad JSON with 4xx', async () => {
     expect((await fetch(`${base()}/${'a'.repeat(9000)}`)).status).toBe(414);
     expect(await raw(`BREW / HTTP/1.1\r\n${hostHeader()}\r\n`)).toBeGreaterThanOrEqual(400);
@@ -119,7 +128,11 @@ describe('web door: every request path is total', () => {
         const body = pick(['', '{', 'null', '[]', '{"path":"/etc/passwd"}', junk(100)]);
         if (kind === 0) {
           // A syntactically plausible request with random parts.
-          const req = `${pick(methods)} ${p} HTTP/1.1\r\n${hostHeader()}${token}Content-Length: ${Buffer.byteLength(body, 'latin1')}\r\n\r\n${body}`;
+          const up =
+            rng() < 0.3
+              ? 'Upgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n'
+              : '';
+          const req = `${pick(methods)} ${p} HTTP/1.1\r\n${hostHeader()}${up}${token}Content-Length: ${Buffer.byteLength(body, 'latin1')}\r\n\r\n${body}`;
           return raw(Buffer.from(req, 'latin1'));
         }
         if (kind === 1) return raw(Buffer.from(junk(1 + Math.floor(rng() * 300)), 'latin1'));
