@@ -29,7 +29,7 @@ let model: ModelCard;
 beforeAll(async () => {
   worker = await buildWorker();
   h = startService(worker.workerPath);
-  api = new ApiService(h.service, { door: 'web', allow: [tmpdir()] });
+  api = new ApiService(h.service, { door: 'web', allow: [tmpdir(), path.dirname(blur)] });
   dir = tempDir();
   await writeTestPng(path.join(dir, 'gradient.png'), 96, 80);
   clean = (await api.handle('images:open', { path: path.join(dir, 'gradient.png') })) as ImageInfo;
