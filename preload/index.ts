@@ -34,7 +34,8 @@ const api: DenoiseLabApi = {
     open(source) {
       const path = typeof source === 'string' ? source : webUtils.getPathForFile(source);
       if (!path) return Promise.reject(new Error('this file has no path on disk (drop a file from a folder)'));
-      return call('images:open', { path });
+      // Only this preload can say "dropped": the page reaches IPC through these functions alone.
+      return call('images:open', typeof source === 'string' ? { path } : { path, dropped: true });
     },
     async bytes(imageId) {
       const info = await call('images:info', { imageId });

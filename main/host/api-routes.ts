@@ -6,12 +6,21 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
 import { httpStatus, toCallError, type ApiService } from '../service/api-service.js';
 import { ServiceError } from '../service/contract.js';
-import { receiveUpload, UploadTooLarge } from './upload.js';
+import { UploadQuotaExceeded, UploadTooLarge, type UploadStore } from './upload.js';
 
 export interface ApiRouteOptions {
   api: ApiService;
-  uploadDir: string;
+  uploads: UploadStore;
   uploadLimit: number;
+}
+
+/** decodeURIComponent that answers null for malformed percent-encoding instead of throwing. */
+export function decodePathPart(part: string): string | null {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    return null;
+  }
 }
 
 /** Calls carry small JSON documents; images travel through upload/download routes. */
@@ -22,7 +31,7 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
 }
 
 function sendError(res: ServerResponse, e: unknown): void {
-  if (e instanceof UploadTooLarge) {
+  if (e instanceof UploadTooLarge || e instanceof UploadQuotaExceeded) {
     sendJson(res, 413, { error: { code: 'bad-request', message: e.message } });
     return;
   }
@@ -67,6 +76,17 @@ const downloadTypes: Record<string, string> = {
   '.onnx': 'application/octet-stream',
 };
 
+/** The uploaded file an image was opened from, if the request names such an image. */
+function uploadBehind(api: ApiService, body: unknown): string | null {
+  const imageId = (body as { imageId?: unknown } | null)?.imageId;
+  if (typeof imageId !== 'string') return null;
+  try {
+    return api.jobs.image(imageId).sourcePath;
+  } catch {
+    return null; // unknown image: api.handle answers that
+  }
+}
+
 export async function handleApiRequest(
   req: IncomingMessage,
   res: ServerResponse,
@@ -77,13 +97,17 @@ export async function handleApiRequest(
   const parts = url.pathname.split('/').slice(2); // ['call', '<channel>'] …
   try {
     if (req.method === 'POST' && parts[0] === 'call' && parts.length === 2) {
-      const channel = decodeURIComponent(parts[1]!);
-      sendJson(res, 200, await api.handle(channel, await readJson(req)));
+      const channel = decodePathPart(parts[1]!);
+      const body = await readJson(req);
+      const upload = channel === 'images:release' ? uploadBehind(api, body) : null;
+      const answer = await api.handle(channel, body);
+      if (upload && (answer as { released?: boolean }).released) await options.uploads.release(upload);
+      sendJson(res, 200, answer);
       return;
     }
     if (req.method === 'POST' && parts[0] === 'upload' && parts.length === 1) {
       const name = url.searchParams.get('name') ?? 'upload';
-      const file = await receiveUpload(req, options.uploadDir, name, options.uploadLimit);
+      const file = await options.uploads.receive(req, name, options.uploadLimit);
       sendJson(res, 200, { path: file });
       return;
     }
@@ -93,7 +117,8 @@ export async function handleApiRequest(
       return;
     }
     if (req.method === 'GET' && parts[0] === 'downloads' && parts.length === 3) {
-      const name = decodeURIComponent(parts[2]!);
+      const name = decodePathPart(parts[2]!);
+      if (name === null) throw new ServiceError('bad-request', 'malformed file name in the address');
       const type = downloadTypes[path.extname(name).toLowerCase()] ?? 'application/octet-stream';
       await sendFile(res, api.jobs.downloadFile(parts[1]!, name), type, name);
       return;

@@ -12,14 +12,27 @@ export interface EventSocketOptions {
   subscribe(listener: (e: JobEvent) => void): () => void;
 }
 
+const statusText: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+};
+
 export function attachEventSocket(options: EventSocketOptions): WebSocketServer {
   const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
   options.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    const status = url.pathname === '/api/events' ? options.refuse(req, url) : 404;
+    socket.on('error', () => socket.destroy()); // a peer that vanishes mid-handshake is not our crash
+    let status: number | null;
+    try {
+      const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+      status = url.pathname === '/api/events' ? options.refuse(req, url) : 404;
+    } catch {
+      status = 400; // a malformed address: answered like any other bad request
+    }
     if (status !== null) {
       socket.end(
-        `HTTP/1.1 ${status} ${status === 401 ? 'Unauthorized' : status === 403 ? 'Forbidden' : 'Not Found'}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`,
+        `HTTP/1.1 ${status} ${statusText[status] ?? 'Bad Request'}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`,
       );
       socket.destroy();
       return;

@@ -1,14 +1,25 @@
 // The local web host: serves the built renderer and the API on 127.0.0.1 with a per-run token.
 // It is the door used when Electron is not installed (and by the end-to-end tests).
 //
-// Every request and the event socket must carry the token (query, X-Denoise-Token header, or the
-// cookie set when the page is first opened with ?token=): 401 otherwise. A request whose Origin is
-// not this host's own (another web site in the same browser) is refused with 403, and so is one
-// whose Host header is not the loopback address (DNS rebinding). API routes (api-routes.ts):
+// Auth, without cookies (a cookie is not scoped by port, so any other local server the browser
+// visits would receive it): the token reaches the page once, in the URL it is opened with
+// (?token=); the page keeps it in sessionStorage and removes it from the address bar. Every API
+// request carries it in the X-Denoise-Token header, the event socket in its ?token= query. A cookie
+// is never set nor accepted. Two kinds of request need no token: the page's own static files (the
+// public renderer bundle, no user data) and `GET /api/images/<id>.png` of an open image, whose
+// random id (122 bits, known only to token holders, void after images:release) is the capability
+// that lets <img src> work. Downloads are fetched with the header. A request whose Origin is not
+// this host's own is refused with 403, and so is one whose Host header is not the loopback address
+// (DNS rebinding). Every request is total: a malformed one gets a 4xx, never a crash.
+//
+// Host files: the service reads and writes host paths only inside the folders granted with
+// `--allow <dir>` (see main/service/path-grants.ts), plus this host's upload folder.
+//
+// API routes (api-routes.ts):
 //   POST /api/call/<channel>   JSON request → JSON response, or {error: {code, message}}
 //   POST /api/upload?name=…    raw file body, streamed to a temp folder → {path}
 //   GET  /api/images/<id>.png  an image's 8-bit PNG;   GET /api/downloads/<id>/<name>  an export
-//   WS   /api/events           job events, one JSON JobEvent per message
+//   WS   /api/events?token=…   job events, one JSON JobEvent per message
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -17,8 +28,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { rendererDir } from '../paths.js';
 import type { ApiService } from '../service/api-service.js';
-import { handleApiRequest } from './api-routes.js';
+import { decodePathPart, handleApiRequest } from './api-routes.js';
 import { attachEventSocket } from './events-socket.js';
+import { UploadStore, type UploadQuota } from './upload.js';
 
 export interface HostOptions {
   port?: number;
@@ -29,7 +41,12 @@ export interface HostOptions {
   api?: ApiService;
   /** Largest accepted upload in bytes (default 1 GiB). */
   uploadLimitBytes?: number;
+  /** Most bytes and files of uploads kept on disk at once (defaults in upload.ts). */
+  uploadQuota?: Partial<UploadQuota>;
 }
+
+/** Longer request targets are refused with 414 before any parsing. */
+const MAX_URL_LENGTH = 8 * 1024;
 
 export interface RunningHost {
   server: Server;
@@ -84,19 +101,22 @@ function tokenMatches(given: string | null | undefined, token: string): boolean 
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-/** The token may come as ?token=, as the X-Denoise-Token header, or as the cookie set on first load. */
-export function requestToken(req: IncomingMessage, url: URL): string | null {
-  const fromQuery = url.searchParams.get('token');
-  if (fromQuery) return fromQuery;
+/**
+ * The token of a request: the X-Denoise-Token header for HTTP, the ?token= query for the event
+ * socket (browsers cannot set headers on a WebSocket). Never a cookie.
+ */
+export function requestToken(req: IncomingMessage, url: URL, socket = false): string | null {
+  if (socket) return url.searchParams.get('token');
   const header = req.headers['x-denoise-token'];
-  if (typeof header === 'string') return header;
-  const cookie = req.headers.cookie ?? '';
-  const m = /(?:^|;\s*)denoise_token=([A-Za-z0-9_-]+)/.exec(cookie);
-  return m ? m[1]! : null;
+  return typeof header === 'string' ? header : null;
 }
 
 async function serveStatic(root: string, pathname: string, res: ServerResponse): Promise<void> {
-  const rel = decodeURIComponent(pathname === '/' ? '/index.html' : pathname);
+  const rel = decodePathPart(pathname === '/' ? '/index.html' : pathname);
+  if (rel === null || rel.includes('\0')) {
+    res.writeHead(400, { 'Content-Type': 'text/plain' }).end('bad request');
+    return;
+  }
   const file = path.resolve(root, '.' + rel);
   if (!file.startsWith(path.resolve(root) + path.sep)) {
     res.writeHead(403).end('forbidden');
@@ -115,9 +135,16 @@ async function serveStatic(root: string, pathname: string, res: ServerResponse):
 
 /**
  * Why a request must be refused, as an HTTP status, or null when it may proceed. Shared by HTTP
- * requests and the WebSocket upgrade.
+ * requests and the WebSocket upgrade. `open` requests (static files, capability URLs) skip only
+ * the token check, never the Host and Origin checks.
  */
-export function refusal(req: IncomingMessage, url: URL, token: string, port: number): number | null {
+export function refusal(
+  req: IncomingMessage,
+  url: URL,
+  token: string,
+  port: number,
+  how: { socket?: boolean; open?: boolean } = {},
+): number | null {
   const host = req.headers.host;
   if (host !== `127.0.0.1:${port}` && host !== `localhost:${port}`) return 403;
   const origin = req.headers.origin;
@@ -125,7 +152,8 @@ export function refusal(req: IncomingMessage, url: URL, token: string, port: num
   if (origin !== undefined && origin !== `http://127.0.0.1:${port}` && origin !== `http://localhost:${port}`)
     return 403;
   if (req.headers['sec-fetch-site'] === 'cross-site') return 403;
-  if (!tokenMatches(requestToken(req, url), token)) return 401;
+  if (how.open) return null;
+  if (!tokenMatches(requestToken(req, url, how.socket), token)) return 401;
   return null;
 }
 
@@ -133,43 +161,66 @@ export async function startHost(options: HostOptions = {}): Promise<RunningHost>
   const token = options.token ?? randomBytes(24).toString('base64url');
   const root = options.root ?? rendererDir;
   const uploadDir = mkdtempSync(path.join(tmpdir(), 'denoise-lab-uploads-'));
+  // The user's photos must not outlive the host, even when it exits without close().
+  const removeUploads = (): void => rmSync(uploadDir, { recursive: true, force: true });
+  process.once('exit', removeUploads);
+  const apiOptions = options.api
+    ? {
+        api: options.api,
+        uploads: new UploadStore(uploadDir, options.uploadQuota),
+        uploadLimit: options.uploadLimitBytes ?? 1024 ** 3,
+      }
+    : null;
+  options.api?.grants.allow(uploadDir);
+
+  /** An open image's preview URL: its unguessable id is the capability (see the header comment). */
+  function isImageCapability(req: IncomingMessage, url: URL): boolean {
+    const m = /^\/api\/images\/([\w-]{1,100})\.png$/.exec(url.pathname);
+    return (
+      (req.method === 'GET' || req.method === 'HEAD') && m !== null && options.api?.jobs.imagePreviewFile(m[1]!) != null
+    );
+  }
+
+  function route(req: IncomingMessage, res: ServerResponse): void {
+    securityHeaders(res);
+    const reject = (status: number, why: string): void => {
+      req.resume();
+      res.writeHead(status, { 'Content-Type': 'text/plain' }).end(`Denoise Lab: ${why}\n`);
+    };
+    if ((req.url ?? '').length > MAX_URL_LENGTH) return reject(414, 'the address is too long');
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    } catch {
+      return reject(400, 'malformed address');
+    }
+    const isApi = url.pathname.startsWith('/api/');
+    const status = refusal(req, url, token, port, { open: !isApi || isImageCapability(req, url) });
+    if (status !== null)
+      return reject(status, status === 401 ? 'missing or wrong token' : 'request from a foreign origin or host');
+    if (isApi) {
+      if (!apiOptions) return reject(404, 'not found');
+      void handleApiRequest(req, res, url, apiOptions).catch(() => res.destroy());
+      return;
+    }
+    if (req.method !== 'GET' && req.method !== 'HEAD') return reject(405, 'method not allowed');
+    void serveStatic(root, url.pathname, res).catch(() => res.destroy());
+  }
+
   let port = 0;
   const server = createServer((req, res) => {
-    securityHeaders(res);
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    const status = refusal(req, url, token, port);
-    if (status !== null) {
-      const why = status === 401 ? 'missing or wrong token' : 'request from a foreign origin or host';
-      res.writeHead(status, { 'Content-Type': 'text/plain' }).end(`Denoise Lab: ${why}\n`);
-      req.resume();
-      return;
+    // Totality: whatever a request holds, it gets an answer (or a closed socket), never a crash.
+    try {
+      route(req, res);
+    } catch {
+      if (!res.headersSent) res.writeHead(400, { 'Content-Type': 'text/plain' }).end('Denoise Lab: bad request\n');
+      else res.destroy();
     }
-    if (url.searchParams.has('token')) {
-      // Remember the token for the page's own asset requests, which carry no query string.
-      res.setHeader('Set-Cookie', `denoise_token=${token}; HttpOnly; SameSite=Strict; Path=/`);
-    }
-    if (url.pathname.startsWith('/api/')) {
-      if (!options.api) {
-        res.writeHead(404, { 'Content-Type': 'text/plain' }).end('not found');
-        return;
-      }
-      void handleApiRequest(req, res, url, {
-        api: options.api,
-        uploadDir,
-        uploadLimit: options.uploadLimitBytes ?? 1024 ** 3,
-      });
-      return;
-    }
-    if (req.method !== 'GET' && req.method !== 'HEAD') {
-      res.writeHead(405).end();
-      return;
-    }
-    void serveStatic(root, url.pathname, res);
   });
   const wss = options.api
     ? attachEventSocket({
         server,
-        refuse: (req, url) => refusal(req, url, token, port),
+        refuse: (req, url) => refusal(req, url, token, port, { socket: true }),
         subscribe: (listener) => options.api!.jobs.onEvent(listener),
       })
     : null;
@@ -191,7 +242,8 @@ export async function startHost(options: HostOptions = {}): Promise<RunningHost>
       wss?.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      rmSync(uploadDir, { recursive: true, force: true });
+      process.off('exit', removeUploads);
+      removeUploads();
     },
   };
 }

@@ -1,7 +1,8 @@
 // Dropped files in the web door: the browser POSTs the raw bytes, the host streams them into a
 // fresh folder under its upload directory (never holding a whole photo in memory) and answers with
 // the path, which the page then opens like any host path. Over the size limit the upload is cut
-// off with 413 and the partial file removed.
+// off with 413 and the partial file removed. The uploads kept on disk at once are capped by a quota
+// (bytes and files) so a page cannot fill the disk; the folder goes when the host closes.
 import { randomUUID } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
@@ -15,14 +16,91 @@ export class UploadTooLarge extends Error {
   }
 }
 
-export async function receiveUpload(
+export interface UploadQuota {
+  /** Most bytes of uploads kept on disk at once. */
+  maxBytes: number;
+  /** Most uploaded files kept at once. */
+  maxFiles: number;
+}
+
+export const defaultUploadQuota: UploadQuota = { maxBytes: 4 * 1024 ** 3, maxFiles: 500 };
+
+export class UploadQuotaExceeded extends Error {
+  constructor(quota: UploadQuota) {
+    super(
+      `the uploads kept by Denoise Lab would pass its quota of ${Math.round(quota.maxBytes / 1024 / 1024)} MB ` +
+        `or ${quota.maxFiles} files: restart the web host to clear them, or start it with --allow <folder> ` +
+        'and open the photos from there',
+    );
+  }
+}
+
+/** The host's upload folder and what it holds, within the quota. */
+export class UploadStore {
+  readonly quota: UploadQuota;
+  private bytes = 0;
+  private files = 0;
+  /** Finished uploads and their sizes. */
+  private readonly kept = new Map<string, number>();
+
+  constructor(
+    readonly dir: string,
+    quota: Partial<UploadQuota> = {},
+  ) {
+    this.quota = { ...defaultUploadQuota, ...quota };
+  }
+
+  /** Bytes and files kept (or being received) now. */
+  get usage(): { bytes: number; files: number } {
+    return { bytes: this.bytes, files: this.files };
+  }
+
+  async receive(req: IncomingMessage, name: string, limit: number): Promise<string> {
+    const declared = Number(req.headers['content-length']);
+    if (Number.isFinite(declared) && declared > limit) throw new UploadTooLarge(limit);
+    if (
+      this.files + 1 > this.quota.maxFiles ||
+      (Number.isFinite(declared) && this.bytes + declared > this.quota.maxBytes)
+    )
+      throw new UploadQuotaExceeded(this.quota);
+    this.files += 1;
+    let counted = 0;
+    try {
+      const file = await receiveUpload(req, this.dir, name, limit, (n) => {
+        counted += n;
+        this.bytes += n;
+        if (this.bytes > this.quota.maxBytes) throw new UploadQuotaExceeded(this.quota);
+      });
+      this.kept.set(file, counted);
+      return file;
+    } catch (e) {
+      this.files -= 1;
+      this.bytes -= counted;
+      throw e;
+    }
+  }
+
+  /**
+   * Remove an upload (when the image opened from it is released: the image store keeps its own
+   * snapshot) and give its bytes back to the quota. Anything not an upload of this store is ignored.
+   */
+  async release(file: string | null): Promise<void> {
+    const size = file === null ? undefined : this.kept.get(file);
+    if (size === undefined) return;
+    this.kept.delete(file!);
+    this.bytes -= size;
+    this.files -= 1;
+    await rm(path.dirname(file!), { recursive: true, force: true });
+  }
+}
+
+async function receiveUpload(
   req: IncomingMessage,
   uploadDir: string,
   name: string,
   limit: number,
+  onBytes: (n: number) => void,
 ): Promise<string> {
-  const declared = Number(req.headers['content-length']);
-  if (Number.isFinite(declared) && declared > limit) throw new UploadTooLarge(limit);
   const dir = path.join(uploadDir, randomUUID());
   await mkdir(dir, { recursive: true });
   const file = path.join(dir, safeFileName(name));
@@ -32,10 +110,13 @@ export async function receiveUpload(
     await new Promise<void>((resolve, reject) => {
       req.on('data', (chunk: Buffer) => {
         received += chunk.length;
-        if (received > limit) {
+        try {
+          if (received > limit) throw new UploadTooLarge(limit);
+          onBytes(chunk.length);
+        } catch (e) {
           req.unpipe(out);
           out.destroy();
-          reject(new UploadTooLarge(limit));
+          reject(e as Error);
         }
       });
       req.on('error', reject);

@@ -21,6 +21,7 @@ import { listCheckpoints } from './checkpoints.js';
 import { readSettings, writeSettings } from './settings.js';
 import { dataPaths } from './data-dir.js';
 import { version as appVersion } from '../cli/version.js';
+import { grantHints, PathGrants } from './path-grants.js';
 
 type DialogChannel = 'dialogs:openFiles' | 'dialogs:openFolder' | 'dialogs:saveFile';
 export type DialogHandlers = {
@@ -30,20 +31,46 @@ export type DialogHandlers = {
 export interface ApiServiceOptions {
   door: 'electron' | 'web';
   dialogs?: DialogHandlers;
+  /** Folders granted from the start (the web door's --allow). See path-grants.ts. */
+  allow?: readonly string[];
 }
 
 export class ApiService {
+  /** The host files this door may use: checked here, for every channel, in one place. */
+  readonly grants: PathGrants;
+
   constructor(
     readonly jobs: JobService,
     private readonly options: ApiServiceOptions,
-  ) {}
+  ) {
+    this.grants = new PathGrants(grantHints[options.door], options.allow ?? []);
+    this.grantPicked(jobs.dataDir, false); // the app's own data folder (may not exist yet)
+  }
 
   /** Validate the channel and request, run it, validate the response. Throws ContractError/ServiceError. */
   async handle(channel: unknown, raw: unknown): Promise<unknown> {
     if (!isChannel(channel)) throw new ServiceError('bad-request', `unknown channel '${String(channel)}'`);
     const request = parseRequest(channel, raw);
+    // A file dropped on the Electron window: the preload marks it (the page cannot, see preload).
+    if (channel === 'images:open' && this.options.door === 'electron' && (request as { dropped?: boolean }).dropped)
+      this.grantPicked((request as { path: string }).path, false);
+    await this.grants.checkRequest(channel, request);
     const response = await this.dispatch(channel, request);
+    // What the user picks in a native dialog is granted for the rest of this run.
+    if (channel.startsWith('dialogs:'))
+      for (const picked of ([] as unknown[]).concat(response ?? []))
+        if (typeof picked === 'string') this.grantPicked(picked, channel === 'dialogs:saveFile');
     return parseResponse(channel, response);
+  }
+
+  /** A save target may not exist yet: grant the file itself, through its folder's real path. */
+  private grantPicked(picked: string, isSaveTarget: boolean): void {
+    try {
+      if (isSaveTarget) this.grants.allowFile(picked);
+      else this.grants.allow(picked);
+    } catch {
+      // vanished between the dialog and now: nothing to grant, the job will say it is missing
+    }
   }
 
   private async dispatch<C extends Channel>(channel: C, req: ChannelRequestParsed<C>): Promise<unknown> {

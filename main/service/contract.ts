@@ -619,7 +619,11 @@ export const channels = {
   'models:list': { request: empty, response: z.array(modelCardSchema) },
   'models:import': { request: importModelParamsSchema, response: modelCardSchema },
   'models:delete': { request: z.strictObject({ modelId: id }), response: z.object({ deleted: z.boolean() }) },
-  'images:open': { request: z.strictObject({ path: hostPath }), response: imageInfoSchema },
+  'images:open': {
+    /** dropped: set by the Electron preload for a file dropped on the window (grants it); ignored by the web door. */
+    request: z.strictObject({ path: hostPath, dropped: z.boolean().optional() }),
+    response: imageInfoSchema,
+  },
   'images:info': { request: z.strictObject({ imageId: id }), response: imageInfoSchema },
   'images:release': { request: z.strictObject({ imageId: id }), response: z.object({ released: z.boolean() }) },
   'jobs:start': { request: jobSpecSchema, response: jobRef },

@@ -5,8 +5,11 @@
 //   POST /api/upload?name=…    raw file body (streamed by the host to a temp folder) → {path}
 //   GET  /api/images/<id>.png  the image's 8-bit PNG;  GET /api/downloads/<id>/<name>  a result
 //   WS   /api/events           one JSON JobEvent per message
-// The per-run token arrives in the page URL (?token=…); the host also sets it as a cookie, and the
-// shim sends it as the X-Denoise-Token header so calls work after the URL is cleaned.
+// The per-run token arrives once in the page URL (?token=…). The shim keeps it in sessionStorage
+// (this tab and origin only, gone when the tab closes, never sent anywhere by the browser, unlike a
+// cookie) and removes it from the address bar so it does not sit in history; a reload finds it
+// there. It travels only in the X-Denoise-Token header (the event socket: its ?token= query).
+// Previews (<img src>) use the image's unguessable URL; downloads are fetched with the header.
 import { channelMethods, type DenoiseLabApi, type JobEvent } from '../../../preload/api.js';
 import {
   callErrorSchema,
@@ -26,7 +29,7 @@ export interface WebApiOptions {
 
 export function createWebApi(options: WebApiOptions = {}): DenoiseLabApi {
   const base = options.base ?? window.location.origin;
-  const token = options.token ?? new URLSearchParams(window.location.search).get('token');
+  const token = options.token ?? pageToken();
   const authHeaders: Record<string, string> = token ? { 'X-Denoise-Token': token } : {};
 
   async function failure(res: Response): Promise<Error> {
@@ -145,14 +148,33 @@ export function createWebApi(options: WebApiOptions = {}): DenoiseLabApi {
       pickFolder: async () => null,
       saveAs: async () => null,
       async download(downloadUrl, fileName) {
+        const res = await fetch(new URL(downloadUrl, `${base}/`), { headers: authHeaders });
+        if (!res.ok) throw await failure(res);
+        const href = URL.createObjectURL(await res.blob());
         const a = document.createElement('a');
-        a.href = new URL(downloadUrl, `${base}/`).toString();
+        a.href = href;
         a.download = fileName;
         a.rel = 'noopener';
         document.body.append(a);
         a.click();
         a.remove();
+        setTimeout(() => URL.revokeObjectURL(href), 60_000);
       },
     },
   };
+}
+
+const tokenKey = 'denoise-lab-token';
+
+/** The token from the URL the page was opened with (then removed from it), or from this tab's earlier load. */
+function pageToken(): string | null {
+  const url = new URL(window.location.href);
+  const fromUrl = url.searchParams.get('token');
+  if (fromUrl) {
+    sessionStorage.setItem(tokenKey, fromUrl);
+    url.searchParams.delete('token');
+    history.replaceState(history.state, '', url.toString());
+    return fromUrl;
+  }
+  return sessionStorage.getItem(tokenKey);
 }

@@ -1,4 +1,5 @@
 // The web door end to end in Node: the host with a real job service and worker.
+import { tmpdir } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readdirSync, readFileSync } from 'node:fs';
 import { request } from 'node:http';
@@ -20,7 +21,11 @@ beforeAll(async () => {
   worker = await buildWorker();
   h = startService(worker.workerPath, { debugJobs: false });
   const root = tempDir();
-  host = await startHost({ root, api: new ApiService(h.service, { door: 'web' }), uploadLimitBytes: UPLOAD_LIMIT });
+  host = await startHost({
+    root,
+    api: new ApiService(h.service, { door: 'web', allow: [tmpdir()] }),
+    uploadLimitBytes: UPLOAD_LIMIT,
+  });
   const file = path.join(tempDir(), 'g.png');
   await writeTestPng(file);
   png = new Uint8Array(readFileSync(file));
@@ -66,9 +71,9 @@ describe('web host security', () => {
         {
           host: '127.0.0.1',
           port: host.port,
-          path: `/api/call/app:info?token=${host.token}`,
+          path: `/api/call/app:info`,
           method: 'POST',
-          headers: { Host: 'rebind.example:80' },
+          headers: { Host: 'rebind.example:80', 'X-Denoise-Token': host.token },
         },
         (res) => resolve(res.statusCode ?? 0),
       );
@@ -180,7 +185,11 @@ describe('web host API', () => {
         .subarray(1, 4)
         .toString(),
     ).toBe('PNG');
-    expect((await fetch(`${base()}/api/images/nope.png?token=${host.token}`)).status).toBe(404);
+    // The open image's random id is its capability: <img src> needs no token, a released one is gone.
+    expect((await fetch(`${base()}/${noisy.url}`)).status).toBe(200);
+    expect((await fetch(`${base()}/api/images/nope.png`, { headers: { 'X-Denoise-Token': host.token } })).status).toBe(
+      404,
+    );
 
     const exported = await ok<{ result: { downloadUrl: string; fileName: string } }>('jobs:wait', {
       jobId: (
@@ -190,7 +199,8 @@ describe('web host API', () => {
         })
       ).jobId,
     });
-    const dl = await fetch(`${base()}/${exported.result.downloadUrl}?token=${host.token}`);
+    expect((await fetch(`${base()}/${exported.result.downloadUrl}`)).status).toBe(401);
+    const dl = await fetch(`${base()}/${exported.result.downloadUrl}`, { headers: { 'X-Denoise-Token': host.token } });
     expect(dl.status).toBe(200);
     expect(dl.headers.get('content-disposition')).toContain('attachment');
     expect((await ok<{ door: string }>('app:info', {})).door).toBe('web');

@@ -1,6 +1,7 @@
 // The imaging jobs that need a model, through the service and its worker: import an ONNX model,
 // denoise, estimate the noise level, export, batch. The model is the 5×5 Gaussian blur fixture
 // (test/fixtures/imaging/models), which on a smooth photo with σ = 25 noise must raise PSNR a lot.
+import { tmpdir } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -28,7 +29,7 @@ let model: ModelCard;
 beforeAll(async () => {
   worker = await buildWorker();
   h = startService(worker.workerPath);
-  api = new ApiService(h.service, { door: 'web' });
+  api = new ApiService(h.service, { door: 'web', allow: [tmpdir(), path.dirname(blur)] });
   dir = tempDir();
   await writeTestPng(path.join(dir, 'gradient.png'), 96, 80);
   clean = (await api.handle('images:open', { path: path.join(dir, 'gradient.png') })) as ImageInfo;

@@ -1,3 +1,4 @@
+import { tmpdir } from 'node:os';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
@@ -24,7 +25,7 @@ afterEach(async () => {
 describe('job service: imaging jobs through the worker', () => {
   it('opens a photo, adds Gaussian noise and measures the expected PSNR', async () => {
     h = startService(worker.workerPath);
-    const api = new ApiService(h.service, { door: 'web' });
+    const api = new ApiService(h.service, { door: 'web', allow: [tmpdir()] });
     const clean = (await api.handle('images:open', { path: photo })) as ImageInfo;
     expect(clean).toMatchObject({ width: 64, height: 48, channels: 3, bitDepth: 8, name: 'gradient.png' });
     expect(existsSync(h.service.imagePreviewFile(clean.imageId)!)).toBe(true);
@@ -63,8 +64,10 @@ describe('job service: imaging jobs through the worker', () => {
 
   it('answers a missing file and an unknown image with clear errors', async () => {
     h = startService(worker.workerPath);
-    const api = new ApiService(h.service, { door: 'web' });
-    await expect(api.handle('images:open', { path: '/no/such/photo.png' })).rejects.toThrow(/no such file/);
+    const api = new ApiService(h.service, { door: 'web', allow: [tmpdir()] });
+    await expect(api.handle('images:open', { path: path.join(tmpdir(), 'no-such-photo.png') })).rejects.toThrow(
+      /no such file/,
+    );
     await expect(
       h.service.start({ kind: 'add-noise', params: { imageId: 'nope', type: 'gaussian', level: 5 } }),
     ).rejects.toThrow(/no image with id 'nope'/);
@@ -72,7 +75,7 @@ describe('job service: imaging jobs through the worker', () => {
 
   it('rejects malformed requests before queueing them', async () => {
     h = startService(worker.workerPath);
-    const api = new ApiService(h.service, { door: 'web' });
+    const api = new ApiService(h.service, { door: 'web', allow: [tmpdir()] });
     await expect(h.service.start({ kind: 'add-noise', params: { imageId: 'x', type: 'gaussian' } })).rejects.toThrow(
       /params\.level/,
     );

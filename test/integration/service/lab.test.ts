@@ -1,6 +1,7 @@
 // The Lab and Latent workspaces' jobs through the service: train → save-model → listed as
 // 'trained' → denoise with it; export-onnx; latent scatter (identity and PCA), decode, traversal,
 // interpolation, the classification probe; bottleneck feature maps of a conv autoencoder.
+import { tmpdir } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { copyFileSync, existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -27,7 +28,7 @@ const crops = path.resolve('test/fixtures/imaging/crops');
 beforeAll(async () => {
   worker = await buildWorker();
   h = startService(worker.workerPath);
-  api = new ApiService(h.service, { door: 'web' });
+  api = new ApiService(h.service, { door: 'web', allow: [tmpdir()] });
   // A tiny folder of clean photos: the three 96×96 crops (licences in the fixture folder).
   photos = tempDir('dl-photos-');
   for (const name of ['astronaut_crop.png', 'camera_crop.png', 'coffee_crop.png'])

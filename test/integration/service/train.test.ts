@@ -1,6 +1,7 @@
 // Training through the job service and its worker: progress with falling loss, validation and
 // the reconstruction gallery; pause/resume/cancel; a diverging run fails with the trainer's message
 // and keeps its last good checkpoint; checkpoints are listed from the user's data folder.
+import { tmpdir } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync } from 'node:fs';
 import type { CheckpointInfo, HistoryPoint, JobEvent, JobResult } from '../../../main/service/contract.js';
@@ -14,7 +15,7 @@ let api: ApiService;
 beforeAll(async () => {
   worker = await buildWorker();
   h = startService(worker.workerPath);
-  api = new ApiService(h.service, { door: 'web' });
+  api = new ApiService(h.service, { door: 'web', allow: [tmpdir()] });
 });
 afterAll(async () => {
   await h.close();
