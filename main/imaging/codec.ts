@@ -4,12 +4,13 @@
 // frame); only photo formats (not SVG, PDF…), and HEIC refused by name when it cannot be decoded. Writing: PNG 8/16, JPEG, WebP, AVIF, TIFF 8/16, with the source's
 // EXIF and ICC profile by default, atomically, never over an existing file unless asked.
 
-import { readFile, stat, rm, writeFile } from 'node:fs/promises';
+import { readFile, realpath, stat, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import sharp, { type Metadata, type OutputInfo } from 'sharp';
 import { writeFileAtomic } from '../common/atomic-write.js';
+import { isInside } from '../common/path-inside.js';
 import { ImagingError } from './errors.js';
 import { exifToSharp } from './exif.js';
 import { isHeic } from './sniff.js';
@@ -23,6 +24,11 @@ export interface ReadOptions {
   limitInputPixels?: number;
   /** The refusal's last sentence: how to raise the limit where the image was opened. */
   limitHint?: string;
+  /**
+   * Folders (real paths) the file must lie in once links are followed: the app's doors read only
+   * what the user shared, and a link inside a shared folder may point anywhere. Absent: anywhere.
+   */
+  within?: readonly string[];
 }
 
 /** Reads and decodes an image file. Every failure is an ImagingError naming the file. */
@@ -36,6 +42,14 @@ export async function readImage(file: string, opts: ReadOptions = {}): Promise<I
   if (st.isDirectory()) throw new ImagingError('not-a-file', `${file}: is a folder, not an image file`);
   if (!st.isFile()) throw new ImagingError('not-a-file', `${file}: is not a regular file`);
   if (st.size === 0) throw new ImagingError('empty', `${file}: empty file (0 bytes), not an image`);
+  if (opts.within) {
+    const real = await realpath(file);
+    if (!opts.within.some((root) => isInside(root, real)))
+      throw new ImagingError(
+        'outside',
+        `${file}: a link to a file outside the shared folders; it was not read. Share the folder it points to as well.`,
+      );
+  }
   const bytes = await readFile(file).catch((e: NodeJS.ErrnoException) => {
     throw new ImagingError(
       'not-found',

@@ -4,6 +4,7 @@
 export type ImagingErrorCode =
   | 'not-found'
   | 'not-a-file'
+  | 'outside'
   | 'empty'
   | 'unsupported'
   | 'corrupt'

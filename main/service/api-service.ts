@@ -107,7 +107,9 @@ export class ApiService {
       case 'images:release':
         return { released: await this.jobs.releaseImage(r.imageId as string) };
       case 'jobs:start':
-        return this.jobs.start(r);
+        // Files a job finds by walking a shared folder may be links: they are read only inside
+        // what this door has shared so far.
+        return this.jobs.start(r, { hostRoots: this.grants.roots });
       case 'jobs:wait':
         return this.jobs.wait(r.jobId as string);
       case 'jobs:get':

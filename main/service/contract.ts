@@ -758,6 +758,12 @@ export const toWorkerSchema = z.discriminatedUnion('type', [
       .int()
       .positive()
       .default(APP_MAX_MEGAPIXELS * 1_000_000),
+    /**
+     * Real paths of the folders the user shared with the door that started the job: files the job
+     * finds by walking a folder are read only inside them (links are followed, then checked).
+     * Absent: no confinement.
+     */
+    hostRoots: z.array(z.string()).optional(),
   }),
   z.object({ type: z.literal('control'), jobId: id, action: z.enum(['cancel', 'pause', 'resume']) }),
   /** An image was released: the worker drops it from its memory cache. */

@@ -92,6 +92,8 @@ interface Job {
   models: WorkerModel[];
   /** Largest image (pixels) the job may decode. */
   pixelLimit: number;
+  /** The folders its door shared, that files found by walking folders must lie in (see path-grants.ts). */
+  hostRoots?: string[];
   cancelTimer: NodeJS.Timeout | null;
   /** The failure's code, so a request built on a job (images.open) answers with the right status. */
   errorCode?: ServiceError['code'];
@@ -148,7 +150,7 @@ export class JobService {
    * Validate and queue a job. Rejects with a ContractError / ServiceError for a bad request, and
    * for the same training (or batch) started again within a second (see duplicate-starts.ts).
    */
-  async start(raw: unknown): Promise<{ jobId: string }> {
+  async start(raw: unknown, { hostRoots }: { hostRoots?: readonly string[] } = {}): Promise<{ jobId: string }> {
     if (this.closed) throw new ServiceError('unavailable', 'the job service is shut down');
     const spec = parseJobSpec(raw);
     this.duplicates.check(spec);
@@ -191,6 +193,7 @@ export class JobService {
       waiters: [],
       models,
       pixelLimit: Math.round(megapixels * 1_000_000),
+      ...(hostRoots ? { hostRoots: [...hostRoots] } : {}),
       cancelTimer: null,
       history: new RunHistory(),
     };
@@ -474,7 +477,8 @@ export class JobService {
     job.startedAt = new Date();
     job.runSince = Date.now();
     job.progress = { ...job.progress, message: 'started' };
-    this.post({ type: 'run', jobId: job.id, spec: job.spec, models: job.models, pixelLimit: job.pixelLimit });
+    const { id: jobId, spec, models, pixelLimit, hostRoots } = job;
+    this.post({ type: 'run', jobId, spec, models, pixelLimit, ...(hostRoots ? { hostRoots } : {}) });
     this.emit(job);
   }
 

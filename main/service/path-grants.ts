@@ -11,6 +11,7 @@
 import { lstat, realpath } from 'node:fs/promises';
 import { realpathSync } from 'node:fs';
 import path from 'node:path';
+import { isInside } from '../common/path-inside.js';
 import { ServiceError, type ChannelRequestParsed, type JobSpec } from './contract.js';
 
 /** What to tell the user when a path is outside every grant: the rule and how to grant. */
@@ -20,7 +21,7 @@ export const grantHints = {
 } as const;
 
 export class PathGrants {
-  private readonly roots: string[] = [];
+  private readonly granted: string[] = [];
 
   constructor(
     private readonly hint: string,
@@ -29,23 +30,28 @@ export class PathGrants {
     for (const f of folders) this.allow(f);
   }
 
+  /** The real paths granted so far: what a job's reads through links are confined to. */
+  get roots(): readonly string[] {
+    return [...this.granted];
+  }
+
   /** Grant a file or folder (and everything under it). Throws when it does not exist. */
   allow(target: string): void {
     const real = realpathSync.native(path.resolve(target));
-    if (!this.roots.includes(real)) this.roots.push(real);
+    if (!this.granted.includes(real)) this.granted.push(real);
   }
 
   /** Grant one file that may not exist yet (a save target): its folder's real path plus its name. */
   allowFile(file: string): void {
     const abs = path.resolve(file);
     const real = path.join(realpathSync.native(path.dirname(abs)), path.basename(abs));
-    if (!this.roots.includes(real)) this.roots.push(real);
+    if (!this.granted.includes(real)) this.granted.push(real);
   }
 
   /** Resolves when `given` lies inside a grant; rejects with a 'forbidden' ServiceError otherwise. */
   async check(given: string): Promise<void> {
     const real = await resolveExisting(path.resolve(given));
-    if (real !== null && this.roots.some((root) => isInside(root, real))) return;
+    if (real !== null && this.granted.some((root) => isInside(root, real))) return;
     throw new ServiceError('forbidden', `Cannot use '${given}': ${this.hint}`);
   }
 
@@ -53,12 +59,6 @@ export class PathGrants {
   async checkRequest(channel: string, request: unknown): Promise<void> {
     for (const p of hostPathsOf(channel, request)) await this.check(p);
   }
-}
-
-/** True when `target` is `root` or lies under it, compared by path segments. */
-export function isInside(root: string, target: string): boolean {
-  const rel = path.relative(root, target);
-  return rel === '' || (rel !== '..' && !rel.startsWith(`..${path.sep}`) && !path.isAbsolute(rel));
 }
 
 /**

@@ -53,6 +53,8 @@ export class JobContext {
     private readonly host: JobContextHost,
     /** Largest image (pixels) this job may decode. */
     readonly pixelLimit: number = APP_MAX_MEGAPIXELS * 1_000_000,
+    /** Folders the job may read files from once links are followed (undefined: anywhere). */
+    readonly hostRoots?: readonly string[],
   ) {}
 
   /** How this job reads image files: within its pixel limit, and a refusal says how to raise it. */
@@ -62,6 +64,7 @@ export class JobContext {
       limitHint:
         'If this computer has the memory for it, raise the limit: the maxMegapixels setting ' +
         "(settings.json in the app's data folder).",
+      ...(this.hostRoots ? { within: this.hostRoots } : {}),
     };
   }
 

@@ -53,8 +53,17 @@ async function run(
   rawParams: unknown,
   models: WorkerModel[],
   pixelLimit: number,
+  hostRoots: readonly string[] | undefined,
 ): Promise<void> {
-  const ctx = new JobContext(jobId, config, images, models, { post: (m) => port.postMessage(m) }, pixelLimit);
+  const ctx = new JobContext(
+    jobId,
+    config,
+    images,
+    models,
+    { post: (m) => port.postMessage(m) },
+    pixelLimit,
+    hostRoots,
+  );
   running.set(jobId, ctx);
   try {
     const handler = handlers[kind] as JobHandler<JobKind> | undefined;
@@ -92,7 +101,8 @@ port.on('message', (raw: unknown) => {
     return;
   }
   const msg = parsed.data;
-  if (msg.type === 'run') void run(msg.jobId, msg.spec.kind, msg.spec.params, msg.models, msg.pixelLimit);
+  if (msg.type === 'run')
+    void run(msg.jobId, msg.spec.kind, msg.spec.params, msg.models, msg.pixelLimit, msg.hostRoots);
   else if (msg.type === 'release') {
     images.forget(msg.imageId);
     collectSoon();

@@ -261,6 +261,8 @@ export interface FolderOptions {
   channels: 1 | 3;
   /** Flips/rotations (default true). */
   augment?: boolean;
+  /** Folders the photos must lie in once links are followed (the app's shared folders; see codec.ts). */
+  within?: readonly string[];
 }
 
 /**
@@ -281,7 +283,7 @@ export async function loadImageFolder(folder: string, opts: FolderOptions): Prom
   for (const name of names) {
     let im;
     try {
-      im = await readImage(path.join(folder, name));
+      im = await readImage(path.join(folder, name), opts.within ? { within: opts.within } : {});
     } catch (e) {
       if (!(e instanceof ImagingError)) throw e;
       skipped.push({ name, reason: (e as Error).message });

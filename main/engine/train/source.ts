@@ -18,6 +18,8 @@ export interface SourceOptions {
   patch?: number;
   /** Flips/rotations of patches (default: on for folders, off for .npy). */
   augment?: boolean;
+  /** Folders a folder's photos must lie in once links are followed (see FolderOptions). */
+  within?: readonly string[];
 }
 
 /** The sample shape the architecture wants for data of the given shape. */
@@ -53,7 +55,12 @@ export async function openDataset(spec: string, arch: Architecture, o: SourceOpt
     const channels = arch.network.type === 'dense' ? 1 : arch.network.channels;
     if (channels !== 1 && channels !== 3)
       throw new DatasetError(`image folders give 1 or 3 channels; the network takes ${channels}`);
-    ds = await loadImageFolder(spec, { patch, channels, augment: o.augment ?? true });
+    ds = await loadImageFolder(spec, {
+      patch,
+      channels,
+      augment: o.augment ?? true,
+      ...(o.within ? { within: o.within } : {}),
+    });
   }
   const shaped = withSampleShape(ds, shapeFor(arch, ds.sampleShape));
   try {

@@ -66,7 +66,7 @@ export const saveModel: JobHandler<'save-model'> = async (params, ctx) => {
   const metrics: ModelMetricRow[] = [];
   let measured = 'not measured (the training data is no longer available)';
   let sampleShape: readonly number[] | undefined;
-  const data = await openTrainingData(record.request, arch).catch(() => null);
+  const data = await openTrainingData(record.request, arch, ctx.hostRoots).catch(() => null);
   if (data) {
     sampleShape = data.train.sampleShape;
     const ev = await evaluateModel({ arch, params: weights }, data.validation, {

@@ -71,7 +71,7 @@ export const train: JobHandler<'train'> = async (params, ctx) => {
   ctx.progress({ fraction: 0, message: 'preparing the data' });
   const arch = await resolveArchitecture(params);
   const noise = trainingNoise(params);
-  const data = await openTrainingData(params, arch);
+  const data = await openTrainingData(params, arch, ctx.hostRoots);
   // Unreadable images were left out of a folder: say so once, and keep the count in every metrics
   // event (skipped_images) so the UI can show it beside the loss.
   const skipped = data.train.skipped ?? [];

@@ -86,7 +86,11 @@ export interface TrainingData {
 }
 
 /** Opens the request's data shaped for the architecture; every fifth whole sample is held out. */
-export async function openTrainingData(p: TrainRequest, arch: Architecture): Promise<TrainingData> {
+export async function openTrainingData(
+  p: TrainRequest,
+  arch: Architecture,
+  within?: readonly string[],
+): Promise<TrainingData> {
   const d = p.data;
   let source: string;
   if (d.kind === 'digits') source = 'digits';
@@ -97,7 +101,10 @@ export async function openTrainingData(p: TrainRequest, arch: Architecture): Pro
   }
   let data: Dataset;
   try {
-    data = await openDataset(source, arch, p.patch !== undefined ? { patch: p.patch } : {});
+    data = await openDataset(source, arch, {
+      ...(p.patch !== undefined ? { patch: p.patch } : {}),
+      ...(within ? { within } : {}),
+    });
   } catch (e) {
     if (e instanceof DatasetError) throw new ServiceError('bad-request', e.message);
     const err = e as { name?: string; message?: string };

@@ -235,6 +235,30 @@ describe('web door: host files only inside the granted folders', () => {
     expect(existsSync(path.join(root, 'outside', 'o'))).toBe(false);
   });
 
+  it('a batch over the grant reads a link that leads outside it as a refused file, not as a photo', async () => {
+    // grant/escape → outside/: the walker follows links (as the CLI does), the read is confined.
+    // A model imported through the service itself (its folder is not shared with the door).
+    const blur = path.resolve('test/fixtures/imaging/models/blur5_rgb.onnx');
+    const model = (await h.service.run({ kind: 'import-model', params: { path: blur, name: 'blur 5' } })) as {
+      id: string;
+    };
+    const outDir = path.join(grant, 'batch-out');
+    const res = await call('jobs:start', {
+      kind: 'batch-denoise',
+      params: { inputs: [grant], outDir, modelId: model.id },
+    });
+    expect(res.status).toBe(200);
+    const { jobId } = (await res.json()) as { jobId: string };
+    const done = (await (await call('jobs:wait', { jobId })).json()) as {
+      result: { files: { input: string; ok: boolean; error?: string }[] };
+    };
+    const byName = Object.fromEntries(done.result.files.map((f) => [path.relative(grant, f.input), f]));
+    expect(byName['in.png']?.ok).toBe(true);
+    expect(byName[path.join('escape', 'out.png')]).toMatchObject({ ok: false });
+    expect(byName[path.join('escape', 'out.png')]!.error).toMatch(/outside the shared folders; it was not read/);
+    expect(existsSync(path.join(outDir, 'escape', 'out.png'))).toBe(false);
+  });
+
   it('accepts an export into the grant', async () => {
     const opened = (await (await call('images:open', { path: path.join(grant, 'in.png') })).json()) as {
       imageId: string;

@@ -18,9 +18,13 @@ describe('local web host', () => {
     expect(typeof address === 'object' && address?.address).toBe('127.0.0.1');
   });
 
-  it('answers 401 without a token and with a wrong token', async () => {
-    expect((await fetch(`http://127.0.0.1:${host.port}/`)).status).toBe(401);
-    expect((await fetch(`http://127.0.0.1:${host.port}/?token=wrong`)).status).toBe(401);
+  it('serves the page shell to anyone on loopback (it holds no user data) but its API answers 401 without the token or with a wrong one', async () => {
+    expect((await fetch(`http://127.0.0.1:${host.port}/`)).status).toBe(200);
+    const api = `http://127.0.0.1:${host.port}/api/call/app:info`;
+    expect((await fetch(api, { method: 'POST', body: '{}' })).status).toBe(401);
+    expect((await fetch(api, { method: 'POST', body: '{}', headers: { 'X-Denoise-Token': 'wrong' } })).status).toBe(
+      401,
+    );
   });
 
   it('serves the page with the token, with CSP and cross-origin isolation headers', async () => {

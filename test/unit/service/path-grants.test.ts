@@ -3,7 +3,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { grantHints, hostPathsOf, isInside, PathGrants } from '../../../main/service/path-grants.js';
+import { isInside } from '../../../main/common/path-inside.js';
+import { grantHints, hostPathsOf, PathGrants } from '../../../main/service/path-grants.js';
 import { ApiService, type DialogHandlers } from '../../../main/service/api-service.js';
 import { ServiceError } from '../../../main/service/contract.js';
 import type { JobService } from '../../../main/service/job-service.js';
