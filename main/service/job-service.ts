@@ -536,6 +536,12 @@ function outcome(job: Job): JobOutcome {
   if (job.state === 'done')
     return { jobId: job.id, kind: job.spec.kind, state: 'done', result: job.result } as JobOutcome;
   if (job.state === 'failed')
-    return { jobId: job.id, kind: job.spec.kind, state: 'failed', error: job.error ?? 'failed' };
+    return {
+      jobId: job.id,
+      kind: job.spec.kind,
+      state: 'failed',
+      error: job.error ?? 'failed',
+      ...(job.errorCode ? { code: job.errorCode } : {}),
+    };
   return { jobId: job.id, kind: job.spec.kind, state: 'cancelled' };
 }

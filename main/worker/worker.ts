@@ -31,10 +31,14 @@ function post(message: FromWorker): void {
 }
 
 /** Errors the user should read as they are, with the code the doors map to a status. */
-function failure(e: unknown): { code: 'bad-request' | 'not-found' | 'unavailable' | 'failed'; error: string } {
+function failure(e: unknown): {
+  code: 'bad-request' | 'not-found' | 'unavailable' | 'failed' | 'exists';
+  error: string;
+} {
   if (e instanceof ServiceError && e.code !== 'forbidden') return { code: e.code, error: e.message };
   const err = e as { name?: string; code?: string; message?: string };
   if (err?.name === 'ImagingError') {
+    if (err.code === 'exists') return { code: 'exists', error: err.message ?? String(e) };
     const notFound = err.code === 'not-found' || err.code === 'not-a-file';
     return { code: notFound ? 'not-found' : 'bad-request', error: err.message ?? String(e) };
   }
