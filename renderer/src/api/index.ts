@@ -11,5 +11,5 @@ declare global {
 }
 
 export const api: DenoiseLabApi = window.denoiseLab ?? createWebApi();
-export { runJob } from '../../../preload/api.js';
+export { isNameTaken, runJob } from '../../../preload/api.js';
 export type * from '../../../preload/api.js';

@@ -7,7 +7,7 @@
 //   WS   /api/events           one JSON JobEvent per message
 // The per-run token arrives in the page URL (?token=…); the host also sets it as a cookie, and the
 // shim sends it as the X-Denoise-Token header so calls work after the URL is cleaned.
-import { channelMethods, type DenoiseLabApi, type JobEvent } from '../../../preload/api.js';
+import { CallFailed, channelMethods, type DenoiseLabApi, type JobEvent } from '../../../preload/api.js';
 import {
   callErrorSchema,
   jobEventSchema,
@@ -33,7 +33,7 @@ export function createWebApi(options: WebApiOptions = {}): DenoiseLabApi {
     const text = await res.text();
     try {
       const parsed = callErrorSchema.safeParse(JSON.parse(text));
-      if (parsed.success) return new Error(parsed.data.error.message);
+      if (parsed.success) return new CallFailed(parsed.data.error.message, parsed.data.error.code);
     } catch {
       // not JSON: fall through to the status line
     }
