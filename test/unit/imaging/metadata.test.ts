@@ -3,75 +3,30 @@
 // the new pixels; 'no-gps' drops only the location, 'strip' everything. Sources are made here with
 // ExifTool itself and the results read back with it. One ExifTool process serves the whole file.
 import { readdirSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { ExifTool, type Tags } from 'exiftool-vendored';
+import { ExifTool } from 'exiftool-vendored';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readImage, writeImage, type OutputFormat } from '../../../main/imaging/codec.js';
+import { readImage, writeImage } from '../../../main/imaging/codec.js';
 import { endMetadataTool } from '../../../main/imaging/metadata.js';
 import { cli } from '../../helpers/cli.js';
+import { locationTags, MAKER_NOTE, PHOTO_FORMATS, readTags, richPhoto } from '../../helpers/rich-photo.js';
 import { tempDir } from '../../helpers/temp-dir.js';
 
 const BLUR = path.resolve('test/fixtures/imaging/models/blur5_rgb.onnx');
-const FORMATS: { format: OutputFormat; ext: string; iptc: boolean }[] = [
-  { format: 'jpeg', ext: 'jpg', iptc: true },
-  { format: 'png', ext: 'png', iptc: true },
-  { format: 'webp', ext: 'webp', iptc: false }, // WebP has no IPTC block
-  { format: 'tiff', ext: 'tif', iptc: true },
-];
-
 const et = new ExifTool({ maxProcs: 1 });
 let dir: string;
-
-/** An 8×4 photo in `format` with GPS, a maker note, XMP, IPTC, a Display P3 profile and Orientation 6. */
-async function richSource(format: OutputFormat, ext: string, iptc: boolean): Promise<string> {
-  const file = path.join(dir, `source-${format}.${ext}`);
-  const pixels = sharp({ create: { width: 8, height: 4, channels: 3, background: { r: 200, g: 120, b: 40 } } });
-  await pixels.withIccProfile('p3')[format]().toFile(file);
-  const makerNote = path.join(dir, 'maker-note.bin');
-  await writeFile(makerNote, 'ACME-MAKER-NOTE-0123456789');
-  await et.write(
-    file,
-    {},
-    {
-      writeArgs: [
-        '-overwrite_original',
-        '-Make=Acme',
-        '-Model=Test Camera',
-        '-Artist=Ada',
-        `-MakerNotes<=${makerNote}`,
-        '-GPSLatitude=48.8584',
-        '-GPSLatitudeRef=N',
-        '-GPSLongitude=2.2945',
-        '-GPSLongitudeRef=E',
-        '-XMP-exif:GPSLatitude=48.8584N',
-        '-XMP-iptcExt:LocationCreatedGPSLatitude=48.8584N',
-        '-XMP-dc:Title=Eiffel at dusk',
-        '-ExifIFD:ExifImageWidth=8',
-        '-ExifIFD:ExifImageHeight=4',
-        ...(iptc ? ['-IPTC:Keywords=tower'] : []),
-        '-Orientation#=6',
-      ],
-      ignoreMinorErrors: true,
-    },
-  );
-  return file;
-}
-
-const read = (file: string): Promise<Tags & Record<string, unknown>> =>
-  et.read(file, { readArgs: ['-G1', '-n', '-a'] }) as Promise<Tags & Record<string, unknown>>;
-const gpsTags = (tags: Record<string, unknown>) => Object.keys(tags).filter((k) => /GPS/i.test(k));
+const read = (file: string) => readTags(et, file);
 
 const sources: Record<string, string> = {};
 beforeAll(async () => {
   dir = tempDir('imaging-metadata-');
-  for (const f of FORMATS) sources[f.format] = await richSource(f.format, f.ext, f.iptc);
+  for (const f of PHOTO_FORMATS) sources[f.format] = await richPhoto(et, dir, `source-${f.format}`, f.format);
   // The sources really carry what the tests look for (else a test could pass on nothing).
   const src = await read(sources.jpeg!);
   expect(src['IFD0:Orientation']).toBe(6);
   expect(src['GPS:GPSLatitude']).toBeCloseTo(48.8584, 4);
-  expect(src['ExifIFD:MakerNoteUnknownText']).toBe('ACME-MAKER-NOTE-0123456789');
+  expect(src['ExifIFD:MakerNoteUnknownText']).toBe(MAKER_NOTE);
 }, 30_000);
 
 afterAll(async () => {
@@ -79,7 +34,7 @@ afterAll(async () => {
   await endMetadataTool();
 });
 
-describe.each(FORMATS)('$format', ({ format, ext, iptc }) => {
+describe.each(PHOTO_FORMATS)('$format', ({ format, ext, iptc }) => {
   it('keeps EXIF with GPS and maker notes, XMP, IPTC and ICC; orientation 1, size of the new pixels', async () => {
     const image = await readImage(sources[format]!);
     expect([image.width, image.height]).toEqual([4, 8]); // turned upright
@@ -87,7 +42,7 @@ describe.each(FORMATS)('$format', ({ format, ext, iptc }) => {
     const tags = await read(out);
     expect(tags['IFD0:Make']).toBe('Acme');
     expect(tags['IFD0:Artist']).toBe('Ada');
-    expect(tags['ExifIFD:MakerNoteUnknownText']).toBe('ACME-MAKER-NOTE-0123456789');
+    expect(tags['ExifIFD:MakerNoteUnknownText']).toBe(MAKER_NOTE);
     expect(tags['GPS:GPSLatitude']).toBeCloseTo(48.8584, 4);
     expect(tags['GPS:GPSLongitude']).toBeCloseTo(2.2945, 4);
     expect(tags['XMP-dc:Title']).toBe('Eiffel at dusk');
@@ -106,10 +61,10 @@ describe.each(FORMATS)('$format', ({ format, ext, iptc }) => {
   it('no-gps keeps everything but the location', async () => {
     const image = await readImage(sources[format]!);
     const tags = await read(await writeImage(image, path.join(dir, `nogps-${format}.${ext}`), { metadata: 'no-gps' }));
-    expect(gpsTags(tags)).toEqual([]);
+    expect(locationTags(tags)).toEqual([]);
     expect(tags['IFD0:Make']).toBe('Acme');
     expect(tags['XMP-dc:Title']).toBe('Eiffel at dusk');
-    expect(tags['ExifIFD:MakerNoteUnknownText']).toBe('ACME-MAKER-NOTE-0123456789');
+    expect(tags['ExifIFD:MakerNoteUnknownText']).toBe(MAKER_NOTE);
   });
 
   it('strip writes no EXIF, XMP, IPTC or profile', async () => {
@@ -142,7 +97,7 @@ describe('the CLI', () => {
     const tags = await read(path.join(out, 'clean.tif'));
     expect(tags['IFD0:Make']).toBe('Acme');
     expect(tags['XMP-dc:Title']).toBe('Eiffel at dusk');
-    expect(gpsTags(tags)).toEqual([]);
+    expect(locationTags(tags)).toEqual([]);
     expect(tags['IFD0:Orientation']).toBe(1);
     expect(readdirSync(out)).toEqual(['clean.tif']);
   });
