@@ -31,10 +31,8 @@ export async function richPhoto(
   // A gradient, so that a denoiser has something to do and the orientation can be seen.
   const raw = Buffer.alloc(width * height * 3);
   for (let i = 0; i < width * height; i++) raw.set([(i * 7) % 256, (i * 3) % 256, 128], i * 3);
-  await sharp(raw, { raw: { width, height, channels: 3 } })
-    .withIccProfile('p3')
-    [format]()
-    .toFile(file);
+  const pixels = sharp(raw, { raw: { width, height, channels: 3 } }).withIccProfile('p3');
+  await pixels[format]().toFile(file);
   const makerNote = path.join(dir, `${stem}.makernote`);
   await writeFile(makerNote, MAKER_NOTE);
   await et.write(
