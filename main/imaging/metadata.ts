@@ -67,7 +67,9 @@ function warnOnce(text: string): void {
 /** The shared ExifTool, started on first use; undefined when it cannot run here (no Perl). */
 function exifTool(): Promise<ExifTool | undefined> {
   tool ??= (async () => {
-    const et = new ExifTool({ maxProcs: 1, taskTimeoutMillis: 30_000 });
+    // Idle for 10 s, the process ends (and starts again when needed): a process that is killed
+    // hard cannot end it, and ExifTool does not exit on its own when its parent is gone.
+    const et = new ExifTool({ maxProcs: 1, taskTimeoutMillis: 30_000, maxIdleMsPerProcess: 10_000 });
     try {
       await et.version();
       return et;

@@ -742,6 +742,8 @@ export const toWorkerSchema = z.discriminatedUnion('type', [
     models: z.array(workerModelSchema).default([]),
   }),
   z.object({ type: z.literal('control'), jobId: id, action: z.enum(['cancel', 'pause', 'resume']) }),
+  /** The service is closing: end helper processes (ExifTool) and exit; terminate() cannot. */
+  z.object({ type: z.literal('shutdown') }),
 ]);
 export type ToWorker = z.input<typeof toWorkerSchema>;
 

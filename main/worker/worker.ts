@@ -15,6 +15,7 @@ import {
   type JobKind,
   type WorkerModel,
 } from '../service/contract.js';
+import { endMetadataTool } from '../imaging/metadata.js';
 import { ImageStore } from './image-store.js';
 import { JobCancelled, JobContext } from './job-context.js';
 import { handlers, pending } from './jobs/registry.js';
@@ -82,6 +83,9 @@ port.on('message', (raw: unknown) => {
   }
   const msg = parsed.data;
   if (msg.type === 'run') void run(msg.jobId, msg.spec.kind, msg.spec.params, msg.models);
+  else if (msg.type === 'shutdown')
+    // A terminated thread cannot end the ExifTool it started, and an orphaned one never exits.
+    void endMetadataTool().finally(() => process.exit(0));
   else running.get(msg.jobId)?.control(msg.action);
 });
 
