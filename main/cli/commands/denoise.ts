@@ -180,7 +180,10 @@ code is 1 if any file failed.
           });
         } catch (e) {
           const err = asUsageError(e) as Error;
-          result.error = err.message;
+          result.error =
+            e instanceof ImagingError && e.code === 'exists'
+              ? `${job.output}: already exists; add --overwrite to replace it or --keep-both to keep both`
+              : err.message;
         }
         result.ms = Math.round(performance.now() - started);
         results.push(result);

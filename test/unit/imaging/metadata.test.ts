@@ -102,6 +102,24 @@ describe('the CLI', () => {
     expect(readdirSync(out)).toEqual(['clean.tif']);
   });
 
+  it('an existing output: refused with the way out, kept both with --keep-both, replaced with --overwrite', async () => {
+    const out = tempDir('imaging-metadata-cli-');
+    const target = path.join(out, 'clean.png');
+    const run = (...extra: string[]) =>
+      cli('denoise', sources.png!, '--out', target, '--model', BLUR, '--json', ...extra);
+    expect((await run()).code).toBe(0);
+    const refused = await run();
+    expect(refused.code).toBe(1);
+    expect(refused.err).toContain(
+      `${target}: already exists; add --overwrite to replace it or --keep-both to keep both`,
+    );
+    const both = await run('--keep-both');
+    expect(JSON.parse(both.out).files[0].output).toBe(path.join(out, 'clean (2).png'));
+    expect((await run('--overwrite')).code).toBe(0);
+    expect(readdirSync(out).sort()).toEqual(['clean (2).png', 'clean.png']);
+    expect((await run('--overwrite', '--keep-both')).code).toBe(2);
+  });
+
   it('refuses an unknown --metadata value in one line', async () => {
     const r = await cli(
       'denoise',
