@@ -31,6 +31,7 @@ import type {
 export type {
   AppInfo,
   CheckpointInfo,
+  ClashPolicy,
   EvaluateResult,
   ExportDestination,
   ExportFormat,
@@ -48,6 +49,7 @@ export type {
   JobSpecInput,
   JobState,
   LatentEncodeResult,
+  MetadataMode,
   ModelCard,
   NoiseType,
   Settings,
@@ -178,6 +180,25 @@ export function channelMethods(call: ChannelCall): ChannelMethods {
  * result. Rejects with the job's error when it fails, and with an Error named 'JobCancelled' when
  * it is cancelled. Works with either door's object.
  */
+/**
+ * A failed call or job, with the service's error code: 'exists' means the target name is taken
+ * and the request said to cancel on a clash, so the app can ask and try again with the answer.
+ */
+export class CallFailed extends Error {
+  constructor(
+    message: string,
+    readonly code?: string,
+  ) {
+    super(message);
+    this.name = 'CallFailed';
+  }
+}
+
+/** Whether `e` says the target name is taken (see ClashPolicy). */
+export function isNameTaken(e: unknown): boolean {
+  return e instanceof CallFailed && e.code === 'exists';
+}
+
 export async function runJob<S extends JobSpecInput>(
   api: DenoiseLabApi,
   spec: S,
@@ -220,7 +241,7 @@ export async function followJob(
 /** A job's result, or its error thrown (an Error named 'JobCancelled' for a cancelled job). */
 function resultOf(outcome: JobOutcome): unknown {
   if (outcome.state === 'done') return outcome.result;
-  if (outcome.state === 'failed') throw new Error(outcome.error);
+  if (outcome.state === 'failed') throw new CallFailed(outcome.error, outcome.code);
   const cancelled = new Error('the job was cancelled');
   cancelled.name = 'JobCancelled';
   throw cancelled;

@@ -12,7 +12,7 @@ import {
   type ChannelRequest,
   type ChannelResponse,
 } from '../main/service/contract.js';
-import { channelMethods, type DenoiseLabApi, type JobEvent } from './api.js';
+import { CallFailed, channelMethods, type DenoiseLabApi, type JobEvent } from './api.js';
 
 type Envelope = { ok: true; value: unknown } | { ok: false; error: { code: string; message: string } };
 
@@ -20,7 +20,7 @@ async function call<C extends Channel>(channel: C, request: ChannelRequest<C>): 
   if (!isChannel(channel)) throw new Error(`unknown channel '${String(channel)}'`);
   const body = parseRequest(channel, request);
   const answer = (await ipcRenderer.invoke(channel, body)) as Envelope;
-  if (!answer.ok) throw new Error(answer.error.message);
+  if (!answer.ok) throw new CallFailed(answer.error.message, answer.error.code);
   return answer.value as ChannelResponse<C>;
 }
 

@@ -4,6 +4,7 @@ import { commands } from './commands/index.js';
 import { UsageError, type CliIO } from './command.js';
 import { version } from './version.js';
 import { joinNegativeValues } from './options.js';
+import { endMetadataTool } from '../imaging/metadata.js';
 
 function mainHelp(): string {
   const width = Math.max(...commands.map((c) => c.name.length), 8);
@@ -69,5 +70,8 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     io.err(`denoise-lab ${command.name}: ${err.message}\n`);
     if (process.env.DENOISE_LAB_DEBUG) io.err(`${err.stack ?? ''}\n`);
     return 1;
+  } finally {
+    // The ExifTool process (started only if a photo was written with metadata) must not outlive us.
+    await endMetadataTool();
   }
 }

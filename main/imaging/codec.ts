@@ -1,18 +1,20 @@
 // Photo files ↔ `Image`, through sharp (libvips). Reading: EXIF orientation applied, embedded ICC
 // profiles converted to sRGB, 16-bit sources kept at 16 bits, 32-bit float TIFFs kept unclipped,
 // gray kept gray, alpha kept apart, first frame of animations (an animated GIF is read as its first
-// frame); only photo formats (not SVG, PDF…), and HEIC refused by name when it cannot be decoded. Writing: PNG 8/16, JPEG, WebP, AVIF, TIFF 8/16, with the source's
-// EXIF and ICC profile by default, atomically, never over an existing file unless asked.
+// frame); only photo formats (not SVG, PDF…), and HEIC refused by name when it cannot be decoded.
+// Writing: PNG 8/16, JPEG, WebP, AVIF, TIFF 8/16, with the source's metadata by default
+// (metadata.ts), atomically, never over an existing file unless asked.
 
 import { readFile, realpath, stat, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import sharp, { type Metadata, type OutputInfo } from 'sharp';
-import { writeFileAtomic } from '../common/atomic-write.js';
 import { isInside } from '../common/path-inside.js';
+import { writeFileOnClash, type ClashPolicy } from '../common/clash.js';
 import { ImagingError } from './errors.js';
 import { exifToSharp } from './exif.js';
+import { withSourceMetadata, type MetadataMode } from './metadata.js';
 import { isHeic } from './sniff.js';
 import type { Image } from './image.js';
 
@@ -166,7 +168,8 @@ export async function decodeImage(bytes: Buffer, opts: ReadOptions & { source?: 
     channels: colour,
     data,
     bitDepth: sixteen ? 16 : 8,
-    meta: { format: meta.format, source },
+    // Only a real file is recorded: writing copies its metadata from there (see metadata.ts).
+    meta: { format: meta.format, ...(opts.source ? { source: opts.source } : {}) },
   };
   if (stride === colour + 1) {
     const alpha = new Float32Array(n);
@@ -235,11 +238,23 @@ export interface WriteOptions {
   bitDepth?: 8 | 16;
   /** JPEG / WebP / AVIF quality 1–100 (default 92). */
   quality?: number;
-  /** Keep the source's EXIF and ICC profile (default true). */
-  keepMetadata?: boolean;
-  /** Replace an existing file (default false). */
-  overwrite?: boolean;
+  /**
+   * The source's metadata: 'keep' all of it (EXIF with GPS and maker notes, XMP, IPTC, ICC; the
+   * default), keep all but GPS ('no-gps'), or 'strip' it.
+   */
+  metadata?: MetadataMode;
+  /** An existing file of that name: refuse ('cancel', the default), 'replace' it or 'keep-both'. */
+  onClash?: ClashPolicy;
 }
+
+/** The usual file extension of each output format. */
+export const FILE_EXTENSIONS: Record<OutputFormat, string> = {
+  png: 'png',
+  jpeg: 'jpg',
+  webp: 'webp',
+  tiff: 'tif',
+  avif: 'avif',
+};
 
 /** Output format for a file name, or undefined when the extension is not one we write. */
 export function formatFromPath(file: string): OutputFormat | undefined {
@@ -249,16 +264,23 @@ export function formatFromPath(file: string): OutputFormat | undefined {
   return f === 'png' || f === 'jpeg' || f === 'webp' || f === 'tiff' ? f : undefined;
 }
 
-/** Encodes and writes atomically; the format comes from the extension unless given. */
-export async function writeImage(image: Image, file: string, opts: WriteOptions = {}): Promise<void> {
+/**
+ * Encodes and writes atomically; the format comes from the extension unless given. Returns the
+ * path written (another name than `file` when both are kept on a clash).
+ */
+export async function writeImage(image: Image, file: string, opts: WriteOptions = {}): Promise<string> {
   const format = opts.format ?? formatFromPath(file);
   if (!format)
     throw new ImagingError(
       'bad-option',
       `${file}: cannot tell the output format from the extension (use .png, .jpg, .webp, .tif or .avif)`,
     );
-  const bytes = await encodeImage(image, format, opts);
-  await writeFileAtomic(file, bytes, { overwrite: opts.overwrite ?? false });
+  const mode = opts.metadata ?? 'keep';
+  let bytes = await encodeImage(image, format, opts);
+  // The encoder wrote the pixels, the colour profile and a basic EXIF subset; ExifTool adds the rest.
+  if (mode !== 'strip' && image.meta.source)
+    bytes = (await withSourceMetadata(image.meta.source, bytes, FILE_EXTENSIONS[format], mode)) ?? bytes;
+  return writeFileOnClash(file, bytes, opts.onClash ?? 'cancel');
 }
 
 /** Quantises and encodes. Colour outside [0, 1] is clipped; NaN is an error. */
@@ -285,7 +307,7 @@ export async function encodeImage(image: Image, format: OutputFormat, opts: Writ
 
   let iccFile: string | undefined;
   try {
-    if (opts.keepMetadata ?? true) {
+    if ((opts.metadata ?? 'keep') !== 'strip') {
       const exif = image.meta.exif ? exifToSharp(image.meta.exif) : undefined;
       // libvips cannot write EXIF into TIFF.
       if (exif && format !== 'tiff') pipeline = pipeline.withExif(exif);

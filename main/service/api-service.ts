@@ -162,4 +162,5 @@ export const httpStatus: Record<CallError['error']['code'], number> = {
   forbidden: 403,
   unavailable: 501,
   failed: 500,
+  exists: 409,
 };

@@ -140,9 +140,21 @@ export const estimateNoiseParamsSchema = z.strictObject({ imageId: id });
 export const exportFormatSchema = z.enum(['png', 'jpeg', 'webp', 'tiff']);
 export type ExportFormat = z.infer<typeof exportFormatSchema>;
 
+/**
+ * What to do when a file of the target name exists: replace it, keep both (the new one gets the
+ * first free "name (2).png"-style name), or cancel (fail with the error code 'exists', so that the
+ * app can ask and try again with the answer).
+ */
+export const clashPolicySchema = z.enum(['replace', 'keep-both', 'cancel']);
+export type ClashPolicy = z.infer<typeof clashPolicySchema>;
+
+/** What an exported photo keeps of its source's metadata (EXIF with GPS and maker notes, XMP, IPTC, ICC). */
+export const metadataModeSchema = z.enum(['keep', 'no-gps', 'strip']);
+export type MetadataMode = z.infer<typeof metadataModeSchema>;
+
 export const exportDestinationSchema = z.discriminatedUnion('kind', [
   /** Write to this path on the host (Electron save dialog, CLI, or a typed path). */
-  z.strictObject({ kind: z.literal('path'), path: hostPath, overwrite: z.boolean().default(false) }),
+  z.strictObject({ kind: z.literal('path'), path: hostPath, onClash: clashPolicySchema.default('cancel') }),
   /** Web door: the service writes a temp file and answers with a download URL. */
   z.strictObject({ kind: z.literal('download'), fileName: z.string().min(1).max(255).optional() }),
 ]);
@@ -155,7 +167,7 @@ export const exportParamsSchema = z.strictObject({
   bitDepth: z.union([z.literal(8), z.literal(16)]).default(8),
   /** JPEG/WebP quality 1–100. */
   quality: z.number().int().min(1).max(100).default(92),
-  keepMetadata: z.boolean().default(true),
+  metadata: metadataModeSchema.default('keep'),
 });
 
 export const batchDenoiseParamsSchema = z.strictObject({
@@ -166,7 +178,9 @@ export const batchDenoiseParamsSchema = z.strictObject({
   sigma: z.union([finite.min(0).max(255), z.literal('auto')]).default('auto'),
   tile: z.number().int().min(16).max(8192).optional(),
   format: exportFormatSchema.optional(),
-  overwrite: z.boolean().default(false),
+  /** For every output that exists already (the app asks once for the whole batch). */
+  onClash: clashPolicySchema.default('cancel'),
+  metadata: metadataModeSchema.default('keep'),
 });
 
 export const optimizerSchema = z.enum(['sgd', 'momentum', 'adam', 'adamw']);
@@ -216,8 +230,8 @@ export const trainParamsSchema = z
 export const saveModelParamsSchema = z.strictObject({
   checkpointId: id,
   name: z.string().min(1).max(200),
-  /** Replace a user model of the same name (default: refuse). */
-  overwrite: z.boolean().default(false),
+  /** A user model of the same name: replace it, keep both (the new one is "name-2"), or refuse. */
+  onClash: clashPolicySchema.default('cancel'),
 });
 
 export const exportOnnxParamsSchema = z.strictObject({
@@ -271,7 +285,12 @@ export const latentProbeParamsSchema = z.strictObject({
 export const openImageParamsSchema = z.strictObject({ path: hostPath });
 
 /** Inspect an .onnx file and copy it into the user's models (what `models.import` runs). */
-export const importModelParamsSchema = z.strictObject({ path: hostPath, name: z.string().min(1).max(200).optional() });
+export const importModelParamsSchema = z.strictObject({
+  path: hostPath,
+  name: z.string().min(1).max(200).optional(),
+  /** A user model of the same name: as in save-model. */
+  onClash: clashPolicySchema.default('cancel'),
+});
 
 /** Test-only job kinds, accepted only by a service created with `debugJobs: true`. */
 export const debugParamsSchema = z.strictObject({
@@ -534,12 +553,19 @@ export type JobSnapshot = z.infer<typeof jobSnapshotSchema>;
 /** How a job ended, as answered by `jobs.wait`. */
 export const jobOutcomeSchema = z.discriminatedUnion('state', [
   z.object({ jobId: id, kind: jobKindSchema, state: z.literal('done'), result: z.unknown() }),
-  z.object({ jobId: id, kind: jobKindSchema, state: z.literal('failed'), error: z.string() }),
+  z.object({
+    jobId: id,
+    kind: jobKindSchema,
+    state: z.literal('failed'),
+    error: z.string(),
+    /** Set when the failure has a code the app acts on ('exists': ask how to resolve the clash). */
+    code: z.string().optional(),
+  }),
   z.object({ jobId: id, kind: jobKindSchema, state: z.literal('cancelled') }),
 ]);
 export type JobOutcome =
   | { [K in JobKind]: { jobId: string; kind: K; state: 'done'; result: JobResult<K> } }[JobKind]
-  | { jobId: string; kind: JobKind; state: 'failed'; error: string }
+  | { jobId: string; kind: JobKind; state: 'failed'; error: string; code?: string }
   | { jobId: string; kind: JobKind; state: 'cancelled' };
 
 // ---------------------------------------------------------------------------------------------
@@ -569,7 +595,7 @@ const settingsFields = {
   exportFormat: exportFormatSchema,
   exportBitDepth: z.union([z.literal(8), z.literal(16)]),
   exportQuality: z.number().int().min(1).max(100),
-  keepMetadata: z.boolean(),
+  exportMetadata: metadataModeSchema,
   /** Largest image the app decodes, in megapixels (the header is checked before decoding). */
   maxMegapixels: z.number().min(1).max(2000),
 };
@@ -586,7 +612,7 @@ export const settingsSchema = z.object({
   exportFormat: settingsFields.exportFormat.default('png'),
   exportBitDepth: settingsFields.exportBitDepth.default(8),
   exportQuality: settingsFields.exportQuality.default(92),
-  keepMetadata: settingsFields.keepMetadata.default(true),
+  exportMetadata: settingsFields.exportMetadata.default('keep'),
   maxMegapixels: settingsFields.maxMegapixels.default(APP_MAX_MEGAPIXELS),
 });
 /** A settings change: only the fields given are changed (no defaults filled in). */
@@ -702,7 +728,8 @@ export function parseResponse<C extends Channel>(channel: C, value: unknown): Ch
 /** The error shape sent back over any door when a call fails. */
 export const callErrorSchema = z.object({
   error: z.object({
-    code: z.enum(['bad-request', 'not-found', 'unavailable', 'failed', 'forbidden']),
+    /** 'exists': the target name is taken and the request said to cancel on a clash. */
+    code: z.enum(['bad-request', 'not-found', 'unavailable', 'failed', 'forbidden', 'exists']),
     message: z.string(),
   }),
 });
@@ -768,6 +795,8 @@ export const toWorkerSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('control'), jobId: id, action: z.enum(['cancel', 'pause', 'resume']) }),
   /** An image was released: the worker drops it from its memory cache. */
   z.object({ type: z.literal('release'), imageId: id }),
+  /** The service is closing: end helper processes (ExifTool) and exit; terminate() cannot. */
+  z.object({ type: z.literal('shutdown') }),
 ]);
 export type ToWorker = z.input<typeof toWorkerSchema>;
 
@@ -796,7 +825,7 @@ export const fromWorkerSchema = z.discriminatedUnion('type', [
     type: z.literal('failed'),
     jobId: id,
     error: z.string(),
-    code: z.enum(['bad-request', 'not-found', 'unavailable', 'failed', 'cancelled']),
+    code: z.enum(['bad-request', 'not-found', 'unavailable', 'failed', 'cancelled', 'exists']),
   }),
 ]);
 export type FromWorker = z.infer<typeof fromWorkerSchema>;

@@ -317,7 +317,13 @@ export class JobService {
     for (const job of this.jobs.values()) if (!finalJobStates.includes(job.state)) this.finish(job, 'cancelled');
     const w = this.worker;
     this.worker = null;
-    await w?.terminate();
+    if (w) {
+      // Let the worker end its helper processes first (ExifTool); terminate() if it takes too long.
+      const exited = new Promise<void>((resolve) => w.once('exit', () => resolve()));
+      w.postMessage({ type: 'shutdown' } satisfies ToWorker);
+      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 2000).unref())]);
+      await w.terminate();
+    }
     if (this.ownsSessionDir) rmSync(this.sessionDir, { recursive: true, force: true });
   }
 
@@ -577,6 +583,12 @@ function outcome(job: Job): JobOutcome {
   if (job.state === 'done')
     return { jobId: job.id, kind: job.spec.kind, state: 'done', result: job.result } as JobOutcome;
   if (job.state === 'failed')
-    return { jobId: job.id, kind: job.spec.kind, state: 'failed', error: job.error ?? 'failed' };
+    return {
+      jobId: job.id,
+      kind: job.spec.kind,
+      state: 'failed',
+      error: job.error ?? 'failed',
+      ...(job.errorCode ? { code: job.errorCode } : {}),
+    };
   return { jobId: job.id, kind: job.spec.kind, state: 'cancelled' };
 }

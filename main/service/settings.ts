@@ -12,6 +12,9 @@ export async function readSettings(file: string): Promise<Settings> {
   } catch {
     // Missing or unreadable: start from the defaults.
   }
+  // The old on/off 'keepMetadata' became the three-way 'exportMetadata': off still means none.
+  if (raw && typeof raw === 'object' && !('exportMetadata' in raw) && 'keepMetadata' in raw)
+    raw = { ...raw, exportMetadata: raw.keepMetadata === false ? 'strip' : 'keep' };
   const parsed = settingsSchema.safeParse(raw);
   if (parsed.success) return parsed.data;
   // Keep whatever fields are still valid, default the rest.

@@ -95,7 +95,7 @@ export class ImageStore {
         ...(image.meta.icc ? { icc: image.meta.icc.toString('base64') } : {}),
       },
     };
-    const preview = await encodeImage(image, 'png', { bitDepth: 8, keepMetadata: false });
+    const preview = await encodeImage(image, 'png', { bitDepth: 8, metadata: 'strip' });
     await writeFileAtomic(this.snapshotPath(imageId), encodeSnapshot(header, image));
     await writeFileAtomic(this.previewPath(imageId), preview);
     this.remember(imageId, image);

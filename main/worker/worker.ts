@@ -17,6 +17,7 @@ import {
   type JobKind,
   type WorkerModel,
 } from '../service/contract.js';
+import { endMetadataTool } from '../imaging/metadata.js';
 import { ImageStore } from './image-store.js';
 import { collectSoon } from './memory.js';
 import { JobCancelled, JobContext } from './job-context.js';
@@ -37,10 +38,14 @@ function post(message: FromWorker): void {
 }
 
 /** Errors the user should read as they are, with the code the doors map to a status. */
-function failure(e: unknown): { code: 'bad-request' | 'not-found' | 'unavailable' | 'failed'; error: string } {
+function failure(e: unknown): {
+  code: 'bad-request' | 'not-found' | 'unavailable' | 'failed' | 'exists';
+  error: string;
+} {
   if (e instanceof ServiceError && e.code !== 'forbidden') return { code: e.code, error: e.message };
   const err = e as { name?: string; code?: string; message?: string };
   if (err?.name === 'ImagingError' || err?.name === 'FileWriteError') {
+    if (err.code === 'exists') return { code: 'exists', error: err.message ?? String(e) };
     const notFound = err.code === 'not-found' || err.code === 'not-a-file';
     return { code: notFound ? 'not-found' : 'bad-request', error: err.message ?? String(e) };
   }
@@ -106,7 +111,10 @@ port.on('message', (raw: unknown) => {
   else if (msg.type === 'release') {
     images.forget(msg.imageId);
     collectSoon();
-  } else running.get(msg.jobId)?.control(msg.action);
+  } else if (msg.type === 'shutdown')
+    // A terminated thread cannot end the ExifTool it started, and an orphaned one never exits.
+    void endMetadataTool().finally(() => process.exit(0));
+  else running.get(msg.jobId)?.control(msg.action);
 });
 
 const available = (Object.keys(jobKinds) as JobKind[]).filter(

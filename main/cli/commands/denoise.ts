@@ -10,6 +10,7 @@ import { DEFAULT_MODEL_FILE } from '../../service/models.js';
 import { planBatch } from '../../imaging/batch.js';
 import { readImage, writeImage, formatFromPath } from '../../imaging/codec.js';
 import { denoiseImage } from '../../imaging/denoise.js';
+import { isMetadataMode, METADATA_MODES } from '../../imaging/metadata.js';
 import { openOnnxModel } from '../../imaging/onnx-runner.js';
 import { chooseTileSize, DEFAULT_OVERLAP, tileMemoryBytes } from '../../imaging/tiling.js';
 import { ImagingError } from '../../imaging/errors.js';
@@ -99,7 +100,7 @@ export const denoiseCommand: Command = {
 Inputs are image files or folders (searched recursively; the folder structure is kept under
 --out). One input file and an --out with an image extension writes that file; otherwise --out is
 a folder (created if needed). Outputs keep the input's format and bit depth (GIF becomes PNG),
-its alpha, EXIF and ICC profile. A file that fails is reported and the batch goes on; the exit
+its alpha and all its metadata (see --metadata). A file that fails is reported and the batch goes on; the exit
 code is 1 if any file failed.
 
   --model <m>          a .onnx file, or a name in models/ (default: models/default.onnx)
@@ -111,6 +112,9 @@ code is 1 if any file failed.
   --threads N          CPU threads for inference, 1–64 (default: onnxruntime's choice)
   --json               one JSON document with per-file results on stdout
   --overwrite          replace existing output files
+  --keep-both          keep existing output files; new ones get numbered names ("photo (2).png")
+  --metadata <m>       keep (default: EXIF with GPS and maker notes, XMP, IPTC, colour profile),
+                       no-gps (all but the location) or strip (none); orientation is reset to 1
   --max-megapixels N   refuse larger inputs, 0.001–10000 (default 200)`,
   options: {
     out: { type: 'string' },
@@ -121,6 +125,8 @@ code is 1 if any file failed.
     threads: { type: 'string' },
     json: { type: 'boolean' },
     overwrite: { type: 'boolean' },
+    'keep-both': { type: 'boolean' },
+    metadata: { type: 'string' },
     'max-megapixels': { type: 'string' },
   },
   allowPositionals: true,
@@ -135,6 +141,12 @@ code is 1 if any file failed.
     const limitInputPixels = pixelLimitOption(values);
     const modelPath = resolveModel(values.model);
     const json = values.json === true;
+    if (values.overwrite === true && values['keep-both'] === true)
+      throw new UsageError('give one of --overwrite and --keep-both');
+    const onClash = values.overwrite === true ? 'replace' : values['keep-both'] === true ? 'keep-both' : 'cancel';
+    const metadata = values.metadata ?? 'keep';
+    if (!isMetadataMode(metadata))
+      throw new UsageError(`--metadata ${String(metadata)}: expected one of ${METADATA_MODES.join(', ')}`);
 
     const jobs = await planJobs(positionals, out);
     if (jobs.length === 0) throw new UsageError('no image files found in the given folders');
@@ -158,7 +170,7 @@ code is 1 if any file failed.
           if (overlap !== undefined) opts.overlap = overlap;
           const done = await denoiseImage(image, model, opts);
           await mkdir(path.dirname(job.output), { recursive: true });
-          await writeImage(done.image, job.output, { overwrite: values.overwrite === true });
+          result.output = await writeImage(done.image, job.output, { onClash, metadata });
           Object.assign(result, {
             ok: true,
             width: image.width,
@@ -168,13 +180,16 @@ code is 1 if any file failed.
           });
         } catch (e) {
           const err = asUsageError(e) as Error;
-          result.error = err.message;
+          result.error =
+            e instanceof ImagingError && e.code === 'exists'
+              ? `${job.output}: already exists; add --overwrite to replace it or --keep-both to keep both`
+              : err.message;
         }
         result.ms = Math.round(performance.now() - started);
         results.push(result);
         if (result.ok)
           io.err(
-            `${job.input} → ${job.output}  ${result.width}×${result.height}  σ ${result.sigma} (${result.sigma_source})  ${result.ms} ms\n`,
+            `${job.input} → ${result.output}  ${result.width}×${result.height}  σ ${result.sigma} (${result.sigma_source})  ${result.ms} ms\n`,
           );
         else io.err(`denoise-lab denoise: ${result.error}\n`);
       }

@@ -84,7 +84,7 @@ Levels are on the 0–255 scale (or fractions):
         } else bytes = encodeFloatTiff(scaled, w, h, c);
         await writeFileAtomic(out, bytes, { overwrite });
       } else {
-        await writeImage(withData(image, noisy), out, { overwrite });
+        await writeImage(withData(image, noisy), out, { onClash: overwrite ? 'replace' : 'cancel' });
       }
       io.err(`${out}: ${values.type} noise, level ${values.level}, seed ${seed}${clip ? '' : ', not clipped'}\n`);
     } catch (e) {

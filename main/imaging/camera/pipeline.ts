@@ -306,7 +306,7 @@ function displaySigma(y: number, s: number): number {
 
 /** The camera's JPEG: the image encoded at `quality` and decoded again (sharp, in memory). */
 export async function compressJpeg(image: Image, quality: number): Promise<Image> {
-  const bytes = await encodeImage(image, 'jpeg', { quality, keepMetadata: false });
+  const bytes = await encodeImage(image, 'jpeg', { quality, metadata: 'strip' });
   const decoded = await decodeImage(bytes);
   return {
     ...decoded,

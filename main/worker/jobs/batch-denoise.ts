@@ -1,11 +1,12 @@
 // Denoise files and folders on the host into an output folder, keeping the folder structure.
 // One bad file does not stop the batch: it is reported in the result. Each output is written
 // atomically, so a cancelled batch leaves only complete files (those finished before the cancel).
-import { mkdir } from 'node:fs/promises';
+import { mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { planBatch } from '../../imaging/batch.js';
 import { readImage, writeImage } from '../../imaging/codec.js';
 import { denoiseImage } from '../../imaging/denoise.js';
+import { ImagingError } from '../../imaging/errors.js';
 import { onnxModel } from '../model-cache.js';
 import type { JobHandler } from './types.js';
 
@@ -13,6 +14,17 @@ export const batchDenoise: JobHandler<'batch-denoise'> = async (params, ctx) => 
   const plan = await planBatch(params.inputs, path.resolve(params.outDir), params.format);
   const card = ctx.model(params.modelId);
   const model = await onnxModel(card.file, card.id);
+  // Asked to cancel on a clash: refuse the whole batch before any work if an output exists, so
+  // that the app asks once for all of them (a file taken meanwhile still fails on its own).
+  if (params.onClash === 'cancel') {
+    const taken = [];
+    for (const item of plan) if (await stat(item.output).catch(() => undefined)) taken.push(item);
+    if (taken.length)
+      throw new ImagingError(
+        'exists',
+        `${taken.length} of ${plan.length} output files exist already in the output folder (${path.basename(taken[0]!.output)}${taken.length > 1 ? '…' : ''})`,
+      );
+  }
   const files = [];
   for (const [i, item] of plan.entries()) {
     await ctx.checkpoint();
@@ -26,8 +38,12 @@ export const batchDenoise: JobHandler<'batch-denoise'> = async (params, ctx) => 
         ...ctx.tiling,
       });
       await mkdir(path.dirname(item.output), { recursive: true });
-      await writeImage(clean, item.output, { format: item.format, overwrite: params.overwrite });
-      files.push({ input: item.input, output: item.output, ok: true, seconds: (Date.now() - started) / 1000 });
+      const output = await writeImage(clean, item.output, {
+        format: item.format,
+        onClash: params.onClash,
+        metadata: params.metadata,
+      });
+      files.push({ input: item.input, output, ok: true, seconds: (Date.now() - started) / 1000 });
     } catch (e) {
       if (ctx.isCancelled) throw e;
       files.push({

@@ -6,21 +6,23 @@ import { mkdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { safeFileName } from '../../common/file-name.js';
 import { writeFileAtomic } from '../../common/atomic-write.js';
+import { writeFileOnClash } from '../../common/clash.js';
 import { ServiceError } from '../../service/contract.js';
 import type { JobHandler } from './types.js';
 
 export const exportOnnx: JobHandler<'export-onnx'> = async (params, ctx) => {
   const model = ctx.model(params.modelId);
   const bytes = await readFile(model.file).catch((e: Error) => {
-    throw new ServiceError('not-found', `model '${model.id}': cannot read ${model.file} (${e.message})`);
+    // The models folder is the app's business: the path goes to the log, not into the message.
+    console.warn(`export-onnx: cannot read ${model.file}: ${e.message}`);
+    throw new ServiceError('not-found', `model '${model.id}' cannot be read; try reinstalling or re-importing it`);
   });
   await ctx.checkpoint();
   const dest = params.destination;
   if (dest.kind === 'path') {
-    const file = path.resolve(dest.path);
-    if (path.extname(file).toLowerCase() !== '.onnx')
+    if (path.extname(dest.path).toLowerCase() !== '.onnx')
       throw new ServiceError('bad-request', `${dest.path}: an ONNX model file must end in .onnx`);
-    await writeFileAtomic(file, bytes, { overwrite: dest.overwrite });
+    const file = await writeFileOnClash(path.resolve(dest.path), bytes, dest.onClash);
     return { path: file, downloadUrl: null, fileName: path.basename(file), byteLength: (await stat(file)).size };
   }
   const fallback = `${path.basename(model.file, path.extname(model.file))}.onnx`;

@@ -2,11 +2,9 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { writeImage } from '../../imaging/codec.js';
+import { FILE_EXTENSIONS, writeImage } from '../../imaging/codec.js';
 import { safeFileName } from '../../common/file-name.js';
 import type { JobHandler } from './types.js';
-
-const extensions = { png: 'png', jpeg: 'jpg', webp: 'webp', tiff: 'tif' } as const;
 
 export const exportImage: JobHandler<'export'> = async (params, ctx) => {
   const image = await ctx.images.load(params.imageId);
@@ -17,16 +15,15 @@ export const exportImage: JobHandler<'export'> = async (params, ctx) => {
     format: params.format,
     bitDepth: params.bitDepth,
     quality: params.quality,
-    keepMetadata: params.keepMetadata,
+    metadata: params.metadata,
   };
   const dest = params.destination;
   if (dest.kind === 'path') {
-    const file = path.resolve(dest.path);
-    await writeImage(image, file, { ...options, overwrite: dest.overwrite });
+    const file = await writeImage(image, path.resolve(dest.path), { ...options, onClash: dest.onClash });
     return { path: file, downloadUrl: null, fileName: path.basename(file), byteLength: (await stat(file)).size };
   }
   const stem = path.basename(name, path.extname(name));
-  const fileName = safeFileName(dest.fileName ?? `${stem}-denoised.${extensions[params.format]}`);
+  const fileName = safeFileName(dest.fileName ?? `${stem}-denoised.${FILE_EXTENSIONS[params.format]}`);
   const folderId = randomUUID();
   const dir = path.join(ctx.config.sessionDir, 'downloads', folderId);
   await mkdir(dir, { recursive: true });

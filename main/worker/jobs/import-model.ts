@@ -10,6 +10,7 @@ import { dataPaths } from '../../service/data-dir.js';
 import { ServiceError, type ModelCard, type ModelCardFile } from '../../service/contract.js';
 import type { JobHandler } from './types.js';
 import { safeFileName } from '../../common/file-name.js';
+import { writeModelFile } from './save-model.js';
 
 export const importModel: JobHandler<'import-model'> = async (params, ctx) => {
   const source = path.resolve(params.path);
@@ -37,10 +38,9 @@ export const importModel: JobHandler<'import-model'> = async (params, ctx) => {
   await ctx.checkpoint();
 
   const name = params.name ?? path.basename(source, '.onnx');
-  const stem = safeFileName(name).replace(/\s+/g, '-');
   const folder = dataPaths(ctx.config.dataDir).models;
   await mkdir(folder, { recursive: true });
-  const file = path.join(folder, `${stem}.onnx`);
+  const file = path.join(folder, `${safeFileName(name).replace(/\s+/g, '-')}.onnx`);
   const card: ModelCardFile = {
     name,
     architecture: `imported ONNX (${inputs.length} input${inputs.length > 1 ? 's' : ''})`,
@@ -53,9 +53,9 @@ export const importModel: JobHandler<'import-model'> = async (params, ctx) => {
     createdAt: new Date().toISOString(),
   };
   // The model first, then its card: a card never points at a missing model.
-  await writeFileAtomic(file, bytes).catch((e: Error) => {
-    throw new ServiceError('bad-request', `cannot import: ${e.message}`);
-  });
+  const written = await writeModelFile(file, bytes, params.onClash, name);
+  const stem = path.basename(written, '.onnx');
+  if (written !== file) card.name = stem;
   await writeFileAtomic(
     path.join(folder, `${stem}.json`),
     new TextEncoder().encode(JSON.stringify(card, null, 2) + '\n'),
@@ -66,7 +66,7 @@ export const importModel: JobHandler<'import-model'> = async (params, ctx) => {
   const result: ModelCard = {
     ...card,
     id: `user/${stem}`,
-    file,
+    file: written,
     kind: 'imported',
     architecture: card.architecture!,
     params: null,

@@ -10,6 +10,8 @@ import { type Architecture, parameterCount, paramSpecs, validateArchitecture } f
 import type { Tensor } from '../../engine/ir/tensor.js';
 import { CheckpointError, evaluateModel, exportOnnx, modelCard, readCheckpoint } from '../../engine/train/index.js';
 import { writeFileAtomic } from '../../common/atomic-write.js';
+import { numberedModelName, writeFileOnClash, type ClashPolicy } from '../../common/clash.js';
+import { ImagingError } from '../../imaging/errors.js';
 import { checkpointFiles, readRunRecord } from '../../service/checkpoints.js';
 import { ServiceError, type ModelCard, type ModelCardFile, type ModelMetricRow } from '../../service/contract.js';
 import { dataPaths } from '../../service/data-dir.js';
@@ -34,14 +36,45 @@ export function describeArchitecture(arch: Architecture): string {
   return text;
 }
 
+/** The answer to a model name that is taken; the app asks whether to replace or keep both. */
+function modelExists(name: string): ServiceError {
+  return new ServiceError(
+    'exists',
+    `a model named '${name}' already exists; replace it, keep both or choose another name`,
+  );
+}
+
+/**
+ * Writes a model file into the user's models folder as `onClash` says and returns the path
+ * written ("name-2.onnx" when both are kept). Messages name the model, never the app's folders.
+ */
+export async function writeModelFile(
+  file: string,
+  bytes: Uint8Array,
+  onClash: ClashPolicy,
+  name: string,
+): Promise<string> {
+  try {
+    return await writeFileOnClash(file, bytes, onClash, numberedModelName);
+  } catch (e) {
+    if (!(e instanceof ImagingError)) throw e;
+    if (e.code === 'exists') throw modelExists(name);
+    console.warn(`models: ${e.message}`);
+    throw new ServiceError(
+      'failed',
+      `cannot write the model '${name}' (the models folder is not writable or the disk is full)`,
+    );
+  }
+}
+
 export const saveModel: JobHandler<'save-model'> = async (params, ctx) => {
   const dataDir = ctx.config.dataDir;
   const record = await readRunRecord(dataDir, params.checkpointId);
   const stem = safeFileName(params.name).replace(/\s+/g, '-');
   const folder = dataPaths(dataDir).models;
   const file = path.join(folder, `${stem}.onnx`);
-  if (!params.overwrite && (await stat(file).catch(() => undefined)))
-    throw new ServiceError('bad-request', `a model named '${stem}' already exists (choose another name or overwrite)`);
+  // Fail fast before the evaluation; the write itself is what guards against a race.
+  if (params.onClash === 'cancel' && (await stat(file).catch(() => undefined))) throw modelExists(stem);
 
   ctx.progress({ fraction: 0.1, message: 'reading the checkpoint' });
   let checkpoint;
@@ -119,16 +152,18 @@ export const saveModel: JobHandler<'save-model'> = async (params, ctx) => {
   ctx.progress({ fraction: 0.8, message: 'writing the model' });
   await mkdir(folder, { recursive: true });
   // The model first, then its card: a card never points at a missing model.
-  await writeFileAtomic(file, bytes, { overwrite: params.overwrite });
+  const written = await writeModelFile(file, bytes, params.onClash, stem);
+  const savedStem = path.basename(written, '.onnx');
+  if (savedStem !== stem) card.name = savedStem;
   await writeFileAtomic(
-    path.join(folder, `${stem}.json`),
+    path.join(folder, `${savedStem}.json`),
     new TextEncoder().encode(JSON.stringify(card, null, 2) + '\n'),
     { overwrite: true },
   );
   const result: ModelCard = {
     ...card,
-    id: `user/${stem}`,
-    file,
+    id: `user/${savedStem}`,
+    file: written,
     kind: 'trained',
     architecture: describeArchitecture(arch),
     params: parameterCount(arch),

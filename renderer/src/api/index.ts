@@ -11,5 +11,5 @@ declare global {
 }
 
 export const api: DenoiseLabApi = window.denoiseLab ?? createWebApi();
-export { followJob, runJob } from '../../../preload/api.js';
+export { followJob, isNameTaken, runJob } from '../../../preload/api.js';
 export type * from '../../../preload/api.js';

@@ -10,7 +10,7 @@
 // cookie) and removes it from the address bar so it does not sit in history; a reload finds it
 // there. It travels only in the X-Denoise-Token header (the event socket: its ?token= query).
 // Previews (<img src>) use the image's unguessable URL; downloads are fetched with the header.
-import { channelMethods, type DenoiseLabApi, type JobEvent } from '../../../preload/api.js';
+import { CallFailed, channelMethods, type DenoiseLabApi, type JobEvent } from '../../../preload/api.js';
 import {
   callErrorSchema,
   jobEventSchema,
@@ -36,7 +36,7 @@ export function createWebApi(options: WebApiOptions = {}): DenoiseLabApi {
     const text = await res.text();
     try {
       const parsed = callErrorSchema.safeParse(JSON.parse(text));
-      if (parsed.success) return new Error(parsed.data.error.message);
+      if (parsed.success) return new CallFailed(parsed.data.error.message, parsed.data.error.code);
     } catch {
       // not JSON: fall through to the status line
     }

@@ -1,8 +1,17 @@
 // The Lab's state: the design being edited, the data and hyper-parameters, and the training run
 // (its job events as chart series, reconstruction previews, checkpoints, and the saved model).
 import { api, followJob } from '../api/index.js';
-import type { CheckpointInfo, JobEvent, JobResult, JobSnapshot, ModelCard, NoiseType } from '../api/index.js';
+import type {
+  CheckpointInfo,
+  ExportDestination,
+  JobEvent,
+  JobResult,
+  JobSnapshot,
+  ModelCard,
+  NoiseType,
+} from '../api/index.js';
 import { app } from '../lib/app.svelte.js';
+import { clash } from '../lib/clash.svelte.js';
 import { errorText, isCancelled } from '../lib/format.js';
 import { isActive, jobs } from '../lib/jobs.svelte.js';
 import { notices } from '../lib/notices.svelte.js';
@@ -278,10 +287,12 @@ class Lab {
   async saveModel(name: string): Promise<void> {
     if (!this.selectedCheckpoint) return;
     try {
-      this.saved = await jobs.run(
-        { kind: 'save-model', params: { checkpointId: this.selectedCheckpoint, name } },
-        `Saving model ${name}`,
+      const checkpointId = this.selectedCheckpoint;
+      const saved = await clash.resolve((onClash) =>
+        jobs.run({ kind: 'save-model', params: { checkpointId, name, onClash } }, `Saving model ${name}`),
       );
+      if (!saved) return;
+      this.saved = saved;
       await app.refreshModels();
       notices.push(`Saved ${this.saved.name}: it is now in the model list`, 'success');
     } catch (e) {
@@ -294,7 +305,7 @@ class Lab {
     if (!model) return;
     try {
       const fileName = `${model.name}.onnx`;
-      let destination: { kind: 'download'; fileName: string } | { kind: 'path'; path: string; overwrite: boolean };
+      let destination: ExportDestination;
       if (app.webDoor) destination = { kind: 'download', fileName };
       else {
         const path = await api.files.saveAs({
@@ -303,7 +314,8 @@ class Lab {
           filters: [{ name: 'ONNX', extensions: ['onnx'] }],
         });
         if (!path) return;
-        destination = { kind: 'path', path, overwrite: true };
+        // The system's save dialog has already asked about replacing.
+        destination = { kind: 'path', path, onClash: 'replace' };
       }
       const r = await jobs.run(
         { kind: 'export-onnx', params: { modelId: model.id, destination } },

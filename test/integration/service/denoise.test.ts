@@ -134,6 +134,21 @@ describe('model jobs through the service', () => {
     expect(existsSync(path.join(outDir, 'sub', 'broken.png'))).toBe(false);
   });
 
+  it('batch-denoise into a folder holding its outputs: refused as a whole, then kept both', async () => {
+    const input = path.join(dir, 'batch-in');
+    const outDir = path.join(dir, 'batch-out');
+    const params = { inputs: [path.join(input, 'a.png'), path.join(input, 'sub', 'b.png')], outDir, modelId: model.id };
+    const refused = h.service.run({ kind: 'batch-denoise', params });
+    await expect(refused).rejects.toMatchObject({ code: 'exists' });
+    await expect(refused).rejects.toThrow(/^1 of 2 output files exist already in the output folder \(a\.png\)$/);
+    const r = (await h.service.run({
+      kind: 'batch-denoise',
+      params: { ...params, onClash: 'keep-both' },
+    })) as BatchDenoiseResult;
+    // A file input lands at the top of the output folder: b.png is new there, a.png is taken.
+    expect(r.files.map((f) => path.basename(f.output!))).toEqual(['a (2).png', 'b.png']);
+  });
+
   it('deletes an imported model but never a shipped one', async () => {
     expect(await api.handle('models:delete', { modelId: 'user/blur-5' })).toEqual({ deleted: true });
     expect(await api.handle('models:list', {})).toEqual([]);

@@ -3,7 +3,7 @@
 // interpolation, the classification probe; bottleneck feature maps of a conv autoencoder.
 import { tmpdir } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { copyFileSync, existsSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type {
   EvaluateResult,
@@ -98,11 +98,33 @@ describe('a trained denoiser: save, list, use in Denoise, export', () => {
     );
   });
 
-  it('refuses to overwrite a model of the same name unless asked', async () => {
+  it('a model name that is taken: refused with code exists, kept both as name-2, or replaced', async () => {
     const trained = (await api.handle('checkpoints:list', {})) as { checkpointId: string }[];
-    await expect(
-      run({ kind: 'save-model', params: { checkpointId: trained[0]!.checkpointId, name: 'tiny dncnn' } }),
-    ).rejects.toThrow(/already exists/);
+    const checkpointId = trained[0]!.checkpointId;
+    const refused = run({ kind: 'save-model', params: { checkpointId, name: 'tiny dncnn' } });
+    await expect(refused).rejects.toMatchObject({ code: 'exists' });
+    await expect(refused).rejects.toThrow(/^a model named 'tiny-dncnn' already exists; replace it, keep both/);
+    const both = await run({ kind: 'save-model', params: { checkpointId, name: 'tiny dncnn', onClash: 'keep-both' } });
+    expect(both).toMatchObject({ id: 'user/tiny-dncnn-2', name: 'tiny-dncnn-2' });
+    expect(path.basename(both.file)).toBe('tiny-dncnn-2.onnx');
+    expect(existsSync(card.file)).toBe(true);
+    const replaced = await run({
+      kind: 'save-model',
+      params: { checkpointId, name: 'tiny dncnn-2', onClash: 'replace' },
+    });
+    expect(replaced.id).toBe('user/tiny-dncnn-2');
+    await api.handle('models:delete', { modelId: 'user/tiny-dncnn-2' });
+  });
+
+  it('re-importing an exported ONNX file asks, then keeps both without naming the models folder', async () => {
+    const file = path.join(tempDir(), 'tiny dncnn.onnx');
+    await run({ kind: 'export-onnx', params: { modelId: card.id, destination: { kind: 'path', path: file } } });
+    const refused = api.handle('models:import', { path: file });
+    await expect(refused).rejects.toMatchObject({ code: 'exists' });
+    await expect(refused).rejects.toThrow(/^a model named 'tiny dncnn' already exists/);
+    const both = (await api.handle('models:import', { path: file, onClash: 'keep-both' })) as ModelCard;
+    expect(both).toMatchObject({ id: 'user/tiny-dncnn-2', name: 'tiny-dncnn-2', kind: 'imported' });
+    await api.handle('models:delete', { modelId: both.id });
   });
 
   it('denoises a noisy photo better than the noisy input (Use in Denoise)', async () => {
@@ -138,7 +160,13 @@ describe('a trained denoiser: save, list, use in Denoise, export', () => {
     expect(readFileSync(file).equals(readFileSync(card.file))).toBe(true);
     await expect(
       run({ kind: 'export-onnx', params: { modelId: card.id, destination: { kind: 'path', path: file } } }),
-    ).rejects.toThrow(/already exists/);
+    ).rejects.toMatchObject({ code: 'exists' });
+    const both = (await run({
+      kind: 'export-onnx',
+      params: { modelId: card.id, destination: { kind: 'path', path: file, onClash: 'keep-both' } },
+    })) as ExportResult;
+    expect(both).toMatchObject({ path: path.join(dir, 'mine (2).onnx'), fileName: 'mine (2).onnx' });
+    expect(readdirSync(dir).sort()).toEqual(['mine (2).onnx', 'mine.onnx']);
     await expect(
       run({ kind: 'export-onnx', params: { modelId: card.id, destination: { kind: 'path', path: `${file}.txt` } } }),
     ).rejects.toThrow(/must end in \.onnx/);

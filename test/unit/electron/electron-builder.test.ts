@@ -56,8 +56,10 @@ describe('electron-builder.yml', () => {
         '**/node_modules/{sharp,@img}/**/*',
         '**/node_modules/onnxruntime-node/**/*',
         '**/node_modules/onnxruntime-web/dist/*.wasm',
+        '**/node_modules/exiftool-vendored.{pl,exe}/**/*',
       ]),
     );
+    expect(existsSync('node_modules/exiftool-vendored.pl/bin/exiftool')).toBe(true);
     expect(existsSync('node_modules/sharp/package.json')).toBe(true);
     expect(readdirSync('node_modules/@img').some((d) => d.startsWith('sharp-'))).toBe(true);
     expect(existsSync('node_modules/onnxruntime-node/package.json')).toBe(true);

@@ -107,7 +107,7 @@ describe('round trips', () => {
       IFD2: { ExposureTime: '1/100' },
     });
     expect(meta.orientation ?? 1).toBe(1);
-    const stripped = await sharp(await encodeImage(img, 'jpeg', { keepMetadata: false })).metadata();
+    const stripped = await sharp(await encodeImage(img, 'jpeg', { metadata: 'strip' })).metadata();
     expect(stripped.exif).toBeUndefined();
   });
 
@@ -223,7 +223,7 @@ describe('writing', () => {
     await writeImage(img, file);
     await expect(writeImage(img, file)).rejects.toThrow(/already exists/);
     img.data.fill(1);
-    await writeImage(img, file, { overwrite: true });
+    await writeImage(img, file, { onClash: 'replace' });
     const back = await readImage(file);
     expect(back.data[0]).toBe(1);
     expect(readdirSync(dir).filter((f) => f.includes('.tmp'))).toEqual([]);

@@ -71,7 +71,7 @@ describe('the typed contract', () => {
     expect(parseJobSpec({ kind: 'save-model', params: { checkpointId: 'c', name: 'n' } }).params).toEqual({
       checkpointId: 'c',
       name: 'n',
-      overwrite: false,
+      onClash: 'cancel',
     });
   });
 

@@ -1,0 +1,135 @@
+// Copies every metadata block of a photo (EXIF with GPS and maker notes, XMP, IPTC) from the file
+// it was read from into the freshly encoded bytes of its denoised version, with ExifTool — the
+// reference tool for photo metadata — through exiftool-vendored. sharp alone can only attach a
+// hand-picked EXIF subset (see exif.ts) and none to TIFF; that subset stays as the fallback when
+// ExifTool cannot run (no Perl on this machine) or the source file is gone.
+//
+// The copy works on a private temporary copy of the encoded bytes, never on the destination, so
+// the caller's atomic write (codec.ts → writeFileAtomic) still puts a complete file or nothing in
+// place. One ExifTool process serves the whole process; it starts only when metadata is copied
+// and is ended by endMetadataTool().
+
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { ExifTool } from 'exiftool-vendored';
+
+/** What an exported photo keeps of its source's metadata. */
+export const METADATA_MODES = ['keep', 'no-gps', 'strip'] as const;
+export type MetadataMode = (typeof METADATA_MODES)[number];
+
+export function isMetadataMode(value: unknown): value is MetadataMode {
+  return (METADATA_MODES as readonly unknown[]).includes(value);
+}
+
+/**
+ * `-all:all` copies each writable tag into its own group (EXIF, GPS, maker notes as one block, XMP,
+ * IPTC…). Left out: what would lie about the new pixels — the thumbnail (it shows the noisy
+ * original), the source's pixel size (autorotation may have swapped it), XMP copies of the pixel
+ * layout — and the ICC profile, which the encoder has already written to match the pixels (or left
+ * out, for gray pixels). Orientation is reset: the pixels are already upright.
+ */
+const COPY_ARGS = [
+  '-all:all',
+  '--IFD1:all',
+  '--ThumbnailImage',
+  '--PreviewImage',
+  '--ICC_Profile:all',
+  '--ExifIFD:ExifImageWidth',
+  '--ExifIFD:ExifImageHeight',
+  '--XMP-exif:PixelXDimension',
+  '--XMP-exif:PixelYDimension',
+  '--XMP-tiff:ImageWidth',
+  '--XMP-tiff:ImageLength',
+  '--XMP-tiff:BitsPerSample',
+  '--XMP-tiff:Compression',
+  '--XMP-tiff:PhotometricInterpretation',
+  '--XMP-tiff:SamplesPerPixel',
+  '--Orientation',
+  '-EXIF:Orientation#=1',
+];
+
+/**
+ * The location: EXIF's GPS directory and XMP's copies of it (every tag named GPS…), and the IPTC
+ * extension's location structures, which hold coordinates too. (`--GPS:all` leaves some behind.)
+ */
+const NO_GPS_ARGS = ['--GPS*', '--XMP-iptcExt:LocationCreated', '--XMP-iptcExt:LocationShown'];
+
+let tool: Promise<ExifTool | undefined> | undefined;
+let warned = false;
+
+function warnOnce(text: string): void {
+  if (warned) return;
+  warned = true;
+  console.warn(`denoise-lab: ${text}`);
+}
+
+/** The shared ExifTool, started on first use; undefined when it cannot run here (no Perl). */
+function exifTool(): Promise<ExifTool | undefined> {
+  tool ??= (async () => {
+    // Idle for 10 s, the process ends (and starts again when needed): a process that is killed
+    // hard cannot end it, and ExifTool does not exit on its own when its parent is gone.
+    const et = new ExifTool({ maxProcs: 1, taskTimeoutMillis: 30_000, maxIdleMsPerProcess: 10_000 });
+    try {
+      await et.version();
+      return et;
+    } catch {
+      await et.end().catch(() => undefined);
+      warnOnce('ExifTool cannot run (is Perl installed?); exports keep only basic EXIF and the colour profile');
+      return undefined;
+    }
+  })();
+  return tool;
+}
+
+/** Ends the shared ExifTool process, if one was started (call before the process exits). */
+export async function endMetadataTool(): Promise<void> {
+  const pending = tool;
+  tool = undefined;
+  const et = await pending;
+  await et?.end();
+}
+
+/**
+ * `encoded` (a whole image file of type `extension`, e.g. 'jpg') with the metadata of `source`
+ * copied in, GPS left out for 'no-gps'. Undefined when the copy cannot be made (source gone,
+ * ExifTool unavailable or failing): the caller then keeps what the encoder wrote.
+ */
+export async function withSourceMetadata(
+  source: string,
+  encoded: Buffer,
+  extension: string,
+  mode: Exclude<MetadataMode, 'strip'>,
+): Promise<Buffer | undefined> {
+  // Absolute, so that no source name can be read as an ExifTool option.
+  const from = path.resolve(source);
+  if (!(await stat(from).catch(() => undefined))?.isFile()) return undefined;
+  const et = await exifTool();
+  if (!et) return undefined;
+  const dir = await mkdtemp(path.join(tmpdir(), 'denoise-lab-meta-'));
+  try {
+    const file = path.join(dir, `image.${extension}`);
+    await writeFile(file, encoded);
+    await et.write(
+      file,
+      {},
+      {
+        writeArgs: [
+          '-overwrite_original',
+          '-tagsFromFile',
+          from,
+          ...COPY_ARGS,
+          ...(mode === 'no-gps' ? NO_GPS_ARGS : []),
+        ],
+        ignoreMinorErrors: true,
+      },
+    );
+    return await readFile(file);
+  } catch (e) {
+    // The full reason goes to the log; the photo is still written with the basic subset.
+    console.warn(`denoise-lab: could not copy all metadata from ${path.basename(from)}: ${(e as Error).message}`);
+    return undefined;
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
