@@ -4,8 +4,7 @@
 // is written with writeFileAtomic's no-overwrite link, and a taken name just moves on to the next.
 
 import path from 'node:path';
-import { ImagingError } from '../imaging/errors.js';
-import { writeFileAtomic } from './atomic-write.js';
+import { FileWriteError, writeFileAtomic } from './atomic-write.js';
 
 export type ClashPolicy = 'replace' | 'keep-both' | 'cancel';
 
@@ -22,6 +21,11 @@ export function numberedPhotoName(file: string, n: number): string {
 export function numberedModelName(file: string, n: number): string {
   const ext = path.extname(file);
   return `${file.slice(0, file.length - ext.length)}-${n}${ext}`;
+}
+
+/** Whether a write failed because the name is taken (and the policy said not to replace it). */
+export function isNameTaken(e: unknown): e is FileWriteError {
+  return e instanceof FileWriteError && e.code === 'exists';
 }
 
 /** Writes `data` atomically under `file` (or a numbered name, for keep-both); returns the path written. */
@@ -41,10 +45,10 @@ export async function writeFileOnClash(
       await writeFileAtomic(candidate, data);
       return candidate;
     } catch (e) {
-      if (!(e instanceof ImagingError && e.code === 'exists')) throw e;
+      if (!isNameTaken(e)) throw e;
     }
   }
-  throw new ImagingError(
+  throw new FileWriteError(
     'exists',
     `${path.basename(file)}: ${MAX_COPIES} numbered copies exist already; choose another name`,
   );

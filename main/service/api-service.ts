@@ -150,7 +150,10 @@ export function toCallError(e: unknown): CallError {
   const err = e as { name?: string; code?: string; message?: string };
   if (err?.name === 'ImagingError' || err?.name === 'FileWriteError')
     return {
-      error: { code: err.code === 'not-found' ? 'not-found' : 'bad-request', message: err.message ?? 'imaging error' },
+      error: {
+        code: err.code === 'not-found' || err.code === 'exists' ? err.code : 'bad-request',
+        message: err.message ?? 'imaging error',
+      },
     };
   return { error: { code: 'failed', message: err?.message ?? String(e) } };
 }

@@ -13,6 +13,7 @@ import { denoiseImage } from '../../imaging/denoise.js';
 import { isMetadataMode, METADATA_MODES } from '../../imaging/metadata.js';
 import { openOnnxModel } from '../../imaging/onnx-runner.js';
 import { chooseTileSize, DEFAULT_OVERLAP, tileMemoryBytes } from '../../imaging/tiling.js';
+import { isNameTaken } from '../../common/clash.js';
 import { ImagingError } from '../../imaging/errors.js';
 import type { Image } from '../../imaging/image.js';
 import {
@@ -180,10 +181,9 @@ code is 1 if any file failed.
           });
         } catch (e) {
           const err = asUsageError(e) as Error;
-          result.error =
-            e instanceof ImagingError && e.code === 'exists'
-              ? `${job.output}: already exists; add --overwrite to replace it or --keep-both to keep both`
-              : err.message;
+          result.error = isNameTaken(e)
+            ? `${job.output}: already exists; add --overwrite to replace it or --keep-both to keep both`
+            : err.message;
         }
         result.ms = Math.round(performance.now() - started);
         results.push(result);

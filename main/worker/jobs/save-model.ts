@@ -9,9 +9,8 @@ import { safeFileName } from '../../common/file-name.js';
 import { type Architecture, parameterCount, paramSpecs, validateArchitecture } from '../../engine/nn/index.js';
 import type { Tensor } from '../../engine/ir/tensor.js';
 import { CheckpointError, evaluateModel, exportOnnx, modelCard, readCheckpoint } from '../../engine/train/index.js';
-import { writeFileAtomic } from '../../common/atomic-write.js';
-import { numberedModelName, writeFileOnClash, type ClashPolicy } from '../../common/clash.js';
-import { ImagingError } from '../../imaging/errors.js';
+import { FileWriteError, writeFileAtomic } from '../../common/atomic-write.js';
+import { isNameTaken, numberedModelName, writeFileOnClash, type ClashPolicy } from '../../common/clash.js';
 import { checkpointFiles, readRunRecord } from '../../service/checkpoints.js';
 import { ServiceError, type ModelCard, type ModelCardFile, type ModelMetricRow } from '../../service/contract.js';
 import { dataPaths } from '../../service/data-dir.js';
@@ -57,8 +56,8 @@ export async function writeModelFile(
   try {
     return await writeFileOnClash(file, bytes, onClash, numberedModelName);
   } catch (e) {
-    if (!(e instanceof ImagingError)) throw e;
-    if (e.code === 'exists') throw modelExists(name);
+    if (isNameTaken(e)) throw modelExists(name);
+    if (!(e instanceof FileWriteError)) throw e;
     console.warn(`models: ${e.message}`);
     throw new ServiceError(
       'failed',

@@ -213,7 +213,7 @@ describe('web door: host files only inside the granted folders', () => {
     const bashrc = path.join(root, 'home', '.bashrc');
     await refused('jobs:start', {
       kind: 'export',
-      params: { imageId: opened.imageId, destination: { kind: 'path', path: bashrc, overwrite: true } },
+      params: { imageId: opened.imageId, destination: { kind: 'path', path: bashrc, onClash: 'replace' } },
     });
     expect(readFileSync(bashrc, 'utf8')).toBe('echo hello\n');
     await refused('jobs:start', {
