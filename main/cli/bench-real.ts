@@ -332,7 +332,7 @@ function printReport(
     );
   lines.push(
     '',
-    '| setting | true σ (noise map, mean) | estimated σ (wavelet MAD) | best fixed σ |',
+    '| setting | true σ (noise map, mean, before JPEG) | estimated σ (wavelet MAD) | best fixed σ |',
     '| --- | --- | --- | --- |',
   );
   for (const s of sigmas)
