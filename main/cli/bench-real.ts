@@ -127,7 +127,7 @@ async function main(): Promise<void> {
     opened.set(f, m);
     return m;
   };
-  /** Runs a model and scores its clipped output; returns nothing, times it under `label`. */
+  /** Runs a model, times it under `label`, and scores its clipped output against `ref`. */
   const run = async (
     model: OnnxModel,
     noisy: Image,
