@@ -25,6 +25,7 @@ const nodeEntries = {
   'cli/index': 'main/cli/index.ts',
   'cli/bench': 'main/cli/bench.ts',
   'cli/bench-quality': 'main/cli/bench-quality.ts',
+  'cli/bench-real': 'main/cli/bench-real.ts',
   'host/serve': 'main/host/serve.ts',
 };
 const present = Object.fromEntries(Object.entries(nodeEntries).filter(([, file]) => existsSync(path.join(root, file))));

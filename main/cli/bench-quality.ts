@@ -10,13 +10,11 @@
 // default) and by NL-means (fast mode, σ estimated); outputs are clipped to [0, 1] and scored
 // against the clean photo (PSNR and SSIM in colour and on luma, 0–255 scale).
 
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Rng } from '../common/rng.js';
-import { encodeNpy, parseNpy } from '../common/npy.js';
 import {
   addNoise,
   compareImages,
@@ -27,26 +25,31 @@ import {
   type Image,
   type ImageMetrics,
 } from '../imaging/index.js';
-import { modelsDir, packageRoot } from '../paths.js';
-import { listShippedModels } from '../service/models.js';
+import {
+  Accumulator,
+  clip01,
+  DEFAULT_DEVSET,
+  devsetPhotos,
+  hasPython,
+  log,
+  peerJob,
+  printTiming,
+  runPythonPeer,
+  shippedDenoisers,
+  Timing,
+  type PeerJob,
+} from './devset-bench.js';
 
-const PYTHON = '/usr/bin/python3';
-
+type Variant = 'float' | '8-bit';
 interface Row {
   method: string;
   sigma: number;
-  variant: 'float' | '8-bit';
+  variant: Variant;
   psnr: number;
   ssim: number;
   psnr_y: number;
   ssim_y: number;
   n: number;
-}
-
-function clip01(data: Float32Array): Float32Array {
-  const out = new Float32Array(data.length);
-  for (let i = 0; i < data.length; i++) out[i] = Math.min(1, Math.max(0, data[i]!));
-  return out;
 }
 
 function quantise8(data: Float32Array): Float32Array {
@@ -60,46 +63,10 @@ function gaussianNoisy(clean: Image, sigma: number, seed: number): Float32Array 
   return addNoise(clean.data, clean.channels, { type: 'gaussian', sigma }, new Rng(seed), { clip: false });
 }
 
-class Accumulator {
-  private sums = new Map<string, Row>();
-  add(method: string, sigma: number, variant: Row['variant'], m: ImageMetrics): void {
-    const key = `${method}|${sigma}|${variant}`;
-    const row = this.sums.get(key) ?? { method, sigma, variant, psnr: 0, ssim: 0, psnr_y: 0, ssim_y: 0, n: 0 };
-    row.psnr += m.psnr;
-    row.ssim += m.ssim;
-    row.psnr_y += m.psnr_y;
-    row.ssim_y += m.ssim_y;
-    row.n += 1;
-    this.sums.set(key, row);
-  }
-  rows(): Row[] {
-    return [...this.sums.values()].map((r) => ({
-      ...r,
-      psnr: r.psnr / r.n,
-      ssim: r.ssim / r.n,
-      psnr_y: r.psnr_y / r.n,
-      ssim_y: r.ssim_y / r.n,
-    }));
-  }
-}
-
-/** The shipped models whose card says they are denoisers (residual networks), default first. */
-async function shippedDenoisers(): Promise<string[]> {
-  return (await listShippedModels(modelsDir))
-    .filter((m) => (m.architectureSpec as { network?: { type?: string } } | undefined)?.network?.type === 'residual')
-    .map((m) => m.file);
-}
-
-function hasSkimage(): boolean {
-  if (!existsSync(PYTHON)) return false;
-  const r = spawnSync(PYTHON, ['-c', 'import skimage'], { stdio: 'ignore' });
-  return r.status === 0;
-}
-
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
-      devset: { type: 'string', default: path.resolve(packageRoot, '..', 'shared', 'datasets', 'devset') },
+      devset: { type: 'string', default: DEFAULT_DEVSET },
       model: { type: 'string', multiple: true },
       sigmas: { type: 'string', default: '15,25,50' },
       seed: { type: 'string', default: '2026' },
@@ -109,12 +76,8 @@ async function main(): Promise<void> {
       json: { type: 'boolean', default: false },
     },
   });
-  const log = (t: string): void => void process.stderr.write(t + '\n');
   const devset = path.resolve(values.devset!);
-  if (!existsSync(devset)) {
-    log(`bench:quality: no development photos at ${devset}; pass --devset <folder of PNGs>`);
-    process.exit(2);
-  }
+  const photos = devsetPhotos('bench:quality', devset, values.limit ? Number(values.limit) : undefined);
   const modelFiles = values.model?.length ? values.model : await shippedDenoisers();
   if (modelFiles.length === 0) {
     log('bench:quality: no denoising model: pass --model <file.onnx> (or ship one in models/)');
@@ -123,29 +86,22 @@ async function main(): Promise<void> {
   const sigmas = values.sigmas!.split(',').map(Number);
   const seed = Number(values.seed);
   const threads = Number(values.threads);
-  let photos = readdirSync(devset)
-    .filter((f) => /\.(png|jpe?g|tiff?|webp)$/i.test(f))
-    .sort();
-  if (values.limit) photos = photos.slice(0, Number(values.limit));
-  const runNlm = !values['no-nlm'] && hasSkimage();
+  const runNlm = !values['no-nlm'] && hasPython('skimage');
   if (!runNlm) log('bench:quality: NL-means peer skipped (needs /usr/bin/python3 with scikit-image)');
 
-  const acc = new Accumulator();
+  type Key = { method: string; sigma: number; variant: Variant };
+  const acc = new Accumulator<Key>();
   // Gray photos again on their own: the colour model runs them as R = G = B (see onnx-runner.ts).
-  const gray = new Accumulator();
-  const score = (clean: Image, method: string, sigma: number, variant: Row['variant'], m: ImageMetrics): void => {
-    acc.add(method, sigma, variant, m);
-    if (clean.channels === 1) gray.add(method, sigma, variant, m);
+  const gray = new Accumulator<Key>();
+  const score = (clean: Image, method: string, sigma: number, variant: Variant, m: ImageMetrics): void => {
+    acc.add({ method, sigma, variant }, m);
+    if (clean.channels === 1) gray.add({ method, sigma, variant }, m);
   };
   const work = mkdtempSync(path.join(tmpdir(), 'dl-bench-quality-'));
-  const timing: Record<string, { seconds: number; megapixels: number }> = {};
+  const timing = new Timing();
   const photoChannels: number[] = [];
-  const time = (method: string, seconds: number, mp: number): void => {
-    const t = (timing[method] ??= { seconds: 0, megapixels: 0 });
-    t.seconds += seconds;
-    t.megapixels += mp;
-  };
-  const nlmJobs: { in: string; out: string; clean: Image; sigma: number; variant: Row['variant']; mp: number }[] = [];
+  const time = (method: string, seconds: number, mp: number): void => timing.add(method, seconds, mp);
+  const nlmJobs: PeerJob<{ clean: Image; sigma: number; variant: Variant; mp: number }>[] = [];
 
   try {
     const models = await Promise.all(
@@ -157,7 +113,7 @@ async function main(): Promise<void> {
       const mp = (clean.width * clean.height) / 1e6;
       for (const sigma of sigmas) {
         const noisyFloat = gaussianNoisy(clean, sigma, seed * 1000 + pi * 10 + sigmas.indexOf(sigma));
-        const variants: [Row['variant'], Float32Array][] = [
+        const variants: [Variant, Float32Array][] = [
           ['float', noisyFloat],
           ['8-bit', quantise8(noisyFloat)],
         ];
@@ -174,11 +130,8 @@ async function main(): Promise<void> {
               score(clean, method, sigma, variant, compareImages(clean, withData(clean, clip01(out.image.data))));
             }
           }
-          if (runNlm) {
-            const base = path.join(work, `${pi}-${sigma}-${variant}`);
-            writeFileSync(`${base}-in.npy`, encodeNpy(noisy, [clean.channels, clean.height, clean.width]));
-            nlmJobs.push({ in: `${base}-in.npy`, out: `${base}-out.npy`, clean, sigma, variant, mp });
-          }
+          if (runNlm)
+            nlmJobs.push(peerJob(work, `${pi}-${sigma}-${variant}`, noisyImage, { clean, sigma, variant, mp }));
         }
       }
       log(`bench:quality: ${photo} done (${pi + 1}/${photos.length})`);
@@ -188,32 +141,17 @@ async function main(): Promise<void> {
     let skimageVersion: string | undefined;
     if (runNlm && nlmJobs.length) {
       log(`bench:quality: running NL-means on ${nlmJobs.length} images…`);
-      const r = spawnSync(PYTHON, [path.join(packageRoot, 'scripts', 'bench', 'nlmeans.py')], {
-        input: JSON.stringify(nlmJobs.map((j) => ({ in: j.in, out: j.out }))),
-        encoding: 'utf8',
-        maxBuffer: 1 << 26,
-        env: { ...process.env, OMP_NUM_THREADS: String(threads) },
+      const report = runPythonPeer('nlmeans.py', nlmJobs, threads, ({ tag }, out, seconds) => {
+        score(tag.clean, 'NL-means', tag.sigma, tag.variant, compareImages(tag.clean, out));
+        time('NL-means', seconds, tag.mp);
       });
-      if (r.status !== 0) throw new Error(`NL-means peer failed: ${r.stderr}`);
-      const report = JSON.parse(r.stdout) as { skimage: string; seconds: number[] };
-      skimageVersion = report.skimage;
-      nlmJobs.forEach((job, i) => {
-        const out = parseNpy(readFileSync(job.out), job.out);
-        score(
-          job.clean,
-          'NL-means',
-          job.sigma,
-          job.variant,
-          compareImages(job.clean, withData(job.clean, clip01(out.data as Float32Array))),
-        );
-        time('NL-means', report.seconds[i]!, job.mp);
-      });
+      skimageVersion = report.skimage as string;
     }
 
     const rows = acc.rows();
     const grayRows = gray.rows();
     const grayPhotos = photoChannels.filter((c) => c === 1).length;
-    const secondsPerMp = Object.fromEntries(Object.entries(timing).map(([k, t]) => [k, t.seconds / t.megapixels]));
+    const secondsPerMp = timing.secondsPerMp();
     if (values.json) {
       process.stdout.write(
         JSON.stringify(
@@ -257,12 +195,6 @@ function printTable(rows: Row[], sigmas: number[], nPhotos: number, skimageVersi
       }
     }
   }
-  process.stdout.write(lines.join('\n') + '\n');
-}
-
-function printTiming(secondsPerMp: Record<string, number>): void {
-  const lines = ['', '| method | seconds per megapixel |', '| --- | --- |'];
-  for (const [m, s] of Object.entries(secondsPerMp)) lines.push(`| ${m} | ${s.toFixed(2)} |`);
   process.stdout.write(lines.join('\n') + '\n');
 }
 

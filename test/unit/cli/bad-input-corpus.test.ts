@@ -250,7 +250,7 @@ const copyThrough = (input: string, dir: string, name = 'copy.png') => [
 
 /** An option the user typed wrongly: denoise of a good image, failing before any work. */
 function absurd(
-  command: 'denoise' | 'noise' | 'train' | 'bench' | 'metrics',
+  command: 'denoise' | 'noise' | 'camera' | 'train' | 'bench' | 'metrics',
   option: string,
   value: string,
   message: RegExp,
@@ -264,6 +264,7 @@ function absurd(
       const base: Record<typeof command, string[]> = {
         denoise: denoise(input, dir),
         noise: ['noise', input, '--out', out(dir, 'n.png'), '--type', 'gaussian', '--level', '5'],
+        camera: ['noise', input, '--out', out(dir, 'n.png'), '--type', 'camera', '--level', 'low'],
         train: ['train', '--arch', 'dense:64-8-64', '--data', 'digits', '--out', out(dir, 'm.onnx'), '--steps', '1'],
         bench: ['bench', '--no-web', '--no-torch'],
         metrics: ['metrics', input, input],
@@ -856,6 +857,16 @@ const CASES: Case[] = [
   absurd('noise', '--seed', '1e20', range('--seed', 'an integer from 0 to 4294967295', '1e20')),
   absurd('noise', '--level', '1e9', /gaussian noise: σ must be from 0 to 255, got 1000000000/),
   absurd('noise', '--level', '-5', /gaussian noise: σ must be from 0 to 255, got -5/),
+  absurd('camera', '--level', '30', /--level for camera noise must be low, medium, high \(got 30\)$/),
+  absurd('camera', '--shot', '-0.01', range('--shot', 'a number from 0 to 1', '-0.01')),
+  absurd('camera', '--shot', '5', range('--shot', 'a number from 0 to 1', '5')),
+  absurd('camera', '--read', 'NaN', range('--read', 'a number from 0 to 1', 'NaN')),
+  absurd('camera', '--jpeg-quality', '0', range('--jpeg-quality', 'an integer from 1 to 100', '0')),
+  absurd('camera', '--jpeg-quality', '75.5', range('--jpeg-quality', 'an integer from 1 to 100', '75.5')),
+  absurd('camera', '--cfa', 'RGBG', /--cfa must be one of RGGB, BGGR, GRBG, GBRG \(got RGBG\)$/),
+  absurd('camera', '--demosaic', 'nearest', /--demosaic must be bilinear or mhc \(got nearest\)$/),
+  absurd('camera', '--noise-map', 'map.png', /--noise-map map\.png: write the map as \.tif \(32-bit float\) or \.npy$/),
+  absurd('noise', '--shot', '0.001', /--shot applies to --type camera only$/),
   absurd('train', '--batch', '0', range('--batch', 'an integer from 1 to 4096', '0')),
   absurd('train', '--batch', '1e6', range('--batch', 'an integer from 1 to 4096', '1e6')),
   absurd('train', '--steps', '1e12', range('--steps', 'an integer from 0 to 10000000', '1e12')),

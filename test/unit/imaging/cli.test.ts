@@ -144,6 +144,116 @@ describe('noise', () => {
   });
 });
 
+describe('noise --type camera', () => {
+  const clean = path.join(FIX, 'imaging/crops/coffee_crop.png');
+  const camera = (out: string, ...more: string[]) =>
+    cli('noise', clean, '--out', path.join(dir, out), '--type', 'camera', ...more);
+
+  it('is reproducible per seed; --json σ is the mean of the map and matches the noise measured against --clean-out', async () => {
+    const map = path.join(dir, 'cam-map.npy');
+    const ref = path.join(dir, 'cam-clean.png');
+    const r = await camera(
+      'cam1.png',
+      '--level',
+      'medium',
+      '--seed',
+      '3',
+      '--noise-map',
+      map,
+      '--clean-out',
+      ref,
+      '--json',
+    );
+    expect(r.code, r.err).toBe(0);
+    const report = JSON.parse(r.out);
+    expect(report).toMatchObject({ type: 'camera', seed: 3, level: 'medium', noise_map: map, clean_out: ref });
+    // The medium band of the shot noise, and no JPEG unless asked.
+    expect(report.pipeline.shot).toBeGreaterThanOrEqual(5e-4);
+    expect(report.pipeline.shot).toBeLessThanOrEqual(2.4e-3);
+    expect(report.pipeline.jpegQuality).toBeNull();
+
+    const again = await camera('cam2.png', '--level', 'medium', '--seed', '3');
+    const other = await camera('cam3.png', '--level', 'medium', '--seed', '4');
+    expect([again.code, other.code]).toEqual([0, 0]);
+    const [a, b, c, noisyRef] = await Promise.all(
+      ['cam1.png', 'cam2.png', 'cam3.png', 'cam-clean.png'].map((f) => readImage(path.join(dir, f))),
+    );
+    expect(Buffer.from(a!.data.buffer).equals(Buffer.from(b!.data.buffer))).toBe(true);
+    expect(Buffer.from(a!.data.buffer).equals(Buffer.from(c!.data.buffer))).toBe(false);
+
+    const m = await readNpy(map);
+    expect(m.shape).toEqual([1, 3, 96, 96]);
+    let sum = 0;
+    for (const v of m.data) sum += v;
+    const mean = sum / m.data.length;
+    expect(mean).toBeCloseTo(report.sigma_mean, 4);
+    expect(mean).toBeGreaterThan(7); // medium: σ about 7–16 on a mid-grey photo
+    expect(mean).toBeLessThan(16);
+    // The noise in the file, measured against the clean pipeline: its RMS is the map's RMS, plus
+    // the 8-bit rounding (1/12 grey level²) the map leaves out.
+    let noise2 = 0;
+    let map2 = 0;
+    for (let i = 0; i < a!.data.length; i++) {
+      noise2 += ((a!.data[i]! - noisyRef!.data[i]!) * 255) ** 2;
+      map2 += m.data[i]! ** 2;
+    }
+    const measured = Math.sqrt(noise2 / a!.data.length);
+    const predicted = Math.sqrt(map2 / a!.data.length + 1 / 12);
+    expect(measured / predicted).toBeGreaterThan(0.9);
+    expect(measured / predicted).toBeLessThan(1.1);
+  });
+
+  it('explicit camera parameters are used as given; a float TIFF map; --jpeg-quality compresses', async () => {
+    const map = path.join(dir, 'cam-map.tif');
+    const r = await camera(
+      'cam-x.png',
+      '--shot',
+      '0.004',
+      '--read',
+      '1e-5',
+      '--cfa',
+      'gbrg',
+      '--demosaic',
+      'bilinear',
+      '--jpeg-quality',
+      '75',
+      '--noise-map',
+      map,
+      '--json',
+    );
+    expect(r.code, r.err).toBe(0);
+    const { pipeline, level } = JSON.parse(r.out);
+    expect(level).toBeNull();
+    expect(pipeline).toMatchObject({ shot: 0.004, read: 1e-5, cfa: 'GBRG', demosaic: 'bilinear', jpegQuality: 75 });
+    const meta = await sharp(map).metadata();
+    expect([meta.depth, meta.channels, meta.width]).toEqual(['float', 3, 96]);
+    // The JPEG step leaves its 8×8 blocks: the same camera without it gives another file.
+    const plain = await camera(
+      'cam-y.png',
+      '--shot',
+      '0.004',
+      '--read',
+      '1e-5',
+      '--cfa',
+      'GBRG',
+      '--demosaic',
+      'bilinear',
+    );
+    expect(plain.code).toBe(0);
+    const [x, y] = await Promise.all([readImage(path.join(dir, 'cam-x.png')), readImage(path.join(dir, 'cam-y.png'))]);
+    expect(Buffer.from(x.data.buffer).equals(Buffer.from(y.data.buffer))).toBe(false);
+  });
+
+  it('refuses an existing output of the set before writing any of it', async () => {
+    const taken = path.join(dir, 'cam-taken.npy');
+    writeFileSync(taken, 'keep');
+    const r = await camera('cam-new.png', '--level', 'low', '--noise-map', taken);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/cam-taken\.npy: already exists/);
+    expect(existsSync(path.join(dir, 'cam-new.png'))).toBe(false);
+  });
+});
+
 describe('denoise', () => {
   it('a folder, recursively, keeping the structure; one bad file does not stop the batch', async () => {
     const src = path.join(dir, 'photos');
