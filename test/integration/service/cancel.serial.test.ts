@@ -6,6 +6,7 @@
 // at the next tile used to end the job as 'failed: denoising cancelled'.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { preset } from '../../../main/engine/nn/presets.js';
 import { initialParams } from '../../../main/engine/train/trainer.js';
@@ -26,7 +27,8 @@ let model: ModelCard;
 beforeAll(async () => {
   worker = await buildWorker();
   h = startService(worker.workerPath);
-  api = new ApiService(h.service, { door: 'web' });
+  // The web door reads only what it was given: the tests' temp folders and the fixture models.
+  api = new ApiService(h.service, { door: 'web', allow: [tmpdir(), path.resolve('test/fixtures')] });
   dir = tempDir();
   const arch = preset('conv-ae-b2')!;
   writeFileSync(path.join(dir, 'slow.onnx'), exportOnnx(arch, initialParams(arch, 1), modelCard(arch, {})));

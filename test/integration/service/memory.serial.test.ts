@@ -3,6 +3,7 @@
 // comes back once their images are released (RSS measures this whole process, worker included).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { crc32, constants, deflateRawSync } from 'node:zlib';
 import sharp from 'sharp';
@@ -19,7 +20,8 @@ let dir: string;
 beforeAll(async () => {
   worker = await buildWorker();
   h = startService(worker.workerPath);
-  api = new ApiService(h.service, { door: 'web' });
+  // The web door reads only what it was given: the tests' temp folders and the fixture models.
+  api = new ApiService(h.service, { door: 'web', allow: [tmpdir(), path.resolve('test/fixtures')] });
   dir = tempDir();
 });
 afterAll(async () => {
