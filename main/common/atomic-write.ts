@@ -9,6 +9,7 @@
 import { randomBytes } from 'node:crypto';
 import { link, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { isProcessAlive } from './process-alive.js';
 
 export type FileWriteErrorCode = 'exists' | 'unwritable';
 
@@ -35,16 +36,6 @@ const inFlight = new Set<string>();
 /** Folders this process has already swept (once each is enough: later strays are its own). */
 const swept = new Set<string>();
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0); // signal 0: only checks that the process exists
-    return true;
-  } catch (e) {
-    // EPERM: it exists but belongs to someone else.
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /**
  * Removes the temporary files that writers no longer alive left in `dir` (kill -9, power cut).
  * Only names of this module's exact pattern, and only when their PID is not a live process (or is
@@ -58,7 +49,7 @@ export async function removeStaleTempFiles(dir: string): Promise<string[]> {
     if (!m) continue;
     const pid = Number(m[1]);
     const full = path.join(dir, name);
-    const stale = pid === process.pid ? !inFlight.has(full) : !isAlive(pid);
+    const stale = pid === process.pid ? !inFlight.has(full) : !isProcessAlive(pid);
     if (
       stale &&
       (await rm(full).then(

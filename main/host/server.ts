@@ -22,9 +22,9 @@
 //   WS   /api/events?token=…   job events, one JSON JobEvent per message
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
+import { makeOwnedTempDir } from '../common/owned-temp-dir.js';
 import { readFile, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { rendererDir } from '../paths.js';
 import type { ApiService } from '../service/api-service.js';
@@ -157,10 +157,13 @@ export function refusal(
   return null;
 }
 
+/** Upload folders are `denoise-lab-uploads-<pid>-XXXXXX` (see common/owned-temp-dir.ts). */
+export const UPLOADS_PREFIX = 'denoise-lab-uploads-';
+
 export async function startHost(options: HostOptions = {}): Promise<RunningHost> {
   const token = options.token ?? randomBytes(24).toString('base64url');
   const root = options.root ?? rendererDir;
-  const uploadDir = mkdtempSync(path.join(tmpdir(), 'denoise-lab-uploads-'));
+  const uploadDir = makeOwnedTempDir(UPLOADS_PREFIX);
   // The user's photos must not outlive the host, even when it exits without close().
   const removeUploads = (): void => rmSync(uploadDir, { recursive: true, force: true });
   process.once('exit', removeUploads);

@@ -14,9 +14,11 @@
 import '../engine/onnx/no-telemetry.js';
 import { Worker, type ResourceLimits } from 'node:worker_threads';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
+import { removeStaleTempFiles } from '../common/atomic-write.js';
+import { makeOwnedTempDir } from '../common/owned-temp-dir.js';
 import { rm } from 'node:fs/promises';
-import { cpus, tmpdir } from 'node:os';
+import { cpus } from 'node:os';
 import path from 'node:path';
 import {
   describeIssues,
@@ -125,8 +127,11 @@ export class JobService {
   constructor(private readonly options: JobServiceOptions) {
     this.dataDir = options.dataDir;
     this.ownsSessionDir = options.sessionDir === undefined;
-    this.sessionDir = options.sessionDir ?? mkdtempSync(path.join(tmpdir(), 'denoise-lab-session-'));
+    this.sessionDir = options.sessionDir ?? makeOwnedTempDir('denoise-lab-session-');
     this.modelFolders = { shipped: options.shippedModelsDir, user: dataPaths(options.dataDir).models };
+    // Temp files that writers killed mid-write left in the data folder (see atomic-write.ts).
+    const folders = dataPaths(options.dataDir);
+    for (const dir of [options.dataDir, folders.models, folders.checkpoints]) void removeStaleTempFiles(dir);
     this.imagingConcurrency = options.imagingConcurrency ?? Math.max(1, cpus().length - 1);
     this.workerReady = this.startWorker();
     this.heartbeat = setInterval(() => this.beat(), options.heartbeatMs ?? 400);

@@ -18,8 +18,9 @@ let work: string;
 const sources: string[] = [];
 
 test.beforeAll(async () => {
-  host = await startBuiltHost();
   work = tempDir('dl-e2e-meta-');
+  // Exports go to folders typed into the dialog: the web door writes only inside what it shares.
+  host = await startBuiltHost(['--allow', work]);
   for (const f of PHOTO_FORMATS)
     sources.push(await richPhoto(et, work, `from-${f.format}`, f.format, { width: 40, height: 24 }));
 });

@@ -1,6 +1,7 @@
 import { tmpdir } from 'node:os';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, readdirSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ApiService } from '../../../main/service/api-service.js';
 import type { ImageInfo, EvaluateResult } from '../../../main/service/contract.js';
@@ -230,5 +231,21 @@ describe('job service: worker crashes', () => {
     const [a, b] = await Promise.all([h.service.wait(slow.jobId), h.service.wait(crash.jobId)]);
     expect(a.state).toBe('done');
     expect(b.state).toBe('failed');
+  });
+});
+
+describe('job service: what a killed run left behind', () => {
+  it('removes stale temp files from the data folder when it starts, and only those', async () => {
+    const dataDir = tempDir('dl-data-stale-');
+    const models = path.join(dataDir, 'models');
+    mkdirSync(models);
+    const dead = spawnSync(process.execPath, ['-e', '0']).pid!; // exited: its PID names no process
+    const stale = path.join(models, `.mine.onnx.${dead}.0123abcd.tmp`);
+    const live = path.join(models, `.other.onnx.${process.ppid}.0123abcd.tmp`);
+    const model = path.join(models, 'mine.onnx');
+    for (const f of [stale, live, model]) writeFileSync(f, 'bytes');
+    h = startService(worker.workerPath, { dataDir });
+    await until(() => !existsSync(stale));
+    expect(readdirSync(models).sort()).toEqual([path.basename(live), 'mine.onnx'].sort());
   });
 });
