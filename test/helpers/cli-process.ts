@@ -7,6 +7,7 @@ import { spawnSync, type SpawnSyncOptions } from 'node:child_process';
 import { mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { build } from 'esbuild';
+import { nodeBundle } from './node-bundle.js';
 import type { CliRun } from './cli.js';
 
 export interface CliProcess {
@@ -21,13 +22,7 @@ export async function bundleCli(): Promise<CliProcess> {
   await build({
     entryPoints: ['main/cli/index.ts'],
     outfile: entry,
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'esm',
-    packages: 'external',
-    logLevel: 'error',
-    banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
+    ...nodeBundle,
   });
   return {
     run(argv, opts = {}) {

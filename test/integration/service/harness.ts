@@ -3,6 +3,7 @@
 // into a private folder under node_modules/.cache once per test file — well under a second — and
 // points the service at it through its `workerPath` option.
 import { build } from 'esbuild';
+import { nodeBundle } from '../../helpers/node-bundle.js';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
@@ -20,13 +21,7 @@ export async function buildWorker(): Promise<{ workerPath: string; dispose(): vo
     absWorkingDir: root,
     entryPoints: { worker: 'main/worker/worker.ts' },
     outdir: dir,
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'esm',
-    packages: 'external',
-    logLevel: 'error',
-    banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
+    ...nodeBundle,
   });
   return { workerPath: path.join(dir, 'worker.js'), dispose: () => rmSync(dir, { recursive: true, force: true }) };
 }

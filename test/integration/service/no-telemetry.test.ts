@@ -7,6 +7,7 @@ import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { build } from 'esbuild';
+import { nodeBundle } from '../../helpers/node-bundle.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../../helpers/temp-dir.js';
 import { buildWorker } from './harness.js';
@@ -37,13 +38,7 @@ beforeAll(async () => {
     absWorkingDir: root,
     stdin: { contents: driverSource, resolveDir: root, loader: 'ts', sourcefile: 'driver.ts' },
     outfile: path.join(driverDir, 'driver.js'),
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'esm',
-    packages: 'external',
-    logLevel: 'error',
-    banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
+    ...nodeBundle,
   });
 });
 afterAll(() => {
