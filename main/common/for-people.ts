@@ -19,9 +19,16 @@ const FIELD_WORDS: Record<string, string> = {
   valFraction: 'validation share',
 };
 
-const PATH_CHARS = String.raw`[^\s'"\`,;:()\[\]<>]`;
-/** An absolute path (POSIX or Windows) that starts a word. */
-const PATH = new RegExp(String.raw`(?<=^|[\s'"\`(=])(?:[A-Za-z]:)?[\\/]${PATH_CHARS}*[\\/]${PATH_CHARS}*`, 'g');
+/** One folder or file name of a path, without spaces. */
+const SEG = String.raw`[^\s'"\`,;:()\[\]<>\\/]+`;
+/**
+ * An absolute path (POSIX or Windows) that starts a word. Its last part may hold spaces when it
+ * ends in an extension (`…/holiday photo.png`), as the user's file names do.
+ */
+const PATH = new RegExp(
+  String.raw`(?<=^|[\s'"\`(=])(?:[A-Za-z]:)?[\\/](?:${SEG}[\\/])+(?:${SEG}(?: ${SEG})*\.[A-Za-z0-9]{1,5}\b|${SEG})?`,
+  'g',
+);
 /** A message that starts with a file's path, which may hold spaces: `<path>: what went wrong`. */
 const LEADING_PATH = /^((?:[A-Za-z]:)?[\\/][^:]*?[\\/][^:\\/]+): /;
 /** A tensor shape such as `[1, 3, 64, 64]` or `[N, C, H, W]`. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseRequest, ContractError } from '../../main/service/contract.js';
+import { parseRequest, type ContractError } from '../../main/service/contract.js';
 import { forPeople } from '../../main/common/for-people.js';
 
 // Samples are the service's own messages (codec.ts, engine-models.ts, build.ts, parseWith).
@@ -15,6 +15,14 @@ describe('forPeople', () => {
     expect(forPeople(raw).message).toBe("model 'my-net': cannot read “my-net.onnx” (ENOENT: no such file)");
     expect(forPeople('C:\\Users\\ann\\AppData\\Roaming\\denoise-lab\\x.npy: expected a .npy file').message).toBe(
       '“x.npy”: expected a .npy file',
+    );
+  });
+
+  it('keeps a spaced file name whole in the middle of a message', () => {
+    const raw =
+      'Could not open holiday photo.png: /tmp/denoise-lab-uploads-1-x/0b7a/holiday photo.png: empty file (0 bytes), not an image';
+    expect(forPeople(raw).message).toBe(
+      'Could not open holiday photo.png: “holiday photo.png”: empty file (0 bytes), not an image',
     );
   });
 
