@@ -91,5 +91,7 @@ export function forPeople(text: string): ForPeople {
     message = message.replace(LEADING_PATH, (_, p: string) => `${nameOf(p)}: `);
     message = message.replace(PATH, (p) => nameOf(p));
   }
+  // `Could not open a.png: “a.png”: empty file`: the path said the name again.
+  message = message.replace(/(^|\s)([^\s:“”][^:“”]*): “\2”: /, '$1$2: ');
   return message === text ? { message } : { message, details: text };
 }

@@ -21,9 +21,7 @@ describe('forPeople', () => {
   it('keeps a spaced file name whole in the middle of a message', () => {
     const raw =
       'Could not open holiday photo.png: /tmp/denoise-lab-uploads-1-x/0b7a/holiday photo.png: empty file (0 bytes), not an image';
-    expect(forPeople(raw).message).toBe(
-      'Could not open holiday photo.png: “holiday photo.png”: empty file (0 bytes), not an image',
-    );
+    expect(forPeople(raw).message).toBe('Could not open holiday photo.png: empty file (0 bytes), not an image');
   });
 
   it('says “a working file” for the session folder', () => {
