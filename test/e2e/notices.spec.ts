@@ -88,6 +88,19 @@ test('a corrupt upload is reported by its name, beside the image, with the detai
   await expect(notice.filter({ hasText: 'Could not open notes.txt' })).toBeVisible();
 });
 
+test('only the newest three notices show; the older ones fold into one line that unfolds them', async ({ page }) => {
+  await page.goto(host.url);
+  const bad = (i: number) => ({ name: `notes-${i}.txt`, bytes: Buffer.from('not a photo\n'), type: 'text/plain' });
+  await dropFiles(page, 'dropzone', [1, 2, 3, 4, 5].map(bad));
+  const notice = page.getByTestId('notice');
+  await expect(notice.filter({ hasText: 'notes-5.txt' })).toBeVisible();
+  await expect(notice).toHaveCount(3);
+  await page.getByRole('button', { name: '2 earlier notices' }).click();
+  await expect(notice).toHaveCount(5);
+  await page.getByRole('button', { name: 'Dismiss' }).first().click();
+  await expect(notice).toHaveCount(4);
+});
+
 test('an informational notice leaves by itself', async ({ page }) => {
   await page.goto(host.url);
   await page.getByRole('button', { name: 'Lab' }).click();
