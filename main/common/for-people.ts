@@ -22,13 +22,16 @@ const FIELD_WORDS: Record<string, string> = {
 /** One folder or file name of a path, without spaces. */
 const SEG = String.raw`[^\s'"\`,;:()\[\]<>\\/]+`;
 /**
- * An absolute path (POSIX or Windows) that starts a word. Its last part may hold spaces when it
- * ends in an extension (`…/holiday photo.png`), as the user's file names do.
+ * An absolute path (POSIX or Windows) that starts a word. Its parts may hold single spaces
+ * (`Application Support`, `Denoise Lab`, `holiday photo.png`); the last one only when it ends in
+ * an extension (or is the data folder `Denoise Lab`), so the words after a folder's path stay words.
  */
 const PATH = new RegExp(
-  String.raw`(?<=^|[\s'"\`(=])(?:[A-Za-z]:)?[\\/](?:${SEG}[\\/])+(?:${SEG}(?: ${SEG})*\.[A-Za-z0-9]{1,5}\b|${SEG})?`,
+  String.raw`(?<=^|[\s'"\`(=])(?:[A-Za-z]:)?[\\/](?:${SEG}(?: ${SEG})*[\\/])+(?:Denoise Lab\b|${SEG}(?: ${SEG})*\.[A-Za-z0-9]{1,5}\b|${SEG})?`,
   'g',
 );
+/** The data folder's own name (data-dir.ts; Electron's userData uses the product name). */
+const DATA_FOLDER = /^(?:denoise-lab|Denoise Lab)$/;
 /** A message that starts with a file's path, which may hold spaces: `<path>: what went wrong`. */
 const LEADING_PATH = /^((?:[A-Za-z]:)?[\\/][^:]*?[\\/][^:\\/]+): /;
 /** A tensor shape such as `[1, 3, 64, 64]` or `[N, C, H, W]`. */
@@ -44,6 +47,9 @@ function nameOf(p: string): string {
   if (upload >= 0) return parts.length >= upload + 3 ? `“${parts.at(-1)}”` : 'the uploaded files';
   if (parts.some((s) => s.startsWith('denoise-lab-session-'))) return 'a working file of this session';
   const last = parts.at(-1);
+  if (last && DATA_FOLDER.test(last)) return 'the Denoise Lab data folder';
+  if ((last === 'models' || last === 'checkpoints') && DATA_FOLDER.test(parts.at(-2) ?? ''))
+    return `your ${last} folder`;
   return last ? `“${last}”` : 'a folder';
 }
 

@@ -24,6 +24,17 @@ describe('forPeople', () => {
     expect(forPeople(raw).message).toBe('Could not open holiday photo.png: empty file (0 bytes), not an image');
   });
 
+  it('keeps spaced folders whole and names the data folder in words', () => {
+    const raw = "model 'x': cannot read /Users/ann/Library/Application Support/Denoise Lab/models/my net.onnx (EACCES)";
+    expect(forPeople(raw).message).toBe("model 'x': cannot read “my net.onnx” (EACCES)");
+    expect(forPeople('cannot write to /home/ann/.local/share/denoise-lab/models: read-only file system').message).toBe(
+      'cannot write to your models folder: read-only file system',
+    );
+    expect(forPeople('cannot create /home/ann/.config/Denoise Lab (EACCES)').message).toBe(
+      'cannot create the Denoise Lab data folder (EACCES)',
+    );
+  });
+
   it('says “a working file” for the session folder', () => {
     const raw = 'the final checkpoint /tmp/denoise-lab-session-99-Qw/jobs/j1/final.ckpt was not written';
     expect(forPeople(raw).message).toBe('the final checkpoint a working file of this session was not written');
