@@ -55,6 +55,12 @@ test('the Denoise picker and the Latent list offer only the shipped models that 
     'Digits VAE (2-D latent)|enabled',
   ]);
   await screenshot(page, info, 'model-lists-latent');
+
+  // A scatter belongs to the model it was encoded with: picking another clears it.
+  await page.getByTestId('encode-button').click();
+  await expect(page.getByTestId('latent-scatter')).toHaveAttribute('data-points', '1000', { timeout: 60_000 });
+  await list.selectOption('shipped/conv-ae-b4');
+  await expect(page.getByTestId('latent-scatter')).toHaveCount(0);
 });
 
 test('a digits model trained in the Lab says why it cannot be used in Denoise', async ({ page }, info) => {
