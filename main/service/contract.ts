@@ -64,6 +64,22 @@ export const modelMetricRowSchema = z.object({
 });
 export type ModelMetricRow = z.infer<typeof modelMetricRowSchema>;
 
+const capabilitySchema = z.union([
+  z.object({ ok: z.literal(true) }),
+  z.object({ ok: z.literal(false), reason: z.string() }),
+]);
+
+/** What a model can do in each list (see service/capabilities.ts): the lists show the reason when not. */
+export const modelCapabilitiesSchema = z.object({
+  /** Runs on a photo at all, image in and image out (what a denoise job accepts). */
+  image: capabilitySchema,
+  /** Denoise photos: image in, image out, grey or colour. */
+  denoise: capabilitySchema,
+  /** The Latent workspace: has a code to show. */
+  latent: capabilitySchema,
+});
+export type ModelCapabilities = z.infer<typeof modelCapabilitiesSchema>;
+
 export const modelCardSchema = z.object({
   id,
   name: z.string(),
@@ -85,6 +101,8 @@ export const modelCardSchema = z.object({
   createdAt: z.string().optional(),
   /** Trained models: optimizer steps of the training run. */
   trainingSteps: z.number().int().nonnegative().optional(),
+  /** Filled in by the service from the fields above; never read from a card file. */
+  capabilities: modelCapabilitiesSchema,
 });
 export type ModelCard = z.infer<typeof modelCardSchema>;
 
@@ -93,7 +111,7 @@ export type ModelCard = z.infer<typeof modelCardSchema>;
  * folder): a model card without the fields the service fills in itself (id, file, kind).
  */
 export const modelCardFileSchema = modelCardSchema
-  .omit({ id: true, file: true, kind: true })
+  .omit({ id: true, file: true, kind: true, capabilities: true })
   .partial()
   .extend({ name: z.string() });
 export type ModelCardFile = z.infer<typeof modelCardFileSchema>;

@@ -44,6 +44,7 @@ import {
 
 import { DuplicateStarts } from './duplicate-starts.js';
 import { findModel, type ModelFolders } from './models.js';
+import { refuseIncapable } from './capabilities.js';
 import { RunHistory } from './run-history.js';
 import { dataPaths } from './data-dir.js';
 import { readSettings } from './settings.js';
@@ -171,6 +172,7 @@ export class JobService {
     const models: Job['models'] = [];
     if (typeof p.modelId === 'string' && spec.kind !== 'save-model') {
       const card = await findModel(this.modelFolders, p.modelId);
+      refuseIncapable(spec.kind, card);
       models.push({
         id: card.id,
         file: card.file,

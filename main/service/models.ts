@@ -4,6 +4,7 @@
 // `shipped/<name>` or `user/<name>`; only user models can be deleted.
 import { readdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
+import { withCapabilities } from './capabilities.js';
 import { modelCardFileSchema, ServiceError, type ModelCard, type ModelKind } from './contract.js';
 
 export interface ModelFolders {
@@ -21,7 +22,7 @@ async function onnxFiles(dir: string): Promise<string[]> {
 
 async function readCard(onnxPath: string, id: string, kind: ModelKind): Promise<ModelCard> {
   const stem = path.basename(onnxPath, path.extname(onnxPath));
-  const base: ModelCard = {
+  const base: Omit<ModelCard, 'capabilities'> = {
     id,
     name: stem,
     file: onnxPath,
@@ -37,12 +38,12 @@ async function readCard(onnxPath: string, id: string, kind: ModelKind): Promise<
   try {
     raw = JSON.parse(await readFile(path.join(path.dirname(onnxPath), `${stem}.json`), 'utf8'));
   } catch {
-    return base;
+    return withCapabilities(base);
   }
   const card = modelCardFileSchema.safeParse(raw);
   // A broken card must not hide the model: list it with what is known.
-  if (!card.success) return { ...base, description: 'model card could not be read' };
-  return { ...base, ...card.data, id, file: onnxPath, kind };
+  if (!card.success) return withCapabilities({ ...base, description: 'model card could not be read' });
+  return withCapabilities({ ...base, ...card.data, id, file: onnxPath, kind });
 }
 
 /** The shipped model a fresh install denoises with; listed first. */

@@ -7,6 +7,7 @@ import '../../engine/onnx/no-telemetry.js';
 import { InferenceSession } from 'onnxruntime-node';
 import { writeFileAtomic } from '../../common/atomic-write.js';
 import { dataPaths } from '../../service/data-dir.js';
+import { withCapabilities } from '../../service/capabilities.js';
 import { ServiceError, type ModelCard, type ModelCardFile } from '../../service/contract.js';
 import type { JobHandler } from './types.js';
 import { safeFileName } from '../../common/file-name.js';
@@ -63,7 +64,7 @@ export const importModel: JobHandler<'import-model'> = async (params, ctx) => {
       overwrite: true,
     },
   );
-  const result: ModelCard = {
+  const result: ModelCard = withCapabilities({
     ...card,
     id: `user/${stem}`,
     file: written,
@@ -74,6 +75,6 @@ export const importModel: JobHandler<'import-model'> = async (params, ctx) => {
     noiseLevelInput: card.noiseLevelInput!,
     trainingNoise: null,
     metrics: [],
-  };
+  });
   return result;
 };

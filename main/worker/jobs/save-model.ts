@@ -12,6 +12,7 @@ import { CheckpointError, evaluateModel, exportOnnx, modelCard, readCheckpoint }
 import { FileWriteError, writeFileAtomic } from '../../common/atomic-write.js';
 import { isNameTaken, numberedModelName, writeFileOnClash, type ClashPolicy } from '../../common/clash.js';
 import { checkpointFiles, readRunRecord } from '../../service/checkpoints.js';
+import { withCapabilities } from '../../service/capabilities.js';
 import { ServiceError, type ModelCard, type ModelCardFile, type ModelMetricRow } from '../../service/contract.js';
 import { dataPaths } from '../../service/data-dir.js';
 import { engineExecutor } from '../engine-models.js';
@@ -159,7 +160,7 @@ export const saveModel: JobHandler<'save-model'> = async (params, ctx) => {
     new TextEncoder().encode(JSON.stringify(card, null, 2) + '\n'),
     { overwrite: true },
   );
-  const result: ModelCard = {
+  const result: ModelCard = withCapabilities({
     ...card,
     id: `user/${savedStem}`,
     file: written,
@@ -170,6 +171,6 @@ export const saveModel: JobHandler<'save-model'> = async (params, ctx) => {
     noiseLevelInput: card.noiseLevelInput ?? false,
     trainingNoise: describeNoise(noise),
     metrics,
-  };
+  });
   return result;
 };

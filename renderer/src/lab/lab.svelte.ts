@@ -14,6 +14,7 @@ import { app } from '../lib/app.svelte.js';
 import { clash } from '../lib/clash.svelte.js';
 import { errorText, isCancelled } from '../lib/format.js';
 import { isActive, jobs } from '../lib/jobs.svelte.js';
+import { canUse } from '../lib/model-options.js';
 import { notices } from '../lib/notices.svelte.js';
 import {
   architectureJson,
@@ -329,7 +330,7 @@ class Lab {
   }
 
   useInDenoise(): void {
-    if (!this.saved) return;
+    if (!this.saved || !canUse(this.saved, 'denoise')) return;
     app.denoiseModelId = this.saved.id;
     app.workspace = 'denoise';
   }

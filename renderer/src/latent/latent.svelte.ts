@@ -13,7 +13,7 @@ export interface Grid {
 }
 
 class Latent {
-  modelId = $state<string | null>(null);
+  #modelId = $state<string | null>(null);
   encoded = $state<LatentEncodeResult | null>(null);
   probe = $state<JobResult<'latent-probe'> | null>(null);
   decoded = $state<{ x: number; y: number; image: ImageInfo } | null>(null);
@@ -25,6 +25,20 @@ class Latent {
   reconstructions = $state<{ modelId: string; name: string; image: ImageInfo }[]>([]);
   /** The last error per feature, shown next to it (e.g. "not available in this build yet"). */
   errors = $state<Partial<Record<JobKind, string>>>({});
+
+  get modelId(): string | null {
+    return this.#modelId;
+  }
+  /** Another model: the scatter and what was decoded from it belong to the old one, so they go. */
+  set modelId(id: string | null) {
+    if (id === this.#modelId) return;
+    this.#modelId = id;
+    this.encoded = null;
+    this.probe = null;
+    this.decoded = null;
+    this.a = this.b = null;
+    this.traversal = this.interpolation = null;
+  }
 
   private async attempt<T>(kind: JobKind, work: () => Promise<T>): Promise<T | null> {
     delete this.errors[kind];
@@ -43,7 +57,8 @@ class Latent {
     const r = await this.attempt('latent-encode', () =>
       jobs.run({ kind: 'latent-encode', params: { modelId, count, seed: 0 } }, 'Encoding digits'),
     );
-    if (r) {
+    // A result for a model no longer picked would show under the new one's name.
+    if (r && this.modelId === modelId) {
       this.encoded = r;
       this.decoded = null;
       this.a = this.b = null;
@@ -58,7 +73,7 @@ class Latent {
     const r = await this.attempt('latent-probe', () =>
       jobs.run({ kind: 'latent-probe', params: { modelId } }, 'Classification probe'),
     );
-    if (r) this.probe = r;
+    if (r && this.modelId === modelId) this.probe = r;
   }
 
   async decode(x: number, y: number): Promise<void> {
@@ -67,7 +82,7 @@ class Latent {
     const image = await this.attempt('latent-decode', () =>
       jobs.run({ kind: 'latent-decode', params: { modelId, point: [x, y], space: 'plot' } }, 'Decoding a point'),
     );
-    if (image) this.decoded = { x, y, image };
+    if (image && this.modelId === modelId) this.decoded = { x, y, image };
   }
 
   async traverse(dims: [number, number], range: [number, number], steps: number): Promise<void> {
@@ -76,7 +91,7 @@ class Latent {
     const r = await this.attempt('latent-traversal', () =>
       jobs.run({ kind: 'latent-traversal', params: { modelId, dims, range, steps } }, 'Latent traversal'),
     );
-    if (r) this.traversal = r;
+    if (r && this.modelId === modelId) this.traversal = r;
   }
 
   async interpolate(steps: number): Promise<void> {
@@ -87,7 +102,7 @@ class Latent {
     const r = await this.attempt('latent-interpolate', () =>
       jobs.run({ kind: 'latent-interpolate', params: { modelId, from, to, steps, space: 'plot' } }, 'Interpolating'),
     );
-    if (r) this.interpolation = r;
+    if (r && this.modelId === modelId) this.interpolation = r;
   }
 
   async featureMaps(modelId: string, imageId: string): Promise<void> {

@@ -3,6 +3,7 @@
 import { api } from '../api/index.js';
 import type { AppInfo, JobKind, ModelCard, Settings } from '../api/index.js';
 import { errorText } from './format.js';
+import { canUse } from './model-options.js';
 import { notices } from './notices.svelte.js';
 
 export type Workspace = 'denoise' | 'lab' | 'latent';
@@ -21,8 +22,10 @@ class AppState {
       this.info = info;
       this.settings = settings;
       await this.refreshModels();
-      if (this.denoiseModelId === null)
-        this.denoiseModelId = settings.defaultModelId ?? this.imageModels[0]?.id ?? null;
+      if (this.denoiseModelId === null) {
+        const preferred = this.denoiseModels.find((m) => m.id === settings.defaultModelId);
+        this.denoiseModelId = (preferred ?? this.denoiseModels[0])?.id ?? null;
+      }
     } catch (e) {
       notices.push(`Could not reach the Denoise Lab service: ${errorText(e)}`, 'error');
     }
@@ -31,21 +34,19 @@ class AppState {
   async refreshModels(): Promise<void> {
     try {
       this.models = await api.models.list();
-      if (this.denoiseModelId !== null && !this.imageModels.some((m) => m.id === this.denoiseModelId))
-        this.denoiseModelId = this.imageModels[0]?.id ?? null;
+      if (this.denoiseModelId !== null && !this.denoiseModels.some((m) => m.id === this.denoiseModelId))
+        this.denoiseModelId = this.denoiseModels[0]?.id ?? null;
     } catch (e) {
       notices.push(`Could not list the models: ${errorText(e)}`, 'error');
     }
   }
 
   /**
-   * Models that take photos: all but dense autoencoders (those take fixed-size vectors such as the
-   * 8×8 digits and live in the Latent workspace). The service lists the shipped default first.
+   * Models that denoise photos, as the service judges them (dense digits models and conv
+   * autoencoders do not). The service lists the shipped default first.
    */
-  get imageModels(): ModelCard[] {
-    return this.models.filter(
-      (m) => (m.architectureSpec as { network?: { type?: string } } | undefined)?.network?.type !== 'dense',
-    );
+  get denoiseModels(): ModelCard[] {
+    return this.models.filter((m) => canUse(m, 'denoise'));
   }
 
   /** Whether this build can run a job kind (the others answer "not available in this build yet"). */

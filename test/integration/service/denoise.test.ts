@@ -3,7 +3,7 @@
 // (test/fixtures/imaging/models), which on a smooth photo with σ = 25 noise must raise PSNR a lot.
 import { tmpdir } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import type {
@@ -153,5 +153,38 @@ describe('model jobs through the service', () => {
     expect(await api.handle('models:delete', { modelId: 'user/blur-5' })).toEqual({ deleted: true });
     expect(await api.handle('models:list', {})).toEqual([]);
     expect(await api.handle('models:delete', { modelId: 'user/blur-5' })).toEqual({ deleted: false });
+  });
+});
+
+describe('a model that cannot do the job', () => {
+  it('is refused at the start, in the words the model lists show, not with a tensor-shape error', async () => {
+    // A digits model as the Lab saves it (the shipped dense VAE) and the colour denoiser, as user models.
+    const models = path.join(h.dataDir, 'models');
+    const copies = [
+      ['digits-vae', 'digits-copy'],
+      ['default', 'colour-copy'],
+    ].flatMap(([from, to]) =>
+      ['onnx', 'json'].map((ext) => {
+        const file = path.join(models, `${to}.${ext}`);
+        copyFileSync(path.resolve(`models/${from}.${ext}`), file);
+        return file;
+      }),
+    );
+    try {
+      const denoise = h.service.start({
+        kind: 'denoise',
+        params: { imageId: noisy.imageId, modelId: 'user/digits-copy' },
+      });
+      await expect(denoise).rejects.toMatchObject({ code: 'bad-request' });
+      await expect(denoise).rejects.toThrow(
+        '“Digits VAE (2-D latent)” cannot do this: it works on 8×8 digit vectors, not photos',
+      );
+      // And the other way round: an image-to-image model has no code for the Latent workspace.
+      await expect(h.service.start({ kind: 'latent-encode', params: { modelId: 'user/colour-copy' } })).rejects.toThrow(
+        'cannot do this: it has no latent code to show',
+      );
+    } finally {
+      for (const f of copies) rmSync(f);
+    }
   });
 });
