@@ -77,6 +77,10 @@ describe('kill -9 during a write, then run again', () => {
       '--sigma',
       '10',
       '--overwrite',
+      // This test is about the write. With metadata kept, the killed CLI's ExifTool would be left
+      // behind (a SIGKILL runs no cleanup, and ExifTool never exits on its own).
+      '--metadata',
+      'strip',
     ];
     const stale = await killDuringWrite(args, out);
     expect(temps(out)).toEqual([stale]);
