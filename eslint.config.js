@@ -3,40 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import svelte from 'eslint-plugin-svelte';
 import globals from 'globals';
-
-/**
- * The layers, each allowed to import only what lies below it (README, "Architecture"). Every rule
- * names the folders a layer must not reach, as they are spelled in a relative import. The rest of
- * the tree is moving into these layers; each layer is enforced as soon as it is clean.
- */
-const layers = [
-  {
-    files: ['main/common/**/*.ts'],
-    forbid: ['engine', 'imaging', 'service', 'worker', 'host', 'cli', 'electron', 'paths.js'],
-    why: 'common/ is process-neutral and imports nothing of the app',
-  },
-  {
-    files: ['main/engine/**/*.ts'],
-    ignores: ['main/engine/train/**'],
-    forbid: ['imaging', 'service', 'worker', 'host', 'cli', 'electron', 'paths.js', 'train'],
-    why: 'the engine (IR, gradients, optimizers, ONNX, executors) imports only common/: no I/O, no imaging, no training loop',
-  },
-];
-
-/** `no-restricted-imports` patterns for relative imports that reach one of `folders`. */
-function restrictLayer({ files, ignores, forbid, why }) {
-  const folder = forbid.map((f) => f.replace('.', '\\.')).join('|');
-  return {
-    files,
-    ...(ignores ? { ignores } : {}),
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        { patterns: [{ regex: `^(\\.\\./)+(${folder})(/|$)`, message: `Import against the layers: ${why}.` }] },
-      ],
-    },
-  };
-}
+import { layersPlugin } from './scripts/lint/layers.mjs';
 
 export default tseslint.config(
   {
@@ -64,7 +31,12 @@ export default tseslint.config(
       'no-constant-condition': ['error', { checkLoops: false }],
     },
   },
-  ...layers.map(restrictLayer),
+  {
+    // Imports only point down the layers (scripts/lint/layers.mjs; README, "Architecture").
+    files: ['common/**/*.ts', 'main/**/*.ts', 'preload/**/*.ts', 'renderer/**/*.{ts,svelte}', 'bench/**/*.ts'],
+    plugins: { layers: layersPlugin },
+    rules: { 'layers/imports-point-down': 'error' },
+  },
   {
     files: ['**/*.svelte', '**/*.svelte.ts'],
     languageOptions: { parserOptions: { parser: tseslint.parser, extraFileExtensions: ['.svelte'] } },

@@ -11,8 +11,8 @@ import {
   type Channel,
   type ChannelRequest,
   type ChannelResponse,
-} from '../main/service/contract.js';
-import { CallFailed, channelMethods, type DenoiseLabApi, type JobEvent } from './api.js';
+} from '../common/contract.js';
+import { CallFailed, channelMethods, type DenoiseLabApi, type JobEvent } from '../common/api.js';
 
 type Envelope = { ok: true; value: unknown } | { ok: false; error: { code: string; message: string } };
 

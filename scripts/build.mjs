@@ -2,7 +2,8 @@
 //   out/main/electron.js  Electron main process (ESM)
 //   out/preload/index.cjs sandboxed preload (must be CommonJS: sandboxed preloads cannot load ESM)
 //   out/worker/worker.js  the worker thread that runs the engine and imaging
-//   out/cli/*.js          the denoise-lab CLI and the benchmarks
+//   out/cli/index.js      the denoise-lab CLI
+//   out/bench/*.js        the benchmarks (dev only, not packaged)
 //   out/host/serve.js     the local web host (used when Electron is not installed)
 //   out/renderer/         the Svelte renderer, built by Vite
 // Runs as the npm `prepare` script, so `npm install` leaves a runnable app behind.
@@ -23,9 +24,10 @@ const nodeEntries = {
   'main/electron': 'main/electron/main.ts',
   'worker/worker': 'main/worker/worker.ts',
   'cli/index': 'main/cli/index.ts',
-  'cli/bench': 'main/cli/bench.ts',
-  'cli/bench-quality': 'main/cli/bench-quality.ts',
-  'cli/bench-real': 'main/cli/bench-real.ts',
+  // Benchmarks are dev-only: built beside the app for `npm run bench*`, never packaged (electron-builder.yml).
+  'bench/speed': 'bench/speed.ts',
+  'bench/quality': 'bench/quality.ts',
+  'bench/real': 'bench/real.ts',
   'host/serve': 'main/host/serve.ts',
 };
 const present = Object.fromEntries(Object.entries(nodeEntries).filter(([, file]) => existsSync(path.join(root, file))));

@@ -5,8 +5,8 @@
 // and what was typed, before any work starts.
 import { UsageError } from './command.js';
 import { DEFAULT_PIXEL_LIMIT } from '../imaging/codec.js';
-import { ImagingError } from '../imaging/errors.js';
-import { sameFile } from '../common/same-file.js';
+import { ImagingError } from '../../common/errors.js';
+import { sameFile } from '../files/same-file.js';
 
 /** The values a numeric option accepts: [min, max], or (min, max] with `aboveMin`. */
 export interface NumberRange {

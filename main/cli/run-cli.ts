@@ -1,12 +1,12 @@
 // Dispatches `denoise-lab <command> [options]`. Kept free of process globals so tests can call it.
 import { parseArgs } from 'node:util';
 import { commands } from './commands/index.js';
-import { UsageError, type CliIO } from './command.js';
-import { version } from './version.js';
+import { UsageError, type CliIO, type Command } from './command.js';
+import { version } from '../files/app-version.js';
 import { joinNegativeValues } from './options.js';
 import { endMetadataTool } from '../imaging/metadata.js';
 
-function mainHelp(): string {
+function mainHelp(commands: readonly Command[]): string {
   const width = Math.max(...commands.map((c) => c.name.length), 8);
   const lines = commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`);
   return [
@@ -26,17 +26,22 @@ function mainHelp(): string {
   ].join('\n');
 }
 
-export async function runCli(argv: string[], io: CliIO): Promise<number> {
+/**
+ * Runs one command line. `available` is the app's command list; the dev-only benchmarks (bench/)
+ * pass their own, so they parse options and report errors exactly as the app does without being
+ * part of it.
+ */
+export async function runCli(argv: string[], io: CliIO, available: readonly Command[] = commands): Promise<number> {
   const [first, ...rest] = argv;
   if (first === undefined || first === '-h' || first === '--help' || first === 'help') {
-    io.out(mainHelp() + '\n');
+    io.out(mainHelp(available) + '\n');
     return first === undefined ? 2 : 0;
   }
   if (first === '-v' || first === '--version') {
     io.out(`${version}\n`);
     return 0;
   }
-  const command = commands.find((c) => c.name === first);
+  const command = available.find((c) => c.name === first);
   if (!command) {
     io.err(`denoise-lab: unknown command '${first}'. Run 'denoise-lab --help' for the list.\n`);
     return 2;

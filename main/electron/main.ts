@@ -4,10 +4,10 @@
 import { app, BrowserWindow, ipcMain, net, protocol, screen, session, shell, type WebContents } from 'electron';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { contentSecurityPolicy } from '../host/server.js';
-import { modelsDir, packageRoot, rendererDir } from '../paths.js';
+import { contentSecurityPolicy } from '../../common/content-security-policy.js';
+import { modelsDir, packageRoot, rendererDir } from '../files/app-paths.js';
 import { ApiService, channelNames } from '../service/api-service.js';
-import { jobEventChannel } from '../service/contract.js';
+import { jobEventChannel } from '../../common/contract.js';
 import { resolveDataDir } from '../service/data-dir.js';
 import { JobService } from '../service/job-service.js';
 import { nativeDialogs } from './dialogs.js';

@@ -3,7 +3,7 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
-import { writeFileAtomic } from '../common/atomic-write.js';
+import { writeFileAtomic } from '../files/atomic-write.js';
 
 export const windowStateSchema = z.object({
   x: z.number().int().optional(),

@@ -8,7 +8,7 @@ import { startHost } from './server.js';
 import { ApiService } from '../service/api-service.js';
 import { JobService } from '../service/job-service.js';
 import { resolveDataDir } from '../service/data-dir.js';
-import { modelsDir, packageRoot } from '../paths.js';
+import { modelsDir, packageRoot } from '../files/app-paths.js';
 
 const { values } = parseArgs({ options: { port: { type: 'string' }, allow: { type: 'string', multiple: true } } });
 const port = values.port === undefined ? 0 : Number(values.port);

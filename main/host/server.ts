@@ -23,14 +23,15 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { rmSync } from 'node:fs';
-import { makeOwnedTempDir } from '../common/owned-temp-dir.js';
+import { makeOwnedTempDir } from '../files/owned-temp-dir.js';
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { rendererDir } from '../paths.js';
+import { rendererDir } from '../files/app-paths.js';
 import type { ApiService } from '../service/api-service.js';
 import { decodePathPart, handleApiRequest } from './api-routes.js';
 import { attachEventSocket } from './events-socket.js';
 import { UploadStore, type UploadQuota } from './upload.js';
+import { contentSecurityPolicy } from '../../common/content-security-policy.js';
 
 export interface HostOptions {
   port?: number;
@@ -69,19 +70,6 @@ const contentTypes: Record<string, string> = {
   '.ico': 'image/x-icon',
 };
 
-/** Same policy as the Electron window: nothing remote, no inline script. */
-export const contentSecurityPolicy = [
-  "default-src 'self'",
-  "script-src 'self' 'wasm-unsafe-eval'",
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' blob: data:",
-  "connect-src 'self'",
-  "worker-src 'self' blob:",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "frame-ancestors 'none'",
-  "form-action 'none'",
-].join('; ');
 
 function securityHeaders(res: ServerResponse): void {
   res.setHeader('Content-Security-Policy', contentSecurityPolicy);

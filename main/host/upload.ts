@@ -8,7 +8,7 @@ import { createWriteStream } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import type { IncomingMessage } from 'node:http';
 import path from 'node:path';
-import { safeFileName } from '../common/file-name.js';
+import { safeFileName } from '../files/file-name.js';
 
 export class UploadTooLarge extends Error {
   constructor(limit: number) {

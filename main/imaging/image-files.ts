@@ -5,7 +5,7 @@
 // machine and every run.
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { ImagingError } from './errors.js';
+import { ImagingError } from '../../common/errors.js';
 
 /** Extensions of the formats read (HEIC is listed so that it is refused by name, not skipped). */
 export const IMAGE_EXTENSIONS: readonly string[] = [

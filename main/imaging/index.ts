@@ -1,7 +1,7 @@
-// The imaging API in one place: decode/encode, noise, metrics, noise estimation, tiled denoising.
+// The imaging API in one place: decode/encode, noise, metrics, noise estimation, tiling.
 export type { Image, ImageMeta } from './image.js';
 export { createImage, withData, luma, plane, reflectIndex } from './image.js';
-export { ImagingError, type ImagingErrorCode } from './errors.js';
+export { ImagingError, type ImagingErrorCode } from '../../common/errors.js';
 export {
   readImage,
   decodeImage,
@@ -14,10 +14,8 @@ export {
   type OutputFormat,
 } from './codec.js';
 export { encodeFloatTiff } from './float-tiff.js';
-export { addNoise, noiseSpecFromLevel, poisson, NOISE_TYPES, type NoiseSpec, type NoiseType } from './noise.js';
+export { addNoise, noiseSpecFromLevel, poisson, NOISE_TYPES, type NoiseSpec, type NoiseType } from '../../common/noise.js';
 export { mse, psnr, ssim, ssimPlane, compareImages, type ImageMetrics, type SsimResult } from './metrics.js';
 export { estimateNoiseSigma, estimateSigmaPlane } from './noise-estimate.js';
 export { denoiseTiled, chooseTileSize, DEFAULT_OVERLAP, type TileRunner, type TilingOptions } from './tiling.js';
-export { denoiseImage, type DenoiseModel, type DenoiseResult } from './denoise.js';
-export { openOnnxModel, type OnnxModel } from './onnx-runner.js';
 export { planBatch, type BatchItem } from './batch.js';

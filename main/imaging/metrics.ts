@@ -15,7 +15,7 @@
 // The filtering runs over horizontal strips of rows, so memory stays O(strip × width) however
 // large the image is.
 
-import { ImagingError } from './errors.js';
+import { ImagingError } from '../../common/errors.js';
 import { luma, reflectIndex, type Image } from './image.js';
 
 type Samples = Float32Array | Float64Array;

@@ -14,7 +14,7 @@
 // product grid, so Σ w factorises into a row profile times a column profile: no H×W weight buffer.
 
 import { freemem } from 'node:os';
-import { ImagingError } from './errors.js';
+import { ImagingError } from '../../common/errors.js';
 import { reflectIndex } from './image.js';
 
 /**

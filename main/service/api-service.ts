@@ -14,13 +14,13 @@ import {
   type Channel,
   type ChannelRequestParsed,
   type ChannelResponse,
-} from './contract.js';
+} from '../../common/contract.js';
 import type { JobService } from './job-service.js';
 import { deleteModel, listModels } from './models.js';
 import { listCheckpoints } from './checkpoints.js';
 import { readSettings, writeSettings } from './settings.js';
 import { dataPaths } from './data-dir.js';
-import { version as appVersion } from '../cli/version.js';
+import { version as appVersion } from '../files/app-version.js';
 import { grantHints, PathGrants } from './path-grants.js';
 
 type DialogChannel = 'dialogs:openFiles' | 'dialogs:openFolder' | 'dialogs:saveFile';

@@ -12,9 +12,9 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
-import { readCheckpointState } from '../engine/train/checkpoint.js';
-import { writeFileAtomic } from '../common/atomic-write.js';
-import { ServiceError, trainParamsSchema, type CheckpointInfo } from './contract.js';
+import { readCheckpointState } from '../ml/train/checkpoint.js';
+import { writeFileAtomic } from '../files/atomic-write.js';
+import { ServiceError, trainParamsSchema, type CheckpointInfo } from '../../common/contract.js';
 import { dataPaths } from './data-dir.js';
 
 export const runRecordSchema = z.object({

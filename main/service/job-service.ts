@@ -15,8 +15,8 @@ import '../engine/onnx/no-telemetry.js';
 import { Worker, type ResourceLimits } from 'node:worker_threads';
 import { randomUUID } from 'node:crypto';
 import { rmSync } from 'node:fs';
-import { removeStaleTempFiles } from '../common/atomic-write.js';
-import { makeOwnedTempDir } from '../common/owned-temp-dir.js';
+import { removeStaleTempFiles } from '../files/atomic-write.js';
+import { makeOwnedTempDir } from '../files/owned-temp-dir.js';
 import { rm } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import path from 'node:path';
@@ -40,12 +40,12 @@ import {
   type WorkerConfig,
   type WorkerModel,
   type WorkerProgress,
-} from './contract.js';
+} from '../../common/contract.js';
 
 import { DuplicateStarts } from './duplicate-starts.js';
 import { findModel, type ModelFolders } from './models.js';
 import { refuseIncapable } from './capabilities.js';
-import { RunHistory } from './run-history.js';
+import { RunHistory } from '../../common/run-history.js';
 import { dataPaths } from './data-dir.js';
 import { readSettings } from './settings.js';
 

@@ -7,9 +7,9 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { encodeImage } from '../imaging/codec.js';
-import { writeFileAtomic } from '../common/atomic-write.js';
+import { writeFileAtomic } from '../files/atomic-write.js';
 import type { Image } from '../imaging/image.js';
-import { ServiceError, type ImageInfo } from '../service/contract.js';
+import { ServiceError, type ImageInfo } from '../../common/contract.js';
 
 interface SnapshotHeader {
   width: number;

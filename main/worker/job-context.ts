@@ -9,7 +9,7 @@ import {
   type WorkerConfig,
   type WorkerModel,
   type WorkerProgress,
-} from '../service/contract.js';
+} from '../../common/contract.js';
 import type { ReadOptions } from '../imaging/codec.js';
 import type { Image } from '../imaging/image.js';
 import type { ImageStore } from './image-store.js';

@@ -16,7 +16,7 @@ import {
   type FromWorker,
   type JobKind,
   type WorkerModel,
-} from '../service/contract.js';
+} from '../../common/contract.js';
 import { endMetadataTool } from '../imaging/metadata.js';
 import { ImageStore } from './image-store.js';
 import { collectSoon } from './memory.js';

@@ -8,7 +8,7 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { startBuiltHost, type StartedHost } from './host.js';
 import type * as WebShim from '../../renderer/src/api/web.js';
-import type * as ApiModule from '../../preload/api.js';
+import type * as ApiModule from '../../common/api.js';
 
 type Shim = typeof WebShim & typeof ApiModule;
 
@@ -20,7 +20,7 @@ test.beforeAll(async () => {
   host = await startBuiltHost();
   const bundle = await build({
     stdin: {
-      contents: "export { createWebApi } from './renderer/src/api/web.ts'; export { runJob } from './preload/api.ts';",
+      contents: "export { createWebApi } from './renderer/src/api/web.ts'; export { runJob } from './common/api.ts';",
       resolveDir: path.resolve('.'),
       loader: 'ts',
     },

@@ -5,16 +5,16 @@ import { mkdir, stat } from 'node:fs/promises';
 import { freemem, totalmem } from 'node:os';
 import path from 'node:path';
 import { type Command, UsageError } from '../command.js';
-import { modelsDir } from '../../paths.js';
+import { modelsDir } from '../../files/app-paths.js';
 import { DEFAULT_MODEL_FILE } from '../../service/models.js';
 import { planBatch } from '../../imaging/batch.js';
 import { readImage, writeImage, formatFromPath } from '../../imaging/codec.js';
-import { denoiseImage } from '../../imaging/denoise.js';
+import { denoiseImage } from '../../ml/inference/denoise.js';
 import { isMetadataMode, METADATA_MODES } from '../../imaging/metadata.js';
-import { openOnnxModel } from '../../imaging/onnx-runner.js';
+import { openOnnxModel } from '../../ml/inference/onnx-runner.js';
 import { chooseTileSize, DEFAULT_OVERLAP, tileMemoryBytes } from '../../imaging/tiling.js';
-import { isNameTaken } from '../../common/clash.js';
-import { ImagingError } from '../../imaging/errors.js';
+import { isNameTaken } from '../../files/clash.js';
+import { ImagingError } from '../../../common/errors.js';
 import type { Image } from '../../imaging/image.js';
 import {
   asUsageError,

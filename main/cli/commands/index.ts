@@ -6,6 +6,5 @@ import { noiseCommand } from './noise.js';
 import { metricsCommand } from './metrics.js';
 import { denoiseCommand } from './denoise.js';
 import { infoCommand } from './info.js';
-import { benchCommand } from './bench.js';
 
-export const commands: Command[] = [paramsCommand, trainCommand, noiseCommand, metricsCommand, denoiseCommand, infoCommand, benchCommand];
+export const commands: Command[] = [paramsCommand, trainCommand, noiseCommand, metricsCommand, denoiseCommand, infoCommand];

@@ -4,7 +4,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { type Command, UsageError } from '../command.js';
 import { type OnnxSummary, type OnnxValueInfo, inspectOnnx } from '../../engine/onnx/index.js';
-import { ARCH_FORMAT, type Architecture, validateArchitecture } from '../../engine/nn/index.js';
+import { ARCH_FORMAT, type Architecture, validateArchitecture } from '../../../common/model/index.js';
 
 /** protobuf cannot hold more than 2 GiB; anything bigger is not a (single-file) ONNX model. */
 const MAX_BYTES = 2 ** 31;

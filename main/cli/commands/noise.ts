@@ -5,12 +5,12 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { type Command, UsageError } from '../command.js';
-import { Rng } from '../../common/rng.js';
-import { encodeNpy } from '../../common/npy.js';
+import { Rng } from '../../../common/rng.js';
+import { encodeNpy } from '../../files/npy.js';
 import { readImage, writeImage, formatFromPath } from '../../imaging/codec.js';
-import { writeFileAtomic } from '../../common/atomic-write.js';
+import { writeFileAtomic } from '../../files/atomic-write.js';
 import { encodeFloatTiff } from '../../imaging/float-tiff.js';
-import { addNoise, noiseSpecFromLevel, NOISE_TYPES } from '../../imaging/noise.js';
+import { addNoise, noiseSpecFromLevel, NOISE_TYPES } from '../../../common/noise.js';
 import { withData, type Image } from '../../imaging/image.js';
 import {
   CAMERA_NOISE_LEVELS,

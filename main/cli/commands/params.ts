@@ -1,15 +1,8 @@
 // `denoise-lab params --arch <spec> [--json]`: how many trainable parameters an architecture has.
 import { type Command, UsageError } from '../command.js';
-import {
-  ArchitectureError,
-  type Architecture,
-  countParams,
-  layerParams,
-  planLayers,
-  planOf,
-  resolveArchSpec,
-  summarize,
-} from '../../engine/nn/index.js';
+import { summarize } from '../../engine/nn/index.js';
+import { ArchitectureError, type Architecture, countParams, layerParams, planLayers, planOf } from '../../../common/model/index.js';
+import { resolveArchSpec } from '../../ml/architecture-file.js';
 
 /** Resolves --arch for any command, turning architecture mistakes into usage errors. */
 export async function archFromOption(value: unknown): Promise<Architecture> {

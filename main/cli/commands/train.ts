@@ -1,21 +1,21 @@
 // `denoise-lab train`: train an autoencoder and export it as ONNX.
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { writeFileAtomic } from '../../common/atomic-write.js';
-import { type NoiseSpec, noiseSpecFromLevel } from '../../imaging/noise.js';
+import { writeFileAtomic } from '../../files/atomic-write.js';
+import { type NoiseSpec, noiseSpecFromLevel } from '../../../common/noise.js';
 import { EXECUTOR_NAMES, type ExecutorName, createExecutor } from '../../engine/exec/index.js';
-import { parameterCount } from '../../engine/nn/index.js';
+import { parameterCount } from '../../../common/model/index.js';
 import type { OptimizerConfig, ScheduleConfig } from '../../engine/optim/index.js';
-import { CheckpointError, readCheckpoint } from '../../engine/train/checkpoint.js';
-import { listKeptCheckpoints } from '../../engine/train/checkpoint-keeper.js';
-import { TrainControl } from '../../engine/train/control.js';
-import { DatasetError } from '../../engine/train/datasets.js';
-import { exportOnnx, importEngineModel, modelCard } from '../../engine/train/export.js';
-import { openDataset } from '../../engine/train/source.js';
-import { exportTrainingStep } from '../../engine/train/step-graph.js';
-import { TrainDivergedError, train } from '../../engine/train/trainer.js';
+import { CheckpointError, readCheckpoint } from '../../ml/train/checkpoint.js';
+import { listKeptCheckpoints } from '../../ml/train/checkpoint-keeper.js';
+import { TrainControl } from '../../ml/train/control.js';
+import { DatasetError } from '../../ml/train/datasets.js';
+import { exportOnnx, importEngineModel, modelCard } from '../../ml/model-file.js';
+import { openDataset } from '../../ml/train/source.js';
+import { exportTrainingStep } from '../../ml/train/step-graph.js';
+import { TrainDivergedError, train } from '../../ml/train/trainer.js';
 import { type Command, UsageError } from '../command.js';
-import { version } from '../version.js';
+import { version } from '../../files/app-version.js';
 import { numberOption, RANGES, type NumberRange } from '../options.js';
 import { archFromOption } from './params.js';
 

@@ -10,7 +10,7 @@
 //
 // Fast path (`isDenseStrideOneConv2d`: 2-D, stride 1, dilation 1, group 1, pads ≤ k−1 — every
 // conv of the residual denoisers). Measured on ORT-node, one 32→32 3×3 layer, batch 16×48², one
-// thread (scripts/bench/conv-grad-formulations.ts, `npm run bench -- --formulations`):
+// thread (bench/conv-grad-formulations.ts, `npm run bench -- --formulations`):
 //   ∂x  = Conv(dy, flip(Wᵀ)) with pads k−1−p: the same product as the ConvTranspose, through
 //         ORT's Conv kernel, which is about 20% faster than its ConvTranspose.
 //   ∂W  = flat shifts: pad x (plus one spare row) and flatten its rows, so the window of kernel

@@ -134,7 +134,7 @@ export const gradRules: Readonly<Record<Op, GradRule | typeof NO_GRADIENT>> = {
   Reciprocal: ({ g, dy, y }) => [g.neg(g.mul(dy, g.mul(y, y)))],
   // From the OUTPUT (y > 0 ⟺ x > 0, and Relu'(0) = 0 either way): when the backward pass does not
   // read the pre-activation, it keeps a single consumer and ORT fuses Conv + Relu (measured in
-  // scripts/bench/conv-grad-formulations.ts). dy · Cast(y > 0) is a cheaper mask than Where.
+  // bench/conv-grad-formulations.ts). dy · Cast(y > 0) is a cheaper mask than Where.
   Relu: (ctx) => [ctx.g.mul(ctx.dy, ctx.g.cast(ctx.g.greater(ctx.y, c(ctx, 0)), ctx.dy.dtype))],
   Sigmoid: (ctx) => [ctx.g.mul(ctx.dy, ctx.g.mul(ctx.y, ctx.g.sub(c(ctx, 1), ctx.y)))],
   Tanh: (ctx) => [ctx.g.mul(ctx.dy, ctx.g.sub(c(ctx, 1), ctx.g.mul(ctx.y, ctx.y)))],

@@ -11,9 +11,10 @@
 import { Graph, type Value } from '../ir/graph.js';
 import type { FloatType } from '../ir/tensor.js';
 import { reparameterize } from '../losses/vae.js';
-import { type Architecture, denseLatentIndex } from './architecture.js';
-import { type Layer, applyLayer, declareParams, layerParams } from './layers.js';
-import { type AutoencoderPlan, planLayers, planOf } from './plan.js';
+import { type Architecture, denseLatentIndex } from '../../../common/model/architecture.js';
+import { type Layer, layerParams } from '../../../common/model/layers.js';
+import { applyLayer, declareParams } from './layers.js';
+import { type AutoencoderPlan, planLayers, planOf } from '../../../common/model/plan.js';
 
 /** Shape of one sample without the batch axis: [D] for dense networks, [C, H, W] for conv ones. */
 export type SampleShape = readonly number[];

@@ -1,15 +1,5 @@
-// Public surface of the model builders.
-export * from './architecture.js';
-export {
-  type Layer,
-  type DenseLayer,
-  type ConvLayer,
-  type ParamSpec,
-  countParams,
-  initParams,
-  layerParams,
-} from './layers.js';
-export { type Plan, planOf, planLayers, paramSpecs, parameterCount } from './plan.js';
+// Public surface of the model builders: an architecture (common/model/) made into graphs.
+export { initParams } from './layers.js';
 export {
   IO,
   type SampleShape,
@@ -26,6 +16,4 @@ export {
   sizeMultiple,
   summarize,
 } from './build.js';
-export { PRESET_NAMES, preset } from './presets.js';
-export { parseDenseSpec, resolveArchSpec } from './spec.js';
 export { type TrainingModel, TARGET, buildTrainingModel } from './objective.js';

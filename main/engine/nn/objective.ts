@@ -22,7 +22,7 @@ import {
   mse,
   noiseWeightedMse,
 } from '../losses/index.js';
-import type { Architecture } from './architecture.js';
+import type { Architecture } from '../../../common/model/architecture.js';
 import { type ForwardGraph, type GraphOptions, buildForward } from './build.js';
 
 export interface TrainingModel {

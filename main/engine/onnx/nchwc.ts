@@ -9,7 +9,7 @@
 // filter as an ordinary input, so the filter can be reordered IN the graph (Reshape, Transpose,
 // Reshape: a few thousand floats per step) and the activations wrapped in ReorderInput /
 // ReorderOutput; a Conv reading another rewritten Conv's output takes its blocked form directly.
-// Measured (scripts/bench/conv-grad-formulations.ts, one thread): the ref-dae training step from
+// Measured (bench/conv-grad-formulations.ts, one thread): the ref-dae training step from
 // 0.82x to 1.05x PyTorch's speed, 1024² inference 888 → 591 ms, losses identical to 7 digits
 // (test/unit/engine/exec-nchwc.test.ts holds three Adam steps to the plain session).
 //

@@ -11,7 +11,7 @@
 // highlights: there the inverse gains fade to 1 (Brooks' safe_invert_gains), so that bright,
 // saturated areas stay saturated after the forward gains and clipping instead of turning grey.
 
-import type { Rng } from '../../common/rng.js';
+import type { Rng } from '../../../common/rng.js';
 
 export type Mat3 = [number, number, number, number, number, number, number, number, number];
 

@@ -5,7 +5,7 @@
 // tails cut at ±4.3σ (a 2·10⁻⁵ share), rescaled to exactly zero mean and unit variance. For noise
 // that ends up in 8-bit pixels the difference from an exact normal is far below one grey level.
 
-import type { Rng } from '../../common/rng.js';
+import type { Rng } from '../../../common/rng.js';
 
 const LEVELS = 65536;
 

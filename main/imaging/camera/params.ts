@@ -15,8 +15,8 @@
 // Everything else is drawn as in the paper where it has a draw (camera mix, gains) and from ranges
 // typical of camera firmware otherwise (sharpening, chroma denoising, JPEG quality 60–98).
 
-import type { Rng } from '../../common/rng.js';
-import { ImagingError } from '../errors.js';
+import type { Rng } from '../../../common/rng.js';
+import { ImagingError } from '../../../common/errors.js';
 import { CFA_PATTERNS, DEMOSAIC_METHODS, type CfaPattern, type DemosaicMethod } from './bayer.js';
 import { CAMERA_XYZ_TO_CAM, sampleCameraMix } from './color.js';
 import type { ChromaDenoise, Sharpening } from './filters.js';

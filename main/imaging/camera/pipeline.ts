@@ -42,8 +42,8 @@
 // many seeds on flat patches: within 2 % (tolerance 4 %) for both demosaickers, dark and bright
 // colours, with and without sharpening and chroma NR.
 
-import type { Rng } from '../../common/rng.js';
-import { ImagingError } from '../errors.js';
+import type { Rng } from '../../../common/rng.js';
+import { ImagingError } from '../../../common/errors.js';
 import { repeatPlane, withData, type Image } from '../image.js';
 import { encodeImage, decodeImage } from '../codec.js';
 import { cfaColours, demosaic, mosaic } from './bayer.js';

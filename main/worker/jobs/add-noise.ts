@@ -1,8 +1,8 @@
 // Corrupt an image on purpose with one of the seeded noise models (so the app can score itself).
-import { Rng } from '../../common/rng.js';
-import { addNoise as applyNoise, type NoiseSpec } from '../../imaging/noise.js';
+import { Rng } from '../../../common/rng.js';
+import { addNoise as applyNoise, type NoiseSpec } from '../../../common/noise.js';
 import { withData } from '../../imaging/image.js';
-import type { JobParams } from '../../service/contract.js';
+import type { JobParams } from '../../../common/contract.js';
 import type { JobHandler } from './types.js';
 
 /** The contract's (type, level, extras) → the imaging module's noise spec (add-noise and train). */

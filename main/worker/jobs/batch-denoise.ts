@@ -5,9 +5,9 @@ import { mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { planBatch } from '../../imaging/batch.js';
 import { readImage, writeImage } from '../../imaging/codec.js';
-import { denoiseImage } from '../../imaging/denoise.js';
-import { ImagingError } from '../../imaging/errors.js';
-import { onnxModel } from '../model-cache.js';
+import { denoiseImage } from '../../ml/inference/denoise.js';
+import { ImagingError } from '../../../common/errors.js';
+import { onnxModel } from '../../ml/inference/model-cache.js';
 import type { JobHandler } from './types.js';
 
 export const batchDenoise: JobHandler<'batch-denoise'> = async (params, ctx) => {

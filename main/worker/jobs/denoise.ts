@@ -1,6 +1,6 @@
 // Denoise an image in the store with an ONNX model, tile by tile (any photo size).
-import { denoiseImage } from '../../imaging/denoise.js';
-import { onnxModel } from '../model-cache.js';
+import { denoiseImage } from '../../ml/inference/denoise.js';
+import { onnxModel } from '../../ml/inference/model-cache.js';
 import type { JobHandler } from './types.js';
 
 export const denoise: JobHandler<'denoise'> = async (params, ctx) => {

@@ -4,10 +4,10 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { safeFileName } from '../../common/file-name.js';
-import { writeFileAtomic } from '../../common/atomic-write.js';
-import { writeFileOnClash } from '../../common/clash.js';
-import { ServiceError } from '../../service/contract.js';
+import { safeFileName } from '../../files/file-name.js';
+import { writeFileAtomic } from '../../files/atomic-write.js';
+import { writeFileOnClash } from '../../files/clash.js';
+import { ServiceError } from '../../../common/contract.js';
 import type { JobHandler } from './types.js';
 
 export const exportOnnx: JobHandler<'export-onnx'> = async (params, ctx) => {

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { FILE_EXTENSIONS, writeImage } from '../../imaging/codec.js';
-import { safeFileName } from '../../common/file-name.js';
+import { safeFileName } from '../../files/file-name.js';
 import type { JobHandler } from './types.js';
 
 export const exportImage: JobHandler<'export'> = async (params, ctx) => {

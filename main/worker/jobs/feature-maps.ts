@@ -3,11 +3,12 @@
 // (input values / bottleneck values). A residual denoiser has no bottleneck; its middle layer is
 // shown instead (its "ratio" is below 1: it expands the image into many feature maps).
 import { Tensor } from '../../engine/ir/tensor.js';
-import { planOf, sizeMultiple } from '../../engine/nn/index.js';
-import { featureMaps as runFeatureMaps } from '../../engine/train/index.js';
+import { sizeMultiple } from '../../engine/nn/index.js';
+import { planOf } from '../../../common/model/index.js';
+import { featureMaps as runFeatureMaps } from '../../ml/train/index.js';
 import { luma, plane, type Image } from '../../imaging/image.js';
-import { ServiceError } from '../../service/contract.js';
-import { engineExecutor, engineModel } from '../engine-models.js';
+import { ServiceError } from '../../../common/contract.js';
+import { engineExecutor, engineModel } from '../../ml/inference/engine-models.js';
 import { asBadRequest } from './latent-space.js';
 import { sampleGrid } from './sample-grid.js';
 import type { JobHandler } from './types.js';

@@ -5,12 +5,12 @@ import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import '../../engine/onnx/no-telemetry.js';
 import { InferenceSession } from 'onnxruntime-node';
-import { writeFileAtomic } from '../../common/atomic-write.js';
+import { writeFileAtomic } from '../../files/atomic-write.js';
 import { dataPaths } from '../../service/data-dir.js';
 import { withCapabilities } from '../../service/capabilities.js';
-import { ServiceError, type ModelCard, type ModelCardFile } from '../../service/contract.js';
+import { ServiceError, type ModelCard, type ModelCardFile } from '../../../common/contract.js';
 import type { JobHandler } from './types.js';
-import { safeFileName } from '../../common/file-name.js';
+import { safeFileName } from '../../files/file-name.js';
 import { writeModelFile } from './save-model.js';
 
 export const importModel: JobHandler<'import-model'> = async (params, ctx) => {

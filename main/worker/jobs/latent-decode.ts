@@ -1,5 +1,5 @@
 // Decode one latent point (a click in the scatter) to the picture the decoder makes of it.
-import { decode } from '../../engine/train/index.js';
+import { decode } from '../../ml/train/index.js';
 import { latentSpace, toLatent } from './latent-space.js';
 import { sampleGrid } from './sample-grid.js';
 import type { JobHandler } from './types.js';

@@ -1,5 +1,5 @@
 // The Latent workspace's scatter: `count` digits (a seeded choice) as 2-D points with their labels.
-import { Rng } from '../../common/rng.js';
+import { Rng } from '../../../common/rng.js';
 import { latentSpace } from './latent-space.js';
 import type { JobHandler } from './types.js';
 

@@ -1,5 +1,5 @@
 // Decodings along the straight line between two latent points, both ends included.
-import { decode } from '../../engine/train/index.js';
+import { decode } from '../../ml/train/index.js';
 import { latentSpace, toLatent } from './latent-space.js';
 import { sampleGrid } from './sample-grid.js';
 import type { JobHandler } from './types.js';

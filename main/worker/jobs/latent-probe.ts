@@ -1,6 +1,6 @@
 // Encoder reuse: how well a softmax head classifies the digits from the model's frozen latent
 // code, against the same head on raw pixels (engine/train/classify.ts trains both identically).
-import { encoderClassification } from '../../engine/train/index.js';
+import { encoderClassification } from '../../ml/train/index.js';
 import { asBadRequest, latentSpace } from './latent-space.js';
 import type { JobHandler } from './types.js';
 

@@ -3,13 +3,13 @@
 // two dimensions, its first two principal components (fitted on all digits' codes) when it has
 // more. The PCA is a property of the model, not of the sample a request shows, so a point
 // clicked in any scatter decodes to the same latent vector. Shared by the latent-* jobs.
-import { DatasetError, SampleDataset, encode, openDataset } from '../../engine/train/index.js';
-import type { ModelWeights } from '../../engine/train/index.js';
-import { type Pca, fitPca, pcaProject, pcaUnproject } from '../../engine/train/pca.js';
+import { DatasetError, SampleDataset, encode, openDataset } from '../../ml/train/index.js';
+import type { ModelWeights } from '../../ml/train/index.js';
+import { type Pca, fitPca, pcaProject, pcaUnproject } from '../../ml/analysis/pca.js';
 import type { Executor } from '../../engine/exec/index.js';
-import { ServiceError } from '../../service/contract.js';
+import { ServiceError } from '../../../common/contract.js';
 import type { JobContext } from '../job-context.js';
-import { engineExecutor, engineModel } from '../engine-models.js';
+import { engineExecutor, engineModel } from '../../ml/inference/engine-models.js';
 
 export interface LatentSpace {
   model: ModelWeights;

@@ -4,18 +4,18 @@
 // the run's validation data with its training noise, so it states what this model really does.
 import { mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { version } from '../../cli/version.js';
-import { safeFileName } from '../../common/file-name.js';
-import { type Architecture, parameterCount, paramSpecs, validateArchitecture } from '../../engine/nn/index.js';
+import { version } from '../../files/app-version.js';
+import { safeFileName } from '../../files/file-name.js';
+import { type Architecture, parameterCount, paramSpecs, validateArchitecture } from '../../../common/model/index.js';
 import type { Tensor } from '../../engine/ir/tensor.js';
-import { CheckpointError, evaluateModel, exportOnnx, modelCard, readCheckpoint } from '../../engine/train/index.js';
-import { FileWriteError, writeFileAtomic } from '../../common/atomic-write.js';
-import { isNameTaken, numberedModelName, writeFileOnClash, type ClashPolicy } from '../../common/clash.js';
+import { CheckpointError, evaluateModel, exportOnnx, modelCard, readCheckpoint } from '../../ml/train/index.js';
+import { FileWriteError, writeFileAtomic } from '../../files/atomic-write.js';
+import { isNameTaken, numberedModelName, writeFileOnClash, type ClashPolicy } from '../../files/clash.js';
 import { checkpointFiles, readRunRecord } from '../../service/checkpoints.js';
 import { withCapabilities } from '../../service/capabilities.js';
-import { ServiceError, type ModelCard, type ModelCardFile, type ModelMetricRow } from '../../service/contract.js';
+import { ServiceError, type ModelCard, type ModelCardFile, type ModelMetricRow } from '../../../common/contract.js';
 import { dataPaths } from '../../service/data-dir.js';
-import { engineExecutor } from '../engine-models.js';
+import { engineExecutor } from '../../ml/inference/engine-models.js';
 import { validationSamples } from './training-monitor.js';
 import { describeNoise, openTrainingData, trainingNoise } from './training-setup.js';
 import type { JobHandler } from './types.js';

@@ -5,7 +5,7 @@
 // folder (see service/checkpoints.ts) so it can be saved as a model or resumed later.
 import { mkdir } from 'node:fs/promises';
 import type { Tensor } from '../../engine/ir/tensor.js';
-import { architectureToJson } from '../../engine/nn/index.js';
+import { architectureToJson } from '../../../common/model/index.js';
 import {
   type Checkpoint,
   CheckpointError,
@@ -15,7 +15,7 @@ import {
   readCheckpoint,
   stepsPerEpoch,
   train as runTrainer,
-} from '../../engine/train/index.js';
+} from '../../ml/train/index.js';
 import {
   checkpointFiles,
   describeCheckpoint,
@@ -23,10 +23,10 @@ import {
   type RunRecord,
   writeRunRecord,
 } from '../../service/checkpoints.js';
-import { ServiceError, type HistoryPoint } from '../../service/contract.js';
-import { recordsLossAt } from '../../service/run-history.js';
+import { ServiceError, type HistoryPoint } from '../../../common/contract.js';
+import { recordsLossAt } from '../../../common/run-history.js';
 import { dataPaths } from '../../service/data-dir.js';
-import { engineExecutor } from '../engine-models.js';
+import { engineExecutor } from '../../ml/inference/engine-models.js';
 import { JobCancelled, type JobContext } from '../job-context.js';
 import { TrainingMonitor, validationMetrics } from './training-monitor.js';
 import { openTrainingData, optimizerConfig, resolveArchitecture, trainingNoise } from './training-setup.js';

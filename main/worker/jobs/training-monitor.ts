@@ -2,14 +2,15 @@
 // seconds of wall time, not every N steps, so a fast dense model and a slow conv model both get a
 // lively but cheap display): validation PSNR/SSIM/MSE of the current parameters, and the
 // reconstruction gallery (clean / noisy / output) of a fixed handful of validation samples.
-import { Rng } from '../../common/rng.js';
+import { Rng } from '../../../common/rng.js';
 import type { Executor } from '../../engine/exec/index.js';
 import type { Tensor } from '../../engine/ir/tensor.js';
-import { type Architecture, buildInference } from '../../engine/nn/index.js';
-import { makeBatch, type Batch } from '../../engine/train/batches.js';
-import { type Dataset, type Evaluation, evaluateModel, runOnce } from '../../engine/train/index.js';
-import type { NoiseSpec } from '../../imaging/noise.js';
-import type { ImageInfo } from '../../service/contract.js';
+import { buildInference } from '../../engine/nn/index.js';
+import { type Architecture } from '../../../common/model/index.js';
+import { makeBatch, type Batch } from '../../ml/train/batches.js';
+import { type Dataset, type Evaluation, evaluateModel, runOnce } from '../../ml/train/index.js';
+import type { NoiseSpec } from '../../../common/noise.js';
+import type { ImageInfo } from '../../../common/contract.js';
 import type { JobContext } from '../job-context.js';
 import { pictureShape, sampleGrid } from './sample-grid.js';
 

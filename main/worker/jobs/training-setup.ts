@@ -2,11 +2,12 @@
 // preset or JSON, with λ/β applied), the training and validation data, the noise model and the
 // optimizer. Shared by the train job and save-model (which re-measures a model on the same data).
 import path from 'node:path';
-import { ArchitectureError, type Architecture, resolveArchSpec, validateArchitecture } from '../../engine/nn/index.js';
+import { ArchitectureError, type Architecture, validateArchitecture } from '../../../common/model/index.js';
+import { resolveArchSpec } from '../../ml/architecture-file.js';
 import type { OptimizerConfig } from '../../engine/optim/index.js';
-import { type Dataset, DatasetError, SampleDataset, openDataset, splitEveryKth } from '../../engine/train/index.js';
-import type { NoiseSpec } from '../../imaging/noise.js';
-import { ServiceError, type JobParams } from '../../service/contract.js';
+import { type Dataset, DatasetError, SampleDataset, openDataset, splitEveryKth } from '../../ml/train/index.js';
+import type { NoiseSpec } from '../../../common/noise.js';
+import { ServiceError, type JobParams } from '../../../common/contract.js';
 import { noiseSpec } from './add-noise.js';
 
 type TrainRequest = JobParams<'train'>;

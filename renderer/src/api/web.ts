@@ -10,7 +10,7 @@
 // cookie) and removes it from the address bar so it does not sit in history; a reload finds it
 // there. It travels only in the X-Denoise-Token header (the event socket: its ?token= query).
 // Previews (<img src>) use the image's unguessable URL; downloads are fetched with the header.
-import { CallFailed, channelMethods, type DenoiseLabApi, type JobEvent } from '../../../preload/api.js';
+import { CallFailed, channelMethods, type DenoiseLabApi, type JobEvent } from '../../../common/api.js';
 import {
   callErrorSchema,
   jobEventSchema,
@@ -19,7 +19,7 @@ import {
   type Channel,
   type ChannelRequest,
   type ChannelResponse,
-} from '../../../main/service/contract.js';
+} from '../../../common/contract.js';
 
 export interface WebApiOptions {
   /** Base URL of the host (defaults to the page's own origin). */

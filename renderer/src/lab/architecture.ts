@@ -7,7 +7,7 @@
 // function; test/unit/renderer/architecture.test.ts checks it against the engine for every preset
 // and a sweep of designs, so the two cannot drift apart silently.
 
-import { defaultPredicts } from '../../../main/engine/nn/architecture.js';
+import { defaultPredicts } from '../../../common/model/architecture.js';
 
 export const VARIANTS = [
   { id: 'basic', label: 'Basic (undercomplete)', family: 'dense' },

@@ -5,7 +5,7 @@
 // validation value appears only at the step it was measured. Memory stays bounded on long runs by
 // thinning evenly over the run, always keeping the newest row.
 import type { HistoryPoint } from '../api/index.js';
-import { halveKeepingLast } from '../../../main/service/run-history.js';
+import { halveKeepingLast } from '../../../common/run-history.js';
 
 export type ChartGroup = 'loss' | 'quality' | 'throughput';
 

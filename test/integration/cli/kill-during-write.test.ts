@@ -9,8 +9,8 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { readCheckpoint } from '../../../main/engine/train/checkpoint.js';
-import { importEngineModel } from '../../../main/engine/train/export.js';
+import { readCheckpoint } from '../../../main/ml/train/checkpoint.js';
+import { importEngineModel } from '../../../main/ml/model-file.js';
 import { tempDir } from '../../helpers/temp-dir.js';
 
 const bin = path.resolve('bin/denoise-lab.js');

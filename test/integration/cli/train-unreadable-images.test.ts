@@ -3,7 +3,7 @@
 import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadImageFolder } from '../../../main/engine/train/datasets.js';
+import { loadImageFolder } from '../../../main/ml/train/datasets.js';
 import { cli } from '../../helpers/cli.js';
 import { tempDir } from '../../helpers/temp-dir.js';
 

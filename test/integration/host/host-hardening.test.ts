@@ -6,7 +6,7 @@ import { connect } from 'node:net';
 import path from 'node:path';
 import { startHost, type RunningHost } from '../../../main/host/server.js';
 import { ApiService } from '../../../main/service/api-service.js';
-import { Rng } from '../../../main/common/rng.js';
+import { Rng } from '../../../common/rng.js';
 import { buildWorker, startService, writeTestPng, type Harness } from '../service/harness.js';
 import { tempDir } from '../../helpers/temp-dir.js';
 

@@ -12,7 +12,7 @@ import type {
   ImageInfo,
   ModelCard,
   BatchDenoiseResult,
-} from '../../../main/service/contract.js';
+} from '../../../common/contract.js';
 import { ApiService } from '../../../main/service/api-service.js';
 import { buildWorker, startService, writeTestPng, type Harness } from './harness.js';
 import { tempDir } from '../../helpers/temp-dir.js';

@@ -13,7 +13,7 @@ import type {
   JobSpecInput,
   LatentEncodeResult,
   ModelCard,
-} from '../../../main/service/contract.js';
+} from '../../../common/contract.js';
 import { ApiService } from '../../../main/service/api-service.js';
 import { buildWorker, startService, type Harness } from './harness.js';
 import { tempDir } from '../../helpers/temp-dir.js';

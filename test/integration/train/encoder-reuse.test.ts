@@ -2,12 +2,12 @@
 // train a softmax head on its code, and compare with the same head on raw pixels.
 import { describe, expect, it } from 'vitest';
 import { createExecutor } from '../../../main/engine/exec/index.js';
-import { preset } from '../../../main/engine/nn/index.js';
-import { encoderClassification } from '../../../main/engine/train/classify.js';
-import { loadDigits, splitEveryKth } from '../../../main/engine/train/datasets.js';
-import { evaluateModel } from '../../../main/engine/train/evaluate.js';
-import { encodeDataset } from '../../../main/engine/train/latent.js';
-import { train } from '../../../main/engine/train/trainer.js';
+import { preset } from '../../../common/model/index.js';
+import { encoderClassification } from '../../../main/ml/analysis/classify.js';
+import { loadDigits, splitEveryKth } from '../../../main/ml/train/datasets.js';
+import { evaluateModel } from '../../../main/ml/train/evaluate.js';
+import { encodeDataset } from '../../../main/ml/analysis/latent.js';
+import { train } from '../../../main/ml/train/trainer.js';
 
 describe('encoder reuse for classification (digits)', () => {
   it('a frozen 16-unit code classifies digits; raw pixels are the baseline; both far above chance', async () => {

@@ -5,7 +5,7 @@
 // on the weights, flat windows, asymmetric pads) the way the reference interpreter does.
 
 import { afterAll, describe, expect, it } from 'vitest';
-import { Rng } from '../../../main/common/rng.js';
+import { Rng } from '../../../common/rng.js';
 import { createExecutor, type CompiledGraph, type ExecutorName } from '../../../main/engine/exec/index.js';
 import { backward } from '../../../main/engine/grad/index.js';
 import { Graph, Tensor, type ConvOptions, type Shape } from '../../../main/engine/ir/index.js';

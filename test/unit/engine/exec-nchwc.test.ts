@@ -3,11 +3,12 @@
 // both filter layouts (1 input channel, and a multiple of the block), with fused Relus and the
 // gradient rules' stride-1 fast path. Runs where the CPU has NCHWc kernels (x86-64, AVX2/512).
 import { describe, expect, it } from 'vitest';
-import { Rng } from '../../../main/common/rng.js';
+import { Rng } from '../../../common/rng.js';
 import type { CompiledGraph } from '../../../main/engine/exec/executor.js';
 import { OrtNodeExecutor } from '../../../main/engine/exec/ort-node.js';
 import { Tensor } from '../../../main/engine/ir/tensor.js';
-import { architecture, buildTrainingModel, initParams, paramSpecs } from '../../../main/engine/nn/index.js';
+import { buildTrainingModel, initParams } from '../../../main/engine/nn/index.js';
+import { architecture, paramSpecs } from '../../../common/model/index.js';
 import { buildTrainStep } from '../../../main/engine/optim/index.js';
 import { nchwcBlockSize, withNchwcConvs } from '../../../main/engine/onnx/nchwc.js';
 

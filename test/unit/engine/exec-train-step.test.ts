@@ -2,10 +2,11 @@
 // same loss, parameters and optimizer state on ORT-node, ORT-web and the reference interpreter,
 // over three steps with each step's outputs fed back as the next step's inputs.
 import { describe, expect, it } from 'vitest';
-import { Rng } from '../../../main/common/rng.js';
+import { Rng } from '../../../common/rng.js';
 import { createExecutor, type ExecutorName } from '../../../main/engine/exec/index.js';
 import { Tensor } from '../../../main/engine/ir/tensor.js';
-import { architecture, buildTrainingModel, initParams, paramSpecs } from '../../../main/engine/nn/index.js';
+import { buildTrainingModel, initParams } from '../../../main/engine/nn/index.js';
+import { architecture, paramSpecs } from '../../../common/model/index.js';
 import { buildTrainStep } from '../../../main/engine/optim/index.js';
 
 const arch = architecture({

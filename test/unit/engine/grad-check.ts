@@ -2,7 +2,7 @@
 // grad-fd tests of ops, losses and penalties.
 
 import { expect } from 'vitest';
-import { Rng } from '../../../main/common/rng.js';
+import { Rng } from '../../../common/rng.js';
 import { evaluate } from '../../../main/engine/exec/reference/index.js';
 import { backward } from '../../../main/engine/grad/index.js';
 import { Graph, Tensor, type Shape, type Value, sizeOf } from '../../../main/engine/ir/index.js';

@@ -2,7 +2,7 @@
 // must hold at least one case per op of the IR, or the first test fails.
 
 import { describe, expect, it } from 'vitest';
-import { Rng } from '../../../main/common/rng.js';
+import { Rng } from '../../../common/rng.js';
 import { OPS, type Op, type Shape, type Tensor, type Value, type Graph } from '../../../main/engine/ir/index.js';
 import { type GradCheckCase, checkGradients, randomTensor, weightedSum } from './grad-check.js';
 

@@ -2,7 +2,7 @@
 // finite-difference check of each one's gradient through backward() (float64, reference interpreter).
 
 import { describe, expect, it } from 'vitest';
-import { Rng } from '../../../main/common/rng.js';
+import { Rng } from '../../../common/rng.js';
 import { evaluate } from '../../../main/engine/exec/reference/index.js';
 import { backward } from '../../../main/engine/grad/index.js';
 import { Graph, type FloatType, type Value } from '../../../main/engine/ir/index.js';

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { Rng } from '../../../main/common/rng.js';
+import { Rng } from '../../../common/rng.js';
 import { createExecutor } from '../../../main/engine/exec/index.js';
 import { Tensor } from '../../../main/engine/ir/tensor.js';
-import { architecture, buildInference, initParams, paramSpecs, preset } from '../../../main/engine/nn/index.js';
-import { decode, encode, featureMaps, latentTraversal, runOnce } from '../../../main/engine/train/latent.js';
+import { buildInference, initParams } from '../../../main/engine/nn/index.js';
+import { architecture, paramSpecs, preset } from '../../../common/model/index.js';
+import { decode, encode, featureMaps, latentTraversal, runOnce } from '../../../main/ml/analysis/latent.js';
 
 const t64 = (shape: number[], v: number[]) => new Tensor('float64', shape, v);
 
@@ -102,7 +103,7 @@ describe('latent-space functions', () => {
 
 describe('FFDNet-style residual denoiser (scale 2)', () => {
   it('keeps the image size, takes a noise-level map and refuses odd sizes', async () => {
-    const { preset: presetOf } = await import('../../../main/engine/nn/presets.js');
+    const { preset: presetOf } = await import('../../../common/model/presets.js');
     const { buildInference, sizeMultiple } = await import('../../../main/engine/nn/build.js');
     const arch = presetOf('ffdnet-gray')!;
     expect(sizeMultiple(arch)).toBe(2);

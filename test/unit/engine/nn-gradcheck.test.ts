@@ -2,14 +2,14 @@
 // builders is differentiated by backward() and compared with central differences (float64,
 // reference interpreter). Op-level checks cannot catch a mistake in how layers are wired together.
 import { describe, expect, it } from 'vitest';
-import { Rng } from '../../../main/common/rng.js';
+import { Rng } from '../../../common/rng.js';
 import { evaluate } from '../../../main/engine/exec/reference/index.js';
 import { backward } from '../../../main/engine/grad/index.js';
 import { Tensor } from '../../../main/engine/ir/index.js';
-import { architecture, type ArchitectureInput } from '../../../main/engine/nn/architecture.js';
+import { architecture, type ArchitectureInput } from '../../../common/model/architecture.js';
 import { buildTrainingModel } from '../../../main/engine/nn/objective.js';
 import { initParams } from '../../../main/engine/nn/layers.js';
-import { paramSpecs } from '../../../main/engine/nn/plan.js';
+import { paramSpecs } from '../../../common/model/plan.js';
 import { randomTensor } from './grad-check.js';
 
 function check(network: ArchitectureInput['network'], sample: number[], loss: ArchitectureInput['loss'] = 'mse') {

@@ -3,8 +3,9 @@
 import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { Rng } from '../../../main/common/rng.js';
-import { architectureToJson, buildInference, initParams, paramSpecs, preset } from '../../../main/engine/nn/index.js';
+import { Rng } from '../../../common/rng.js';
+import { buildInference, initParams } from '../../../main/engine/nn/index.js';
+import { architectureToJson, paramSpecs, preset } from '../../../common/model/index.js';
 import { toOnnx } from '../../../main/engine/onnx/index.js';
 import { cli } from '../../helpers/cli.js';
 import { tempDir } from '../../helpers/temp-dir.js';

@@ -2,9 +2,9 @@ import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Rng } from '../../../main/common/rng.js';
+import { Rng } from '../../../common/rng.js';
 import { planBatch } from '../../../main/imaging/batch.js';
-import { loadImageFolder } from '../../../main/engine/train/datasets.js';
+import { loadImageFolder } from '../../../main/ml/train/datasets.js';
 import { tempDir } from '../../helpers/temp-dir.js';
 
 let dir: string;

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { Rng } from '../../../main/common/rng.js';
+import { Rng } from '../../../common/rng.js';
 import { readImage } from '../../../main/imaging/codec.js';
 import { createImage, type Image } from '../../../main/imaging/image.js';
 import { psnr } from '../../../main/imaging/metrics.js';

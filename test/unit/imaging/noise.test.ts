@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { Rng } from '../../../main/common/rng.js';
+import { Rng } from '../../../common/rng.js';
 import { readImage } from '../../../main/imaging/codec.js';
-import { addNoise, logGamma, noiseSpecFromLevel, poisson, type NoiseSpec } from '../../../main/imaging/noise.js';
+import { addNoise, logGamma, noiseSpecFromLevel, poisson, type NoiseSpec } from '../../../common/noise.js';
 import { estimateNoiseSigma } from '../../../main/imaging/noise-estimate.js';
 
 const N = 200_000;

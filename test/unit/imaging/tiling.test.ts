@@ -1,8 +1,8 @@
 import path from 'node:path';
 import { describe, expect, it, onTestFinished, vi } from 'vitest';
-import { Rng } from '../../../main/common/rng.js';
+import { Rng } from '../../../common/rng.js';
 import { reflectIndex } from '../../../main/imaging/image.js';
-import { openOnnxModel } from '../../../main/imaging/onnx-runner.js';
+import { openOnnxModel } from '../../../main/ml/inference/onnx-runner.js';
 import { chooseTileSize, denoiseTiled, tileMemoryBytes, type TileRunner } from '../../../main/imaging/tiling.js';
 
 const MODELS = path.resolve('test/fixtures/imaging/models');

@@ -1,8 +1,8 @@
 // The Lab's live parameter count must agree with the engine's layer plan for every design.
 import { describe, expect, it } from 'vitest';
-import { architecture } from '../../../main/engine/nn/architecture.js';
-import { parameterCount as engineCount } from '../../../main/engine/nn/plan.js';
-import { PRESET_NAMES, preset } from '../../../main/engine/nn/presets.js';
+import { architecture } from '../../../common/model/architecture.js';
+import { parameterCount as engineCount } from '../../../common/model/plan.js';
+import { PRESET_NAMES, preset } from '../../../common/model/presets.js';
 import {
   architectureJson,
   completeness,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { modelCapabilities, refuseIncapable } from '../../../main/service/capabilities.js';
 import { listShippedModels } from '../../../main/service/models.js';
-import { modelsDir } from '../../../main/paths.js';
+import { modelsDir } from '../../../main/files/app-paths.js';
 
 describe('model capabilities', () => {
   it('sorts the shipped cards into photo denoisers and latent models, with the reason for each "no"', async () => {

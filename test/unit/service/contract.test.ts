@@ -7,7 +7,7 @@ import {
   parseJobSpec,
   parseRequest,
   parseResponse,
-} from '../../../main/service/contract.js';
+} from '../../../common/contract.js';
 
 describe('the typed contract', () => {
   it('fills in defaults of a valid job request', () => {

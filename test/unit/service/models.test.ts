@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { listModels } from '../../../main/service/models.js';
-import { modelsDir } from '../../../main/paths.js';
+import { modelsDir } from '../../../main/files/app-paths.js';
 import { tempDir } from '../../helpers/temp-dir.js';
 
 describe('model catalogue', () => {

@@ -3,10 +3,10 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { isInside } from '../../../main/common/path-inside.js';
+import { isInside } from '../../../main/files/path-inside.js';
 import { grantHints, hostPathsOf, PathGrants } from '../../../main/service/path-grants.js';
 import { ApiService, type DialogHandlers } from '../../../main/service/api-service.js';
-import { ServiceError } from '../../../main/service/contract.js';
+import { ServiceError } from '../../../common/contract.js';
 import type { JobService } from '../../../main/service/job-service.js';
 import { tempDir } from '../../helpers/temp-dir.js';
 

@@ -1,0 +1,360 @@
+// `npm run bench:real`: how well the shipped denoisers clean photos carrying realistic camera
+// noise, run the way a user runs them (blind: no σ given), next to peers measured in the same run.
+// Not a test: it needs the development photos in ../shared/datasets/devset (or --devset) and, for
+// the Python peers, Debian's python3-skimage and python3-opencv.
+//
+// Every photo goes through the camera-pipeline simulator (imaging/camera) in four settings: the
+// levels low, medium and high without JPEG, and medium saved as a JPEG of quality 75. Each photo and
+// setting has its own fixed seed, from which the camera is drawn within the level (colour matrix
+// mix, gains, Bayer phase, demosaicking method, in-camera sharpening and chroma NR: varied, and
+// printed) and then the noise. Every result is clipped to [0, 1] and scored against the same
+// pipeline without noise (and without JPEG): demosaicking alone changes a photo, so the original
+// would charge every method for what no denoiser can restore. Methods, all blind:
+//   - each shipped denoiser, σ estimated by the app's wavelet-MAD estimator (its default);
+//   - the AWGN default model at a sweep of fixed σ, its best σ per setting (by mean PSNR over the
+//     photos) reported: a user who tried every strength by hand; the row others are compared with;
+//   - scikit-image NL-means (bench/peers/nlmeans.py: fast mode, σ from estimate_sigma,
+//     h = 0.8·σ̂) and OpenCV fastNlMeansDenoisingColored (bench/peers/opencv_nlmeans.py: h =
+//     hColor = σ̂ on 0–255, σ̂ the app's estimate, windows 7 and 21), each in its own process after
+//     ours, with --threads threads.
+// Per setting it also reports the true mean σ (the simulator's noise map, before JPEG) next to
+// the estimator's reading.
+
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { Rng } from '../common/rng.js';
+import { compareImages, estimateNoiseSigma, readImage, withData, type Image } from '../main/imaging/index.js';
+import { denoiseImage, openOnnxModel, type OnnxModel } from '../main/ml/inference/index.js';
+import { compressJpeg, simulateCameraNoise, type CameraNoiseLevel } from '../main/imaging/camera/index.js';
+import { UsageError } from '../main/cli/command.js';
+import { numberOption, RANGES } from '../main/cli/options.js';
+import {
+  Accumulator,
+  clip01,
+  DEFAULT_DEVSET,
+  devsetPhotos,
+  hasPython,
+  log,
+  peerJob,
+  runPythonPeer,
+  shippedDenoisers,
+  Timing,
+  type PeerJob,
+} from './devset.js';
+
+const SETTINGS: { name: string; level: CameraNoiseLevel; jpegQuality: number | null }[] = [
+  { name: 'low', level: 'low', jpegQuality: null },
+  { name: 'medium', level: 'medium', jpegQuality: null },
+  { name: 'high', level: 'high', jpegQuality: null },
+  { name: 'JPEG (medium, q 75)', level: 'medium', jpegQuality: 75 },
+];
+
+const NOISY = 'noisy input';
+const NLM = 'NL-means (scikit-image)';
+const OPENCV = 'fastNlMeansDenoisingColored (OpenCV)';
+
+interface Camera {
+  photo: string;
+  setting: string;
+  seed: number;
+  shot: number;
+  read: number;
+  cfa: string;
+  demosaic: string;
+  sharpen: number;
+  chroma_nr: number;
+  true_sigma: number;
+  estimated_sigma: number;
+}
+
+type PeerTag = { clean: Image; setting: string; mp: number };
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      devset: { type: 'string', default: DEFAULT_DEVSET },
+      model: { type: 'string', multiple: true },
+      'awgn-model': { type: 'string' },
+      sweep: { type: 'string', default: '5,10,15,20,30,40,50' },
+      seed: { type: 'string', default: '2026' },
+      threads: { type: 'string', default: '2' },
+      limit: { type: 'string' },
+      'no-peers': { type: 'boolean', default: false },
+      json: { type: 'boolean', default: false },
+    },
+  });
+  const seed = numberOption(values, 'seed', RANGES.seed)!;
+  const threads = numberOption(values, 'threads', RANGES.threads)!;
+  const limit = numberOption(values, 'limit', { min: 1, max: 1e6, integer: true });
+  const sweep = values.sweep!.split(',').map(Number);
+  if (!sweep.every((s) => s >= 0 && s <= 255)) throw new UsageError(`--sweep must list σ values in 0–255`);
+  const photos = devsetPhotos('bench:real', path.resolve(values.devset!), limit);
+  const devset = path.resolve(values.devset!);
+  const shipped = await shippedDenoisers();
+  const modelFiles = values.model?.length ? values.model : shipped;
+  const awgnFile = values['awgn-model'] ?? shipped[0];
+  if (modelFiles.length === 0 || !awgnFile) {
+    log(
+      'bench:real: no denoising model: pass --model <file.onnx> and --awgn-model <file.onnx> (or ship one in models/)',
+    );
+    process.exit(2);
+  }
+  const runNlm = !values['no-peers'] && hasPython('skimage');
+  const runOpenCv = !values['no-peers'] && hasPython('cv2');
+  if (!runNlm) log('bench:real: scikit-image NL-means skipped (needs /usr/bin/python3 with python3-skimage)');
+  if (!runOpenCv) log('bench:real: OpenCV NL-means skipped (needs /usr/bin/python3 with python3-opencv)');
+
+  const acc = new Accumulator<{ setting: string; method: string }>();
+  const sweepAcc = new Accumulator<{ setting: string; sigma: number }>();
+  const timing = new Timing();
+  const cameras: Camera[] = [];
+  const nlmJobs: PeerJob<PeerTag>[] = [];
+  const cvJobs: PeerJob<PeerTag>[] = [];
+  const work = mkdtempSync(path.join(tmpdir(), 'dl-bench-real-'));
+  const opened = new Map<string, OnnxModel>();
+  const open = async (f: string) => {
+    const m = opened.get(f) ?? (await openOnnxModel(f, { threads }));
+    opened.set(f, m);
+    return m;
+  };
+  /** Runs a model, times it under `label`, and scores its clipped output against `ref`. */
+  const run = async (
+    model: OnnxModel,
+    noisy: Image,
+    ref: Image,
+    sigma: number | undefined,
+    label: string,
+  ): Promise<ReturnType<typeof compareImages>> => {
+    const t0 = performance.now();
+    const out = await denoiseImage(noisy, model, sigma === undefined ? {} : { sigma });
+    timing.add(label, (performance.now() - t0) / 1000, (noisy.width * noisy.height) / 1e6);
+    return compareImages(ref, withData(ref, clip01(out.image.data)));
+  };
+
+  try {
+    const blind = await Promise.all(
+      modelFiles.map(async (f) => ({ name: path.basename(f, '.onnx'), model: await open(f) })),
+    );
+    const awgn = { name: path.basename(awgnFile, '.onnx'), model: await open(awgnFile) };
+    for (const [pi, photo] of photos.entries()) {
+      const original = await readImage(path.join(devset, photo));
+      const mp = (original.width * original.height) / 1e6;
+      for (const [si, setting] of SETTINGS.entries()) {
+        const caseSeed = seed * 1000 + pi * 10 + si;
+        const sim = simulateCameraNoise(
+          original,
+          { level: setting.level, jpegQuality: setting.jpegQuality },
+          new Rng(caseSeed),
+          { clean: true },
+        );
+        const ref = sim.clean!;
+        const noisy = setting.jpegQuality ? await compressJpeg(sim.noisy, setting.jpegQuality) : sim.noisy;
+        const p = sim.pipeline;
+        const estimated = estimateNoiseSigma(noisy);
+        const camera: Camera = {
+          photo,
+          setting: setting.name,
+          seed: caseSeed,
+          shot: p.shot,
+          read: p.read,
+          cfa: p.cfa,
+          demosaic: p.demosaic,
+          sharpen: p.sharpen.amount,
+          chroma_nr: p.chromaDenoise.strength,
+          true_sigma: mean(sim.noiseMap),
+          estimated_sigma: estimated,
+        };
+        cameras.push(camera);
+        log(
+          `bench:real: ${photo}, ${setting.name}: shot ${p.shot.toExponential(2)}, read ${p.read.toExponential(2)}, ` +
+            `${p.cfa}, ${p.demosaic}, sharpening ${p.sharpen.amount.toFixed(2)}, chroma NR ` +
+            `${p.chromaDenoise.strength.toFixed(2)}; σ ${camera.true_sigma.toFixed(1)}, estimated ${estimated.toFixed(1)}`,
+        );
+
+        const key = (method: string) => ({ setting: setting.name, method });
+        acc.add(key(NOISY), compareImages(ref, noisy));
+        for (const { name, model } of blind) {
+          const method = model.takesSigma ? `${name} (σ estimated)` : name;
+          acc.add(key(method), await run(model, noisy, ref, undefined, `${setting.name}|${method}`));
+        }
+        if (awgn.model.takesSigma)
+          for (const sigma of sweep)
+            sweepAcc.add(
+              { setting: setting.name, sigma },
+              await run(awgn.model, noisy, ref, sigma, `${setting.name}|σ ${sigma}`),
+            );
+        const tag = { clean: ref, setting: setting.name, mp };
+        if (runNlm || runOpenCv) {
+          const job = peerJob(work, `${pi}-${si}`, noisy, tag, { sigma: estimated });
+          if (runNlm) nlmJobs.push(job);
+          // The same input file; OpenCV's output goes beside it under its own name.
+          if (runOpenCv) cvJobs.push({ ...job, out: job.out.replace(/-out\.npy$/, '-cv.npy') });
+        }
+      }
+      log(`bench:real: ${photo} done (${pi + 1}/${photos.length})`);
+    }
+    for (const m of opened.values()) await m.close();
+
+    // Peers strictly after our side, one process each, so that none competes with another for cores.
+    const versions: Record<string, string> = {};
+    const peer = (script: string, method: string, jobs: PeerJob<PeerTag>[], version: string) => {
+      if (!jobs.length) return;
+      log(`bench:real: running ${method} on ${jobs.length} images…`);
+      const report = runPythonPeer(script, jobs, threads, ({ tag }, out, seconds) => {
+        acc.add({ setting: tag.setting, method }, compareImages(tag.clean, out));
+        timing.add(`${tag.setting}|${method}`, seconds, tag.mp);
+      });
+      versions[version] = String(report[version]);
+    };
+    peer('nlmeans.py', NLM, nlmJobs, 'skimage');
+    peer('opencv_nlmeans.py', OPENCV, cvJobs, 'opencv');
+
+    const result = summarise(acc, sweepAcc, cameras, timing.secondsPerMp(), awgn.name);
+    if (values.json) {
+      process.stdout.write(
+        JSON.stringify({ photos, seed, threads, sweep, versions, ...result, cameras }, null, 2) + '\n',
+      );
+      return;
+    }
+    printReport(result, photos.length, threads, versions, cameras);
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+function mean(a: Float32Array): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i]!;
+  return s / a.length;
+}
+
+interface SettingRow {
+  setting: string;
+  method: string;
+  psnr: number;
+  ssim: number;
+  delta_psnr: number | null;
+  delta_ssim: number | null;
+  seconds_per_mp: number | null;
+}
+
+interface Summary {
+  rows: SettingRow[];
+  sweepRows: { setting: string; sigma: number; psnr: number; ssim: number }[];
+  sigmas: { setting: string; true_sigma: number; estimated_sigma: number; best_fixed_sigma: number | null }[];
+}
+
+/** Per setting: every method, the best fixed σ of the AWGN model, and the Δ of each against it. */
+function summarise(
+  acc: Accumulator<{ setting: string; method: string }>,
+  sweepAcc: Accumulator<{ setting: string; sigma: number }>,
+  cameras: Camera[],
+  secondsPerMp: Record<string, number>,
+  awgnName: string,
+): Summary {
+  const rows: SettingRow[] = [];
+  const sweepRows = sweepAcc.rows().map(({ setting, sigma, psnr, ssim }) => ({ setting, sigma, psnr, ssim }));
+  const sigmas: Summary['sigmas'] = [];
+  for (const { name } of SETTINGS) {
+    const here = cameras.filter((c) => c.setting === name);
+    if (!here.length) continue;
+    const best = sweepRows
+      .filter((r) => r.setting === name)
+      .reduce<(typeof sweepRows)[number] | undefined>((b, r) => (!b || r.psnr > b.psnr ? r : b), undefined);
+    sigmas.push({
+      setting: name,
+      true_sigma: here.reduce((s, c) => s + c.true_sigma, 0) / here.length,
+      estimated_sigma: here.reduce((s, c) => s + c.estimated_sigma, 0) / here.length,
+      best_fixed_sigma: best?.sigma ?? null,
+    });
+    const methods = acc.rows().filter((r) => r.setting === name);
+    const bestRow = best && {
+      setting: name,
+      method: `${awgnName}, best fixed σ (${best.sigma})`,
+      psnr: best.psnr,
+      ssim: best.ssim,
+      seconds: secondsPerMp[`${name}|σ ${best.sigma}`] ?? null,
+    };
+    const all = [
+      ...methods.map((r) => ({ ...r, seconds: secondsPerMp[`${name}|${r.method}`] ?? null })),
+      ...(bestRow ? [bestRow] : []),
+    ];
+    for (const r of all)
+      rows.push({
+        setting: name,
+        method: r.method,
+        psnr: r.psnr,
+        ssim: r.ssim,
+        delta_psnr: bestRow ? r.psnr - bestRow.psnr : null,
+        delta_ssim: bestRow ? r.ssim - bestRow.ssim : null,
+        seconds_per_mp: r.seconds,
+      });
+  }
+  return { rows, sweepRows, sigmas };
+}
+
+function printReport(
+  { rows, sweepRows, sigmas }: Summary,
+  nPhotos: number,
+  threads: number,
+  versions: Record<string, string>,
+  cameras: Camera[],
+): void {
+  const f2 = (v: number | null, signed = false) => (v === null ? '' : (signed && v >= 0 ? '+' : '') + v.toFixed(2));
+  const f4 = (v: number | null, signed = false) => (v === null ? '' : (signed && v >= 0 ? '+' : '') + v.toFixed(4));
+  const lines: string[] = [];
+  lines.push(
+    `Camera noise, blind; mean over ${nPhotos} devset photos; PSNR in dB, SSIM in [0, 1], in colour, against the ` +
+      `same pipeline without noise; Δ against the AWGN model at its best fixed σ; ${threads} thread(s).`,
+  );
+  if (versions.skimage) lines.push(`NL-means: scikit-image ${versions.skimage}, fast mode, σ estimated, h = 0.8·σ̂.`);
+  if (versions.opencv)
+    lines.push(
+      `OpenCV ${versions.opencv} fastNlMeansDenoisingColored: h = hColor = σ̂ (0–255, wavelet MAD), windows 7 / 21.`,
+    );
+  lines.push('');
+  lines.push('| setting | method | PSNR | SSIM | Δ PSNR | Δ SSIM | s / MP |');
+  lines.push('| --- | --- | --- | --- | --- | --- | --- |');
+  for (const r of rows)
+    lines.push(
+      `| ${r.setting} | ${r.method} | ${f2(r.psnr)} | ${f4(r.ssim)} | ${f2(r.delta_psnr, true)} | ` +
+        `${f4(r.delta_ssim, true)} | ${f2(r.seconds_per_mp)} |`,
+    );
+  lines.push(
+    '',
+    '| setting | true σ (noise map, mean, before JPEG) | estimated σ (wavelet MAD) | best fixed σ |',
+    '| --- | --- | --- | --- |',
+  );
+  for (const s of sigmas)
+    lines.push(`| ${s.setting} | ${f2(s.true_sigma)} | ${f2(s.estimated_sigma)} | ${s.best_fixed_sigma ?? ''} |`);
+  const sweep = [...new Set(sweepRows.map((r) => r.sigma))];
+  if (sweep.length) {
+    lines.push(
+      '',
+      `| setting | ${sweep.map((s) => `σ ${s}`).join(' | ')} |`,
+      `| --- |${' --- |'.repeat(sweep.length)}`,
+    );
+    for (const { setting } of sigmas)
+      lines.push(
+        `| ${setting} | ${sweep.map((s) => f2(sweepRows.find((r) => r.setting === setting && r.sigma === s)?.psnr ?? null)).join(' | ')} |`,
+      );
+  }
+  lines.push(
+    '',
+    '| photo | setting | shot | read | CFA | demosaic | sharpening | chroma NR |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- |',
+  );
+  for (const c of cameras)
+    lines.push(
+      `| ${c.photo} | ${c.setting} | ${c.shot.toExponential(2)} | ${c.read.toExponential(2)} | ${c.cfa} | ${c.demosaic} | ` +
+        `${c.sharpen.toFixed(2)} | ${c.chroma_nr.toFixed(2)} |`,
+    );
+  process.stdout.write(lines.join('\n') + '\n');
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`bench:real: ${(e as Error).message}\n`);
+  process.exit(e instanceof UsageError ? e.exitCode : 1);
+});

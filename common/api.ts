@@ -1,0 +1,248 @@
+// The API the renderer sees, whichever door it came through: the Electron preload exposes an
+// object of this type as `window.denoiseLab`, and the web shim (renderer/src/api/) builds the same
+// object on top of the local web host. Renderer code imports `api` from renderer/src/api and never
+// knows which one it got. All shapes come from the one contract (main/service/contract.ts).
+//
+// Conventions:
+// - Every method returns a Promise and rejects with an Error whose message is meant for the user
+//   (bad request, missing file, job not available in this build…).
+// - Heavy work is a job: `jobs.start({kind, params})` answers at once with a jobId; progress
+//   arrives through `jobs.onEvent`; `jobs.wait(jobId)` resolves with how it ended.
+// - Images are referenced by `imageId`; `ImageInfo.url` is a relative URL usable in `<img src>`.
+// - Paths are paths on the machine that runs the service (in the web door: the host machine).
+import type {
+  AppInfo,
+  Channel,
+  ChannelRequest,
+  ChannelResponse,
+  CheckpointInfo,
+  HistoryPoint,
+  ImageInfo,
+  ImportModelRequest,
+  JobEvent,
+  JobOutcome,
+  JobResult,
+  JobSnapshot,
+  JobSpecInput,
+  ModelCard,
+  Settings,
+} from './contract.js';
+
+export type {
+  AppInfo,
+  CheckpointInfo,
+  ClashPolicy,
+  EvaluateResult,
+  ExportDestination,
+  ExportFormat,
+  ExportResult,
+  HistoryPoint,
+  ImageInfo,
+  ImportModelRequest,
+  JobEvent,
+  JobKind,
+  JobOutcome,
+  JobParams,
+  JobParamsInput,
+  JobResult,
+  JobSnapshot,
+  JobSpecInput,
+  JobState,
+  LatentEncodeResult,
+  MetadataMode,
+  ModelCard,
+  NoiseType,
+  Settings,
+  BatchDenoiseResult,
+} from './contract.js';
+
+export interface FileFilter {
+  name: string;
+  extensions: string[];
+}
+
+export interface DenoiseLabApi {
+  /** Which door this is. */
+  readonly door: 'electron' | 'web';
+
+  app: {
+    info(): Promise<AppInfo>;
+  };
+
+  settings: {
+    get(): Promise<Settings>;
+    set(patch: Partial<Settings>): Promise<Settings>;
+  };
+
+  models: {
+    list(): Promise<ModelCard[]>;
+    /** Copy an .onnx file (host path) into the user's models. */
+    import(request: ImportModelRequest): Promise<ModelCard>;
+    /** Delete a trained or imported model (shipped models are read-only). */
+    delete(modelId: string): Promise<{ deleted: boolean }>;
+  };
+
+  images: {
+    /**
+     * Open an image: a host path, or a File from a drop / file input (Electron resolves its path
+     * with webUtils.getPathForFile; the web door uploads it to the host first).
+     */
+    open(source: string | File): Promise<ImageInfo>;
+    info(imageId: string): Promise<ImageInfo>;
+    /** The 8-bit sRGB PNG bytes of the image (same as fetching `info.url`). */
+    bytes(imageId: string): Promise<Uint8Array>;
+    release(imageId: string): Promise<{ released: boolean }>;
+  };
+
+  jobs: {
+    start(spec: JobSpecInput): Promise<{ jobId: string }>;
+    /** Resolves when the job ends (done, failed or cancelled); never rejects for a failed job. */
+    wait(jobId: string): Promise<JobOutcome>;
+    get(jobId: string): Promise<JobSnapshot>;
+    /** Running and recent jobs (after a reload, the page reattaches to them). */
+    list(): Promise<JobSnapshot[]>;
+    /** A training job's chart points so far, to redraw its charts from the start. */
+    history(jobId: string): Promise<{ jobId: string; points: HistoryPoint[] }>;
+    cancel(jobId: string): Promise<JobSnapshot>;
+    pause(jobId: string): Promise<JobSnapshot>;
+    resume(jobId: string): Promise<JobSnapshot>;
+    /** Every job's progress events; returns the function that unsubscribes. */
+    onEvent(listener: (event: JobEvent) => void): () => void;
+  };
+
+  checkpoints: {
+    list(jobId?: string): Promise<CheckpointInfo[]>;
+  };
+
+  files: {
+    /**
+     * Pick files to open. Electron: native dialog, returns their paths. Web: a file chooser whose
+     * files are uploaded to the host; returns the host paths of the uploads.
+     */
+    pickFiles(options?: { title?: string; filters?: FileFilter[]; multiple?: boolean }): Promise<string[]>;
+    /** Electron: native folder dialog. Web: null (ask the user to type a host path instead). */
+    pickFolder(options?: { title?: string }): Promise<string | null>;
+    /** Electron: native save dialog. Web: null (export with destination 'download' instead). */
+    saveAs(options?: { title?: string; defaultName?: string; filters?: FileFilter[] }): Promise<string | null>;
+    /** Web: save a result's download URL through the browser. Electron: no-op (files are on disk). */
+    download(downloadUrl: string, fileName: string): Promise<void>;
+  };
+}
+
+/** One request on a channel of the contract, answered with its response: a door's transport. */
+export type ChannelCall = <C extends Channel>(channel: C, request: ChannelRequest<C>) => Promise<ChannelResponse<C>>;
+
+/** The methods of DenoiseLabApi that are a single channel call, written the same way in every door. */
+export type ChannelMethods = Pick<DenoiseLabApi, 'app' | 'settings' | 'models' | 'checkpoints'> & {
+  images: Pick<DenoiseLabApi['images'], 'info' | 'release'>;
+  jobs: Omit<DenoiseLabApi['jobs'], 'onEvent'>;
+};
+
+/**
+ * The single-call methods over a door's `call`. Each door adds what differs between them (opening a
+ * dropped File, image bytes, job events, file dialogs) and may wrap a method (the web door opens
+ * its event socket before `jobs.start`).
+ */
+export function channelMethods(call: ChannelCall): ChannelMethods {
+  return {
+    app: { info: () => call('app:info', {}) },
+    settings: {
+      get: () => call('settings:get', {}),
+      set: (patch) => call('settings:set', patch),
+    },
+    models: {
+      list: () => call('models:list', {}),
+      import: (request) => call('models:import', request),
+      delete: (modelId) => call('models:delete', { modelId }),
+    },
+    images: {
+      info: (imageId) => call('images:info', { imageId }),
+      release: (imageId) => call('images:release', { imageId }),
+    },
+    jobs: {
+      start: (spec) => call('jobs:start', spec),
+      wait: (jobId) => call('jobs:wait', { jobId }) as Promise<JobOutcome>,
+      get: (jobId) => call('jobs:get', { jobId }),
+      list: () => call('jobs:list', {}),
+      history: (jobId) => call('jobs:history', { jobId }),
+      cancel: (jobId) => call('jobs:cancel', { jobId }),
+      pause: (jobId) => call('jobs:pause', { jobId }),
+      resume: (jobId) => call('jobs:resume', { jobId }),
+    },
+    checkpoints: {
+      list: (jobId) => call('checkpoints:list', jobId === undefined ? {} : { jobId }),
+    },
+  };
+}
+
+/**
+ * Run a job to its end: start it, forward its events to `onEvent`, and resolve with its typed
+ * result. Rejects with the job's error when it fails, and with an Error named 'JobCancelled' when
+ * it is cancelled. Works with either door's object.
+ */
+/**
+ * A failed call or job, with the service's error code: 'exists' means the target name is taken
+ * and the request said to cancel on a clash, so the app can ask and try again with the answer.
+ */
+export class CallFailed extends Error {
+  constructor(
+    message: string,
+    readonly code?: string,
+  ) {
+    super(message);
+    this.name = 'CallFailed';
+  }
+}
+
+/** Whether `e` says the target name is taken (see ClashPolicy). */
+export function isNameTaken(e: unknown): boolean {
+  return e instanceof CallFailed && e.code === 'exists';
+}
+
+export async function runJob<S extends JobSpecInput>(
+  api: DenoiseLabApi,
+  spec: S,
+  onEvent?: (event: JobEvent) => void,
+): Promise<JobResult<S['kind']>> {
+  const early: JobEvent[] = [];
+  let jobId: string | null = null;
+  const off = api.jobs.onEvent((e) => {
+    if (jobId === null) early.push(e);
+    else if (e.jobId === jobId) onEvent?.(e);
+  });
+  try {
+    jobId = (await api.jobs.start(spec)).jobId;
+    for (const e of early) if (e.jobId === jobId) onEvent?.(e);
+    return resultOf(await api.jobs.wait(jobId)) as JobResult<S['kind']>;
+  } finally {
+    off();
+  }
+}
+
+/**
+ * Follow a job that is already under way (started before a reload, or by another window) to its
+ * end, like `runJob` without the start.
+ */
+export async function followJob(
+  api: DenoiseLabApi,
+  jobId: string,
+  onEvent?: (event: JobEvent) => void,
+): Promise<unknown> {
+  const off = api.jobs.onEvent((e) => {
+    if (e.jobId === jobId) onEvent?.(e);
+  });
+  try {
+    return resultOf(await api.jobs.wait(jobId));
+  } finally {
+    off();
+  }
+}
+
+/** A job's result, or its error thrown (an Error named 'JobCancelled' for a cancelled job). */
+function resultOf(outcome: JobOutcome): unknown {
+  if (outcome.state === 'done') return outcome.result;
+  if (outcome.state === 'failed') throw new CallFailed(outcome.error, outcome.code);
+  const cancelled = new Error('the job was cancelled');
+  cancelled.name = 'JobCancelled';
+  throw cancelled;
+}

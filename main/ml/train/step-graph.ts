@@ -1,0 +1,84 @@
+// The training step of an architecture as one graph: forward, loss, backward and optimizer update.
+// The trainer runs it in process; `denoise-lab train --export-step` writes it as an ordinary ONNX
+// file plus a JSON descriptor, so any ONNX Runtime (another machine's, with more cores) can run
+// the very same step: feed the data inputs, `lr`, `t`, the parameters and optimizer slots, then
+// feed each `feedback` output back as its input for the next step.
+
+import type { Architecture } from '../../../common/model/architecture.js';
+import { architectureToJson } from '../../../common/model/architecture.js';
+import { buildTrainingModel, type TrainingModel } from '../../engine/nn/objective.js';
+import { toOnnx } from '../../engine/onnx/index.js';
+import { type OptimizerConfig, type TrainStep, buildTrainStep } from '../../engine/optim/index.js';
+
+export interface StepGraphOptions {
+  batch: number;
+  sampleShape: readonly number[];
+  optimizer: OptimizerConfig;
+  clipGradNorm?: number;
+  /** Names of model probes (latent, feature maps) to add as outputs. */
+  probes?: readonly string[];
+}
+
+export function trainingStep(arch: Architecture, o: StepGraphOptions): { model: TrainingModel; step: TrainStep } {
+  const model = buildTrainingModel(arch, { batch: o.batch, sampleShape: o.sampleShape });
+  const probes = Object.fromEntries(
+    (o.probes ?? []).map((name) => {
+      const v = model.probes[name];
+      if (!v) throw new RangeError(`unknown probe '${name}' (available: ${Object.keys(model.probes).join(', ')})`);
+      return [name, v];
+    }),
+  );
+  const step = buildTrainStep({
+    graph: model.forward.graph,
+    loss: model.loss,
+    terms: model.terms,
+    probes,
+    optimizer: o.optimizer,
+    ...(o.clipGradNorm !== undefined ? { clipGradNorm: o.clipGradNorm } : {}),
+  });
+  return { model, step };
+}
+
+export interface StepGraphDescriptor {
+  format: 'denoise-lab.training-step';
+  version: 1;
+  architecture: unknown;
+  batch: number;
+  sampleShape: number[];
+  optimizer: OptimizerConfig;
+  /** Data inputs with their shapes: `x` (model input), `y` (clean target), `noise_level`, `eps`. */
+  dataInputs: { name: string; shape: number[] }[];
+  params: { name: string; shape: number[] }[];
+  slots: { input: string; output: string; shape: number[] }[];
+  lr: string;
+  t: string;
+  loss: string;
+  terms: Record<string, string>;
+  feedback: { output: string; input: string }[];
+}
+
+/** The step as ONNX bytes and the descriptor a driver needs to run it in a loop. */
+export function exportTrainingStep(
+  arch: Architecture,
+  o: StepGraphOptions,
+): { onnx: Uint8Array; descriptor: StepGraphDescriptor } {
+  const { step } = trainingStep(arch, o);
+  const g = step.graph;
+  const descriptor: StepGraphDescriptor = {
+    format: 'denoise-lab.training-step',
+    version: 1,
+    architecture: JSON.parse(architectureToJson(arch)),
+    batch: o.batch,
+    sampleShape: [...o.sampleShape],
+    optimizer: o.optimizer,
+    dataInputs: step.dataInputs.map((name) => ({ name, shape: [...g.value(name).shape] })),
+    params: step.params.map((p) => ({ name: p.name, shape: [...p.shape] })),
+    slots: step.slots.map((s) => ({ input: s.input, output: s.output, shape: [...s.shape] })),
+    lr: step.lr,
+    t: step.t,
+    loss: step.outputs.loss,
+    terms: step.outputs.terms,
+    feedback: step.feedback,
+  };
+  return { onnx: toOnnx(g, { docString: `Denoise Lab training step (batch ${o.batch})` }), descriptor };
+}
