@@ -15,7 +15,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Rng } from '../common/rng.js';
-import { addNoise, compareImages, readImage, withData, type Image, type ImageMetrics } from '../main/imaging/index.js';
+import { addNoise } from '../common/noise.js';
+import { compareImages, readImage, withData, type Image, type ImageMetrics } from '../main/imaging/index.js';
 import { denoiseImage, openOnnxModel } from '../main/ml/inference/index.js';
 import {
   Accumulator,

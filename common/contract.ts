@@ -15,6 +15,8 @@
 // (canvas work). Full-precision data (16-bit, unclipped float) never leaves the service: exports
 // write it to files. Everything else in this contract is plain JSON.
 import { z } from 'zod';
+import { AppError, CALL_ERROR_CODES, type CallErrorCode } from './errors.js';
+import { noiseLevelsSchema, noiseTypeSchema } from './noise-spec.js';
 
 // ---------------------------------------------------------------------------------------------
 // Small shared pieces
@@ -119,22 +121,13 @@ export type ModelCardFile = z.infer<typeof modelCardFileSchema>;
 // ---------------------------------------------------------------------------------------------
 // Job parameters and results (one entry per job kind)
 
-export const noiseTypeSchema = z.enum(['gaussian', 'poisson', 'poisson-gaussian', 'salt-pepper', 'speckle', 'mask']);
-export type NoiseType = z.infer<typeof noiseTypeSchema>;
+export { noiseTypeSchema, type NoiseType } from './noise-spec.js';
 
-/**
- * Noise levels on the 0–255 scale: gaussian σ; poisson photons at full scale; poisson-gaussian
- * photons with `gaussianSigma` read noise; salt-pepper amount (fraction of pixels, 0–1) with
- * `saltRatio`; speckle multiplicative σ (as a fraction, 0–…); mask the dropped fraction (0–1).
- */
-export const addNoiseParamsSchema = z.strictObject({
+/** Noise as a type and its levels (common/noise-spec.ts says what each level means). */
+export const addNoiseParamsSchema = noiseLevelsSchema.extend({
   imageId: id,
-  type: noiseTypeSchema,
-  level: finite.nonnegative(),
   seed: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER).default(0),
   clip: z.boolean().default(true),
-  saltRatio: finite.min(0).max(1).optional(),
-  gaussianSigma: finite.nonnegative().optional(),
 });
 
 export const denoiseParamsSchema = z.strictObject({
@@ -216,13 +209,8 @@ export const trainParamsSchema = z
     data: trainDataSchema,
     /** Patch size for image data (square). */
     patch: z.number().int().min(4).max(1024).optional(),
-    /** Input corruption while training; levels as in add-noise (and its gaussianSigma / saltRatio). */
-    noise: z.strictObject({
-      type: z.union([noiseTypeSchema, z.literal('none')]),
-      level: finite.nonnegative(),
-      gaussianSigma: finite.nonnegative().optional(),
-      saltRatio: finite.min(0).max(1).optional(),
-    }),
+    /** Input corruption while training: a type and its levels, as in add-noise, or none. */
+    noise: noiseLevelsSchema.extend({ type: z.union([noiseTypeSchema, z.literal('none')]) }),
     optimizer: optimizerSchema.default('adam'),
     /** Deliberately generous: a far too high rate is a lesson (the run stops with a clear message). */
     lr: finite.positive().max(1e10),
@@ -711,13 +699,12 @@ export function isChannel(name: unknown): name is Channel {
 // Validation helpers
 
 /** A message that does not match the contract. `issues` says which field and why. */
-export class ContractError extends Error {
+export class ContractError extends AppError {
   constructor(
     message: string,
     readonly issues: string[] = [],
   ) {
-    super(message);
-    this.name = 'ContractError';
+    super('bad-request', message);
   }
 }
 
@@ -747,20 +734,17 @@ export function parseResponse<C extends Channel>(channel: C, value: unknown): Ch
 export const callErrorSchema = z.object({
   error: z.object({
     /** 'exists': the target name is taken and the request said to cancel on a clash. */
-    code: z.enum(['bad-request', 'not-found', 'unavailable', 'failed', 'forbidden', 'exists']),
+    code: z.enum(CALL_ERROR_CODES),
     message: z.string(),
   }),
 });
 export type CallError = z.infer<typeof callErrorSchema>;
 
 /** Error codes name the kind of failure so every door maps them the same way. */
-export class ServiceError extends Error {
-  constructor(
-    readonly code: CallError['error']['code'],
-    message: string,
-  ) {
-    super(message);
-    this.name = 'ServiceError';
+export class ServiceError extends AppError {
+  declare readonly code: CallErrorCode;
+  constructor(code: CallErrorCode, message: string) {
+    super(code, message);
   }
 }
 

@@ -1,4 +1,4 @@
-// Synthetic noise for training pairs and experiments. Images are in [0, 1]; every parameter is
+// Synthetic noise for training pairs and experiments (described in noise-spec.ts). Images are in [0, 1]; every parameter is
 // stated on the familiar 0–255 scale (σ = 25 means 25 grey levels) or as a dimensionless
 // fraction. All randomness comes from the seeded Rng, so a seed gives the same noise everywhere.
 //
@@ -14,25 +14,7 @@
 // range are kept (only float outputs can store them).
 
 import type { Rng } from './rng.js';
-import { ImagingError } from './errors.js';
-
-export type NoiseSpec =
-  | { type: 'gaussian'; sigma: number }
-  | { type: 'poisson'; photons: number }
-  | { type: 'poisson-gaussian'; photons: number; sigma: number }
-  | { type: 'salt-pepper'; amount: number; saltRatio?: number }
-  | { type: 'speckle'; sigma: number }
-  | { type: 'mask'; fraction: number };
-
-export type NoiseType = NoiseSpec['type'];
-export const NOISE_TYPES: readonly NoiseType[] = [
-  'gaussian',
-  'poisson',
-  'poisson-gaussian',
-  'salt-pepper',
-  'speckle',
-  'mask',
-];
+import { type NoiseSpec, checkNoiseSpec } from './noise-spec.js';
 
 export interface NoiseOptions {
   /** Clip the result to [0, 1] (default true). */
@@ -50,7 +32,7 @@ export function addNoise(
   rng: Rng,
   opts: NoiseOptions = {},
 ): Float32Array {
-  validate(spec);
+  checkNoiseSpec(spec);
   const out = new Float32Array(data.length);
   const n = data.length;
   switch (spec.type) {
@@ -95,36 +77,6 @@ export function addNoise(
   return out;
 }
 
-function validate(spec: NoiseSpec): void {
-  const bad = (what: string) => new ImagingError('bad-option', `${spec.type} noise: ${what}`);
-  switch (spec.type) {
-    // Upper bounds: past them the image is pure noise (σ 255, speckle 10) or the noise vanishes
-    // (a million photons), so a larger value is a typo, not an experiment.
-    case 'gaussian':
-      if (!(spec.sigma >= 0 && spec.sigma <= 255)) throw bad(`σ must be from 0 to 255, got ${spec.sigma}`);
-      break;
-    case 'speckle':
-      if (!(spec.sigma >= 0 && spec.sigma <= 10)) throw bad(`σ must be from 0 to 10 (relative), got ${spec.sigma}`);
-      break;
-    case 'poisson':
-      if (!(spec.photons >= 0.01 && spec.photons <= 1e6))
-        throw bad(`photons must be from 0.01 to 1000000, got ${spec.photons}`);
-      break;
-    case 'poisson-gaussian':
-      if (!(spec.photons >= 0.01 && spec.photons <= 1e6))
-        throw bad(`photons must be from 0.01 to 1000000, got ${spec.photons}`);
-      if (!(spec.sigma >= 0 && spec.sigma <= 255)) throw bad(`σ must be from 0 to 255, got ${spec.sigma}`);
-      break;
-    case 'salt-pepper':
-      if (!(spec.amount >= 0 && spec.amount <= 1)) throw bad(`amount must be in [0, 1], got ${spec.amount}`);
-      if (spec.saltRatio !== undefined && !(spec.saltRatio >= 0 && spec.saltRatio <= 1))
-        throw bad(`salt ratio must be in [0, 1], got ${spec.saltRatio}`);
-      break;
-    case 'mask':
-      if (!(spec.fraction >= 0 && spec.fraction <= 1)) throw bad(`fraction must be in [0, 1], got ${spec.fraction}`);
-      break;
-  }
-}
 
 /**
  * Poisson(λ) sample. Exact in both regimes: for λ < 10 Knuth's product of uniforms (expected λ+1
@@ -184,55 +136,4 @@ export function logGamma(x: number): number {
     gl -= Math.log(x0);
   }
   return gl;
-}
-
-/**
- * Parses the CLI's `--level` for a noise type. One number for most types; poisson-gaussian takes
- * "photons,σ" and salt-pepper optionally "amount,saltRatio".
- */
-export function noiseSpecFromLevel(type: string, level: string): NoiseSpec {
-  if (!NOISE_TYPES.includes(type as NoiseType))
-    throw new ImagingError('bad-option', `unknown noise type '${type}' (one of ${NOISE_TYPES.join(', ')})`);
-  const parts = level.split(',').map((s) => Number(s.trim()));
-  if (parts.some((v) => !Number.isFinite(v)) || parts.length < 1)
-    throw new ImagingError('bad-option', `--level must be a number, got '${level}'`);
-  const [a, b] = parts as [number, number | undefined];
-  const want = (count: number[]) => {
-    if (!count.includes(parts.length))
-      throw new ImagingError(
-        'bad-option',
-        type === 'poisson-gaussian'
-          ? `poisson-gaussian needs --level photons,sigma (e.g. 30,5), got '${level}'`
-          : `${type} takes ${count.join(' or ')} value(s) in --level, got '${level}'`,
-      );
-  };
-  let spec: NoiseSpec;
-  switch (type as NoiseType) {
-    case 'gaussian':
-      want([1]);
-      spec = { type: 'gaussian', sigma: a };
-      break;
-    case 'poisson':
-      want([1]);
-      spec = { type: 'poisson', photons: a };
-      break;
-    case 'poisson-gaussian':
-      want([2]);
-      spec = { type: 'poisson-gaussian', photons: a, sigma: b! };
-      break;
-    case 'salt-pepper':
-      want([1, 2]);
-      spec = b === undefined ? { type: 'salt-pepper', amount: a } : { type: 'salt-pepper', amount: a, saltRatio: b };
-      break;
-    case 'speckle':
-      want([1]);
-      spec = { type: 'speckle', sigma: a };
-      break;
-    case 'mask':
-      want([1]);
-      spec = { type: 'mask', fraction: a };
-      break;
-  }
-  validate(spec);
-  return spec;
 }

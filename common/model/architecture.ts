@@ -13,7 +13,9 @@
 // or the VAE's KL term with a reparameterised latent). "Denoising" is orthogonal: any network
 // trained with a `noise` model sees corrupted inputs and reconstructs the clean ones.
 
+import { AppError } from '../errors.js';
 import { z } from 'zod';
+import { noiseSpecSchema } from '../noise-spec.js';
 
 export const ARCH_FORMAT = 'denoise-lab.architecture';
 export const ARCH_VERSION = 1;
@@ -106,26 +108,6 @@ const variant = z.discriminatedUnion('type', [
   z.object({ type: z.literal('variational'), beta: z.number().min(0).finite().default(1) }).strict(),
 ]);
 
-const noise = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('gaussian'), sigma: z.number().min(0).finite() }).strict(),
-  z.object({ type: z.literal('poisson'), photons: z.number().gt(0).finite() }).strict(),
-  z
-    .object({
-      type: z.literal('poisson-gaussian'),
-      photons: z.number().gt(0).finite(),
-      sigma: z.number().min(0).finite(),
-    })
-    .strict(),
-  z
-    .object({
-      type: z.literal('salt-pepper'),
-      amount: z.number().min(0).max(1),
-      saltRatio: z.number().min(0).max(1).optional(),
-    })
-    .strict(),
-  z.object({ type: z.literal('speckle'), sigma: z.number().min(0).finite() }).strict(),
-  z.object({ type: z.literal('mask'), fraction: z.number().min(0).max(1) }).strict(),
-]);
 
 export const architectureSchema = z
   .object({
@@ -145,7 +127,7 @@ export const architectureSchema = z
     /** Parameter initialisation: PyTorch's default, or He/Kaiming for deep ReLU stacks (see nn/layers.ts). */
     init: z.enum(['pytorch', 'kaiming']).default('pytorch'),
     /** Corruption applied to inputs during training (a denoising autoencoder); levels on the 0–255 scale. */
-    noise: noise.nullable().default(null),
+    noise: noiseSpecSchema.nullable().default(null),
   })
   .strict()
   .superRefine((a, ctx) => {
@@ -219,10 +201,9 @@ export function denseLatentIndex(net: { widths: readonly number[]; latentLayer?:
   return best;
 }
 
-export class ArchitectureError extends Error {
+export class ArchitectureError extends AppError {
   constructor(message: string) {
-    super(message);
-    this.name = 'ArchitectureError';
+    super('bad-request', message);
   }
 }
 

@@ -9,17 +9,16 @@
 import { randomBytes } from 'node:crypto';
 import { link, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { AppError } from '../../common/errors.js';
 import { isProcessAlive } from './process-alive.js';
 
 export type FileWriteErrorCode = 'exists' | 'unwritable';
 
-export class FileWriteError extends Error {
-  constructor(
-    readonly code: FileWriteErrorCode,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'FileWriteError';
+/** A write that could not happen: the name is taken (and the caller said not to replace), or the place is not writable. */
+export class FileWriteError extends AppError {
+  declare readonly code: FileWriteErrorCode;
+  constructor(code: FileWriteErrorCode, message: string) {
+    super(code, message);
   }
 }
 

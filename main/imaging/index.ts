@@ -14,7 +14,6 @@ export {
   type OutputFormat,
 } from './codec.js';
 export { encodeFloatTiff } from './float-tiff.js';
-export { addNoise, noiseSpecFromLevel, poisson, NOISE_TYPES, type NoiseSpec, type NoiseType } from '../../common/noise.js';
 export { mse, psnr, ssim, ssimPlane, compareImages, type ImageMetrics, type SsimResult } from './metrics.js';
 export { estimateNoiseSigma, estimateSigmaPlane } from './noise-estimate.js';
 export { denoiseTiled, chooseTileSize, DEFAULT_OVERLAP, type TileRunner, type TilingOptions } from './tiling.js';

@@ -5,7 +5,6 @@
 import { cpus, platform } from 'node:os';
 import {
   channels,
-  ContractError,
   isChannel,
   parseRequest,
   parseResponse,
@@ -22,6 +21,7 @@ import { readSettings, writeSettings } from './settings.js';
 import { dataPaths } from './data-dir.js';
 import { version as appVersion } from '../files/app-version.js';
 import { grantHints, PathGrants } from './path-grants.js';
+import { callErrorOf } from '../../common/errors.js';
 
 type DialogChannel = 'dialogs:openFiles' | 'dialogs:openFolder' | 'dialogs:saveFile';
 export type DialogHandlers = {
@@ -145,17 +145,8 @@ export const channelNames = Object.keys(channels) as Channel[];
 
 /** Any error → the contract's error shape, with a message meant for the user. */
 export function toCallError(e: unknown): CallError {
-  if (e instanceof ServiceError) return { error: { code: e.code, message: e.message } };
-  if (e instanceof ContractError) return { error: { code: 'bad-request', message: e.message } };
-  const err = e as { name?: string; code?: string; message?: string };
-  if (err?.name === 'ImagingError' || err?.name === 'FileWriteError')
-    return {
-      error: {
-        code: err.code === 'not-found' || err.code === 'exists' ? err.code : 'bad-request',
-        message: err.message ?? 'imaging error',
-      },
-    };
-  return { error: { code: 'failed', message: err?.message ?? String(e) } };
+  const { code, message } = callErrorOf(e);
+  return { error: { code, message } };
 }
 
 /** HTTP status for each error code (the web door). */

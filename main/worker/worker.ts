@@ -23,6 +23,7 @@ import { collectSoon } from './memory.js';
 import { JobCancelled, JobContext } from './job-context.js';
 import { handlers, pending } from './jobs/registry.js';
 import type { JobHandler } from './jobs/types.js';
+import { callErrorOf } from '../../common/errors.js';
 
 if (!parentPort) throw new Error('worker.ts must run in a worker thread');
 const port = parentPort;
@@ -37,19 +38,14 @@ function post(message: FromWorker): void {
   port.postMessage(message);
 }
 
-/** Errors the user should read as they are, with the code the doors map to a status. */
+/** Any error → what the service is told (the one mapper, common/errors.ts). */
 function failure(e: unknown): {
   code: 'bad-request' | 'not-found' | 'unavailable' | 'failed' | 'exists';
   error: string;
 } {
-  if (e instanceof ServiceError && e.code !== 'forbidden') return { code: e.code, error: e.message };
-  const err = e as { name?: string; code?: string; message?: string };
-  if (err?.name === 'ImagingError' || err?.name === 'FileWriteError') {
-    if (err.code === 'exists') return { code: 'exists', error: err.message ?? String(e) };
-    const notFound = err.code === 'not-found' || err.code === 'not-a-file';
-    return { code: notFound ? 'not-found' : 'bad-request', error: err.message ?? String(e) };
-  }
-  return { code: 'failed', error: err?.message ?? String(e) };
+  const { code, message } = callErrorOf(e);
+  // Refusing a caller is the doors' business; a job that hits it has simply failed.
+  return { code: code === 'forbidden' ? 'failed' : code, error: message };
 }
 
 async function run(

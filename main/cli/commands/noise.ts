@@ -10,7 +10,8 @@ import { encodeNpy } from '../../files/npy.js';
 import { readImage, writeImage, formatFromPath } from '../../imaging/codec.js';
 import { writeFileAtomic } from '../../files/atomic-write.js';
 import { encodeFloatTiff } from '../../imaging/float-tiff.js';
-import { addNoise, noiseSpecFromLevel, NOISE_TYPES } from '../../../common/noise.js';
+import { addNoise } from '../../../common/noise.js';
+import { NOISE_TYPES, parseNoiseLevel } from '../../../common/noise-spec.js';
 import { withData, type Image } from '../../imaging/image.js';
 import {
   CAMERA_NOISE_LEVELS,
@@ -149,7 +150,7 @@ Camera noise (--type camera; parameters not given are drawn from the seed, withi
         }
         return 0;
       }
-      const spec = noiseSpecFromLevel(values.type, values.level as string);
+      const spec = parseNoiseLevel(values.type, values.level as string);
       const image = await readImage(positionals[0]!, { limitInputPixels: pixelLimitOption(values) });
       const noisy = addNoise(image.data, image.channels, spec, new Rng(seed), { clip });
       await writeResult(withData(image, noisy), out, { layout, overwrite, float: !clip });

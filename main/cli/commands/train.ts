@@ -2,7 +2,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { writeFileAtomic } from '../../files/atomic-write.js';
-import { type NoiseSpec, noiseSpecFromLevel } from '../../../common/noise.js';
+import { type NoiseSpec, parseNoiseLevel } from '../../../common/noise-spec.js';
 import { EXECUTOR_NAMES, type ExecutorName, createExecutor } from '../../engine/exec/index.js';
 import { parameterCount } from '../../../common/model/index.js';
 import type { OptimizerConfig, ScheduleConfig } from '../../engine/optim/index.js';
@@ -41,7 +41,7 @@ export function parseNoiseOption(text: string): NoiseSpec | null {
   const i = text.indexOf(':');
   if (i < 0) throw new UsageError(`--noise must be 'none' or <type>:<level> (e.g. gaussian:25), got '${text}'`);
   try {
-    return noiseSpecFromLevel(text.slice(0, i), text.slice(i + 1));
+    return parseNoiseLevel(text.slice(0, i), text.slice(i + 1));
   } catch (e) {
     throw new UsageError(`--noise: ${(e as Error).message}`);
   }

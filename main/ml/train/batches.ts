@@ -8,7 +8,8 @@
 
 import type { Rng } from '../../../common/rng.js';
 import { lumaOfPlanes, repeatPlane } from '../../imaging/image.js';
-import { type NoiseSpec, addNoise } from '../../../common/noise.js';
+import { addNoise } from '../../../common/noise.js';
+import type { NoiseSpec } from '../../../common/noise-spec.js';
 import { Tensor } from '../../engine/ir/tensor.js';
 import type { Dataset } from './datasets.js';
 

@@ -6,6 +6,7 @@
 // Corruption (noise) is not the dataset's job: the trainer adds it on the fly to each batch.
 // All randomness (which image, where, which symmetry) comes from the Rng the trainer passes in.
 
+import { AppError } from '../../../common/errors.js';
 import { readFile, stat } from 'node:fs/promises';
 import { gunzipSync } from 'node:zlib';
 import path from 'node:path';
@@ -17,10 +18,9 @@ import { IMAGE_EXTENSIONS, listImageFiles } from '../../imaging/image-files.js';
 import { luma } from '../../imaging/image.js';
 import { assetsDir } from '../../files/app-paths.js';
 
-export class DatasetError extends Error {
+export class DatasetError extends AppError {
   constructor(message: string) {
-    super(message);
-    this.name = 'DatasetError';
+    super('bad-request', message);
   }
 }
 

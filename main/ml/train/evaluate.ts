@@ -11,7 +11,7 @@
 
 import { Rng } from '../../../common/rng.js';
 import { psnr, ssimPlane } from '../../imaging/metrics.js';
-import type { NoiseSpec } from '../../../common/noise.js';
+import type { NoiseSpec } from '../../../common/noise-spec.js';
 import type { Executor } from '../../engine/exec/executor.js';
 import { Tensor } from '../../engine/ir/tensor.js';
 import { buildInference } from '../../engine/nn/build.js';

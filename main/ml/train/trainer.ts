@@ -12,7 +12,7 @@
 // run continues bit for bit.
 
 import { Rng } from '../../../common/rng.js';
-import type { NoiseSpec } from '../../../common/noise.js';
+import type { NoiseSpec } from '../../../common/noise-spec.js';
 import type { CompiledGraph, Executor } from '../../engine/exec/executor.js';
 import { Tensor } from '../../engine/ir/tensor.js';
 import { type Architecture, architectureToJson } from '../../../common/model/architecture.js';

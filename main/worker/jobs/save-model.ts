@@ -17,7 +17,8 @@ import { ServiceError, type ModelCard, type ModelCardFile, type ModelMetricRow }
 import { dataPaths } from '../../service/data-dir.js';
 import { engineExecutor } from '../../ml/inference/engine-models.js';
 import { validationSamples } from './training-monitor.js';
-import { describeNoise, openTrainingData, trainingNoise } from './training-setup.js';
+import { describeNoise } from '../../../common/noise-spec.js';
+import { openTrainingData, trainingNoise } from './training-setup.js';
 import type { JobHandler } from './types.js';
 
 /** One line for the model picker: "dense 64-32-2-32-64, variational (β 1)". */

@@ -9,7 +9,7 @@ import { buildInference } from '../../engine/nn/index.js';
 import { type Architecture } from '../../../common/model/index.js';
 import { makeBatch, type Batch } from '../../ml/train/batches.js';
 import { type Dataset, type Evaluation, evaluateModel, runOnce } from '../../ml/train/index.js';
-import type { NoiseSpec } from '../../../common/noise.js';
+import type { NoiseSpec } from '../../../common/noise-spec.js';
 import type { ImageInfo } from '../../../common/contract.js';
 import type { JobContext } from '../job-context.js';
 import { pictureShape, sampleGrid } from './sample-grid.js';

@@ -1,14 +1,14 @@
 // From a `train` request (contract) to what the trainer takes: the architecture (spec string,
 // preset or JSON, with λ/β applied), the training and validation data, the noise model and the
 // optimizer. Shared by the train job and save-model (which re-measures a model on the same data).
+import { ImagingError } from '../../../common/errors.js';
 import path from 'node:path';
 import { ArchitectureError, type Architecture, validateArchitecture } from '../../../common/model/index.js';
 import { resolveArchSpec } from '../../ml/architecture-file.js';
 import type { OptimizerConfig } from '../../engine/optim/index.js';
 import { type Dataset, DatasetError, SampleDataset, openDataset, splitEveryKth } from '../../ml/train/index.js';
-import type { NoiseSpec } from '../../../common/noise.js';
+import { type NoiseSpec, noiseFromLevels } from '../../../common/noise-spec.js';
 import { ServiceError, type JobParams } from '../../../common/contract.js';
-import { noiseSpec } from './add-noise.js';
 
 type TrainRequest = JobParams<'train'>;
 
@@ -42,26 +42,7 @@ export async function resolveArchitecture(p: TrainRequest): Promise<Architecture
 export function trainingNoise(p: TrainRequest): NoiseSpec | null {
   const n = p.noise;
   if (n.type === 'none') return null;
-  return noiseSpec({ ...n, type: n.type });
-}
-
-/** "gaussian σ 25", "salt-pepper 0.05", "none": for model cards and messages. */
-export function describeNoise(noise: NoiseSpec | null): string {
-  if (!noise) return 'none (clean inputs)';
-  switch (noise.type) {
-    case 'gaussian':
-      return `gaussian σ ${noise.sigma}`;
-    case 'poisson':
-      return `poisson, ${noise.photons} photons at full scale`;
-    case 'poisson-gaussian':
-      return `poisson-gaussian, ${noise.photons} photons + σ ${noise.sigma}`;
-    case 'salt-pepper':
-      return `salt-pepper ${noise.amount}`;
-    case 'speckle':
-      return `speckle σ ${noise.sigma}`;
-    case 'mask':
-      return `mask ${noise.fraction}`;
-  }
+  return noiseFromLevels({ ...n, type: n.type });
 }
 
 export function optimizerConfig(name: TrainRequest['optimizer']): OptimizerConfig {
@@ -107,9 +88,8 @@ export async function openTrainingData(
       ...(within ? { within } : {}),
     });
   } catch (e) {
-    if (e instanceof DatasetError) throw new ServiceError('bad-request', e.message);
-    const err = e as { name?: string; message?: string };
-    if (err.name === 'ImagingError') throw new ServiceError('bad-request', err.message ?? String(e));
+    // A missing or unreadable training folder is a bad request here, whatever its imaging code.
+    if (e instanceof DatasetError || e instanceof ImagingError) throw new ServiceError('bad-request', e.message);
     throw e;
   }
   if (data instanceof SampleDataset && data.length >= 10) {

@@ -1,13 +1,22 @@
 // The Lab's model designer, as plain data: the variant the user picked and the numbers in the
-// layer form. From it come the live parameter count, the conv bottleneck's compression ratio, the
-// over/undercomplete verdict, and the architecture JSON sent to the `train` job.
-//
-// The counts mirror the engine's layer plan (main/engine/nn/plan.ts): the renderer cannot import
-// the engine's zod-validated builders cheaply on every keystroke, so it counts with this small pure
-// function; test/unit/renderer/architecture.test.ts checks it against the engine for every preset
-// and a sweep of designs, so the two cannot drift apart silently.
+// layer form. A design becomes the architecture JSON sent to the `train` job, and everything the
+// form shows about it (parameter count, per-layer breakdown, the problems that would stop a run)
+// comes from the one model spec in common/model/, the same code the engine builds from.
+import {
+  ARCH_FORMAT,
+  ARCH_VERSION,
+  type Activation,
+  type Architecture,
+  architectureSchema,
+  defaultPredicts,
+  denseLatentIndex,
+  layerParams,
+  countParams,
+  parameterCount as specParameterCount,
+  planOf,
+} from '../../../common/model/index.js';
 
-import { defaultPredicts } from '../../../common/model/architecture.js';
+export type { Activation };
 
 export const VARIANTS = [
   { id: 'basic', label: 'Basic (undercomplete)', family: 'dense' },
@@ -22,7 +31,6 @@ export const VARIANTS = [
 
 export type VariantId = (typeof VARIANTS)[number]['id'];
 export type Family = (typeof VARIANTS)[number]['family'];
-export type Activation = 'relu' | 'leaky-relu' | 'sigmoid' | 'tanh' | 'softplus' | 'linear';
 
 export interface DenseDesign {
   type: 'dense';
@@ -62,70 +70,62 @@ export function familyOf(variant: VariantId): Family {
   return VARIANTS.find((v) => v.id === variant)!.family;
 }
 
-/** Index of a dense network's latent layer: the narrowest interior width, first if tied. */
-export function latentIndex(widths: readonly number[]): number {
-  let best = 1;
-  for (let i = 2; i < widths.length - 1; i++) if (widths[i]! < widths[best]!) best = i;
-  return best;
+/** The design as the model spec reads it: the architecture, or the problems that stop it. */
+function specOf(
+  variant: VariantId,
+  net: NetworkDesign,
+  o: VariantOptions,
+): { arch: Architecture; problems: [] } | { arch: null; problems: string[] } {
+  const r = architectureSchema.safeParse(architectureJson(variant, net, o));
+  if (r.success) return { arch: r.data, problems: [] };
+  return { arch: null, problems: [...new Set(r.error.issues.map(problemText))] };
 }
 
-const dense = (inF: number, outF: number, bias: boolean) => inF * outF + (bias ? outF : 0);
-const conv = (inC: number, outC: number, k: number, bias: boolean) => inC * outC * k * k + (bias ? outC : 0);
+/** What a person reads for a field the form names ("every width", "the kernel size"). */
+const FIELD_WORDS: Record<string, string> = {
+  widths: 'every width',
+  stages: 'every stage',
+  bottleneck: 'the bottleneck',
+  channels: 'the image channels',
+  features: 'the features',
+  depth: 'the depth',
+  kernel: 'the kernel size',
+};
+
+function problemText(issue: { path: PropertyKey[]; message: string; code: string }): string {
+  // The spec's own rules say their problem in full; zod's range checks name no field.
+  if (issue.code === 'custom') return issue.message;
+  const field = issue.path.find((p): p is string => typeof p === 'string' && p in FIELD_WORDS);
+  return field ? `${FIELD_WORDS[field]}: ${issue.message}` : issue.message;
+}
+
+const DEFAULT_OPTIONS: VariantOptions = { sparsePenalty: 'l1', sparseTarget: 0.05, lambda: 0, beta: 1, loss: 'mse' };
 
 /**
- * Trainable parameters of a design. A VAE's latent layer is two heads (μ and log σ²), so the layer
- * into the latent counts twice; everything else is one weight matrix (or kernel) plus a bias.
+ * Trainable parameters of a design (null while the design is invalid). A VAE's latent layer is two
+ * heads (μ and log σ²), so the layer into the latent counts twice.
  */
-export function parameterCount(net: NetworkDesign, variational = false): number {
-  switch (net.type) {
-    case 'dense': {
-      const w = net.widths;
-      const L = latentIndex(w);
-      let n = 0;
-      for (let i = 0; i < w.length - 1; i++) {
-        const layer = dense(w[i]!, w[i + 1]!, net.bias);
-        n += variational && i === L - 1 ? 2 * layer : layer;
-      }
-      return n;
-    }
-    case 'conv-ae': {
-      let n = 0;
-      let c = net.channels;
-      for (const s of net.stages) {
-        n += conv(c, s, 3, net.bias); // stride-2 3×3 down
-        c = s;
-      }
-      n += (variational ? 2 : 1) * conv(c, net.bottleneck, 3, net.bias);
-      let inC = net.bottleneck;
-      for (const s of [...net.stages].reverse()) {
-        n += conv(inC, s, 4, net.bias); // stride-2 4×4 transposed conv up
-        inC = s;
-      }
-      return n + conv(inC, net.channels, 3, net.bias);
-    }
-    case 'residual': {
-      let n = 0;
-      for (let i = 0; i < net.depth; i++) {
-        const inC = i === 0 ? net.channels + (net.noiseLevelInput ? 1 : 0) : net.features;
-        const outC = i === net.depth - 1 ? net.channels : net.features;
-        const resample = net.scale === 2 && (i === 0 || i === net.depth - 1);
-        n += conv(inC, outC, resample ? 4 : net.kernel, net.bias);
-      }
-      return n;
-    }
-  }
+export function parameterCount(net: NetworkDesign, variational = false): number | null {
+  const { arch } = specOf(variational ? 'variational' : 'basic', net, DEFAULT_OPTIONS);
+  return arch ? specParameterCount(arch) : null;
 }
 
-/** Parameters per layer, for the form's breakdown ("8→3: 27"). */
+/** Parameters per dense layer, for the form's breakdown ("8 → 3: 27"); empty while invalid. */
 export function denseLayerCounts(net: DenseDesign, variational = false): { label: string; params: number }[] {
-  const w = net.widths;
-  const L = latentIndex(w);
-  return w.slice(0, -1).map((inF, i) => {
-    const outF = w[i + 1]!;
-    const one = dense(inF, outF, net.bias);
-    const heads = variational && i === L - 1;
-    return { label: `${inF} → ${outF}${heads ? ' (μ and log σ²)' : ''}`, params: heads ? 2 * one : one };
-  });
+  const { arch } = specOf(variational ? 'variational' : 'basic', net, DEFAULT_OPTIONS);
+  if (!arch) return [];
+  const plan = planOf(arch);
+  if (plan.kind !== 'autoencoder') return [];
+  const count = (layer: (typeof plan.encoder)[number]) => countParams(layerParams(layer));
+  const label = (layer: (typeof plan.encoder)[number]) =>
+    layer.kind === 'dense' ? `${layer.inFeatures} → ${layer.outFeatures}` : layer.name;
+  const rows = plan.encoder.map((l) => ({ label: label(l), params: count(l) }));
+  if (plan.heads)
+    rows.push({
+      label: `${label(plan.heads.mu)} (μ and log σ²)`,
+      params: count(plan.heads.mu) + count(plan.heads.logvar),
+    });
+  return [...rows, ...plan.decoder.map((l) => ({ label: label(l), params: count(l) }))];
 }
 
 /**
@@ -152,7 +152,7 @@ export function completeness(net: NetworkDesign): Completeness {
   switch (net.type) {
     case 'dense': {
       const inputSize = net.widths[0]!;
-      const codeSize = net.widths[latentIndex(net.widths)]!;
+      const codeSize = net.widths[denseLatentIndex(net)]!;
       return { inputSize, codeSize, overcomplete: codeSize >= inputSize };
     }
     case 'conv-ae': {
@@ -192,8 +192,8 @@ export function architectureJson(
   if (variant === 'contractive') v = { type: 'contractive', weight: o.lambda };
   if (variant === 'variational') v = { type: 'variational', beta: o.beta };
   return {
-    format: 'denoise-lab.architecture',
-    version: 1,
+    format: ARCH_FORMAT,
+    version: ARCH_VERSION,
     ...(name ? { name } : {}),
     network: net.type === 'residual' ? { ...net, predicts: defaultPredicts(net) } : { ...net },
     variant: v,
@@ -203,26 +203,5 @@ export function architectureJson(
 
 /** Problems the engine would refuse, said before the user presses Start. Empty = fine. */
 export function designProblems(variant: VariantId, net: NetworkDesign, o: VariantOptions): string[] {
-  const p: string[] = [];
-  const positive = (xs: number[]) => xs.every((x) => Number.isInteger(x) && x >= 1 && x <= 65536);
-  if (net.type === 'dense') {
-    if (net.widths.length < 3) p.push('a dense autoencoder needs at least input, latent and output widths');
-    if (!positive(net.widths)) p.push('every width must be a whole number from 1 to 65536');
-    if (net.widths[0] !== net.widths[net.widths.length - 1]) p.push('input and output widths must match');
-    if (variant === 'contractive' && latentIndex(net.widths) !== 1)
-      p.push('the contractive penalty needs a one-layer encoder (the first hidden layer must be the narrowest)');
-    if (variant === 'sparse' && o.sparsePenalty === 'kl' && net.hidden !== 'sigmoid')
-      p.push('KL sparsity needs a sigmoid hidden activation (mean activations in (0, 1))');
-    if (o.loss === 'bce' && net.output !== 'sigmoid') p.push('binary cross-entropy needs a sigmoid output');
-  } else if (net.type === 'conv-ae') {
-    if (!positive([...net.stages, net.bottleneck, net.channels])) p.push('channels must be whole numbers ≥ 1');
-    if (net.stages.length < 1 || net.stages.length > 6) p.push('a conv autoencoder has 1 to 6 stride-2 stages');
-    if (net.channels > 4) p.push('at most 4 image channels');
-  } else {
-    if (net.depth < 2) p.push('a residual denoiser has at least 2 layers');
-    if (net.kernel % 2 !== 1) p.push('the kernel size must be odd');
-    if (net.skips && net.depth % 2 !== 0) p.push('residual blocks need an even number of layers (head, pairs, tail)');
-    if (!positive([net.features, net.channels])) p.push('channels must be whole numbers ≥ 1');
-  }
-  return p;
+  return specOf(variant, net, o).problems;
 }

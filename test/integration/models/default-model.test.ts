@@ -4,7 +4,8 @@
 import { describe, expect, it } from 'vitest';
 import path from 'node:path';
 import { Rng } from '../../../common/rng.js';
-import { addNoise, compareImages, readImage, withData } from '../../../main/imaging/index.js';
+import { addNoise } from '../../../common/noise.js';
+import { compareImages, readImage, withData } from '../../../main/imaging/index.js';
 import { denoiseImage, openOnnxModel } from '../../../main/ml/inference/index.js';
 import { modelsDir } from '../../../main/files/app-paths.js';
 

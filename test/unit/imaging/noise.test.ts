@@ -3,7 +3,8 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../../common/rng.js';
 import { readImage } from '../../../main/imaging/codec.js';
-import { addNoise, logGamma, noiseSpecFromLevel, poisson, type NoiseSpec } from '../../../common/noise.js';
+import { addNoise, logGamma, poisson } from '../../../common/noise.js';
+import { parseNoiseLevel, type NoiseSpec } from '../../../common/noise-spec.js';
 import { estimateNoiseSigma } from '../../../main/imaging/noise-estimate.js';
 
 const N = 200_000;
@@ -91,11 +92,11 @@ describe('noise models: mean and spread on a flat image (0–255 scale)', () => 
   });
 
   it('--level parsing', () => {
-    expect(noiseSpecFromLevel('poisson-gaussian', '30,5')).toEqual({ type: 'poisson-gaussian', photons: 30, sigma: 5 });
-    expect(() => noiseSpecFromLevel('poisson-gaussian', '30')).toThrow(/needs --level photons,sigma/);
-    expect(() => noiseSpecFromLevel('gaussian', 'abc')).toThrow(/must be a number/);
-    expect(() => noiseSpecFromLevel('blur', '1')).toThrow(/unknown noise type 'blur'/);
-    expect(() => noiseSpecFromLevel('mask', '1.5')).toThrow(/fraction must be in \[0, 1\]/);
+    expect(parseNoiseLevel('poisson-gaussian', '30,5')).toEqual({ type: 'poisson-gaussian', photons: 30, sigma: 5 });
+    expect(() => parseNoiseLevel('poisson-gaussian', '30')).toThrow(/needs --level photons,sigma/);
+    expect(() => parseNoiseLevel('gaussian', 'abc')).toThrow(/must be a number/);
+    expect(() => parseNoiseLevel('blur', '1')).toThrow(/unknown noise type 'blur'/);
+    expect(() => parseNoiseLevel('mask', '1.5')).toThrow(/fraction must be in \[0, 1\]/);
   });
 });
 

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { encodeNpy } from '../../../main/files/npy.js';
 import { Rng } from '../../../common/rng.js';
 import { Tensor } from '../../../main/engine/ir/tensor.js';
-import type { NoiseSpec } from '../../../common/noise.js';
+import type { NoiseSpec } from '../../../common/noise-spec.js';
 import { BatchSampler, makeBatch } from '../../../main/ml/train/batches.js';
 import {
   decodeCheckpoint,

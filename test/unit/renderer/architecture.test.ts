@@ -1,15 +1,13 @@
-// The Lab's live parameter count must agree with the engine's layer plan for every design.
+// The Lab's designer reads designs through the one model spec (common/model/): the seeds' worked
+// counts, the per-layer breakdown, and the problems it names before a run starts.
 import { describe, expect, it } from 'vitest';
 import { architecture } from '../../../common/model/architecture.js';
-import { parameterCount as engineCount } from '../../../common/model/plan.js';
-import { PRESET_NAMES, preset } from '../../../common/model/presets.js';
 import {
   architectureJson,
   completeness,
   compressionRatio,
   denseLayerCounts,
   designProblems,
-  latentIndex,
   parameterCount,
   type NetworkDesign,
   type VariantOptions,
@@ -33,60 +31,6 @@ describe('renderer parameter count', () => {
     expect(parameterCount({ ...d838, bias: false })).toBe(48);
   });
 
-  it('matches the engine for every preset', () => {
-    for (const name of PRESET_NAMES) {
-      const arch = preset(name)!;
-      const net = arch.network as NetworkDesign;
-      expect(parameterCount(net, arch.variant.type === 'variational'), name).toBe(engineCount(arch));
-    }
-  });
-
-  it('matches the engine on a sweep of dense, VAE, conv and residual designs', () => {
-    const designs: { net: NetworkDesign; variational: boolean }[] = [];
-    for (const widths of [
-      [8, 3, 8],
-      [64, 32, 2, 32, 64],
-      [5, 9, 2, 9, 5],
-      [6, 2, 4, 2, 6],
-      [12, 7, 3, 5, 12],
-    ])
-      for (const bias of [true, false])
-        for (const variational of [false, true])
-          designs.push({ net: { type: 'dense', widths, hidden: 'relu', output: 'linear', bias }, variational });
-    for (const stages of [[8], [16, 32], [4, 6, 10]])
-      for (const variational of [false, true])
-        designs.push({ net: { type: 'conv-ae', channels: 3, stages, bottleneck: 5, bias: true }, variational });
-    for (const noiseLevelInput of [false, true])
-      for (const scale of [1, 2] as const)
-        for (const skips of [false, true])
-          designs.push({
-            net: {
-              type: 'residual',
-              channels: 3,
-              features: 12,
-              depth: 4,
-              kernel: 5,
-              noiseLevelInput,
-              bias: true,
-              scale,
-              skips,
-            },
-            variational: false,
-          });
-    for (const { net, variational } of designs) {
-      const arch = architecture({
-        network: net,
-        variant: variational ? { type: 'variational', beta: 1 } : { type: 'basic' },
-      });
-      expect(parameterCount(net, variational), JSON.stringify(net)).toBe(engineCount(arch));
-    }
-  });
-
-  it('finds the latent layer as the engine does (narrowest interior, first on ties)', () => {
-    expect(latentIndex([64, 32, 2, 32, 64])).toBe(2);
-    expect(latentIndex([6, 2, 4, 2, 6])).toBe(1);
-    expect(latentIndex([64, 100, 64])).toBe(1);
-  });
 });
 
 describe('compression and completeness', () => {
@@ -138,10 +82,12 @@ describe('architecture JSON for the train job', () => {
 
   it('names the problems the engine would refuse', () => {
     const net: NetworkDesign = { type: 'dense', widths: [8, 3, 6], hidden: 'relu', output: 'linear', bias: true };
-    expect(designProblems('basic', net, opts)).toEqual(['input and output widths must match']);
+    expect(designProblems('basic', net, opts)).toEqual(['input width 8 and output width 6 must match']);
     expect(designProblems('basic', { ...net, widths: [8, 3, 8] }, { ...opts, loss: 'bce' })).toEqual([
-      'binary cross-entropy needs a sigmoid output',
+      'binary cross-entropy needs a sigmoid output layer',
     ]);
+    expect(designProblems('basic', { ...net, widths: [8, 0, 8] }, opts)).toEqual(['every width: Too small: expected number to be >=1']);
+    expect(parameterCount({ ...net, widths: [8, 0, 8] })).toBeNull();
     const deep: NetworkDesign = {
       type: 'dense',
       widths: [8, 6, 3, 6, 8],
@@ -161,7 +107,7 @@ describe('architecture JSON for the train job', () => {
       skips: true,
     };
     expect(designProblems('basic', res, opts)).toEqual([
-      'residual blocks need an even number of layers (head, pairs, tail)',
+      'residual blocks need an even depth (head + pairs of convs + tail), got 7',
     ]);
     expect(() => architecture(architectureJson('basic', res, opts) as never)).toThrow(/even depth/);
   });
