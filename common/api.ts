@@ -1,7 +1,7 @@
 // The API the renderer sees, whichever door it came through: the Electron preload exposes an
 // object of this type as `window.denoiseLab`, and the web shim (renderer/src/api/) builds the same
 // object on top of the local web host. Renderer code imports `api` from renderer/src/api and never
-// knows which one it got. All shapes come from the one contract (main/service/contract.ts).
+// knows which one it got. All shapes come from the one contract (common/contract/).
 //
 // Conventions:
 // - Every method returns a Promise and rejects with an Error whose message is meant for the user
@@ -10,23 +10,7 @@
 //   arrives through `jobs.onEvent`; `jobs.wait(jobId)` resolves with how it ended.
 // - Images are referenced by `imageId`; `ImageInfo.url` is a relative URL usable in `<img src>`.
 // - Paths are paths on the machine that runs the service (in the web door: the host machine).
-import type {
-  AppInfo,
-  Channel,
-  ChannelRequest,
-  ChannelResponse,
-  CheckpointInfo,
-  HistoryPoint,
-  ImageInfo,
-  ImportModelRequest,
-  JobEvent,
-  JobOutcome,
-  JobResult,
-  JobSnapshot,
-  JobSpecInput,
-  ModelCard,
-  Settings,
-} from './contract.js';
+import type { AppInfo, Channel, ChannelRequest, ChannelResponse, CheckpointInfo, HistoryPoint, ImageInfo, ImportModelRequest, JobEvent, JobOutcome, JobResult, JobSnapshot, JobSpecInput, ModelCard, Settings } from './contract/index.js';
 
 export type {
   AppInfo,
@@ -54,7 +38,7 @@ export type {
   NoiseType,
   Settings,
   BatchDenoiseResult,
-} from './contract.js';
+} from './contract/index.js';
 
 export interface FileFilter {
   name: string;

@@ -6,7 +6,7 @@
 // dense at the end) and the newest point is always the exact last report.
 //
 // Free of Node imports: the renderer's chart table thins the same way (renderer/src/lab/series.ts).
-import type { HistoryPoint, HistorySeries } from './contract.js';
+import type { HistoryPoint, HistorySeries } from './contract/index.js';
 
 /** Points per series the service keeps for one run. */
 export const HISTORY_MAX_POINTS = 1000;

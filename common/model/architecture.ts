@@ -108,7 +108,6 @@ const variant = z.discriminatedUnion('type', [
   z.object({ type: z.literal('variational'), beta: z.number().min(0).finite().default(1) }).strict(),
 ]);
 
-
 export const architectureSchema = z
   .object({
     format: z.literal(ARCH_FORMAT),

@@ -12,5 +12,13 @@ export {
   weightName,
   biasName,
 } from './layers.js';
-export { type Plan, type AutoencoderPlan, type ResidualPlan, planOf, planLayers, paramSpecs, parameterCount } from './plan.js';
+export {
+  type Plan,
+  type AutoencoderPlan,
+  type ResidualPlan,
+  planOf,
+  planLayers,
+  paramSpecs,
+  parameterCount,
+} from './plan.js';
 export { PRESET_NAMES, preset } from './presets.js';

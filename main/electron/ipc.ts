@@ -3,7 +3,7 @@
 // the channels of the contract's allow-list, and every request is validated by ApiService.
 // Answers travel as an envelope, because Electron turns a thrown error into a generic
 // "Error invoking remote method" message.
-import { isChannel, type CallError } from '../../common/contract.js';
+import { isChannel, type CallError } from '../../common/contract/index.js';
 import { toCallError, type ApiService } from '../service/api-service.js';
 
 export const appScheme = 'app';

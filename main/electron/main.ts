@@ -7,7 +7,7 @@ import { pathToFileURL } from 'node:url';
 import { contentSecurityPolicy } from '../../common/content-security-policy.js';
 import { modelsDir, packageRoot, rendererDir } from '../files/app-paths.js';
 import { ApiService, channelNames } from '../service/api-service.js';
-import { jobEventChannel } from '../../common/contract.js';
+import { jobEventChannel } from '../../common/contract/index.js';
 import { resolveDataDir } from '../service/data-dir.js';
 import { JobService } from '../service/job-service.js';
 import { nativeDialogs } from './dialogs.js';

@@ -5,7 +5,7 @@ import { stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
 import { httpStatus, toCallError, type ApiService } from '../service/api-service.js';
-import { ServiceError } from '../../common/contract.js';
+import { ServiceError } from '../../common/contract/index.js';
 import { UploadQuotaExceeded, UploadTooLarge, type UploadStore } from './upload.js';
 
 export interface ApiRouteOptions {

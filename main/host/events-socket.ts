@@ -3,7 +3,7 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
-import type { JobEvent } from '../../common/contract.js';
+import type { JobEvent } from '../../common/contract/index.js';
 
 export interface EventSocketOptions {
   server: Server;

@@ -13,7 +13,8 @@ import { fromOnnx, inspectOnnx, toOnnx } from '../engine/onnx/index.js';
 export const META_ARCHITECTURE = 'denoise_lab.architecture';
 export const META_MODEL_CARD = 'denoise_lab.model_card';
 
-export interface ModelCard {
+/** What a trained model file says about itself (ONNX metadata), as opposed to the app's model card (common/contract). */
+export interface EmbeddedCard {
   name: string | null;
   architecture: Architecture;
   params: number;
@@ -28,7 +29,7 @@ export function modelCard(
   arch: Architecture,
   training: Record<string, unknown>,
   sample: SampleShape = defaultSampleShape(arch),
-): ModelCard {
+): EmbeddedCard {
   return {
     name: arch.name ?? null,
     architecture: arch,
@@ -43,7 +44,7 @@ export function modelCard(
 export function exportOnnx(
   arch: Architecture,
   params: ReadonlyMap<string, Tensor>,
-  card: ModelCard,
+  card: EmbeddedCard,
   producerVersion?: string,
 ): Uint8Array {
   const sample = defaultSampleShape(arch);
@@ -65,7 +66,7 @@ export function exportOnnx(
 export function importEngineModel(
   bytes: Uint8Array,
   source = 'model',
-): { arch: Architecture; params: Map<string, Tensor>; card: ModelCard | null } {
+): { arch: Architecture; params: Map<string, Tensor>; card: EmbeddedCard | null } {
   let metadata;
   try {
     metadata = inspectOnnx(bytes).metadata;
@@ -93,9 +94,9 @@ export function importEngineModel(
       throw new Error(`${source}: parameter '${s.name}' is missing or has the wrong shape`);
     params.set(s.name, t);
   }
-  let card: ModelCard | null;
+  let card: EmbeddedCard | null;
   try {
-    card = model.metadata[META_MODEL_CARD] ? (JSON.parse(model.metadata[META_MODEL_CARD]) as ModelCard) : null;
+    card = model.metadata[META_MODEL_CARD] ? (JSON.parse(model.metadata[META_MODEL_CARD]) as EmbeddedCard) : null;
   } catch {
     card = null; // a damaged card does not make the weights unusable
   }

@@ -7,7 +7,7 @@
 // Latent workspace (whose reconstructions still run them on photos through the denoise job, so
 // `image` says what the job accepts and `denoise` what the Denoise picker offers). Dense networks
 // take fixed 8×8 digit vectors, never photos.
-import { ServiceError, type JobKind, type ModelCapabilities, type ModelCard } from '../../common/contract.js';
+import { ServiceError, type JobKind, type ModelCapabilities, type ModelCard } from '../../common/contract/index.js';
 
 type CardFacts = Pick<ModelCard, 'architectureSpec' | 'inputChannels'>;
 

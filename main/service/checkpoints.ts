@@ -14,7 +14,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { readCheckpointState } from '../ml/train/checkpoint.js';
 import { writeFileAtomic } from '../files/atomic-write.js';
-import { ServiceError, trainParamsSchema, type CheckpointInfo } from '../../common/contract.js';
+import { ServiceError, trainParamsSchema, type CheckpointInfo } from '../../common/contract/index.js';
 import { dataPaths } from './data-dir.js';
 
 export const runRecordSchema = z.object({

@@ -9,7 +9,7 @@
 // Refusing was chosen over answering with the first job's id: a caller that gets an error knows
 // its second request did nothing, while one handed someone else's job could release that job's
 // result images or cancel it without meaning to.
-import { ServiceError, type JobKind, type JobSpec } from '../../common/contract.js';
+import { ServiceError, type JobKind, type JobSpec } from '../../common/contract/index.js';
 
 /** How long an identical start is refused after the first. */
 export const DUPLICATE_WINDOW_MS = 1000;

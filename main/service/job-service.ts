@@ -20,27 +20,8 @@ import { makeOwnedTempDir } from '../files/owned-temp-dir.js';
 import { rm } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import path from 'node:path';
-import {
-  describeIssues,
-  finalJobStates,
-  fromWorkerSchema,
-  jobKinds,
-  parseJobSpec,
-  ServiceError,
-  type FromWorker,
-  type HistoryPoint,
-  type ImageInfo,
-  type JobEvent,
-  type JobKind,
-  type JobOutcome,
-  type JobSnapshot,
-  type JobSpec,
-  type JobState,
-  type ToWorker,
-  type WorkerConfig,
-  type WorkerModel,
-  type WorkerProgress,
-} from '../../common/contract.js';
+import { describeIssues, finalJobStates, jobKinds, parseJobSpec, ServiceError, type HistoryPoint, type ImageInfo, type JobEvent, type JobKind, type JobOutcome, type JobSnapshot, type JobSpec, type JobState } from '../../common/contract/index.js';
+import { fromWorkerSchema, type FromWorker, type ToWorker, type WorkerConfig, type WorkerModel, type WorkerProgress } from './worker-protocol.js';
 
 import { DuplicateStarts } from './duplicate-starts.js';
 import { findModel, type ModelFolders } from './models.js';

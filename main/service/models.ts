@@ -5,7 +5,7 @@
 import { readdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { withCapabilities } from './capabilities.js';
-import { modelCardFileSchema, ServiceError, type ModelCard, type ModelKind } from '../../common/contract.js';
+import { modelCardFileSchema, ServiceError, type ModelCard, type ModelKind } from '../../common/contract/index.js';
 
 export interface ModelFolders {
   shipped: string;

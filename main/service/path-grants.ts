@@ -12,7 +12,7 @@ import { lstat, realpath } from 'node:fs/promises';
 import { realpathSync } from 'node:fs';
 import path from 'node:path';
 import { isInside } from '../files/path-inside.js';
-import { ServiceError, type ChannelRequestParsed, type JobSpec } from '../../common/contract.js';
+import { ServiceError, type ChannelRequestParsed, type JobSpec } from '../../common/contract/index.js';
 
 /** What to tell the user when a path is outside every grant: the rule and how to grant. */
 export const grantHints = {

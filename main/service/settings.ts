@@ -2,7 +2,7 @@
 // file falls back to the defaults field by field) and written atomically.
 import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { settingsSchema, type Settings } from '../../common/contract.js';
+import { settingsSchema, type Settings } from '../../common/contract/index.js';
 import { writeFileAtomic } from '../files/atomic-write.js';
 
 export async function readSettings(file: string): Promise<Settings> {

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { encodeImage } from '../imaging/codec.js';
 import { writeFileAtomic } from '../files/atomic-write.js';
 import type { Image } from '../imaging/image.js';
-import { ServiceError, type ImageInfo } from '../../common/contract.js';
+import { ServiceError, type ImageInfo } from '../../common/contract/index.js';
 
 interface SnapshotHeader {
   width: number;

@@ -3,13 +3,8 @@
 // job ends (so a cancelled or failed job leaves no partial files behind).
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import {
-  APP_MAX_MEGAPIXELS,
-  type ImageInfo,
-  type WorkerConfig,
-  type WorkerModel,
-  type WorkerProgress,
-} from '../../common/contract.js';
+import { APP_MAX_MEGAPIXELS, type ImageInfo } from '../../common/contract/index.js';
+import { type WorkerConfig, type WorkerModel, type WorkerProgress } from '../service/worker-protocol.js';
 import type { ReadOptions } from '../imaging/codec.js';
 import type { Image } from '../imaging/image.js';
 import type { ImageStore } from './image-store.js';

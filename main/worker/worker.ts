@@ -7,16 +7,8 @@ import { parentPort, workerData } from 'node:worker_threads';
 import path from 'node:path';
 import { rm } from 'node:fs/promises';
 import sharp from 'sharp';
-import {
-  describeIssues,
-  jobKinds,
-  ServiceError,
-  toWorkerSchema,
-  workerConfigSchema,
-  type FromWorker,
-  type JobKind,
-  type WorkerModel,
-} from '../../common/contract.js';
+import { describeIssues, jobKinds, ServiceError, type JobKind } from '../../common/contract/index.js';
+import { toWorkerSchema, workerConfigSchema, type FromWorker, type WorkerModel } from '../service/worker-protocol.js';
 import { endMetadataTool } from '../imaging/metadata.js';
 import { ImageStore } from './image-store.js';
 import { collectSoon } from './memory.js';

@@ -55,7 +55,12 @@ describe('lint enforces the layers', () => {
       ['renderer/src/lab/planted.ts', '../../../common/model/index.js'],
     ];
     for (const [file, spec] of down) expect(await layerErrors(file, importOf(spec)), `${file} → ${spec}`).toEqual([]);
-    expect(await layerErrors('renderer/src/planted.ts', "import type { X } from '../../preload/index.js';\nexport type Y = X;\n")).toEqual([]);
+    expect(
+      await layerErrors(
+        'renderer/src/planted.ts',
+        "import type { X } from '../../preload/index.js';\nexport type Y = X;\n",
+      ),
+    ).toEqual([]);
     expect(await layerErrors('renderer/src/planted.ts', importOf('../../preload/index.js'))).toHaveLength(1);
   });
 });

@@ -5,7 +5,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { createExecutor, type Executor } from '../../engine/exec/index.js';
 import { importEngineModel, type ModelWeights } from '../train/index.js';
-import { ServiceError, type WorkerModel } from '../../../common/contract.js';
+import { ServiceError } from '../../../common/contract/index.js';
 
 let shared: Promise<Executor> | null = null;
 
@@ -26,7 +26,13 @@ const cache = new Map<string, Promise<ModelWeights>>();
  * Architecture and weights of a model trained by Denoise Lab; other models are refused clearly.
  * Keyed by file and modification time, so a model saved again under the same name is re-read.
  */
-export async function engineModel(model: WorkerModel): Promise<ModelWeights> {
+/** A model file as the service resolved it: its id (for messages) and its path. */
+export interface ModelFileRef {
+  id: string;
+  file: string;
+}
+
+export async function engineModel(model: ModelFileRef): Promise<ModelWeights> {
   const st = await stat(model.file).catch((e: Error) => {
     throw new ServiceError('not-found', `model '${model.id}': cannot read ${model.file} (${e.message})`);
   });

@@ -53,6 +53,6 @@ export {
   modelCard,
   META_ARCHITECTURE,
   META_MODEL_CARD,
-  type ModelCard,
+  type EmbeddedCard,
 } from '../model-file.js';
 export { type Pca, fitPca, pcaProject, pcaUnproject } from '../analysis/pca.js';

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { safeFileName } from '../../files/file-name.js';
 import { writeFileAtomic } from '../../files/atomic-write.js';
 import { writeFileOnClash } from '../../files/clash.js';
-import { ServiceError } from '../../../common/contract.js';
+import { ServiceError } from '../../../common/contract/index.js';
 import type { JobHandler } from './types.js';
 
 export const exportOnnx: JobHandler<'export-onnx'> = async (params, ctx) => {

@@ -7,7 +7,7 @@ import { sizeMultiple } from '../../engine/nn/index.js';
 import { planOf } from '../../../common/model/index.js';
 import { featureMaps as runFeatureMaps } from '../../ml/train/index.js';
 import { luma, plane, type Image } from '../../imaging/image.js';
-import { ServiceError } from '../../../common/contract.js';
+import { ServiceError } from '../../../common/contract/index.js';
 import { engineExecutor, engineModel } from '../../ml/inference/engine-models.js';
 import { asBadRequest } from './latent-space.js';
 import { sampleGrid } from './sample-grid.js';

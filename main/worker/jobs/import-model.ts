@@ -8,7 +8,7 @@ import { InferenceSession } from 'onnxruntime-node';
 import { writeFileAtomic } from '../../files/atomic-write.js';
 import { dataPaths } from '../../service/data-dir.js';
 import { withCapabilities } from '../../service/capabilities.js';
-import { ServiceError, type ModelCard, type ModelCardFile } from '../../../common/contract.js';
+import { ServiceError, type ModelCard, type ModelCardFile } from '../../../common/contract/index.js';
 import type { JobHandler } from './types.js';
 import { safeFileName } from '../../files/file-name.js';
 import { writeModelFile } from './save-model.js';

@@ -7,7 +7,7 @@ import { DatasetError, SampleDataset, encode, openDataset } from '../../ml/train
 import type { ModelWeights } from '../../ml/train/index.js';
 import { type Pca, fitPca, pcaProject, pcaUnproject } from '../../ml/analysis/pca.js';
 import type { Executor } from '../../engine/exec/index.js';
-import { ServiceError } from '../../../common/contract.js';
+import { ServiceError } from '../../../common/contract/index.js';
 import type { JobContext } from '../job-context.js';
 import { engineExecutor, engineModel } from '../../ml/inference/engine-models.js';
 

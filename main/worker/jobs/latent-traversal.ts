@@ -1,7 +1,7 @@
 // A grid of decodings over two latent dimensions (columns: dims[0], rows: dims[1]), the others
 // held at the digits' mean code.
 import { latentTraversal as traverse } from '../../ml/train/index.js';
-import { ServiceError } from '../../../common/contract.js';
+import { ServiceError } from '../../../common/contract/index.js';
 import { asBadRequest, latentSpace } from './latent-space.js';
 import { sampleGrid } from './sample-grid.js';
 import type { JobHandler } from './types.js';

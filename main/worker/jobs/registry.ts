@@ -1,6 +1,6 @@
 // The one table of job handlers the worker can run. A kind missing here answers "not available in
 // this build yet" with the reason in `pending`.
-import type { JobKind } from '../../../common/contract.js';
+import type { JobKind } from '../../../common/contract/index.js';
 import { addNoise } from './add-noise.js';
 import { batchDenoise } from './batch-denoise.js';
 import { debug } from './debug.js';

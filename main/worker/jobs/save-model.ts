@@ -13,7 +13,7 @@ import { FileWriteError, writeFileAtomic } from '../../files/atomic-write.js';
 import { isNameTaken, numberedModelName, writeFileOnClash, type ClashPolicy } from '../../files/clash.js';
 import { checkpointFiles, readRunRecord } from '../../service/checkpoints.js';
 import { withCapabilities } from '../../service/capabilities.js';
-import { ServiceError, type ModelCard, type ModelCardFile, type ModelMetricRow } from '../../../common/contract.js';
+import { ServiceError, type ModelCard, type ModelCardFile, type ModelMetricRow } from '../../../common/contract/index.js';
 import { dataPaths } from '../../service/data-dir.js';
 import { engineExecutor } from '../../ml/inference/engine-models.js';
 import { validationSamples } from './training-monitor.js';

@@ -23,7 +23,7 @@ import {
   type RunRecord,
   writeRunRecord,
 } from '../../service/checkpoints.js';
-import { ServiceError, type HistoryPoint } from '../../../common/contract.js';
+import { ServiceError, type HistoryPoint } from '../../../common/contract/index.js';
 import { recordsLossAt } from '../../../common/run-history.js';
 import { dataPaths } from '../../service/data-dir.js';
 import { engineExecutor } from '../../ml/inference/engine-models.js';

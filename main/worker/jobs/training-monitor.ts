@@ -10,7 +10,7 @@ import { type Architecture } from '../../../common/model/index.js';
 import { makeBatch, type Batch } from '../../ml/train/batches.js';
 import { type Dataset, type Evaluation, evaluateModel, runOnce } from '../../ml/train/index.js';
 import type { NoiseSpec } from '../../../common/noise-spec.js';
-import type { ImageInfo } from '../../../common/contract.js';
+import type { ImageInfo } from '../../../common/contract/index.js';
 import type { JobContext } from '../job-context.js';
 import { pictureShape, sampleGrid } from './sample-grid.js';
 

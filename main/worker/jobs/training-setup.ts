@@ -8,7 +8,7 @@ import { resolveArchSpec } from '../../ml/architecture-file.js';
 import type { OptimizerConfig } from '../../engine/optim/index.js';
 import { type Dataset, DatasetError, SampleDataset, openDataset, splitEveryKth } from '../../ml/train/index.js';
 import { type NoiseSpec, noiseFromLevels } from '../../../common/noise-spec.js';
-import { ServiceError, type JobParams } from '../../../common/contract.js';
+import { ServiceError, type JobParams } from '../../../common/contract/index.js';
 
 type TrainRequest = JobParams<'train'>;
 

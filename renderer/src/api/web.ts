@@ -11,15 +11,7 @@
 // there. It travels only in the X-Denoise-Token header (the event socket: its ?token= query).
 // Previews (<img src>) use the image's unguessable URL; downloads are fetched with the header.
 import { CallFailed, channelMethods, type DenoiseLabApi, type JobEvent } from '../../../common/api.js';
-import {
-  callErrorSchema,
-  jobEventSchema,
-  parseRequest,
-  parseResponse,
-  type Channel,
-  type ChannelRequest,
-  type ChannelResponse,
-} from '../../../common/contract.js';
+import { callErrorSchema, jobEventSchema, parseRequest, parseResponse, type Channel, type ChannelRequest, type ChannelResponse } from '../../../common/contract/index.js';
 
 export interface WebApiOptions {
   /** Base URL of the host (defaults to the page's own origin). */

@@ -7,7 +7,7 @@ import path from 'node:path';
 import WebSocket from 'ws';
 import { startHost, type RunningHost } from '../../../main/host/server.js';
 import { ApiService } from '../../../main/service/api-service.js';
-import type { JobEvent, ImageInfo, EvaluateResult, JobOutcome } from '../../../common/contract.js';
+import type { JobEvent, ImageInfo, EvaluateResult, JobOutcome } from '../../../common/contract/index.js';
 import { buildWorker, startService, writeTestPng, type Harness } from '../service/harness.js';
 import { tempDir } from '../../helpers/temp-dir.js';
 

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { preset } from '../../../common/model/presets.js';
 import { initialParams } from '../../../main/ml/train/trainer.js';
 import { exportOnnx, modelCard } from '../../../main/ml/model-file.js';
-import type { ImageInfo, JobEvent, ModelCard } from '../../../common/contract.js';
+import type { ImageInfo, JobEvent, ModelCard } from '../../../common/contract/index.js';
 import { ApiService } from '../../../main/service/api-service.js';
 import { buildWorker, startService, until, writeTestPng, type Harness } from './harness.js';
 import { tempDir } from '../../helpers/temp-dir.js';

@@ -6,13 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
-import type {
-  EvaluateResult,
-  ExportResult,
-  ImageInfo,
-  ModelCard,
-  BatchDenoiseResult,
-} from '../../../common/contract.js';
+import type { EvaluateResult, ExportResult, ImageInfo, ModelCard, BatchDenoiseResult } from '../../../common/contract/index.js';
 import { ApiService } from '../../../main/service/api-service.js';
 import { buildWorker, startService, writeTestPng, type Harness } from './harness.js';
 import { tempDir } from '../../helpers/temp-dir.js';

@@ -8,7 +8,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import { JobService, type JobServiceOptions } from '../../../main/service/job-service.js';
-import type { JobEvent } from '../../../common/contract.js';
+import type { JobEvent } from '../../../common/contract/index.js';
 import { tempDir } from '../../helpers/temp-dir.js';
 
 const root = path.resolve(import.meta.dirname, '../../..');

@@ -4,8 +4,8 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ApiService } from '../../../main/service/api-service.js';
-import type { ImageInfo, EvaluateResult } from '../../../common/contract.js';
-import { jobKinds } from '../../../common/contract.js';
+import type { ImageInfo, EvaluateResult } from '../../../common/contract/index.js';
+import { jobKinds } from '../../../common/contract/index.js';
 import { buildWorker, startService, until, writeTestPng, type Harness } from './harness.js';
 import { tempDir } from '../../helpers/temp-dir.js';
 

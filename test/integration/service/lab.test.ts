@@ -5,15 +5,7 @@ import { tmpdir } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { copyFileSync, existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import type {
-  EvaluateResult,
-  ExportResult,
-  ImageInfo,
-  JobResult,
-  JobSpecInput,
-  LatentEncodeResult,
-  ModelCard,
-} from '../../../common/contract.js';
+import type { EvaluateResult, ExportResult, ImageInfo, JobResult, JobSpecInput, LatentEncodeResult, ModelCard } from '../../../common/contract/index.js';
 import { ApiService } from '../../../main/service/api-service.js';
 import { buildWorker, startService, type Harness } from './harness.js';
 import { tempDir } from '../../helpers/temp-dir.js';

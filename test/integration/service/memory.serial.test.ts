@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { crc32, constants, deflateRawSync } from 'node:zlib';
 import sharp from 'sharp';
-import type { ImageInfo, ModelCard } from '../../../common/contract.js';
+import type { ImageInfo, ModelCard } from '../../../common/contract/index.js';
 import { ApiService } from '../../../main/service/api-service.js';
 import { buildWorker, startService, writeTestPng, type Harness } from './harness.js';
 import { tempDir } from '../../helpers/temp-dir.js';

@@ -3,7 +3,7 @@
 import { copyFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { JobResult } from '../../../common/contract.js';
+import type { JobResult } from '../../../common/contract/index.js';
 import { tempDir } from '../../helpers/temp-dir.js';
 import { buildWorker, startService, type Harness } from './harness.js';
 

@@ -4,7 +4,7 @@
 import { tmpdir } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync } from 'node:fs';
-import type { CheckpointInfo, HistoryPoint, JobEvent, JobResult } from '../../../common/contract.js';
+import type { CheckpointInfo, HistoryPoint, JobEvent, JobResult } from '../../../common/contract/index.js';
 import { ApiService } from '../../../main/service/api-service.js';
 import { buildWorker, startService, until, type Harness } from './harness.js';
 

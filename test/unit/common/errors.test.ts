@@ -2,7 +2,7 @@
 // Electron/web doors all report a failure through callErrorOf.
 import { describe, expect, it } from 'vitest';
 import { AppError, ImagingError, callErrorOf } from '../../../common/errors.js';
-import { ContractError, ServiceError } from '../../../common/contract.js';
+import { ContractError, ServiceError } from '../../../common/contract/index.js';
 import { ArchitectureError } from '../../../common/model/index.js';
 import { FileWriteError } from '../../../main/files/atomic-write.js';
 import { DatasetError } from '../../../main/ml/train/index.js';

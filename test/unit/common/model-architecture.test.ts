@@ -4,8 +4,27 @@ import { describe, expect, it } from 'vitest';
 import { Rng } from '../../../common/rng.js';
 import { evaluate } from '../../../main/engine/exec/reference/index.js';
 import { Tensor } from '../../../main/engine/ir/index.js';
-import { buildDecoder, buildEncoder, buildForward, buildInference, buildTrainingModel, initParams, latentShape, summarize } from '../../../main/engine/nn/index.js';
-import { ARCH_FORMAT, ArchitectureError, PRESET_NAMES, architecture, architectureToJson, parameterCount, paramSpecs, parseArchitectureJson, preset } from '../../../common/model/index.js';
+import {
+  buildDecoder,
+  buildEncoder,
+  buildForward,
+  buildInference,
+  buildTrainingModel,
+  initParams,
+  latentShape,
+  summarize,
+} from '../../../main/engine/nn/index.js';
+import {
+  ARCH_FORMAT,
+  ArchitectureError,
+  PRESET_NAMES,
+  architecture,
+  architectureToJson,
+  parameterCount,
+  paramSpecs,
+  parseArchitectureJson,
+  preset,
+} from '../../../common/model/index.js';
 import { parseDenseSpec, resolveArchSpec } from '../../../main/ml/architecture-file.js';
 import { tempDir } from '../../helpers/temp-dir.js';
 

@@ -5,9 +5,7 @@ describe('Rng (xoshiro128**)', () => {
   it('matches the reference xoshiro128** sequence for a known state', () => {
     // Reference values computed with the C reference implementation (state 1, 2, 3, 4).
     const r = new Rng([1, 2, 3, 4]);
-    expect([r.nextUint32(), r.nextUint32(), r.nextUint32(), r.nextUint32()]).toEqual([
-      11520, 0, 5927040, 70819200,
-    ]);
+    expect([r.nextUint32(), r.nextUint32(), r.nextUint32(), r.nextUint32()]).toEqual([11520, 0, 5927040, 70819200]);
   });
 
   it('is reproducible from a seed and from a saved state', () => {

@@ -1,6 +1,6 @@
 // The bounded chart history the service keeps per training run (jobs:history).
 import { describe, expect, it } from 'vitest';
-import type { HistoryPoint } from '../../../common/contract.js';
+import type { HistoryPoint } from '../../../common/contract/index.js';
 import { halveKeepingLast, recordsLossAt, RunHistory } from '../../../common/run-history.js';
 
 const loss = (step: number, value = 1 / step): HistoryPoint => ({ series: 'loss', step, values: { loss: value } });

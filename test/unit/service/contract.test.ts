@@ -1,13 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  channels,
-  ContractError,
-  isChannel,
-  jobKinds,
-  parseJobSpec,
-  parseRequest,
-  parseResponse,
-} from '../../../common/contract.js';
+import { channels, ContractError, isChannel, jobKinds, parseJobSpec, parseRequest, parseResponse } from '../../../common/contract/index.js';
 
 describe('the typed contract', () => {
   it('fills in defaults of a valid job request', () => {

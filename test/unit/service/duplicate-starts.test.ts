@@ -1,6 +1,6 @@
 // Starting is idempotent: the same training requested twice within a second runs once.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { parseJobSpec } from '../../../common/contract.js';
+import { parseJobSpec } from '../../../common/contract/index.js';
 import { DuplicateStarts, stableJson } from '../../../main/service/duplicate-starts.js';
 
 const train = (extra: Record<string, unknown> = {}) =>

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { isInside } from '../../../main/files/path-inside.js';
 import { grantHints, hostPathsOf, PathGrants } from '../../../main/service/path-grants.js';
 import { ApiService, type DialogHandlers } from '../../../main/service/api-service.js';
-import { ServiceError } from '../../../common/contract.js';
+import { ServiceError } from '../../../common/contract/index.js';
 import type { JobService } from '../../../main/service/job-service.js';
 import { tempDir } from '../../helpers/temp-dir.js';
 
