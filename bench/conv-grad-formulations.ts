@@ -2,9 +2,9 @@
 //
 // 1. One 32→32 3×3 layer, batch 16×48×48 (the ref-dae body), each gradient piece as a standalone
 //    graph on ORT-node: the formulations of grad/conv.ts next to other candidates.
-// 2. The whole ref-dae training step with the gradient rules as they are, and with other rules
-//    swapped into the rule table for the duration of the measurement (what-if; the table itself
-//    is owned by grad/rules.ts and is restored afterwards), next to PyTorch's step.
+// 2. The whole ref-dae training step with the gradient rules as they are, and with tables that
+//    swap other rules in (what-if; passed to the step builder, so the engine's own table in
+//    grad/rules.ts is never changed), next to PyTorch's step.
 // 3. ORT session options on the whole step.
 // The variants of each study are timed in alternating rounds (medians), so load from other
 // processes drifting during the study does not favour one of them.
@@ -40,7 +40,7 @@ import {
   isDenseStrideOneConv2d,
   weightGradByIm2col,
 } from '../main/engine/grad/conv.js';
-import { type GradRule, gradRules } from '../main/engine/grad/rules.js';
+import { type GradRule, type GradRules, gradRules } from '../main/engine/grad/rules.js';
 import { Graph, type Value } from '../main/engine/ir/graph.js';
 import { Tensor } from '../main/engine/ir/tensor.js';
 import type { Op } from '../main/engine/ir/ops.js';
@@ -242,10 +242,15 @@ async function layerStudy(o: ProbeOptions, rows: ProbeRow[]): Promise<void> {
 }
 
 /** The ref-dae training step (forward, backward, Adam) compiled on ORT-node; run() does one step. */
-async function prepareStep(o: ProbeOptions, session: Partial<OrtSessionOptions> = {}, nchwc = false) {
+async function prepareStep(
+  o: ProbeOptions,
+  session: Partial<OrtSessionOptions> = {},
+  nchwc = false,
+  rules: GradRules = gradRules,
+) {
   const arch = preset('ref-dae')!;
   const model = buildTrainingModel(arch, { batch: 16, sampleShape: [1, 48, 48] });
-  const step = buildTrainStep({ graph: model.forward.graph, loss: model.loss, optimizer: { kind: 'adam' } });
+  const step = buildTrainStep({ graph: model.forward.graph, loss: model.loss, optimizer: { kind: 'adam' }, rules });
   const rng = new Rng(5);
   const feeds: Record<string, Tensor> = {
     ...Object.fromEntries(initParams(paramSpecs(arch), rng)),
@@ -272,18 +277,6 @@ async function prepareStep(o: ProbeOptions, session: Partial<OrtSessionOptions> 
   };
 }
 
-/** Runs `fn` with some entries of the gradient rule table replaced, restoring them afterwards. */
-async function withRules<T>(replace: Partial<Record<Op, GradRule>>, fn: () => Promise<T>): Promise<T> {
-  const table = gradRules as Record<Op, GradRule | string>;
-  const saved = Object.fromEntries(Object.keys(replace).map((op) => [op, table[op as Op]]));
-  Object.assign(table, replace);
-  try {
-    return await fn();
-  } finally {
-    Object.assign(table, saved);
-  }
-}
-
 export async function probeFormulations(o: ProbeOptions): Promise<ProbeRow[]> {
   const rows: ProbeRow[] = [];
   o.log(`one 32→32 3×3 layer, batch 16×48×48, ${o.threads} thread(s):`);
@@ -301,7 +294,7 @@ export async function probeFormulations(o: ProbeOptions): Promise<ProbeRow[]> {
   // The rule table is swapped only while each step graph is built; the steps then run in alternation.
   // PyTorch's step on the same model joins the alternation when /usr/bin/python3 has torch.
   const steps = [];
-  for (const [, replace] of variants) steps.push(await withRules(replace, () => prepareStep(o)));
+  for (const [, replace] of variants) steps.push(await prepareStep(o, {}, false, { ...gradRules, ...replace }));
   // The rules as they are, with the Convs on ORT's NCHWc kernels (where this CPU has them).
   const block = nchwcBlockSize();
   if (block) {

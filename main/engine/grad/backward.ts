@@ -8,11 +8,16 @@
 import type { Graph, Value } from '../ir/graph.js';
 import { Tensor, isFloat, sizeOf } from '../ir/tensor.js';
 import { unbroadcast } from './adjoints.js';
-import { NO_GRADIENT, gradRules } from './rules.js';
+import { NO_GRADIENT, type GradRules, gradRules } from './rules.js';
 
 export interface BackwardOptions {
   /** Gradient of the final objective with respect to `loss` (default: ones, i.e. d loss / d loss). */
   seed?: Value;
+  /**
+   * The gradient rules to use (default: the one table in rules.ts). A study of other formulations
+   * passes its own table (`{ ...gradRules, Conv: other }`) rather than changing the shared one.
+   */
+  rules?: GradRules;
 }
 
 /**
@@ -60,7 +65,7 @@ export function backward(
       if (!dy) continue;
       const needs = node.inputs.map((name) => name !== '' && active.has(name) && isFloat(graph.value(name).dtype));
       if (!needs.some(Boolean)) continue;
-      const rule = gradRules[node.op];
+      const rule = (options.rules ?? gradRules)[node.op];
       if (rule === NO_GRADIENT) continue;
       const inputs = node.inputs.map((name) => (name === '' ? null : graph.value(name)));
       const dInputs = rule({ g: graph, node, inputs, y: graph.value(node.outputs[0]!), dy, needs });

@@ -83,7 +83,10 @@ function spreadReduced(ctx: GradContext, dy: Value = ctx.dy): Value {
   return ctx.g.expand(k, [...inp(ctx, 0).shape]);
 }
 
-export const gradRules: Readonly<Record<Op, GradRule | typeof NO_GRADIENT>> = {
+/** A complete table: every op has a rule or says it has no gradient. */
+export type GradRules = Readonly<Record<Op, GradRule | typeof NO_GRADIENT>>;
+
+export const gradRules: GradRules = {
   // ---- elementwise -------------------------------------------------------------------------
   Add: ({ dy }) => [dy, dy],
   Sub: (ctx) => [ctx.dy, when(ctx, 1, () => ctx.g.neg(ctx.dy))],

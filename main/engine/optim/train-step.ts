@@ -21,6 +21,7 @@
 // back, so a trainer runs step after step without any JS arithmetic on weights.
 
 import { backward } from '../grad/backward.js';
+import type { GradRules } from '../grad/rules.js';
 import type { Graph, Value } from '../ir/graph.js';
 import { type Shape, Tensor, isFloat, sizeOf } from '../ir/tensor.js';
 import { type OptimizerConfig, applyUpdate, clipGradNorm, optimizerSlots } from './optimizers.js';
@@ -29,6 +30,8 @@ export interface TrainStepOptions {
   graph: Graph;
   /** Scalar loss (a single element). */
   loss: Value;
+  /** Gradient rules (default: the engine's one table; see grad/backward.ts). */
+  rules?: GradRules;
   /** Named loss terms to report (each a single element), e.g. { recon, kl }. */
   terms?: Readonly<Record<string, Value>>;
   /** Named activations to output for visualisation. */
@@ -92,7 +95,7 @@ export function buildTrainStep(o: TrainStepOptions): TrainStep {
   const probes: Record<string, string> = {};
   for (const [k, v] of Object.entries(o.probes ?? {})) probes[k] = g.output(v, `probe/${k}`).name;
 
-  const gradMap = backward(g, o.loss, trainable);
+  const gradMap = backward(g, o.loss, trainable, o.rules ? { rules: o.rules } : {});
   let grads = trainable.map((p) => gradMap.get(p.name)!);
   let gradNorm: string | null = null;
   if (o.clipGradNorm !== undefined) {

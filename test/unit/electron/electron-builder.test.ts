@@ -42,12 +42,12 @@ describe('electron-builder.yml', () => {
       expect(existsSync(root), `${pattern} names ${root}`).toBe(true);
     }
     expect(config.files).toContain('out/**/*');
-    // package.json's main and the preload/worker the main process loads live under out/ (built by scripts/build.mjs).
-    const build = readFileSync('scripts/build.mjs', 'utf8');
+    // package.json's main and the preload/worker the main process loads, as the build (run by
+    // `npm install`) left them; the dev-only benchmarks are built beside them but not packed.
     expect(pkg.main).toBe('out/main/electron.js');
-    expect(build).toContain("'main/electron': 'main/electron/main.ts'");
-    expect(build).toContain("'worker/worker': 'main/worker/worker.ts'");
-    expect(build).toContain("'preload/index'");
+    for (const entry of [pkg.main, 'out/worker/worker.js', 'out/preload/index.cjs', 'out/renderer/index.html'])
+      expect(existsSync(entry), entry).toBe(true);
+    expect(config.files).toContain('!out/bench/**');
   });
 
   it('unpacks sharp, onnxruntime-node and the onnxruntime-web wasm files, which exist', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { channels, ContractError, isChannel, jobKinds, parseJobSpec, parseRequest, parseResponse } from '../../../common/contract/index.js';
+import { channels, ContractError, isChannel, parseJobSpec, parseRequest, parseResponse } from '../../../common/contract/index.js';
 
 describe('the typed contract', () => {
   it('fills in defaults of a valid job request', () => {
@@ -25,10 +25,7 @@ describe('the typed contract', () => {
     );
   });
 
-  it('has one job spec variant per job kind', () => {
-    for (const kind of Object.keys(jobKinds)) {
-      expect(() => parseJobSpec({ kind, params: {} })).toThrow(ContractError);
-    }
+  it('fills in the debug job’s defaults', () => {
     expect(parseJobSpec({ kind: 'debug', params: { action: 'count' } }).params).toMatchObject({
       steps: 10,
       stepMs: 50,
