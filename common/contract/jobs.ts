@@ -17,11 +17,24 @@ export const addNoiseParamsSchema = noiseLevelsSchema.extend({
   clip: z.boolean().default(true),
 });
 
+/**
+ * The photographer's controls (main/imaging/denoise-controls.ts): strength multiplies the noise
+ * level the model is told; luminance and chroma are the fractions of the luminance and colour noise
+ * removal kept; detail the fraction of removed fine detail given back.
+ */
+export const denoiseControlsShape = {
+  strength: finite.min(0).max(4).default(1),
+  luminance: finite.min(0).max(1).default(1),
+  chroma: finite.min(0).max(1).default(1),
+  detail: finite.min(0).max(1).default(0),
+};
+
 export const denoiseParamsSchema = z.strictObject({
   imageId: id,
   modelId: id,
   /** Noise level on the 0–255 scale for noise-level-conditioned models; 'auto' estimates it. */
   sigma: z.union([finite.min(0).max(255), z.literal('auto')]).default('auto'),
+  ...denoiseControlsShape,
   /** Tile size in pixels; omitted = chosen from available memory. */
   tile: z.number().int().min(16).max(8192).optional(),
 });
@@ -74,6 +87,7 @@ export const batchDenoiseParamsSchema = z.strictObject({
   outDir: hostPath,
   modelId: id,
   sigma: z.union([finite.min(0).max(255), z.literal('auto')]).default('auto'),
+  ...denoiseControlsShape,
   tile: z.number().int().min(16).max(8192).optional(),
   format: exportFormatSchema.optional(),
   /** For every output that exists already (the app asks once for the whole batch). */

@@ -13,6 +13,7 @@ import { denoiseImage } from '../../ml/inference/denoise.js';
 import { isMetadataMode, METADATA_MODES } from '../../imaging/metadata.js';
 import { openOnnxModel } from '../../ml/inference/onnx-runner.js';
 import { chooseTileSize, DEFAULT_OVERLAP, tileMemoryBytes } from '../../imaging/tiling.js';
+import { CONTROL_RANGES } from '../../imaging/denoise-controls.js';
 import { isNameTaken } from '../../files/clash.js';
 import { ImagingError } from '../../../common/errors.js';
 import type { Image } from '../../imaging/image.js';
@@ -44,6 +45,8 @@ interface FileResult {
   height?: number;
   sigma?: number;
   sigma_source?: 'given' | 'estimated';
+  /** The noise level the model was told: σ × strength. */
+  model_sigma?: number;
   error?: string;
 }
 
@@ -82,6 +85,11 @@ function resolveModel(value: unknown): string {
   return shipped;
 }
 
+/** `{ [name]: value }` when the value was given, else nothing (for spreading into options). */
+function optional<K extends string>(name: K, value: number | undefined): Partial<Record<K, number>> {
+  return value === undefined ? {} : ({ [name]: value } as Record<K, number>);
+}
+
 /** Maps inputs to outputs: a single file to --out as a file (if it names an image), else into the folder --out. */
 async function planJobs(inputs: string[], out: string): Promise<Job[]> {
   const outStat = await stat(out).catch(() => undefined);
@@ -96,6 +104,7 @@ export const denoiseCommand: Command = {
   name: 'denoise',
   summary: 'denoise photos or folders of photos with an ONNX model',
   usage: `Usage: denoise-lab denoise <input…> --out <file|folder> [--model <name|file.onnx>] [--sigma N]
+                             [--strength S] [--luminance F] [--chroma F] [--detail F]
                              [--tile N] [--overlap N] [--json] [--overwrite]
 
 Inputs are image files or folders (searched recursively; the folder structure is kept under
@@ -107,6 +116,11 @@ code is 1 if any file failed.
   --model <m>          a .onnx file, or a name in models/ (default: models/default.onnx)
   --sigma N            noise level, 0–255, fed to models with a noise-level input; without it
                        the level is estimated per image (wavelet MAD estimator)
+  --strength S         multiplies the noise level the model is told, 0–4 (default 1: as given or
+                       estimated; lower keeps more texture and noise, higher smooths more)
+  --luminance F        fraction of the luminance noise removal kept, 0–1 (default 1)
+  --chroma F           fraction of the colour noise removal kept, 0–1 (default 1)
+  --detail F           fraction of the removed fine detail given back, 0–1 (default 0)
   --tile N             tile size in pixels, 8–8192 (default: from free memory)
   --overlap N          context pixels around each tile, 0–256 (default ${DEFAULT_OVERLAP}; ≥ 2× the
                        receptive radius)
@@ -121,6 +135,10 @@ code is 1 if any file failed.
     out: { type: 'string' },
     model: { type: 'string' },
     sigma: { type: 'string' },
+    strength: { type: 'string' },
+    luminance: { type: 'string' },
+    chroma: { type: 'string' },
+    detail: { type: 'string' },
     tile: { type: 'string' },
     overlap: { type: 'string' },
     threads: { type: 'string' },
@@ -136,6 +154,12 @@ code is 1 if any file failed.
     const out = values.out;
     if (typeof out !== 'string' || !out) throw new UsageError('--out <file|folder> is required');
     const sigma = numberOption(values, 'sigma', SIGMA);
+    const strength = numberOption(values, 'strength', CONTROL_RANGES.strength);
+    const controls = {
+      ...optional('luminance', numberOption(values, 'luminance', CONTROL_RANGES.luminance)),
+      ...optional('chroma', numberOption(values, 'chroma', CONTROL_RANGES.chroma)),
+      ...optional('detail', numberOption(values, 'detail', CONTROL_RANGES.detail)),
+    };
     const tile = numberOption(values, 'tile', TILE);
     const overlap = numberOption(values, 'overlap', OVERLAP);
     const threads = numberOption(values, 'threads', RANGES.threads);
@@ -169,6 +193,8 @@ code is 1 if any file failed.
           if (sigma !== undefined) opts.sigma = sigma;
           if (tile !== undefined) opts.tile = tile;
           if (overlap !== undefined) opts.overlap = overlap;
+          if (strength !== undefined) opts.strength = strength;
+          opts.controls = controls;
           const done = await denoiseImage(image, model, opts);
           await mkdir(path.dirname(job.output), { recursive: true });
           result.output = await writeImage(done.image, job.output, { onClash, metadata });
@@ -178,6 +204,7 @@ code is 1 if any file failed.
             height: image.height,
             sigma: Math.round(done.sigma * 1000) / 1000,
             sigma_source: done.sigmaSource,
+            model_sigma: Math.round(done.sigma * (strength ?? 1) * 1000) / 1000,
           });
         } catch (e) {
           const err = asUsageError(e) as Error;

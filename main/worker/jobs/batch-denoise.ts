@@ -5,7 +5,7 @@ import { mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { planBatch } from '../../imaging/batch.js';
 import { readImage, writeImage } from '../../imaging/codec.js';
-import { denoiseImage } from '../../ml/inference/denoise.js';
+import { controlsOf, denoiseImage } from '../../ml/inference/denoise.js';
 import { ImagingError } from '../../../common/errors.js';
 import { onnxModel } from '../../ml/inference/model-cache.js';
 import type { JobHandler } from './types.js';
@@ -34,6 +34,7 @@ export const batchDenoise: JobHandler<'batch-denoise'> = async (params, ctx) => 
       const image = await readImage(item.input, ctx.readOptions);
       const { image: clean } = await denoiseImage(image, model, {
         ...(params.sigma === 'auto' ? {} : { sigma: params.sigma }),
+        ...controlsOf(params),
         ...(params.tile ? { tile: params.tile } : {}),
         ...ctx.tiling,
       });

@@ -1,5 +1,5 @@
 // Denoise an image in the store with an ONNX model, tile by tile (any photo size).
-import { denoiseImage } from '../../ml/inference/denoise.js';
+import { controlsOf, denoiseImage } from '../../ml/inference/denoise.js';
 import { onnxModel } from '../../ml/inference/model-cache.js';
 import type { JobHandler } from './types.js';
 
@@ -12,6 +12,7 @@ export const denoise: JobHandler<'denoise'> = async (params, ctx) => {
   await ctx.checkpoint();
   const result = await denoiseImage(image, model, {
     ...(params.sigma === 'auto' ? {} : { sigma: params.sigma }),
+    ...controlsOf(params),
     ...(params.tile ? { tile: params.tile } : {}),
     ...ctx.tiling,
     onProgress: (done, total) =>
