@@ -53,15 +53,16 @@ export async function readImage(file: string, opts: ReadOptions = {}): Promise<I
       );
   }
   const bytes = await readFile(file).catch((e: NodeJS.ErrnoException) => {
-    throw new ImagingError(
-      'not-found',
-      `${file}: ${STAT_ERRORS[e.code ?? ''] ?? `cannot read (${e.code ?? e.message})`}`,
-    );
+    throw new ImagingError('not-found', `${file}: ${cannotRead(e)}`);
   });
   return decodeImage(bytes, { ...opts, source: file });
 }
 
-/** Why a file cannot be opened, in words (the system's own messages repeat the path and syscall). */
+/** Why a file cannot be read, in words (the system's own messages repeat the path and syscall). */
+export function cannotRead(e: NodeJS.ErrnoException): string {
+  return STAT_ERRORS[e.code ?? ''] ?? `cannot read (${e.code ?? e.message})`;
+}
+
 const STAT_ERRORS: Record<string, string> = {
   ENOENT: 'no such file',
   EACCES: 'permission denied; check the file permissions',

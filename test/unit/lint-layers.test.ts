@@ -13,6 +13,14 @@ async function layerErrors(filePath: string, code: string): Promise<string[]> {
 
 const importOf = (spec: string) => `import * as m from '${spec}';\nvoid m;\n`;
 
+/** Messages of the rules that keep onnxruntime-node inside the engine's ort-node executor. */
+async function ortNodeErrors(filePath: string, code: string): Promise<string[]> {
+  const [result] = await eslint.lintText(code, { filePath });
+  return result!.messages
+    .filter((m) => m.ruleId === 'no-restricted-imports' || m.ruleId === 'no-restricted-syntax')
+    .map((m) => m.message);
+}
+
 describe('lint enforces the layers', () => {
   it('refuses an import that points up, however it is spelled', async () => {
     expect(await layerErrors('common/planted.ts', importOf('../main/imaging/codec.js'))).toEqual([
@@ -62,5 +70,23 @@ describe('lint enforces the layers', () => {
       ),
     ).toEqual([]);
     expect(await layerErrors('renderer/src/planted.ts', importOf('../../preload/index.js'))).toHaveLength(1);
+  });
+
+  it('lets only the engine ort-node executor import onnxruntime-node, however it is imported', async () => {
+    const opens = [
+      importOf('onnxruntime-node'),
+      "import { InferenceSession } from 'onnxruntime-node';\nvoid InferenceSession;\n",
+      "export { Tensor } from 'onnxruntime-node';\n",
+      "const ort = await import('onnxruntime-node');\nvoid ort;\n",
+    ];
+    for (const file of ['main/ml/inference/planted.ts', 'main/worker/jobs/planted.ts', 'main/engine/onnx/planted.ts', 'bench/planted.ts'])
+      for (const code of opens) {
+        const errors = await ortNodeErrors(file, code);
+        expect(errors, `${file}: ${code}`).toHaveLength(1);
+        expect(errors[0]).toMatch(/onnxruntime-node is opened only by main\/engine\/exec\/ort-node\.ts/);
+      }
+    for (const code of opens) expect(await ortNodeErrors('main/engine/exec/ort-node.ts', code)).toEqual([]);
+    // Types shared by both runtimes come from onnxruntime-common, which stays open to the engine.
+    expect(await ortNodeErrors('main/engine/onnx/planted.ts', importOf('onnxruntime-common'))).toEqual([]);
   });
 });

@@ -1,7 +1,7 @@
 // Picks an executor by name. Each is imported lazily, so a process only loads the runtime it uses
 // (the native addon, the wasm runtime, or neither for the reference interpreter).
 
-import type { Executor } from './executor.js';
+import type { Executor, ModelExecutor } from './executor.js';
 import type { OrtNodeOptions } from './ort-node.js';
 import type { OrtWebOptions } from './ort-web.js';
 
@@ -10,6 +10,9 @@ export const EXECUTOR_NAMES: readonly ExecutorName[] = ['ort-node', 'ort-web', '
 
 export type CreateExecutorOptions = OrtNodeOptions & OrtWebOptions;
 
+/** The ORT executors also load ONNX models as they are. */
+export function createExecutor(name: ModelExecutor['name'], options?: CreateExecutorOptions): Promise<ModelExecutor>;
+export function createExecutor(name: ExecutorName, options?: CreateExecutorOptions): Promise<Executor>;
 export async function createExecutor(name: ExecutorName, options: CreateExecutorOptions = {}): Promise<Executor> {
   switch (name) {
     case 'ort-node': {
@@ -29,4 +32,5 @@ export async function createExecutor(name: ExecutorName, options: CreateExecutor
   }
 }
 
-export type { Executor, CompiledGraph, ExecutorOptions } from './executor.js';
+export type { Executor, CompiledGraph, ExecutorOptions, LoadedModel, ModelExecutor, ModelValue } from './executor.js';
+export { OrtError } from '../onnx/runtime.js';

@@ -1,5 +1,7 @@
-// onnxruntime-node (native CPU): the default executor in Node. Each compile writes the graph as
-// ONNX and opens one session; run() wraps the feeds' typed arrays without copying.
+// onnxruntime-node (native CPU): the default executor in Node, and the only module that imports
+// onnxruntime-node (lint refuses it elsewhere), so every ORT session in Node gets these session
+// options and the telemetry switch. Each compile writes the graph as ONNX and opens one session;
+// load() opens a model file's bytes as they are; run() wraps the feeds' typed arrays without copying.
 //
 // Where the CPU has ORT's blocked-layout kernels (x86-64 Linux with AVX2 or AVX-512F), the Convs
 // are rewritten to them first (../onnx/nchwc.ts says why: ORT does this itself only for constant
@@ -10,9 +12,9 @@
 import '../onnx/no-telemetry.js';
 import * as ort from 'onnxruntime-node';
 import type { Graph } from '../ir/graph.js';
-import type { CompiledGraph, Executor, ExecutorOptions } from './executor.js';
+import type { CompiledGraph, ExecutorOptions, LoadedModel, ModelExecutor } from './executor.js';
 import { nchwcBlockSize, withNchwcConvs } from '../onnx/nchwc.js';
-import { type OrtSessionOptions, compileWithOrt } from '../onnx/runtime.js';
+import { type OrtSessionOptions, compileWithOrt, loadWithOrt } from '../onnx/runtime.js';
 
 export interface OrtNodeOptions extends ExecutorOptions {
   /** Overrides of the session options below (the benchmark measures these). */
@@ -21,7 +23,7 @@ export interface OrtNodeOptions extends ExecutorOptions {
   nchwc?: boolean;
 }
 
-export class OrtNodeExecutor implements Executor {
+export class OrtNodeExecutor implements ModelExecutor {
   readonly name = 'ort-node' as const;
   private readonly sessionOptions: OrtSessionOptions;
   /** The NCHWc block size the Convs are rewritten for, or null to compile the plain graph. */
@@ -52,5 +54,10 @@ export class OrtNodeExecutor implements Executor {
       'ort-node (NCHWc convs, DENOISE_LAB_NCHWC=0 disables)',
       bytes,
     );
+  }
+
+  // No NCHWc rewrite here: a model's weights are constants, which ORT itself lays out for those kernels.
+  load(onnx: Uint8Array, label = 'ort-node'): Promise<LoadedModel> {
+    return loadWithOrt(ort, onnx, this.sessionOptions, label);
   }
 }

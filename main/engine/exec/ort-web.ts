@@ -4,8 +4,8 @@
 
 import * as ort from 'onnxruntime-web';
 import type { Graph } from '../ir/graph.js';
-import type { CompiledGraph, Executor, ExecutorOptions } from './executor.js';
-import { type OrtSessionOptions, compileWithOrt } from '../onnx/runtime.js';
+import type { CompiledGraph, ExecutorOptions, LoadedModel, ModelExecutor } from './executor.js';
+import { type OrtSessionOptions, compileWithOrt, loadWithOrt } from '../onnx/runtime.js';
 
 export interface OrtWebOptions extends ExecutorOptions {
   /** Where the ort-wasm-*.wasm/.mjs files are served from (browser builds that do not bundle them). */
@@ -20,7 +20,7 @@ export interface OrtWebOptions extends ExecutorOptions {
  */
 let initialised: { threads: number; wasmPaths: string | undefined } | undefined;
 
-export class OrtWebExecutor implements Executor {
+export class OrtWebExecutor implements ModelExecutor {
   readonly name = 'ort-web' as const;
   private readonly threads: number;
   private readonly wasmPaths: string | undefined;
@@ -33,17 +33,26 @@ export class OrtWebExecutor implements Executor {
   }
 
   compile(graph: Graph): Promise<CompiledGraph> {
+    const refused = this.initialise();
+    return refused ? Promise.reject(refused) : compileWithOrt(ort, graph, this.sessionOptions, 'ort-web');
+  }
+
+  load(onnx: Uint8Array, label = 'ort-web'): Promise<LoadedModel> {
+    const refused = this.initialise();
+    return refused ? Promise.reject(refused) : loadWithOrt(ort, onnx, this.sessionOptions, label);
+  }
+
+  /** Sets up the wasm runtime on first use; an error when it already runs otherwise. */
+  private initialise(): Error | undefined {
     if (!initialised) {
       ort.env.wasm.numThreads = this.threads;
       if (this.wasmPaths !== undefined) ort.env.wasm.wasmPaths = this.wasmPaths;
       initialised = { threads: this.threads, wasmPaths: this.wasmPaths };
     } else if (initialised.threads !== this.threads || initialised.wasmPaths !== this.wasmPaths) {
-      return Promise.reject(
-        new Error(
-          `ort-web: the wasm runtime already runs with ${initialised.threads} thread(s); it cannot change within one process`,
-        ),
+      return new Error(
+        `ort-web: the wasm runtime already runs with ${initialised.threads} thread(s); it cannot change within one process`,
       );
     }
-    return compileWithOrt(ort, graph, this.sessionOptions, 'ort-web');
+    return undefined;
   }
 }

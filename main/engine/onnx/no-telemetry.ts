@@ -7,7 +7,8 @@
 // environment (the first session), so importing this module anywhere before the first session is
 // early enough. A worker thread's `process.env` is a private copy that native code never sees, so
 // the main thread of every process that runs ORT in a worker must import this before starting the
-// worker: the job service does. Every module that imports onnxruntime-node imports this first.
+// worker: the job service does. The one module that imports onnxruntime-node (exec/ort-node.ts,
+// lint keeps it the only one) imports this first.
 
 process.env.ORT_DISABLE_TELEMETRY = '1';
 

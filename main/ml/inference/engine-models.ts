@@ -1,11 +1,20 @@
-// The engine side of the worker: one shared executor (onnxruntime-node) for training and the
-// latent views, and trained models read back from their ONNX files (architecture + weights from
-// the file's metadata), the last few kept in memory.
-import { readFile, stat } from 'node:fs/promises';
+// The models the worker runs, each kind kept open in one ModelCache: ONNX denoisers as tile runners
+// (any ONNX file), and models trained by Denoise Lab read back as architecture + weights (from the
+// file's metadata) for the latent views; and the one shared executor (onnxruntime-node) that
+// training and those views run on.
+import { readFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { createExecutor, type Executor } from '../../engine/exec/index.js';
 import { importEngineModel, type ModelWeights } from '../train/index.js';
 import { ServiceError } from '../../../common/contract/index.js';
+import { ModelCache } from './model-cache.js';
+import { openOnnxModel, type OnnxModel } from './onnx-runner.js';
+
+/** A model file as the service resolved it: its id (for messages) and its path. */
+export interface ModelFileRef {
+  id: string;
+  file: string;
+}
 
 let shared: Promise<Executor> | null = null;
 
@@ -19,31 +28,21 @@ export function engineExecutor(): Promise<Executor> {
   return shared;
 }
 
-const KEEP = 4;
-const cache = new Map<string, Promise<ModelWeights>>();
+const onnxModels = new ModelCache<ModelFileRef, OnnxModel>({
+  keep: 3,
+  // A missing or unreadable file is reported by openOnnxModel, with the model's name.
+  load: (model) => openOnnxModel(model.file, { name: model.id }),
+  release: (open) => open.close(),
+});
 
-/**
- * Architecture and weights of a model trained by Denoise Lab; other models are refused clearly.
- * Keyed by file and modification time, so a model saved again under the same name is re-read.
- */
-/** A model file as the service resolved it: its id (for messages) and its path. */
-export interface ModelFileRef {
-  id: string;
-  file: string;
+/** A model file as a tile runner (any ONNX denoiser). */
+export function onnxModel(model: ModelFileRef): Promise<OnnxModel> {
+  return onnxModels.get(model);
 }
 
-export async function engineModel(model: ModelFileRef): Promise<ModelWeights> {
-  const st = await stat(model.file).catch((e: Error) => {
-    throw new ServiceError('not-found', `model '${model.id}': cannot read ${model.file} (${e.message})`);
-  });
-  const key = `${model.file}@${st.mtimeMs}`;
-  const hit = cache.get(key);
-  if (hit) {
-    cache.delete(key);
-    cache.set(key, hit);
-    return hit;
-  }
-  const loading = (async () => {
+const engineModels = new ModelCache<ModelFileRef, ModelWeights>({
+  keep: 4,
+  async load(model) {
     const bytes = await readFile(model.file).catch((e: Error) => {
       throw new ServiceError('not-found', `model '${model.id}': cannot read ${model.file} (${e.message})`);
     });
@@ -56,9 +55,10 @@ export async function engineModel(model: ModelFileRef): Promise<ModelWeights> {
         `${(e as Error).message}; this view needs a model trained in Denoise Lab (its architecture travels in the file)`,
       );
     }
-  })();
-  loading.catch(() => cache.delete(key));
-  cache.set(key, loading);
-  while (cache.size > KEEP) cache.delete(cache.keys().next().value as string);
-  return loading;
+  },
+});
+
+/** Architecture and weights of a model trained by Denoise Lab; other models are refused clearly. */
+export function engineModel(model: ModelFileRef): Promise<ModelWeights> {
+  return engineModels.get(model);
 }

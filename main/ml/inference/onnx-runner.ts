@@ -1,6 +1,6 @@
-// A thin adapter from an ONNX file to a TileRunner, using onnxruntime-node on the CPU. It only
-// checks shapes and bridges channel counts; swapping it for the engine's own executors later
-// means providing another TileRunner.
+// A thin adapter from an ONNX file to a TileRunner, on the engine's ORT executor (ort-node, CPU):
+// the model is loaded as it is (engine/exec's ModelExecutor), so the session options and the
+// telemetry switch are the engine's. It only checks shapes and bridges channel counts.
 //
 // Model convention: the first input is the image, NCHW float32 in [0, 1] with any names for the
 // axes (H and W must be dynamic); an optional second input is the noise level σ/255, either a map
@@ -13,10 +13,11 @@
 // replicated to R = G = B and the 3 output channels are averaged back to one.
 
 import { readFile } from 'node:fs/promises';
-import '../../engine/onnx/no-telemetry.js';
-import { InferenceSession, Tensor } from 'onnxruntime-node';
+import { OrtError, createExecutor, type LoadedModel } from '../../engine/exec/index.js';
+import { Tensor } from '../../engine/ir/index.js';
 import { inspectOnnx } from '../../engine/onnx/index.js';
 import { META_MODEL_CARD } from '../model-file.js';
+import { cannotRead } from '../../imaging/codec.js';
 import { reflectIndex, repeatPlane } from '../../imaging/image.js';
 import { ImagingError } from '../../../common/errors.js';
 import type { TileRunner } from '../../imaging/tiling.js';
@@ -49,7 +50,7 @@ function sizeMultipleOf(bytes: Uint8Array): number {
     const m = card ? (JSON.parse(card) as { sizeMultiple?: unknown }).sizeMultiple : undefined;
     return typeof m === 'number' && Number.isInteger(m) && m > 1 && m <= 64 ? m : 1;
   } catch {
-    return 1; // not ours, or unreadable: InferenceSession.create gives the real error
+    return 1; // not ours, or unreadable: loading the model gives the real error
   }
 }
 
@@ -76,19 +77,19 @@ export async function openOnnxModel(
   opts: { threads?: number; name?: string } = {},
 ): Promise<OnnxModel> {
   const label = opts.name ?? (typeof model === 'string' ? model : 'model');
-  const bytes = typeof model === 'string' ? await readFile(model).catch(() => undefined) : model;
-  const multiple = bytes ? sizeMultipleOf(bytes) : 1;
-  let session: InferenceSession;
+  const bytes =
+    typeof model === 'string'
+      ? await readFile(model).catch((e: NodeJS.ErrnoException) => {
+          throw new ImagingError('not-found', `${label}: ${cannotRead(e)}`);
+        })
+      : model;
+  const multiple = sizeMultipleOf(bytes);
+  const executor = await createExecutor('ort-node', opts.threads ? { threads: opts.threads } : {});
+  let session: LoadedModel;
   try {
-    const sessionOpts: InferenceSession.SessionOptions = { executionProviders: ['cpu'] };
-    if (opts.threads) sessionOpts.intraOpNumThreads = opts.threads;
-    // The bytes already read for the card; a path only when they could not be read, so that
-    // onnxruntime reports the real problem (missing file, no permission…).
-    session = bytes
-      ? await InferenceSession.create(bytes, sessionOpts)
-      : await InferenceSession.create(model as string, sessionOpts);
+    session = await executor.load(bytes, label);
   } catch (e) {
-    const why = (e as Error).message.split('\n')[0]!;
+    const why = e instanceof OrtError ? e.reason : (e as Error).message.split('\n')[0]!;
     throw new ImagingError(
       'bad-model',
       /protobuf parsing failed/i.test(why)
@@ -98,10 +99,11 @@ export async function openOnnxModel(
   }
   const bad = (why: string) => new ImagingError('bad-model', `${label}: ${why}`);
 
-  const inputs = session.inputMetadata;
+  const inputs = session.inputs;
   const image = inputs[0];
-  const output = session.outputMetadata[0];
-  if (!image || !image.isTensor || !output || !output.isTensor) throw bad('the model has no tensor input or output');
+  const output = session.outputs[0];
+  if (!image || image.type === null || !output || output.type === null)
+    throw bad('the model has no tensor input or output');
   if (inputs.length > 2)
     throw bad(`the model has ${inputs.length} inputs; expected an image and optionally a noise level`);
   if (image.type !== 'float32') throw bad(`the image input '${image.name}' is ${image.type}, expected float32`);
@@ -126,8 +128,7 @@ export async function openOnnxModel(
   let noiseKind: 'map' | 'scalar' | undefined;
   let noiseShape: readonly Dim[] = [];
   if (noise) {
-    if (!noise.isTensor || noise.type !== 'float32')
-      throw bad(`the second input '${noise.name}' must be a float32 noise level`);
+    if (noise.type !== 'float32') throw bad(`the second input '${noise.name}' must be a float32 noise level`);
     noiseShape = noise.shape;
     if (noiseShape.length === 4 && typeof noiseShape[2] === 'string' && typeof noiseShape[3] === 'string') {
       if (noiseShape[1] !== 1)
@@ -162,7 +163,7 @@ export async function openOnnxModel(
   };
 
   const runSized = async (data: Float32Array, batch: number, ch: number, hh: number, ww: number, sigma?: number) => {
-    const feeds: Record<string, Tensor> = { [image.name]: new Tensor('float32', data, [batch, ch, hh, ww]) };
+    const feeds: Record<string, Tensor> = { [image.name]: new Tensor('float32', [batch, ch, hh, ww], data) };
     if (noise && noiseKind) {
       if (sigma === undefined)
         throw new ImagingError(
@@ -172,16 +173,16 @@ export async function openOnnxModel(
       const dims =
         noiseKind === 'map' ? [batch, 1, hh, ww] : noiseShape.map((d) => (typeof d === 'string' ? batch : 1));
       const count = dims.reduce((a, b) => a * b, 1);
-      feeds[noise.name] = new Tensor('float32', new Float32Array(count).fill(sigma / 255), dims);
+      feeds[noise.name] = new Tensor('float32', dims, new Float32Array(count).fill(sigma / 255));
     }
     let result;
     try {
-      result = await session.run(feeds);
+      result = await session.run(feeds, [output.name]);
     } catch (e) {
-      throw bad(`inference failed (${(e as Error).message.split('\n')[0]})`);
+      throw bad(`inference failed (${e instanceof OrtError ? e.reason : (e as Error).message.split('\n')[0]})`);
     }
     const out = result[output.name]!;
-    const dims = out.dims;
+    const dims = out.shape;
     if (dims.length !== 4 || dims[0] !== batch || dims[1] !== ch || dims[2] !== hh || dims[3] !== ww)
       throw bad(
         `the model returned ${dims.length === 4 ? `a ${dims[3]}×${dims[2]} image with ${dims[1]} channel(s)` : 'something other than an image'} ` +
@@ -216,8 +217,8 @@ export async function openOnnxModel(
     runner,
     channels: modelChannels,
     takesSigma: noiseKind !== undefined,
-    inputNames: session.inputNames,
+    inputNames: inputs.map((v) => v.name),
     sizeMultiple: multiple,
-    close: () => session.release(),
+    close: () => session.dispose(),
   };
 }

@@ -7,13 +7,13 @@ import { planBatch } from '../../imaging/batch.js';
 import { readImage, writeImage } from '../../imaging/codec.js';
 import { controlsOf, denoiseImage } from '../../ml/inference/denoise.js';
 import { ImagingError } from '../../../common/errors.js';
-import { onnxModel } from '../../ml/inference/model-cache.js';
+import { onnxModel } from '../../ml/inference/engine-models.js';
 import type { JobHandler } from './types.js';
 
 export const batchDenoise: JobHandler<'batch-denoise'> = async (params, ctx) => {
   const plan = await planBatch(params.inputs, path.resolve(params.outDir), params.format);
   const card = ctx.model(params.modelId);
-  const model = await onnxModel(card.file, card.id);
+  const model = await onnxModel(card);
   // Asked to cancel on a clash: refuse the whole batch before any work if an output exists, so
   // that the app asks once for all of them (a file taken meanwhile still fails on its own).
   if (params.onClash === 'cancel') {

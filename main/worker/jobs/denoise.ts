@@ -1,6 +1,6 @@
 // Denoise an image in the store with an ONNX model, tile by tile (any photo size).
 import { controlsOf, denoiseImage } from '../../ml/inference/denoise.js';
-import { onnxModel } from '../../ml/inference/model-cache.js';
+import { onnxModel } from '../../ml/inference/engine-models.js';
 import type { JobHandler } from './types.js';
 
 export const denoise: JobHandler<'denoise'> = async (params, ctx) => {
@@ -8,7 +8,7 @@ export const denoise: JobHandler<'denoise'> = async (params, ctx) => {
   const { name } = await ctx.images.describe(params.imageId);
   const card = ctx.model(params.modelId);
   ctx.progress({ fraction: 0, message: 'loading the model' });
-  const model = await onnxModel(card.file, card.id);
+  const model = await onnxModel(card);
   await ctx.checkpoint();
   const result = await denoiseImage(image, model, {
     ...(params.sigma === 'auto' ? {} : { sigma: params.sigma }),

@@ -3,8 +3,7 @@
 // copy it into the user's models folder with a model card.
 import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import '../../engine/onnx/no-telemetry.js';
-import { InferenceSession } from 'onnxruntime-node';
+import { OrtError, createExecutor, type LoadedModel } from '../../engine/exec/index.js';
 import { writeFileAtomic } from '../../files/atomic-write.js';
 import { dataPaths } from '../../service/data-dir.js';
 import { withCapabilities } from '../../service/capabilities.js';
@@ -21,16 +20,17 @@ export const importModel: JobHandler<'import-model'> = async (params, ctx) => {
     throw new ServiceError('not-found', `${source}: cannot read (${e.message})`);
   });
   ctx.progress({ fraction: 0.2, message: 'checking the model' });
-  let session: InferenceSession;
+  let session: LoadedModel;
   try {
-    session = await InferenceSession.create(bytes);
+    session = await (await createExecutor('ort-node')).load(bytes, source);
   } catch (e) {
-    throw new ServiceError('bad-request', `${source}: not a valid ONNX model (${(e as Error).message.split('\n')[0]})`);
+    const why = e instanceof OrtError ? e.reason : (e as Error).message.split('\n')[0];
+    throw new ServiceError('bad-request', `${source}: not a valid ONNX model (${why})`);
   }
-  const inputs = session.inputMetadata;
-  await session.release();
+  const inputs = session.inputs;
+  await session.dispose();
   const image = inputs[0];
-  if (!image?.isTensor || image.type !== 'float32' || image.shape.length !== 4)
+  if (image?.type !== 'float32' || image.shape.length !== 4)
     throw new ServiceError('bad-request', `${source}: the first input must be a float32 N×C×H×W image tensor`);
   const c = image.shape[1];
   const inputChannels = typeof c === 'number' ? c : null;

@@ -119,6 +119,10 @@ describe('tiled inference through the ONNX adapter', () => {
     await expect(openOnnxModel(Buffer.from('not a model'), { name: 'junk.onnx' })).rejects.toThrow(
       /junk\.onnx: not an ONNX model \(it could not be parsed\)/,
     );
+    // In words, without the system's path and syscall.
+    await expect(openOnnxModel(path.join(MODELS, 'no-such-model.onnx'), { name: 'gone.onnx' })).rejects.toThrow(
+      /^gone\.onnx: no such file$/,
+    );
   });
 
   it('cancellation stops between tiles: the checkpoint runs before each tile and may throw', async () => {
