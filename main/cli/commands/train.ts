@@ -8,7 +8,7 @@ import { parameterCount } from '../../../common/model/index.js';
 import type { OptimizerConfig, ScheduleConfig } from '../../engine/optim/index.js';
 import { CheckpointError, readCheckpoint } from '../../ml/train/checkpoint.js';
 import { listKeptCheckpoints } from '../../ml/train/checkpoint-keeper.js';
-import { TrainControl } from '../../ml/train/control.js';
+import { RunControl } from '../../ml/train/control.js';
 import { DatasetError } from '../../ml/train/datasets.js';
 import { exportOnnx, importEngineModel, modelCard } from '../../ml/model-file.js';
 import { openDataset } from '../../ml/train/source.js';
@@ -201,7 +201,7 @@ export const trainCommand: Command = {
     }
 
     // ---- train --------------------------------------------------------------------------------
-    const control = new TrainControl();
+    const control = new RunControl();
     const onSigint = () => control.cancel();
     process.once('SIGINT', onSigint);
     const started = Date.now();

@@ -9,7 +9,7 @@ export {
   type StepReport,
   type Progress,
 } from './trainer.js';
-export { TrainControl } from './control.js';
+export { RunControl, RunCancelled, type RunControlOptions } from './control.js';
 export {
   type Dataset,
   type PlanarImage,

@@ -3,7 +3,7 @@
 // inputs (parameters and optimizer state: no JS arithmetic on weights), and reports.
 //
 // Usable from a worker thread: no console, no process globals; everything goes through the
-// callbacks, and pause/cancel through a TrainControl.
+// callbacks, and pause/cancel through a RunControl.
 //
 // Reproducibility: a run is a function of its seed. new Rng(seed) is forked twice, the first
 // child initialises the parameters (so the initial model depends on the seed only), the second
@@ -24,7 +24,7 @@ import { BatchSampler, makeBatch } from './batches.js';
 import { trainingStep } from './step-graph.js';
 import type { Checkpoint } from './checkpoint.js';
 import { CheckpointKeeper, type KeptCheckpoint } from './checkpoint-keeper.js';
-import type { TrainControl } from './control.js';
+import type { RunControl } from './control.js';
 import type { Dataset } from './datasets.js';
 import { type Evaluation, evaluateModel } from './evaluate.js';
 
@@ -133,7 +133,9 @@ export interface TrainOptions {
   /** Called after each checkpoint is written. */
   onCheckpoint?: (k: KeptCheckpoint) => void;
   resume?: Checkpoint;
-  control?: TrainControl;
+  control?: RunControl;
+  /** Called when the loop stops at a pause point, before it waits: the step it stopped after. */
+  onPause?: (step: number) => void;
   onStep?: (r: StepReport) => void;
   onProgress?: (p: Progress) => void;
   /** Minimum time between progress reports (default 250 ms; a heartbeat repeats the last one every 500 ms). */
@@ -378,7 +380,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
     if (step < totalSteps) compiled = await o.executor.compile(ts.graph);
     const scalar = (v: number) => Tensor.scalar(v, 'float32');
     while (step < totalSteps) {
-      await o.control?.waitWhilePaused();
+      await o.control?.waitWhilePaused(o.onPause && (() => o.onPause!(step)));
       if (o.control?.cancelled) {
         status = 'cancelled';
         break;

@@ -1,5 +1,5 @@
 // Train an autoencoder (the Lab's Start button). The engine's trainer does the work; this handler
-// wires it to the job: the job's pause/cancel points drive the trainer's TrainControl, progress
+// wires it to the job: the trainer pauses and stops through the job's own control, progress
 // carries the loss terms, throughput and ETA, a monitor adds validation figures and the
 // reconstruction gallery every couple of seconds, and the checkpoint lives in the user's data
 // folder (see service/checkpoints.ts) so it can be saved as a model or resumed later.
@@ -9,8 +9,8 @@ import { architectureToJson } from '../../../common/model/index.js';
 import {
   type Checkpoint,
   CheckpointError,
+  RunCancelled,
   type StepReport,
-  TrainControl,
   TrainDivergedError,
   readCheckpoint,
   stepsPerEpoch,
@@ -27,7 +27,6 @@ import { ServiceError, type HistoryPoint } from '../../../common/contract.js';
 import { recordsLossAt } from '../../../common/run-history.js';
 import { dataPaths } from '../../service/data-dir.js';
 import { engineExecutor } from '../../ml/inference/engine-models.js';
-import { JobCancelled, type JobContext } from '../job-context.js';
 import { TrainingMonitor, validationMetrics } from './training-monitor.js';
 import { openTrainingData, optimizerConfig, resolveArchitecture, trainingNoise } from './training-setup.js';
 import type { JobHandler } from './types.js';
@@ -37,34 +36,6 @@ import type { JobHandler } from './types.js';
  * that measuring a big model never takes more than about a fifth of the training time.
  */
 const MONITOR_INTERVAL_MS = 2000;
-
-/** The trainer's pause point is the job's: pausing, resuming and cancelling go through the job. */
-class JobTrainControl extends TrainControl {
-  constructor(
-    private readonly ctx: JobContext,
-    /** Called when the loop is about to stop for a pause: report the exact step it stops at. */
-    private readonly beforePause: () => void,
-  ) {
-    super();
-  }
-
-  override get paused(): boolean {
-    return this.ctx.isPaused;
-  }
-
-  override get cancelled(): boolean {
-    return this.ctx.isCancelled;
-  }
-
-  override async waitWhilePaused(): Promise<void> {
-    if (this.ctx.isPaused) this.beforePause();
-    try {
-      await this.ctx.checkpoint(); // posts 'paused' while it waits; lets control messages in
-    } catch (e) {
-      if (!(e instanceof JobCancelled)) throw e;
-    }
-  }
-}
 
 export const train: JobHandler<'train'> = async (params, ctx) => {
   const dataDir = ctx.config.dataDir;
@@ -171,7 +142,9 @@ export const train: JobHandler<'train'> = async (params, ctx) => {
         ...(params.checkpointEvery > 0 ? { everySteps: params.checkpointEvery } : {}),
       },
       ...(resume ? { resume } : {}),
-      control: new JobTrainControl(ctx, () =>
+      control: ctx.control,
+      // Report the exact step the run stops at.
+      onPause: () =>
         ctx.progress({
           step: currentStep,
           total: totalSteps,
@@ -180,7 +153,6 @@ export const train: JobHandler<'train'> = async (params, ctx) => {
           metrics: finiteOnly({ ...lossMetrics, ...validation, ...throughput }),
           history: lossPoints(),
         }),
-      ),
       onStep,
       // The record follows the checkpoints actually written (a periodic one waits for the next step's loss).
       onCheckpoint: (k) =>
@@ -237,7 +209,7 @@ export const train: JobHandler<'train'> = async (params, ctx) => {
     // The trainer wrote a checkpoint of where it stopped: it stays, to be resumed or saved.
     saveRecord(result.step, { ...lossMetrics, ...validation });
     await recordWrites;
-    throw new JobCancelled();
+    throw new RunCancelled();
   }
   // The final state: validation, gallery and the record of the final checkpoint.
   ctx.progress({ message: 'measuring the trained model' });

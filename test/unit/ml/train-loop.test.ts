@@ -7,7 +7,7 @@ import { buildInference } from '../../../main/engine/nn/index.js';
 import { preset } from '../../../common/model/index.js';
 import { parseDenseSpec } from '../../../main/ml/architecture-file.js';
 import { readCheckpoint } from '../../../main/ml/train/checkpoint.js';
-import { TrainControl } from '../../../main/ml/train/control.js';
+import { RunControl } from '../../../main/ml/train/control.js';
 import { SampleDataset, loadDigits } from '../../../main/ml/train/datasets.js';
 import { evaluateModel } from '../../../main/ml/train/evaluate.js';
 import { runOnce } from '../../../main/ml/analysis/latent.js';
@@ -137,7 +137,7 @@ describe('trainer', () => {
   });
 
   it('pause, resume and cancel through the control token; progress reports carry throughput and ETA', async () => {
-    const control = new TrainControl();
+    const control = new RunControl();
     const dir = tmp();
     const progress: { step: number; etaMs: number; stepsPerSecond: number }[] = [];
     let clock = 0;
@@ -185,7 +185,7 @@ describe('trainer', () => {
       lr: 0.1,
       seed: 2,
       executor: await createExecutor('reference'),
-      control: new TrainControl(ac.signal),
+      control: new RunControl({ signal: ac.signal }),
     });
     expect([r.status, r.step]).toEqual(['cancelled', 0]);
   });
