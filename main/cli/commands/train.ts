@@ -13,7 +13,7 @@ import { DatasetError } from '../../ml/train/datasets.js';
 import { exportOnnx, importEngineModel, modelCard } from '../../ml/model-file.js';
 import { openDataset } from '../../ml/train/source.js';
 import { exportTrainingStep } from '../../ml/train/step-graph.js';
-import { TrainDivergedError, train } from '../../ml/train/trainer.js';
+import { ResumeMismatchError, TrainDivergedError, train } from '../../ml/train/trainer.js';
 import { type Command, UsageError } from '../command.js';
 import { version } from '../../files/app-version.js';
 import { numberOption, RANGES, type NumberRange } from '../options.js';
@@ -236,7 +236,7 @@ export const trainCommand: Command = {
         io.err(`denoise-lab train: ${e.message}\n`);
         return 1;
       }
-      if (e instanceof RangeError && /^resume:/.test(e.message)) throw new UsageError(e.message);
+      if (e instanceof ResumeMismatchError) throw new UsageError(e.message);
       throw e;
     } finally {
       process.removeListener('SIGINT', onSigint);

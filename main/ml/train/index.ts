@@ -4,6 +4,7 @@ export {
   initialParams,
   stepsPerEpoch,
   TrainDivergedError,
+  ResumeMismatchError,
   type TrainOptions,
   type TrainResult,
   type StepReport,

@@ -59,6 +59,14 @@ export class TrainDivergedError extends Error {
   }
 }
 
+/** A checkpoint that this run cannot continue from (another architecture, batch, noise, data…). */
+export class ResumeMismatchError extends RangeError {
+  constructor(why: string) {
+    super(`resume: ${why}`);
+    this.name = 'ResumeMismatchError';
+  }
+}
+
 function median(values: readonly number[]): number {
   const s = [...values].sort((a, b) => a - b);
   const m = s.length >> 1;
@@ -216,21 +224,21 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
   if (o.resume) {
     const ck = o.resume;
     if (JSON.stringify(ck.state.architecture) !== architectureToJson(o.arch))
-      throw new RangeError('resume: the checkpoint was made for another architecture');
+      throw new ResumeMismatchError('the checkpoint was made for another architecture');
     for (const key of ['batch', 'optimizer', 'noise', 'shuffle', 'sampleShape', 'datasetLength'] as const) {
       if (JSON.stringify(ck.state.config[key]) !== JSON.stringify(config[key]))
-        throw new RangeError(
-          `resume: the checkpoint was made with ${key} ${JSON.stringify(ck.state.config[key])}, this run has ${JSON.stringify(config[key])}`,
+        throw new ResumeMismatchError(
+          `the checkpoint was made with ${key} ${JSON.stringify(ck.state.config[key])}, this run has ${JSON.stringify(config[key])}`,
         );
     }
     for (const p of ts.params) {
       const t = ck.tensors.get(p.name);
-      if (!t) throw new RangeError(`resume: the checkpoint lacks parameter '${p.name}'`);
+      if (!t) throw new ResumeMismatchError(`the checkpoint lacks parameter '${p.name}'`);
       state[p.name] = t;
     }
     for (const s of ts.slots) {
       const t = ck.tensors.get(s.input);
-      if (!t) throw new RangeError(`resume: the checkpoint lacks optimizer state '${s.input}'`);
+      if (!t) throw new ResumeMismatchError(`the checkpoint lacks optimizer state '${s.input}'`);
       state[s.input] = t;
     }
     step = ck.state.step;

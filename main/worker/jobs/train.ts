@@ -9,6 +9,7 @@ import { architectureToJson } from '../../../common/model/index.js';
 import {
   type Checkpoint,
   CheckpointError,
+  ResumeMismatchError,
   RunCancelled,
   type StepReport,
   TrainDivergedError,
@@ -199,7 +200,7 @@ export const train: JobHandler<'train'> = async (params, ctx) => {
             : ' No checkpoint was written before it (set checkpointEvery to keep one).';
       throw new ServiceError('failed', e.reason + tail);
     }
-    if (e instanceof RangeError && /^resume:/.test(e.message)) throw new ServiceError('bad-request', e.message);
+    if (e instanceof ResumeMismatchError) throw new ServiceError('bad-request', e.message);
     throw e;
   }
   await monitorBusy;
