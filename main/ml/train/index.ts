@@ -12,6 +12,14 @@ export {
 } from './trainer.js';
 export { RunControl, RunCancelled, type RunControlOptions } from './control.js';
 export {
+  runTrainingSession,
+  type SessionOptions,
+  type SessionState,
+  type SessionProgress,
+  type SessionResult,
+  type ChartPoint,
+} from './session.js';
+export {
   type Dataset,
   type PlanarImage,
   type SkippedFile,
