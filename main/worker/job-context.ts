@@ -1,5 +1,5 @@
-// What a job handler gets from the worker: progress reporting, the pause/cancel points, the image
-// store, the models the service resolved for it, and a scratch folder that is removed when the
+// What a job handler gets from the worker: progress reporting, the pause/cancel control (the
+// app's one RunControl, driven by the service's messages), the image store, the models the service resolved for it, and a scratch folder that is removed when the
 // job ends (so a cancelled or failed job leaves no partial files behind).
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
@@ -7,15 +7,8 @@ import { APP_MAX_MEGAPIXELS, type ImageInfo } from '../../common/contract/index.
 import { type WorkerConfig, type WorkerModel, type WorkerProgress } from '../service/worker-protocol.js';
 import type { ReadOptions } from '../imaging/codec.js';
 import type { Image } from '../imaging/image.js';
+import { RunControl } from '../ml/train/control.js';
 import type { ImageStore } from './image-store.js';
-
-/** Thrown at a pause point once the job has been cancelled. */
-export class JobCancelled extends Error {
-  constructor() {
-    super('cancelled');
-    this.name = 'JobCancelled';
-  }
-}
 
 export interface JobContextHost {
   post(message: unknown): void;
@@ -34,11 +27,20 @@ const PROGRESS_INTERVAL_MS = 100;
 const YIELD_INTERVAL_MS = 15;
 
 export class JobContext {
-  private cancelled = false;
-  private paused: { resume: () => void; promise: Promise<void> } | null = null;
   private lastProgress = 0;
   private pending: WorkerProgress | null = null;
-  private lastYield = Date.now();
+  /**
+   * Pause, resume and cancel, as the service asks. A job that stops at a pause point tells the
+   * service (after posting its latest progress), and again when it goes on.
+   */
+  readonly control = new RunControl({
+    yieldEveryMs: YIELD_INTERVAL_MS,
+    onWait: () => {
+      this.flushProgress();
+      this.host.post({ type: 'paused', jobId: this.jobId, paused: true });
+    },
+    onResume: () => this.host.post({ type: 'paused', jobId: this.jobId, paused: false }),
+  });
 
   constructor(
     readonly jobId: string,
@@ -107,53 +109,14 @@ export class JobContext {
 
   /**
    * A pause/cancel point. Handlers call it between units of work (a tile, a step, a file); it
-   * throws JobCancelled after a cancel and waits while paused.
+   * throws RunCancelled after a cancel and waits while paused.
    */
-  async checkpoint(): Promise<void> {
-    const now = Date.now();
-    if (now - this.lastYield >= YIELD_INTERVAL_MS) {
-      // Let control messages (and other jobs) in.
-      await new Promise<void>((r) => setImmediate(r));
-      this.lastYield = Date.now();
-    }
-    if (this.cancelled) throw new JobCancelled();
-    if (this.paused) {
-      this.flushProgress();
-      this.host.post({ type: 'paused', jobId: this.jobId, paused: true });
-      await this.paused.promise;
-      if (this.cancelled) throw new JobCancelled();
-      this.host.post({ type: 'paused', jobId: this.jobId, paused: false });
-    }
+  checkpoint(): Promise<void> {
+    return this.control.checkpoint();
   }
 
   /** Tiling options that keep a tiled denoise cancellable and pausable between short tiles. */
   get tiling(): { checkpoint: () => Promise<void>; tileTimeMs: number } {
     return { checkpoint: () => this.checkpoint(), tileTimeMs: TILE_TIME_MS };
-  }
-
-  get isCancelled(): boolean {
-    return this.cancelled;
-  }
-
-  /** A pause was asked for (the job stops at its next checkpoint() until resumed). */
-  get isPaused(): boolean {
-    return this.paused !== null;
-  }
-
-  control(action: 'cancel' | 'pause' | 'resume'): void {
-    if (action === 'cancel') {
-      this.cancelled = true;
-      this.paused?.resume();
-    } else if (action === 'pause') {
-      if (!this.paused) {
-        let resume!: () => void;
-        const promise = new Promise<void>((r) => (resume = r));
-        this.paused = { resume, promise };
-      }
-    } else if (this.paused) {
-      const p = this.paused;
-      this.paused = null;
-      p.resume();
-    }
   }
 }

@@ -12,7 +12,8 @@ import { toWorkerSchema, workerConfigSchema, type FromWorker, type WorkerModel }
 import { endMetadataTool } from '../imaging/metadata.js';
 import { ImageStore } from './image-store.js';
 import { collectSoon } from './memory.js';
-import { JobCancelled, JobContext } from './job-context.js';
+import { JobContext } from './job-context.js';
+import { RunCancelled } from '../ml/train/control.js';
 import { handlers, pending } from './jobs/registry.js';
 import type { JobHandler } from './jobs/types.js';
 import { callErrorOf } from '../../common/errors.js';
@@ -74,9 +75,9 @@ async function run(
     post({ type: 'done', jobId, result });
   } catch (e) {
     ctx.flushProgress();
-    // After a cancel, whatever stopped the job (JobCancelled at a pause point, or an error on the
+    // After a cancel, whatever stopped the job (RunCancelled at a pause point, or an error on the
     // way out of one) is the cancel: the user asked for it, it is not a failure.
-    if (e instanceof JobCancelled || ctx.isCancelled)
+    if (e instanceof RunCancelled || ctx.control.cancelled)
       post({ type: 'failed', jobId, code: 'cancelled', error: 'cancelled' });
     else post({ type: 'failed', jobId, ...failure(e) });
   } finally {
@@ -102,7 +103,7 @@ port.on('message', (raw: unknown) => {
   } else if (msg.type === 'shutdown')
     // A terminated thread cannot end the ExifTool it started, and an orphaned one never exits.
     void endMetadataTool().finally(() => process.exit(0));
-  else running.get(msg.jobId)?.control(msg.action);
+  else running.get(msg.jobId)?.control[msg.action]();
 });
 
 const available = (Object.keys(jobKinds) as JobKind[]).filter(

@@ -8,12 +8,13 @@ import { parameterCount } from '../../../common/model/index.js';
 import type { OptimizerConfig, ScheduleConfig } from '../../engine/optim/index.js';
 import { CheckpointError, readCheckpoint } from '../../ml/train/checkpoint.js';
 import { listKeptCheckpoints } from '../../ml/train/checkpoint-keeper.js';
-import { TrainControl } from '../../ml/train/control.js';
+import { RunControl } from '../../ml/train/control.js';
 import { DatasetError } from '../../ml/train/datasets.js';
 import { exportOnnx, importEngineModel, modelCard } from '../../ml/model-file.js';
 import { openDataset } from '../../ml/train/source.js';
 import { exportTrainingStep } from '../../ml/train/step-graph.js';
-import { TrainDivergedError, train } from '../../ml/train/trainer.js';
+import { ResumeMismatchError, TrainDivergedError } from '../../ml/train/trainer.js';
+import { runTrainingSession } from '../../ml/train/session.js';
 import { type Command, UsageError } from '../command.js';
 import { version } from '../../files/app-version.js';
 import { numberOption, RANGES, type NumberRange } from '../options.js';
@@ -201,23 +202,24 @@ export const trainCommand: Command = {
     }
 
     // ---- train --------------------------------------------------------------------------------
-    const control = new TrainControl();
+    const control = new RunControl();
     const onSigint = () => control.cancel();
     process.once('SIGINT', onSigint);
     const started = Date.now();
     let result;
     try {
-      result = await train({
+      result = await runTrainingSession({
         arch,
         data,
         noise,
-        ...(steps !== undefined ? { steps } : { epochs: epochs ?? 1 }),
+        steps,
+        epochs,
         batch,
         optimizer,
         lr: schedule,
         seed,
-        ...(init ? { init } : {}),
-        ...(resume ? { resume } : {}),
+        init,
+        resume,
         shuffle: !values['no-shuffle'],
         executor: await createExecutor(executorName as ExecutorName, threads !== undefined ? { threads } : {}),
         ...(typeof values.checkpoint === 'string' ? { checkpoint: { file: values.checkpoint, everySteps: 100 } } : {}),
@@ -226,7 +228,7 @@ export const trainCommand: Command = {
         progressIntervalMs: 1000,
         onProgress: values.json
           ? undefined
-          : (p) =>
+          : ({ progress: p }) =>
               io.err(
                 `step ${p.step}/${p.totalSteps}  loss ${p.loss.toPrecision(5)}  ${p.stepsPerSecond.toFixed(1)} steps/s  ETA ${Number.isFinite(p.etaMs) ? Math.round(p.etaMs / 1000) : '?'} s\n`,
               ),
@@ -236,7 +238,7 @@ export const trainCommand: Command = {
         io.err(`denoise-lab train: ${e.message}\n`);
         return 1;
       }
-      if (e instanceof RangeError && /^resume:/.test(e.message)) throw new UsageError(e.message);
+      if (e instanceof ResumeMismatchError) throw new UsageError(e.message);
       throw e;
     } finally {
       process.removeListener('SIGINT', onSigint);

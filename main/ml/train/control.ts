@@ -1,22 +1,46 @@
-// Pause / resume / cancel of a running training loop, AbortSignal-style: the owner (a worker's
-// message handler, the CLI's SIGINT handler) keeps the controller, the loop only reads it between
-// steps. No process globals: a worker thread can run several trainers side by side.
+// Pause / resume / cancel of a running job, AbortSignal-style: the owner (the worker's JobContext,
+// the CLI's SIGINT handler) keeps the control and calls pause/resume/cancel; the work reads it
+// between units (a training step, a tile, a file). It is the app's one pause/cancel: the worker's
+// jobs and the CLI's training both use it, and a cancel seen at a pause point is one typed error,
+// RunCancelled. No process globals: a worker thread runs several jobs side by side.
 
-export class TrainControl {
-  private pausedFlag = false;
+/** Thrown at a pause point once the run has been cancelled. */
+export class RunCancelled extends Error {
+  constructor() {
+    super('cancelled');
+    this.name = 'RunCancelled';
+  }
+}
+
+export interface RunControlOptions {
+  /** Cancels when this signal aborts. */
+  signal?: AbortSignal;
+  /**
+   * Give the event loop a turn at a pause point at most this often (ms), so that pause and cancel
+   * requests that arrive as events (a worker's messages) get in while the run computes. Default: never.
+   */
+  yieldEveryMs?: number;
+  /** The run stopped at a pause point and is about to wait (called after the point's own `beforeWait`). */
+  onWait?: () => void;
+  /** The run goes on after a pause (not called when a cancel ended the wait). */
+  onResume?: () => void;
+}
+
+export class RunControl {
   private cancelledFlag = false;
-  private wake: (() => void) | null = null;
+  /** Set while paused: the promise resolves on resume or cancel. */
+  private gate: { promise: Promise<void>; open: () => void } | null = null;
+  private lastYield = Date.now();
 
-  /** Cancels when the given AbortSignal aborts (optional). */
-  constructor(signal?: AbortSignal) {
-    if (signal) {
-      if (signal.aborted) this.cancelledFlag = true;
-      else signal.addEventListener('abort', () => this.cancel(), { once: true });
-    }
+  constructor(private readonly options: RunControlOptions = {}) {
+    const signal = options.signal;
+    if (signal?.aborted) this.cancelledFlag = true;
+    else signal?.addEventListener('abort', () => this.cancel(), { once: true });
   }
 
+  /** A pause was asked for (the run stops at its next pause point until resumed). */
   get paused(): boolean {
-    return this.pausedFlag;
+    return this.gate !== null;
   }
 
   get cancelled(): boolean {
@@ -24,30 +48,45 @@ export class TrainControl {
   }
 
   pause(): void {
-    this.pausedFlag = true;
+    if (this.gate) return;
+    let open!: () => void;
+    const promise = new Promise<void>((r) => (open = r));
+    this.gate = { promise, open };
   }
 
   resume(): void {
-    this.pausedFlag = false;
-    this.wakeUp();
+    const gate = this.gate;
+    this.gate = null;
+    gate?.open();
   }
 
-  /** Stops the loop after the step in flight; the trainer writes a final checkpoint if configured. */
+  /** Stops the run at its next pause point (the trainer writes a final checkpoint if configured). */
   cancel(): void {
     this.cancelledFlag = true;
-    this.wakeUp();
+    this.gate?.open();
   }
 
-  /** Resolves at once unless paused; while paused, waits for resume() or cancel(). */
-  async waitWhilePaused(): Promise<void> {
-    while (this.pausedFlag && !this.cancelledFlag) {
-      await new Promise<void>((resolve) => (this.wake = resolve));
+  /**
+   * A pause point for a loop that ends itself on cancel (the trainer returns status 'cancelled'):
+   * resolves at once unless paused; while paused, calls `beforeWait` (to report where the run
+   * stopped) and waits for resume() or cancel().
+   */
+  async waitWhilePaused(beforeWait?: () => void): Promise<void> {
+    const every = this.options.yieldEveryMs;
+    if (every !== undefined && Date.now() - this.lastYield >= every) {
+      await new Promise<void>((r) => setImmediate(r));
+      this.lastYield = Date.now();
     }
+    if (!this.gate || this.cancelledFlag) return;
+    beforeWait?.();
+    this.options.onWait?.();
+    while (this.gate && !this.cancelledFlag) await this.gate.promise;
+    if (!this.cancelledFlag) this.options.onResume?.();
   }
 
-  private wakeUp(): void {
-    const w = this.wake;
-    this.wake = null;
-    w?.();
+  /** A pause/cancel point: waits while paused, and throws RunCancelled once cancelled. */
+  async checkpoint(): Promise<void> {
+    await this.waitWhilePaused();
+    if (this.cancelledFlag) throw new RunCancelled();
   }
 }

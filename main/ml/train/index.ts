@@ -4,12 +4,21 @@ export {
   initialParams,
   stepsPerEpoch,
   TrainDivergedError,
+  ResumeMismatchError,
   type TrainOptions,
   type TrainResult,
   type StepReport,
   type Progress,
 } from './trainer.js';
-export { TrainControl } from './control.js';
+export { RunControl, RunCancelled, type RunControlOptions } from './control.js';
+export {
+  runTrainingSession,
+  type SessionOptions,
+  type SessionState,
+  type SessionProgress,
+  type SessionResult,
+  type ChartPoint,
+} from './session.js';
 export {
   type Dataset,
   type PlanarImage,

@@ -3,7 +3,7 @@
 // inputs (parameters and optimizer state: no JS arithmetic on weights), and reports.
 //
 // Usable from a worker thread: no console, no process globals; everything goes through the
-// callbacks, and pause/cancel through a TrainControl.
+// callbacks, and pause/cancel through a RunControl.
 //
 // Reproducibility: a run is a function of its seed. new Rng(seed) is forked twice, the first
 // child initialises the parameters (so the initial model depends on the seed only), the second
@@ -24,7 +24,7 @@ import { BatchSampler, makeBatch } from './batches.js';
 import { trainingStep } from './step-graph.js';
 import type { Checkpoint } from './checkpoint.js';
 import { CheckpointKeeper, type KeptCheckpoint } from './checkpoint-keeper.js';
-import type { TrainControl } from './control.js';
+import type { RunControl } from './control.js';
 import type { Dataset } from './datasets.js';
 import { type Evaluation, evaluateModel } from './evaluate.js';
 
@@ -56,6 +56,14 @@ export class TrainDivergedError extends Error {
   ) {
     super(kept ? `${reason} ${kept}` : reason);
     this.name = 'TrainDivergedError';
+  }
+}
+
+/** A checkpoint that this run cannot continue from (another architecture, batch, noise, data…). */
+export class ResumeMismatchError extends RangeError {
+  constructor(why: string) {
+    super(`resume: ${why}`);
+    this.name = 'ResumeMismatchError';
   }
 }
 
@@ -133,7 +141,9 @@ export interface TrainOptions {
   /** Called after each checkpoint is written. */
   onCheckpoint?: (k: KeptCheckpoint) => void;
   resume?: Checkpoint;
-  control?: TrainControl;
+  control?: RunControl;
+  /** Called when the loop stops at a pause point, before it waits: the step it stopped after. */
+  onPause?: (step: number) => void;
   onStep?: (r: StepReport) => void;
   onProgress?: (p: Progress) => void;
   /** Minimum time between progress reports (default 250 ms; a heartbeat repeats the last one every 500 ms). */
@@ -214,21 +224,21 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
   if (o.resume) {
     const ck = o.resume;
     if (JSON.stringify(ck.state.architecture) !== architectureToJson(o.arch))
-      throw new RangeError('resume: the checkpoint was made for another architecture');
+      throw new ResumeMismatchError('the checkpoint was made for another architecture');
     for (const key of ['batch', 'optimizer', 'noise', 'shuffle', 'sampleShape', 'datasetLength'] as const) {
       if (JSON.stringify(ck.state.config[key]) !== JSON.stringify(config[key]))
-        throw new RangeError(
-          `resume: the checkpoint was made with ${key} ${JSON.stringify(ck.state.config[key])}, this run has ${JSON.stringify(config[key])}`,
+        throw new ResumeMismatchError(
+          `the checkpoint was made with ${key} ${JSON.stringify(ck.state.config[key])}, this run has ${JSON.stringify(config[key])}`,
         );
     }
     for (const p of ts.params) {
       const t = ck.tensors.get(p.name);
-      if (!t) throw new RangeError(`resume: the checkpoint lacks parameter '${p.name}'`);
+      if (!t) throw new ResumeMismatchError(`the checkpoint lacks parameter '${p.name}'`);
       state[p.name] = t;
     }
     for (const s of ts.slots) {
       const t = ck.tensors.get(s.input);
-      if (!t) throw new RangeError(`resume: the checkpoint lacks optimizer state '${s.input}'`);
+      if (!t) throw new ResumeMismatchError(`the checkpoint lacks optimizer state '${s.input}'`);
       state[s.input] = t;
     }
     step = ck.state.step;
@@ -378,7 +388,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
     if (step < totalSteps) compiled = await o.executor.compile(ts.graph);
     const scalar = (v: number) => Tensor.scalar(v, 'float32');
     while (step < totalSteps) {
-      await o.control?.waitWhilePaused();
+      await o.control?.waitWhilePaused(o.onPause && (() => o.onPause!(step)));
       if (o.control?.cancelled) {
         status = 'cancelled';
         break;

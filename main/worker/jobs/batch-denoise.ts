@@ -46,7 +46,7 @@ export const batchDenoise: JobHandler<'batch-denoise'> = async (params, ctx) => 
       });
       files.push({ input: item.input, output, ok: true, seconds: (Date.now() - started) / 1000 });
     } catch (e) {
-      if (ctx.isCancelled) throw e;
+      if (ctx.control.cancelled) throw e;
       files.push({
         input: item.input,
         output: null,

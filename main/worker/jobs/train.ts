@@ -1,20 +1,21 @@
-// Train an autoencoder (the Lab's Start button). The engine's trainer does the work; this handler
-// wires it to the job: the job's pause/cancel points drive the trainer's TrainControl, progress
-// carries the loss terms, throughput and ETA, a monitor adds validation figures and the
-// reconstruction gallery every couple of seconds, and the checkpoint lives in the user's data
-// folder (see service/checkpoints.ts) so it can be saved as a model or resumed later.
+// Train an autoencoder (the Lab's Start button). The training session (ml/train/session.ts, the
+// CLI's too) runs it under the job's own pause/cancel control; this handler reports it to the
+// service: progress carries the loss terms, throughput and ETA, a monitor adds validation figures
+// and the reconstruction gallery every couple of seconds, and the checkpoint lives in the user's
+// data folder (see service/checkpoints.ts) so it can be saved as a model or resumed later.
 import { mkdir } from 'node:fs/promises';
 import type { Tensor } from '../../engine/ir/tensor.js';
 import { architectureToJson } from '../../../common/model/index.js';
 import {
   type Checkpoint,
   CheckpointError,
-  type StepReport,
-  TrainControl,
+  ResumeMismatchError,
+  RunCancelled,
   TrainDivergedError,
   readCheckpoint,
-  stepsPerEpoch,
-  train as runTrainer,
+  type ChartPoint,
+  type SessionState,
+  runTrainingSession,
 } from '../../ml/train/index.js';
 import {
   checkpointFiles,
@@ -24,10 +25,8 @@ import {
   writeRunRecord,
 } from '../../service/checkpoints.js';
 import { ServiceError, type HistoryPoint } from '../../../common/contract/index.js';
-import { recordsLossAt } from '../../../common/run-history.js';
 import { dataPaths } from '../../service/data-dir.js';
 import { engineExecutor } from '../../ml/inference/engine-models.js';
-import { JobCancelled, type JobContext } from '../job-context.js';
 import { TrainingMonitor, validationMetrics } from './training-monitor.js';
 import { openTrainingData, optimizerConfig, resolveArchitecture, trainingNoise } from './training-setup.js';
 import type { JobHandler } from './types.js';
@@ -38,33 +37,8 @@ import type { JobHandler } from './types.js';
  */
 const MONITOR_INTERVAL_MS = 2000;
 
-/** The trainer's pause point is the job's: pausing, resuming and cancelling go through the job. */
-class JobTrainControl extends TrainControl {
-  constructor(
-    private readonly ctx: JobContext,
-    /** Called when the loop is about to stop for a pause: report the exact step it stops at. */
-    private readonly beforePause: () => void,
-  ) {
-    super();
-  }
-
-  override get paused(): boolean {
-    return this.ctx.isPaused;
-  }
-
-  override get cancelled(): boolean {
-    return this.ctx.isCancelled;
-  }
-
-  override async waitWhilePaused(): Promise<void> {
-    if (this.ctx.isPaused) this.beforePause();
-    try {
-      await this.ctx.checkpoint(); // posts 'paused' while it waits; lets control messages in
-    } catch (e) {
-      if (!(e instanceof JobCancelled)) throw e;
-    }
-  }
-}
+/** Chart points as the contract carries them: finite values only. */
+const history = (points: ChartPoint[]): HistoryPoint[] => points.map((p) => ({ ...p, values: finiteOnly(p.values) }));
 
 export const train: JobHandler<'train'> = async (params, ctx) => {
   const dataDir = ctx.config.dataDir;
@@ -83,7 +57,6 @@ export const train: JobHandler<'train'> = async (params, ctx) => {
     });
     ctx.flushProgress(); // its own event: later progress would merge over the message
   }
-  const totalSteps = params.steps ?? params.epochs! * stepsPerEpoch(data.train, params.batch);
   let resume: Checkpoint | undefined;
   if (params.resumeFrom !== undefined) {
     try {
@@ -117,16 +90,12 @@ export const train: JobHandler<'train'> = async (params, ctx) => {
   const executor = await engineExecutor();
   const monitor = new TrainingMonitor({ arch, validation: data.validation, noise, executor, ctx });
   let validation: Record<string, number> = {};
-  let lossMetrics: Record<string, number> = {};
   let monitorBusy: Promise<void> | null = null;
   let lastMonitor = -Infinity;
   let monitorError: unknown = null;
-  let throughput: Record<string, number> = {};
-  let currentStep = 0;
   let monitorInterval = MONITOR_INTERVAL_MS;
-  // Chart points: each loss, validation and speed reading once, at the step it belongs to.
-  const lossPoints = (): HistoryPoint[] =>
-    currentStep > 0 ? [{ series: 'loss', step: currentStep, values: finiteOnly(lossMetrics) }] : [];
+  // The latest loss and speed, for the monitor's reports: the session's state, once it has taken a step.
+  let latest: SessionState = { step: 0, totalSteps: 0, loss: {}, throughput: {} };
   const runMonitor = async (params: ReadonlyMap<string, Tensor>, step: number) => {
     const started = Date.now();
     validation = validationMetrics(await monitor.validate(params));
@@ -135,32 +104,21 @@ export const train: JobHandler<'train'> = async (params, ctx) => {
     // step number from when it started would make the job's progress run backwards. The chart
     // point and the previews carry the step of the weights they measured.
     ctx.progress({
-      metrics: finiteOnly({ ...lossMetrics, ...validation, ...throughput }),
+      metrics: finiteOnly({ ...latest.loss, ...validation, ...latest.throughput }),
       history: [{ series: 'validation', step, values: finiteOnly(validation) }],
       ...(preview ? { preview: preview.map((p) => ({ ...p, step })) } : {}),
     });
     monitorInterval = Math.max(MONITOR_INTERVAL_MS, 4 * (Date.now() - started));
   };
-  const onStep = (r: StepReport) => {
-    currentStep = r.step;
-    lossMetrics = { loss: r.loss, ...Object.fromEntries(Object.entries(r.terms).map(([k, v]) => [`loss/${k}`, v])) };
-    if (recordsLossAt(r.step, totalSteps)) ctx.progress({ history: lossPoints() });
-    const now = Date.now();
-    if (!monitorBusy && now - lastMonitor >= monitorInterval) {
-      lastMonitor = now;
-      monitorBusy = runMonitor(r.params(), r.step)
-        .catch((e: unknown) => void (monitorError ??= e))
-        .finally(() => (monitorBusy = null));
-    }
-  };
 
   let result;
   try {
-    result = await runTrainer({
+    result = await runTrainingSession({
       arch,
       data: data.train,
       noise,
-      steps: totalSteps,
+      steps: params.steps,
+      epochs: params.epochs,
       batch: params.batch,
       optimizer: optimizerConfig(params.optimizer),
       lr: params.lr,
@@ -171,31 +129,39 @@ export const train: JobHandler<'train'> = async (params, ctx) => {
         ...(params.checkpointEvery > 0 ? { everySteps: params.checkpointEvery } : {}),
       },
       ...(resume ? { resume } : {}),
-      control: new JobTrainControl(ctx, () =>
-        ctx.progress({
-          step: currentStep,
-          total: totalSteps,
-          fraction: totalSteps > 0 ? currentStep / totalSteps : 1,
-          message: `paused at step ${currentStep} of ${totalSteps}`,
-          metrics: finiteOnly({ ...lossMetrics, ...validation, ...throughput }),
-          history: lossPoints(),
-        }),
-      ),
-      onStep,
-      // The record follows the checkpoints actually written (a periodic one waits for the next step's loss).
-      onCheckpoint: (k) =>
-        saveRecord(k.step, { ...lossMetrics, ...validation, ...(k.loss !== null ? { loss: k.loss } : {}) }),
+      control: ctx.control,
       progressIntervalMs: 250,
-      onProgress: (p) => {
-        // While paused the trainer repeats its last report, which may be older than the step it
-        // stopped at; the pause already posted the exact state.
-        if (p.paused) return;
-        throughput = { steps_per_s: p.stepsPerSecond, samples_per_s: p.samplesPerSecond };
+      onChart: (points) => ctx.progress({ history: history(points) }),
+      onStep: (r, s) => {
+        latest = s;
+        const now = Date.now();
+        if (!monitorBusy && now - lastMonitor >= monitorInterval) {
+          lastMonitor = now;
+          monitorBusy = runMonitor(r.params(), r.step)
+            .catch((e: unknown) => void (monitorError ??= e))
+            .finally(() => (monitorBusy = null));
+        }
+      },
+      // Report the exact step the run stops at.
+      onPause: (s) =>
+        ctx.progress({
+          step: s.step,
+          total: s.totalSteps,
+          fraction: s.totalSteps > 0 ? s.step / s.totalSteps : 1,
+          message: `paused at step ${s.step} of ${s.totalSteps}`,
+          metrics: finiteOnly({ ...s.loss, ...validation, ...s.throughput }),
+          history: history(s.chart),
+        }),
+      // The record follows the checkpoints actually written (a periodic one waits for the next step's loss).
+      onCheckpoint: (k, s) =>
+        saveRecord(k.step, { ...s.loss, ...validation, ...(k.loss !== null ? { loss: k.loss } : {}) }),
+      onProgress: (s) => {
+        const p = s.progress;
         const metrics: Record<string, number> = {
           ...dataMetrics,
-          ...lossMetrics,
+          ...s.loss,
           ...validation,
-          ...throughput,
+          ...s.throughput,
           lr: p.lr,
           epoch: p.epochProgress,
           elapsedMs: p.elapsedMs,
@@ -208,7 +174,7 @@ export const train: JobHandler<'train'> = async (params, ctx) => {
           message: `step ${p.step} of ${p.totalSteps}, loss ${p.loss.toPrecision(4)}`,
           metrics: finiteOnly(metrics),
           // The exact latest loss (the newest chart point is never a sampled one) and the speed.
-          history: [...lossPoints(), { series: 'throughput', step: p.step, values: finiteOnly(throughput) }],
+          history: history(s.chart),
         });
       },
     });
@@ -227,7 +193,7 @@ export const train: JobHandler<'train'> = async (params, ctx) => {
             : ' No checkpoint was written before it (set checkpointEvery to keep one).';
       throw new ServiceError('failed', e.reason + tail);
     }
-    if (e instanceof RangeError && /^resume:/.test(e.message)) throw new ServiceError('bad-request', e.message);
+    if (e instanceof ResumeMismatchError) throw new ServiceError('bad-request', e.message);
     throw e;
   }
   await monitorBusy;
@@ -235,14 +201,14 @@ export const train: JobHandler<'train'> = async (params, ctx) => {
 
   if (result.status === 'cancelled') {
     // The trainer wrote a checkpoint of where it stopped: it stays, to be resumed or saved.
-    saveRecord(result.step, { ...lossMetrics, ...validation });
+    saveRecord(result.step, { ...result.loss, ...validation });
     await recordWrites;
-    throw new JobCancelled();
+    throw new RunCancelled();
   }
   // The final state: validation, gallery and the record of the final checkpoint.
   ctx.progress({ message: 'measuring the trained model' });
   await runMonitor(result.params, result.step);
-  const metrics = finiteOnly({ ...dataMetrics, ...lossMetrics, ...validation });
+  const metrics = finiteOnly({ ...dataMetrics, ...result.loss, ...validation });
   saveRecord(result.step, metrics);
   await recordWrites;
   const checkpoint = await describeCheckpoint(dataDir, { ...record, step: result.step, metrics });
@@ -250,9 +216,9 @@ export const train: JobHandler<'train'> = async (params, ctx) => {
   ctx.progress({
     fraction: 1,
     step: result.step,
-    total: totalSteps,
+    total: result.totalSteps,
     message: 'done',
-    metrics: finiteOnly({ ...metrics, ...throughput }),
+    metrics: finiteOnly({ ...metrics, ...result.throughput }),
   });
   return { steps: result.step, metrics, checkpoint };
 };

@@ -7,11 +7,11 @@ import { buildInference } from '../../../main/engine/nn/index.js';
 import { preset } from '../../../common/model/index.js';
 import { parseDenseSpec } from '../../../main/ml/architecture-file.js';
 import { readCheckpoint } from '../../../main/ml/train/checkpoint.js';
-import { TrainControl } from '../../../main/ml/train/control.js';
+import { RunControl } from '../../../main/ml/train/control.js';
 import { SampleDataset, loadDigits } from '../../../main/ml/train/datasets.js';
 import { evaluateModel } from '../../../main/ml/train/evaluate.js';
 import { runOnce } from '../../../main/ml/analysis/latent.js';
-import { TrainDivergedError, initialParams, train } from '../../../main/ml/train/trainer.js';
+import { ResumeMismatchError, TrainDivergedError, initialParams, train } from '../../../main/ml/train/trainer.js';
 import { tempDir } from '../../helpers/temp-dir.js';
 
 const digits = (await loadDigits()).subset(Array.from({ length: 40 }, (_, i) => i));
@@ -106,6 +106,8 @@ describe('trainer', () => {
     await expect(train({ ...base, batch: 5, steps: 17, resume: ck })).rejects.toThrow(
       /checkpoint was made with batch 6/,
     );
+    // Typed, so each door says it in its own words without matching the message.
+    await expect(train({ ...base, batch: 5, steps: 17, resume: ck })).rejects.toBeInstanceOf(ResumeMismatchError);
   });
 
   it('a diverging run stops with a clear error and keeps the last good checkpoint', async () => {
@@ -137,7 +139,7 @@ describe('trainer', () => {
   });
 
   it('pause, resume and cancel through the control token; progress reports carry throughput and ETA', async () => {
-    const control = new TrainControl();
+    const control = new RunControl();
     const dir = tmp();
     const progress: { step: number; etaMs: number; stepsPerSecond: number }[] = [];
     let clock = 0;
@@ -185,7 +187,7 @@ describe('trainer', () => {
       lr: 0.1,
       seed: 2,
       executor: await createExecutor('reference'),
-      control: new TrainControl(ac.signal),
+      control: new RunControl({ signal: ac.signal }),
     });
     expect([r.status, r.step]).toEqual(['cancelled', 0]);
   });
