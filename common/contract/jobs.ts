@@ -46,7 +46,8 @@ export const evaluateParamsSchema = z.strictObject({
   ssimMap: z.boolean().default(true),
 });
 
-export const estimateNoiseParamsSchema = z.strictObject({ imageId: id });
+/** `modelId`: read the level as that model's noise estimator does (the MAD estimate if it has none). */
+export const estimateNoiseParamsSchema = z.strictObject({ imageId: id, modelId: id.optional() });
 
 export const exportFormatSchema = z.enum(['png', 'jpeg', 'webp', 'tiff']);
 export type ExportFormat = z.infer<typeof exportFormatSchema>;
@@ -222,7 +223,7 @@ export const evaluateResultSchema = z.object({
 export type EvaluateResult = z.infer<typeof evaluateResultSchema>;
 
 export const estimateNoiseResultSchema = z.object({
-  /** Estimated Gaussian σ on the 0–255 scale. */
+  /** Estimated noise level on the 0–255 scale (a per-pixel map's median). */
   sigma: finite,
   method: z.string(),
 });

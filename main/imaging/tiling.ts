@@ -19,12 +19,13 @@ import { reflectIndex } from './image.js';
 
 /**
  * A model run on one tile: input NCHW float32 (N = 1) in [0, 1], returns the output of the same
- * shape. `extra.sigma` is the noise level on the 0–255 scale for models that take one.
+ * shape. For models that take a noise level: `extra.sigma`, one level for the tile, or
+ * `extra.sigmaMap`, one per pixel of the tile (h×w); both on the 0–255 scale.
  */
 export type TileRunner = (
   input: Float32Array,
   dims: { c: number; h: number; w: number },
-  extra?: { sigma?: number },
+  extra?: { sigma?: number; sigmaMap?: Float32Array },
 ) => Promise<Float32Array>;
 
 export interface TilingOptions {
@@ -34,6 +35,8 @@ export interface TilingOptions {
   overlap?: number;
   /** Passed to the runner (noise level, 0–255 scale). */
   sigma?: number;
+  /** A noise level per pixel (H×W, 0–255 scale), cut into tiles like the image; wins over `sigma`. */
+  sigmaMap?: Float32Array;
   /**
    * Tile origins are multiples of this (default 1). A model that works at a lower resolution
    * inside (stride 2: align 2) is not shift-invariant: a tile that starts on an odd pixel would see
@@ -192,7 +195,7 @@ export async function denoiseTiled(
       align,
       budgetMs: opts.tileTimeMs!,
       maxTile: tile,
-      ...(opts.sigma !== undefined ? { sigma: opts.sigma } : {}),
+      ...(opts.sigma !== undefined ? { sigma: opts.sigma } : opts.sigmaMap ? { sigma: 0 } : {}),
     });
   }
   const blend = Math.floor(overlap / 2);
@@ -215,6 +218,10 @@ export async function denoiseTiled(
   const ih = th + 2 * overlap;
   const iw = tw + 2 * overlap;
   const input = new Float32Array(C * ih * iw);
+  const map = opts.sigmaMap;
+  if (map && map.length !== H * W)
+    throw new ImagingError('bad-option', `the noise map has ${map.length} values for a ${W}×${H} image`);
+  const mapTile = map ? new Float32Array(ih * iw) : undefined;
   const colIndex = new Int32Array(iw);
   const wx = new Float32Array(iw);
   const total = xs.length * ys.length;
@@ -234,7 +241,12 @@ export async function denoiseTiled(
           for (let i = 0; i < iw; i++) input[dst + i] = data[src + colIndex[i]!]!;
         }
       }
-      const extra = opts.sigma !== undefined ? { sigma: opts.sigma } : undefined;
+      if (map && mapTile)
+        for (let j = 0; j < ih; j++) {
+          const src = reflectIndex(y0 - overlap + j, H) * W;
+          for (let i = 0; i < iw; i++) mapTile[j * iw + i] = map[src + colIndex[i]!]!;
+        }
+      const extra = mapTile ? { sigmaMap: mapTile } : opts.sigma !== undefined ? { sigma: opts.sigma } : undefined;
       const result = await runner(input, { c: C, h: ih, w: iw }, extra);
       if (result.length !== input.length)
         throw new ImagingError(

@@ -12,9 +12,12 @@ export interface ModelFolders {
   user: string;
 }
 
+/** The models of a folder: its .onnx files, less the noise estimators that ship beside a model. */
 async function onnxFiles(dir: string): Promise<string[]> {
   try {
-    return (await readdir(dir)).filter((f) => f.toLowerCase().endsWith('.onnx')).sort();
+    return (await readdir(dir))
+      .filter((f) => f.toLowerCase().endsWith('.onnx') && !f.toLowerCase().endsWith('.estimator.onnx'))
+      .sort();
   } catch {
     return []; // a missing folder simply holds no models
   }

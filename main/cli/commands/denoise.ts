@@ -12,6 +12,7 @@ import { readImage, writeImage, formatFromPath } from '../../imaging/codec.js';
 import { denoiseImage } from '../../ml/inference/denoise.js';
 import { isMetadataMode, METADATA_MODES } from '../../imaging/metadata.js';
 import { openOnnxModel } from '../../ml/inference/onnx-runner.js';
+import { estimatorFileFor, openNoiseEstimator } from '../../ml/inference/noise-map.js';
 import { chooseTileSize, DEFAULT_OVERLAP, tileMemoryBytes } from '../../imaging/tiling.js';
 import { CONTROL_RANGES } from '../../imaging/denoise-controls.js';
 import { isNameTaken } from '../../files/clash.js';
@@ -45,7 +46,9 @@ interface FileResult {
   height?: number;
   sigma?: number;
   sigma_source?: 'given' | 'estimated';
-  /** The noise level the model was told: σ × strength. */
+  /** How an estimated level was read: per pixel by the model's estimator, or the wavelet MAD estimate. */
+  estimator?: 'network' | 'wavelet-mad';
+  /** The noise level the model was told: σ × strength (the map's median, for a per-pixel map). */
   model_sigma?: number;
   error?: string;
 }
@@ -115,7 +118,8 @@ code is 1 if any file failed.
 
   --model <m>          a .onnx file, or a name in models/ (default: models/default.onnx)
   --sigma N            noise level, 0–255, fed to models with a noise-level input; without it
-                       the level is estimated per image (wavelet MAD estimator)
+                       the level is read from each photo, per pixel, by the model's noise
+                       estimator (<model>.estimator.onnx beside it; else the wavelet MAD estimate)
   --strength S         multiplies the noise level the model is told, 0–4 (default 1: as given or
                        estimated; lower keeps more texture and noise, higher smooths more)
   --luminance F        fraction of the luminance noise removal kept, 0–1 (default 1)
@@ -177,6 +181,12 @@ code is 1 if any file failed.
     if (jobs.length === 0) throw new UsageError('no image files found in the given folders');
     for (const job of jobs) await refuseOutputOverInput(job.input, job.output);
     const model = await openOnnxModel(modelPath, threads ? { threads } : {});
+    const estimatorFile = model.takesSigma && sigma === undefined ? estimatorFileFor(modelPath) : null;
+    const estimator = estimatorFile ? await openNoiseEstimator(estimatorFile, threads ? { threads } : {}) : null;
+    if (model.takesSigma && sigma === undefined && !estimator)
+      io.err(
+        `denoise-lab denoise: note: ${path.basename(modelPath)} has no noise estimator beside it; using the wavelet estimate, which reads camera noise low (give --sigma or --strength to adjust)\n`,
+      );
     const results: FileResult[] = [];
     const planned = new Set<string>();
     try {
@@ -195,6 +205,7 @@ code is 1 if any file failed.
           if (overlap !== undefined) opts.overlap = overlap;
           if (strength !== undefined) opts.strength = strength;
           opts.controls = controls;
+          opts.estimator = estimator;
           const done = await denoiseImage(image, model, opts);
           await mkdir(path.dirname(job.output), { recursive: true });
           result.output = await writeImage(done.image, job.output, { onClash, metadata });
@@ -204,6 +215,7 @@ code is 1 if any file failed.
             height: image.height,
             sigma: Math.round(done.sigma * 1000) / 1000,
             sigma_source: done.sigmaSource,
+            ...(done.estimator ? { estimator: done.estimator } : {}),
             model_sigma: Math.round(done.sigma * (strength ?? 1) * 1000) / 1000,
           });
         } catch (e) {
@@ -222,6 +234,7 @@ code is 1 if any file failed.
       }
     } finally {
       await model.close();
+      await estimator?.close();
     }
     const failed = results.filter((r) => !r.ok).length;
     if (json)

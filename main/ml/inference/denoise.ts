@@ -1,9 +1,11 @@
-// Denoising one decoded photo with any TileRunner: noise level from the caller or estimated, scaled
-// by the strength, colour through the tiled runner, then the photographer's controls (luminance,
-// colour, detail: imaging/denoise-controls.ts); alpha and metadata carried over untouched.
+// Denoising one decoded photo with any TileRunner: the noise level from the caller, or read from the
+// photo (per pixel by the model's noise estimator, else one level by the wavelet MAD estimator:
+// noise-map.ts), scaled by the strength; colour through the tiled runner; then the photographer's
+// controls (luminance, colour, detail: imaging/denoise-controls.ts). Alpha and metadata carried
+// over untouched.
 
 import { withData, type Image } from '../../imaging/image.js';
-import { estimateNoiseSigma } from '../../imaging/noise-estimate.js';
+import { readNoise, type NoiseEstimator } from './noise-map.js';
 import { applyControls, checkControls, isNeutral, type DenoiseControls } from '../../imaging/denoise-controls.js';
 import { denoiseTiled, type TileRunner, type TilingOptions } from '../../imaging/tiling.js';
 
@@ -20,6 +22,8 @@ export interface DenoiseResult {
   /** Noise σ on the 0–255 scale: the one given, else the blind estimate (before the strength). */
   sigma: number;
   sigmaSource: 'given' | 'estimated';
+  /** How the level was read when estimated: per pixel by the model's estimator, or the MAD estimate. */
+  estimator?: 'network' | 'wavelet-mad';
 }
 
 export interface DenoiseOptions extends Omit<TilingOptions, 'sigma'> {
@@ -32,20 +36,38 @@ export interface DenoiseOptions extends Omit<TilingOptions, 'sigma'> {
   strength?: number;
   /** Luminance, colour and detail, applied to the model's output (defaults: the output as is). */
   controls?: DenoiseControls;
+  /** The model's noise estimator, used when no sigma is given (null: the MAD estimate). */
+  estimator?: NoiseEstimator | null;
 }
 
-export async function denoiseImage(image: Image, model: DenoiseModel, opts: DenoiseOptions = {}): Promise<DenoiseResult> {
-  const { strength = 1, controls = {}, sigma: given, ...rest } = opts;
+export async function denoiseImage(
+  image: Image,
+  model: DenoiseModel,
+  opts: DenoiseOptions = {},
+): Promise<DenoiseResult> {
+  const { strength = 1, controls = {}, sigma: given, estimator = null, ...rest } = opts;
   checkControls({ strength, ...controls });
-  const sigma = given ?? estimateNoiseSigma(image);
-  const sigmaSource = given === undefined ? 'estimated' : 'given';
   const tiling: TilingOptions = { ...rest, align: model.sizeMultiple ?? 1 };
-  if (model.takesSigma) tiling.sigma = sigma * strength;
+  let result: Omit<DenoiseResult, 'image'>;
+  if (given !== undefined) {
+    result = { sigma: given, sigmaSource: 'given' };
+    tiling.sigma = given * strength;
+  } else {
+    // Only a model that takes a level needs the network's map; the others get the cheap estimate.
+    const reading = await readNoise(image, model.takesSigma ? estimator : null);
+    result = { sigma: reading.sigma, sigmaSource: 'estimated', estimator: reading.method };
+    if (reading.map) tiling.sigmaMap = reading.map.map((v) => v * strength);
+    else tiling.sigma = reading.sigma * strength;
+  }
+  if (!model.takesSigma) {
+    delete tiling.sigma;
+    delete tiling.sigmaMap;
+  }
   const denoised = await denoiseTiled(image, model.runner, tiling);
   const data = isNeutral(controls)
     ? denoised
     : applyControls(image.data, denoised, image.channels, image.width, image.height, controls);
-  return { image: withData(image, data), sigma, sigmaSource };
+  return { image: withData(image, data), ...result };
 }
 
 /** The strength and controls of a request (the contract's fields) as denoise options. */

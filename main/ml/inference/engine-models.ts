@@ -8,6 +8,7 @@ import { createExecutor, type Executor } from '../../engine/exec/index.js';
 import { importEngineModel, type ModelWeights } from '../train/index.js';
 import { ServiceError } from '../../../common/contract/index.js';
 import { ModelCache } from './model-cache.js';
+import { estimatorFileFor, openNoiseEstimator, type NoiseEstimator } from './noise-map.js';
 import { openOnnxModel, type OnnxModel } from './onnx-runner.js';
 
 /** A model file as the service resolved it: its id (for messages) and its path. */
@@ -38,6 +39,18 @@ const onnxModels = new ModelCache<ModelFileRef, OnnxModel>({
 /** A model file as a tile runner (any ONNX denoiser). */
 export function onnxModel(model: ModelFileRef): Promise<OnnxModel> {
   return onnxModels.get(model);
+}
+
+const estimators = new ModelCache<ModelFileRef, NoiseEstimator>({
+  keep: 2,
+  load: (estimator) => openNoiseEstimator(estimator.file),
+  release: (open) => open.close(),
+});
+
+/** The noise estimator shipped beside a model (`<model>.estimator.onnx`), or null if it has none. */
+export async function noiseEstimatorFor(model: ModelFileRef): Promise<NoiseEstimator | null> {
+  const file = estimatorFileFor(model.file);
+  return file ? estimators.get({ id: `${model.id} estimator`, file }) : null;
 }
 
 const engineModels = new ModelCache<ModelFileRef, ModelWeights>({

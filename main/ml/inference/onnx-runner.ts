@@ -35,6 +35,8 @@ export interface OnnxModel {
 }
 
 type Dim = number | string;
+/** A noise level for a tile: one σ, or one per pixel (H×W); 0–255 scale. */
+type Level = number | Float32Array;
 
 function shapeText(shape: readonly Dim[]): string {
   return `[${shape.join(', ')}]`;
@@ -146,10 +148,11 @@ export async function openOnnxModel(
   const batchable = typeof n === 'string';
 
   /** One session run on a [batch, ch, hh, ww] tensor; returns the output data, shape-checked. */
-  const runOnce = async (data: Float32Array, batch: number, ch: number, hh: number, ww: number, sigma?: number) => {
+  const runOnce = async (data: Float32Array, batch: number, ch: number, hh: number, ww: number, sigma?: Level) => {
     const h2 = Math.ceil(hh / multiple) * multiple;
     const w2 = Math.ceil(ww / multiple) * multiple;
     if (h2 === hh && w2 === ww) return runSized(data, batch, ch, hh, ww, sigma);
+    if (sigma instanceof Float32Array) sigma = padTo(sigma, 1, hh, ww, h2, w2);
     // Pad each image of the batch by reflection to the model's size multiple, run, crop back.
     const per = ch * hh * ww;
     const padded = new Float32Array(batch * ch * h2 * w2);
@@ -162,7 +165,7 @@ export async function openOnnxModel(
     return out;
   };
 
-  const runSized = async (data: Float32Array, batch: number, ch: number, hh: number, ww: number, sigma?: number) => {
+  const runSized = async (data: Float32Array, batch: number, ch: number, hh: number, ww: number, sigma?: Level) => {
     const feeds: Record<string, Tensor> = { [image.name]: new Tensor('float32', [batch, ch, hh, ww], data) };
     if (noise && noiseKind) {
       if (sigma === undefined)
@@ -173,7 +176,18 @@ export async function openOnnxModel(
       const dims =
         noiseKind === 'map' ? [batch, 1, hh, ww] : noiseShape.map((d) => (typeof d === 'string' ? batch : 1));
       const count = dims.reduce((a, b) => a * b, 1);
-      feeds[noise.name] = new Tensor('float32', dims, new Float32Array(count).fill(sigma / 255));
+      const level = new Float32Array(count);
+      if (typeof sigma === 'number') level.fill(sigma / 255);
+      else if (noiseKind === 'map') {
+        // One map per image of the batch (a colour photo through a grey model: the same map thrice).
+        for (let b = 0; b < batch; b++) for (let i = 0; i < hh * ww; i++) level[b * hh * ww + i] = sigma[i]! / 255;
+      } else {
+        // A scalar-level model given a map: the map's mean.
+        let sum = 0;
+        for (let i = 0; i < sigma.length; i++) sum += sigma[i]!;
+        level.fill(sum / sigma.length / 255);
+      }
+      feeds[noise.name] = new Tensor('float32', dims, level);
     }
     let result;
     try {
@@ -192,7 +206,7 @@ export async function openOnnxModel(
   };
 
   const runner: TileRunner = async (input, { c: tc, h: th, w: tw }, extra) => {
-    const sigma = extra?.sigma;
+    const sigma: Level | undefined = extra?.sigmaMap ?? extra?.sigma;
     const plane = th * tw;
     if (modelChannels === undefined || modelChannels === tc) return runOnce(input, 1, tc, th, tw, sigma);
     if (modelChannels === 1) {

@@ -7,7 +7,7 @@ import { planBatch } from '../../imaging/batch.js';
 import { readImage, writeImage } from '../../imaging/codec.js';
 import { controlsOf, denoiseImage } from '../../ml/inference/denoise.js';
 import { ImagingError } from '../../../common/errors.js';
-import { onnxModel } from '../../ml/inference/engine-models.js';
+import { noiseEstimatorFor, onnxModel } from '../../ml/inference/engine-models.js';
 import type { JobHandler } from './types.js';
 
 export const batchDenoise: JobHandler<'batch-denoise'> = async (params, ctx) => {
@@ -35,6 +35,7 @@ export const batchDenoise: JobHandler<'batch-denoise'> = async (params, ctx) => 
       const { image: clean } = await denoiseImage(image, model, {
         ...(params.sigma === 'auto' ? {} : { sigma: params.sigma }),
         ...controlsOf(params),
+        estimator: params.sigma === 'auto' ? await noiseEstimatorFor(card) : null,
         ...(params.tile ? { tile: params.tile } : {}),
         ...ctx.tiling,
       });

@@ -1,6 +1,6 @@
 // Denoise an image in the store with an ONNX model, tile by tile (any photo size).
 import { controlsOf, denoiseImage } from '../../ml/inference/denoise.js';
-import { onnxModel } from '../../ml/inference/engine-models.js';
+import { noiseEstimatorFor, onnxModel } from '../../ml/inference/engine-models.js';
 import type { JobHandler } from './types.js';
 
 export const denoise: JobHandler<'denoise'> = async (params, ctx) => {
@@ -13,6 +13,7 @@ export const denoise: JobHandler<'denoise'> = async (params, ctx) => {
   const result = await denoiseImage(image, model, {
     ...(params.sigma === 'auto' ? {} : { sigma: params.sigma }),
     ...controlsOf(params),
+    estimator: params.sigma === 'auto' ? await noiseEstimatorFor(card) : null,
     ...(params.tile ? { tile: params.tile } : {}),
     ...ctx.tiling,
     onProgress: (done, total) =>

@@ -232,12 +232,13 @@ class DenoiseSession {
     }
   }
 
-  async estimate(item: Item): Promise<void> {
+  /** The noise level as the chosen model reads it (its estimator's median, or the MAD estimate). */
+  async estimate(item: Item, modelId: string | null): Promise<void> {
     const input = this.inputOf(item);
     if (!input) return;
     try {
       const r = await jobs.run(
-        { kind: 'estimate-noise', params: { imageId: input.imageId } },
+        { kind: 'estimate-noise', params: { imageId: input.imageId, ...(modelId ? { modelId } : {}) } },
         `Estimating noise of ${item.name}`,
       );
       item.estimate = r.sigma;
