@@ -1,15 +1,11 @@
 // The job service: one queue, one worker thread, typed progress events. Every door (Electron IPC,
 // the local web host, the CLI) talks to an instance of this class through `ApiService`.
 //
-// Scheduling: jobs run in two lanes. The training lane runs one job at a time (train, and the
-// test-only debug jobs); the imaging lane runs up to `imagingConcurrency` jobs beside it (default:
-// one per spare core). All running jobs share the one worker thread, where they interleave at
-// their pause points while native code (sharp, onnxruntime) uses its own threads.
-//
-// Crashes: if the worker dies (native crash, out of memory, process.exit) the service starts a
-// fresh one. A job that was running alone when it died is failed with the reason. Jobs that were
-// running together are "suspects": each is queued once more and run ALONE, so the guilty one fails
-// on its own and the others complete. Queued jobs are not affected.
+// scheduler.ts decides which queued job runs next in its lane (training: one at a time; imaging:
+// up to `imagingConcurrency` beside it, default one per spare core) and what a worker crash means
+// for the jobs it took down. All running jobs share the one worker thread, where they interleave at
+// their pause points while native code (sharp, onnxruntime) uses its own threads. If the worker
+// dies (native crash, out of memory, process.exit) the service starts a fresh one.
 // Before any worker starts: the worker's ONNX Runtime reads this process's real environment.
 import '../engine/onnx/no-telemetry.js';
 import { Worker, type ResourceLimits } from 'node:worker_threads';
@@ -48,6 +44,7 @@ import { refuseIncapable } from './capabilities.js';
 import { RunHistory } from '../../common/run-history.js';
 import { dataPaths } from './data-dir.js';
 import { readSettings } from './settings.js';
+import { crashVerdicts, heldInQueue, inFlight, nextJob, type Lane } from './scheduler.js';
 
 export interface JobServiceOptions {
   /** The built worker script (out/worker/worker.js). */
@@ -75,7 +72,7 @@ export interface JobServiceOptions {
 interface Job {
   id: string;
   spec: JobSpec;
-  lane: 'training' | 'imaging';
+  lane: Lane;
   state: JobState;
   progress: Required<Pick<WorkerProgress, 'step' | 'message'>> & WorkerProgress;
   error?: string;
@@ -89,8 +86,6 @@ interface Job {
   /** Set when the job was running during a crash shared with other jobs: it runs alone now. */
   suspect: boolean;
   cancelRequested: boolean;
-  /** A queued job paused before it started stays in the queue until resumed. */
-  holdInQueue: boolean;
   waiters: ((o: JobOutcome) => void)[];
   models: WorkerModel[];
   /** Largest image (pixels) the job may decode. */
@@ -111,6 +106,7 @@ export class JobService {
   readonly dataDir: string;
   readonly modelFolders: ModelFolders;
   private readonly ownsSessionDir: boolean;
+  /** In the order they were queued (the scheduler's order). */
   private readonly jobs = new Map<string, Job>();
   private readonly images = new Map<string, ImageInfo>();
   private readonly listeners = new Set<(e: JobEvent) => void>();
@@ -196,7 +192,6 @@ export class JobService {
       runSince: null,
       suspect: false,
       cancelRequested: false,
-      holdInQueue: false,
       waiters: [],
       models,
       pixelLimit: Math.round(megapixels * 1_000_000),
@@ -237,7 +232,7 @@ export class JobService {
     const job = this.job(jobId);
     if (finalJobStates.includes(job.state)) return this.snapshot(job);
     job.cancelRequested = true;
-    if (job.state === 'queued' || (job.state === 'paused' && job.startedAt === null)) {
+    if (!inFlight(job)) {
       this.finish(job, 'cancelled');
     } else {
       this.post({ type: 'control', jobId, action: 'cancel' });
@@ -256,8 +251,7 @@ export class JobService {
     if (!jobKinds[job.spec.kind].pausable)
       throw new ServiceError('bad-request', `a ${job.spec.kind} job cannot be paused (only training and batch jobs)`);
     if (job.state === 'queued') {
-      job.holdInQueue = true;
-      job.state = 'paused';
+      job.state = 'paused'; // held in the queue (see scheduler.ts)
       job.progress.message = 'paused before start';
       this.emit(job);
     } else if (job.state === 'running') {
@@ -269,8 +263,7 @@ export class JobService {
   resume(jobId: string): JobSnapshot {
     const job = this.job(jobId);
     if (job.state !== 'paused' && job.state !== 'running') return this.snapshot(job);
-    if (job.holdInQueue) {
-      job.holdInQueue = false;
+    if (heldInQueue(job)) {
       job.state = 'queued';
       job.progress.message = 'queued';
       this.emit(job);
@@ -383,14 +376,11 @@ export class JobService {
   private onWorkerDied(reason: string): void {
     // Nothing may be dispatched to the dead worker while its jobs are settled below.
     this.worker = null;
-    const inflight = [...this.jobs.values()].filter(
-      (j) => j.state === 'running' || (j.state === 'paused' && j.startedAt),
-    );
-    const alone = inflight.length === 1;
-    for (const job of inflight) {
-      if (job.cancelTimer) clearTimeout(job.cancelTimer);
-      if (job.cancelRequested) this.finish(job, 'cancelled');
-      else if (alone || job.suspect) this.finish(job, 'failed', `${reason}; the job was stopped`);
+    const inflight = [...this.jobs.values()].filter(inFlight);
+    for (const job of inflight) if (job.cancelTimer) clearTimeout(job.cancelTimer);
+    for (const [job, verdict] of crashVerdicts(inflight)) {
+      if (verdict === 'cancelled') this.finish(job, 'cancelled');
+      else if (verdict === 'failed') this.finish(job, 'failed', `${reason}; the job was stopped`);
       else {
         job.suspect = true;
         job.state = 'queued';
@@ -465,23 +455,12 @@ export class JobService {
   // ---------------------------------------------------------------------------------------------
   // Queue
 
+  /** Starts queued jobs while the scheduler finds one that may run. */
   private schedule(): void {
-    if (this.closed || !this.worker) return;
-    const active = [...this.jobs.values()].filter((j) => j.startedAt !== null && !finalJobStates.includes(j.state));
-    // A suspect runs alone, and nothing starts beside it.
-    if (active.some((j) => j.suspect)) return;
-    let training = active.filter((j) => j.lane === 'training').length;
-    let imaging = active.filter((j) => j.lane === 'imaging').length;
-    for (const job of this.jobs.values()) {
-      if (job.state !== 'queued') continue;
-      if (job.suspect) {
-        if (training + imaging === 0) this.dispatch(job);
-        return;
-      }
-      if (job.lane === 'training' ? training >= 1 : imaging >= this.imagingConcurrency) continue;
+    while (!this.closed && this.worker) {
+      const job = nextJob(this.jobs.values(), this.imagingConcurrency);
+      if (!job) return;
       this.dispatch(job);
-      if (job.lane === 'training') training++;
-      else imaging++;
     }
   }
 
