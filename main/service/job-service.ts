@@ -1,14 +1,13 @@
 // The job service: one queue, one worker thread, typed progress events. Every door (Electron IPC,
 // the local web host, the CLI) talks to an instance of this class through `ApiService`.
 //
-// scheduler.ts decides which queued job runs next in its lane (training: one at a time; imaging:
-// up to `imagingConcurrency` beside it, default one per spare core) and what a worker crash means
-// for the jobs it took down. All running jobs share the one worker thread, where they interleave at
-// their pause points while native code (sharp, onnxruntime) uses its own threads. If the worker
-// dies (native crash, out of memory, process.exit) the service starts a fresh one.
-// Before any worker starts: the worker's ONNX Runtime reads this process's real environment.
-import '../engine/onnx/no-telemetry.js';
-import { Worker, type ResourceLimits } from 'node:worker_threads';
+// It keeps the jobs' records and composes the parts: scheduler.ts decides which queued job runs
+// next in its lane (training: one at a time; imaging: up to `imagingConcurrency` beside it,
+// default one per spare core) and what a worker crash means for the jobs it took down;
+// worker-host.ts runs the worker thread and starts a fresh one after a crash. All running jobs
+// share the one worker thread, where they interleave at their pause points while native code
+// (sharp, onnxruntime) uses its own threads.
+import { type ResourceLimits } from 'node:worker_threads';
 import { randomUUID } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { removeStaleTempFiles } from '../files/atomic-write.js';
@@ -19,11 +18,9 @@ import path from 'node:path';
 import {
   describeIssues,
   finalJobStates,
-  fromWorkerSchema,
   jobKinds,
   parseJobSpec,
   ServiceError,
-  type FromWorker,
   type HistoryPoint,
   type ImageInfo,
   type JobEvent,
@@ -32,8 +29,6 @@ import {
   type JobSnapshot,
   type JobSpec,
   type JobState,
-  type ToWorker,
-  type WorkerConfig,
   type WorkerModel,
   type WorkerProgress,
 } from '../../common/contract.js';
@@ -45,6 +40,7 @@ import { RunHistory } from '../../common/run-history.js';
 import { dataPaths } from './data-dir.js';
 import { readSettings } from './settings.js';
 import { crashVerdicts, heldInQueue, inFlight, nextJob, type Lane } from './scheduler.js';
+import { WorkerHost, type JobMessage } from './worker-host.js';
 
 export interface JobServiceOptions {
   /** The built worker script (out/worker/worker.js). */
@@ -92,7 +88,6 @@ interface Job {
   pixelLimit: number;
   /** The folders its door shared, that files found by walking folders must lie in (see path-grants.ts). */
   hostRoots?: string[];
-  cancelTimer: NodeJS.Timeout | null;
   /** The failure's code, so a request built on a job (images.open) answers with the right status. */
   errorCode?: ServiceError['code'];
   /** Chart points the job reported (training), for `jobs:history`. */
@@ -110,16 +105,11 @@ export class JobService {
   private readonly jobs = new Map<string, Job>();
   private readonly images = new Map<string, ImageInfo>();
   private readonly listeners = new Set<(e: JobEvent) => void>();
-  private worker: Worker | null = null;
-  private workerReady: Promise<JobKind[]>;
-  private resolveReady: (kinds: JobKind[]) => void = () => undefined;
-  private exitReason: string | null = null;
+  private readonly host: WorkerHost;
   private readonly heartbeat: NodeJS.Timeout;
   private closed = false;
   private readonly imagingConcurrency: number;
   private readonly duplicates = new DuplicateStarts();
-  /** Number of workers started so far (1 + restarts after crashes). */
-  workerStarts = 0;
 
   constructor(private readonly options: JobServiceOptions) {
     this.dataDir = options.dataDir;
@@ -130,7 +120,24 @@ export class JobService {
     const folders = dataPaths(options.dataDir);
     for (const dir of [options.dataDir, folders.models, folders.checkpoints]) void removeStaleTempFiles(dir);
     this.imagingConcurrency = options.imagingConcurrency ?? Math.max(1, cpus().length - 1);
-    this.workerReady = this.startWorker();
+    this.host = new WorkerHost(
+      {
+        workerPath: options.workerPath,
+        config: {
+          sessionDir: this.sessionDir,
+          dataDir: this.dataDir,
+          shippedModelsDir: options.shippedModelsDir,
+          debugJobs: options.debugJobs ?? false,
+        },
+        ...(options.workerResourceLimits ? { resourceLimits: options.workerResourceLimits } : {}),
+        ...(options.cancelGraceMs !== undefined ? { cancelGraceMs: options.cancelGraceMs } : {}),
+      },
+      {
+        message: (msg) => this.onWorkerMessage(msg),
+        died: (reason) => this.onWorkerDied(reason),
+        restarted: () => this.schedule(),
+      },
+    );
     this.heartbeat = setInterval(() => this.beat(), options.heartbeatMs ?? 400);
     this.heartbeat.unref();
   }
@@ -138,9 +145,14 @@ export class JobService {
   // ---------------------------------------------------------------------------------------------
   // Public API
 
+  /** Number of workers started so far (1 + restarts after crashes). */
+  get workerStarts(): number {
+    return this.host.starts;
+  }
+
   /** The job kinds the worker can run. */
   availableKinds(): Promise<JobKind[]> {
-    return this.workerReady;
+    return this.host.kinds();
   }
 
   onEvent(listener: (e: JobEvent) => void): () => void {
@@ -196,7 +208,6 @@ export class JobService {
       models,
       pixelLimit: Math.round(megapixels * 1_000_000),
       ...(hostRoots ? { hostRoots: [...hostRoots] } : {}),
-      cancelTimer: null,
       history: new RunHistory(),
     };
     // Checked again: a duplicate may have been accepted while this one read the settings.
@@ -232,16 +243,8 @@ export class JobService {
     const job = this.job(jobId);
     if (finalJobStates.includes(job.state)) return this.snapshot(job);
     job.cancelRequested = true;
-    if (!inFlight(job)) {
-      this.finish(job, 'cancelled');
-    } else {
-      this.post({ type: 'control', jobId, action: 'cancel' });
-      // A job that never reaches a pause point is stopped the hard way.
-      job.cancelTimer = setTimeout(() => {
-        if (!finalJobStates.includes(job.state)) void this.restartWorker('a cancelled job did not stop in time');
-      }, this.options.cancelGraceMs ?? 10_000);
-      job.cancelTimer.unref();
-    }
+    if (inFlight(job)) this.host.cancel(jobId);
+    else this.finish(job, 'cancelled');
     return this.snapshot(job);
   }
 
@@ -255,7 +258,7 @@ export class JobService {
       job.progress.message = 'paused before start';
       this.emit(job);
     } else if (job.state === 'running') {
-      this.post({ type: 'control', jobId, action: 'pause' });
+      this.host.post({ type: 'control', jobId, action: 'pause' });
     }
     return this.snapshot(job);
   }
@@ -269,7 +272,7 @@ export class JobService {
       this.emit(job);
       this.schedule();
     } else {
-      this.post({ type: 'control', jobId, action: 'resume' });
+      this.host.post({ type: 'control', jobId, action: 'resume' });
     }
     return this.snapshot(job);
   }
@@ -303,7 +306,7 @@ export class JobService {
 
   async releaseImage(imageId: string): Promise<boolean> {
     if (!this.images.delete(imageId)) return false;
-    this.post({ type: 'release', imageId });
+    this.host.post({ type: 'release', imageId });
     const base = path.join(this.sessionDir, 'images', imageId);
     await rm(`${base}.img`, { force: true });
     await rm(`${base}.png`, { force: true });
@@ -315,69 +318,16 @@ export class JobService {
     this.closed = true;
     clearInterval(this.heartbeat);
     for (const job of this.jobs.values()) if (!finalJobStates.includes(job.state)) this.finish(job, 'cancelled');
-    const w = this.worker;
-    this.worker = null;
-    if (w) {
-      // Let the worker end its helper processes first (ExifTool); terminate() if it takes too long.
-      const exited = new Promise<void>((resolve) => w.once('exit', () => resolve()));
-      w.postMessage({ type: 'shutdown' } satisfies ToWorker);
-      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 2000).unref())]);
-      await w.terminate();
-    }
+    await this.host.close();
     if (this.ownsSessionDir) rmSync(this.sessionDir, { recursive: true, force: true });
   }
 
   // ---------------------------------------------------------------------------------------------
   // Worker
 
-  private startWorker(): Promise<JobKind[]> {
-    const ready = new Promise<JobKind[]>((resolve) => (this.resolveReady = resolve));
-    const config: WorkerConfig = {
-      sessionDir: this.sessionDir,
-      dataDir: this.dataDir,
-      shippedModelsDir: this.options.shippedModelsDir,
-      debugJobs: this.options.debugJobs ?? false,
-    };
-    const worker = new Worker(this.options.workerPath, {
-      workerData: config,
-      ...(this.options.workerResourceLimits ? { resourceLimits: this.options.workerResourceLimits } : {}),
-    });
-    this.workerStarts++;
-    this.exitReason = null;
-    worker.on('message', (raw: unknown) => {
-      if (worker !== this.worker) return;
-      const parsed = fromWorkerSchema.safeParse(raw);
-      if (!parsed.success) {
-        console.error(`job service: ignoring an invalid worker message: ${describeIssues(parsed.error).join('; ')}`);
-        return;
-      }
-      this.onWorkerMessage(parsed.data);
-    });
-    worker.on('error', (e: Error & { code?: string }) => {
-      if (worker !== this.worker) return;
-      this.exitReason =
-        e.code === 'ERR_WORKER_OUT_OF_MEMORY' ? 'the worker ran out of memory' : `the worker crashed: ${e.message}`;
-    });
-    worker.on('exit', (code) => {
-      if (worker !== this.worker || this.closed) return;
-      this.onWorkerDied(this.exitReason ?? `the worker stopped unexpectedly (exit code ${code})`);
-    });
-    this.worker = worker;
-    return ready;
-  }
-
-  private async restartWorker(reason: string): Promise<void> {
-    const w = this.worker;
-    if (!w) return;
-    this.exitReason = reason;
-    await w.terminate(); // the 'exit' handler does the rest
-  }
-
+  /** The worker died: settle the jobs it took down (the host then starts a fresh one). */
   private onWorkerDied(reason: string): void {
-    // Nothing may be dispatched to the dead worker while its jobs are settled below.
-    this.worker = null;
     const inflight = [...this.jobs.values()].filter(inFlight);
-    for (const job of inflight) if (job.cancelTimer) clearTimeout(job.cancelTimer);
     for (const [job, verdict] of crashVerdicts(inflight)) {
       if (verdict === 'cancelled') this.finish(job, 'cancelled');
       else if (verdict === 'failed') this.finish(job, 'failed', `${reason}; the job was stopped`);
@@ -392,19 +342,9 @@ export class JobService {
         this.emit(job);
       }
     }
-    this.workerReady = this.startWorker();
-    this.schedule();
   }
 
-  private post(message: ToWorker): void {
-    this.worker?.postMessage(message);
-  }
-
-  private onWorkerMessage(msg: FromWorker): void {
-    if (msg.type === 'ready') {
-      this.resolveReady(msg.kinds);
-      return;
-    }
+  private onWorkerMessage(msg: JobMessage): void {
     const job = this.jobs.get(msg.jobId);
     if (!job || finalJobStates.includes(job.state)) return;
     switch (msg.type) {
@@ -457,7 +397,7 @@ export class JobService {
 
   /** Starts queued jobs while the scheduler finds one that may run. */
   private schedule(): void {
-    while (!this.closed && this.worker) {
+    while (!this.closed && this.host.alive) {
       const job = nextJob(this.jobs.values(), this.imagingConcurrency);
       if (!job) return;
       this.dispatch(job);
@@ -470,13 +410,13 @@ export class JobService {
     job.runSince = Date.now();
     job.progress = { ...job.progress, message: 'started' };
     const { id: jobId, spec, models, pixelLimit, hostRoots } = job;
-    this.post({ type: 'run', jobId, spec, models, pixelLimit, ...(hostRoots ? { hostRoots } : {}) });
+    this.host.post({ type: 'run', jobId, spec, models, pixelLimit, ...(hostRoots ? { hostRoots } : {}) });
     this.emit(job);
   }
 
   private finish(job: Job, state: 'done' | 'failed' | 'cancelled', error?: string): void {
     this.stopClock(job);
-    if (job.cancelTimer) clearTimeout(job.cancelTimer);
+    this.host.ended(job.id);
     job.state = state;
     job.finishedAt = new Date();
     if (state === 'done') job.progress = { ...job.progress, fraction: 1, message: 'done' };
