@@ -4,9 +4,10 @@
 // It keeps the jobs' records and composes the parts: scheduler.ts decides which queued job runs
 // next in its lane (training: one at a time; imaging: up to `imagingConcurrency` beside it,
 // default one per spare core) and what a worker crash means for the jobs it took down;
-// worker-host.ts runs the worker thread and starts a fresh one after a crash. All running jobs
-// share the one worker thread, where they interleave at their pause points while native code
-// (sharp, onnxruntime) uses its own threads.
+// worker-host.ts runs the worker thread and starts a fresh one after a crash; image-registry.ts
+// knows the open images and the files the doors serve. All running jobs share the one worker
+// thread, where they interleave at their pause points while native code (sharp, onnxruntime) uses
+// its own threads.
 import { type ResourceLimits } from 'node:worker_threads';
 import { randomUUID } from 'node:crypto';
 import { rmSync } from 'node:fs';
@@ -41,6 +42,7 @@ import { dataPaths } from './data-dir.js';
 import { readSettings } from './settings.js';
 import { crashVerdicts, heldInQueue, inFlight, nextJob, type Lane } from './scheduler.js';
 import { WorkerHost, type JobMessage } from './worker-host.js';
+import { ImageRegistry } from './image-registry.js';
 
 export interface JobServiceOptions {
   /** The built worker script (out/worker/worker.js). */
@@ -103,7 +105,7 @@ export class JobService {
   private readonly ownsSessionDir: boolean;
   /** In the order they were queued (the scheduler's order). */
   private readonly jobs = new Map<string, Job>();
-  private readonly images = new Map<string, ImageInfo>();
+  private readonly images: ImageRegistry;
   private readonly listeners = new Set<(e: JobEvent) => void>();
   private readonly host: WorkerHost;
   private readonly heartbeat: NodeJS.Timeout;
@@ -120,6 +122,7 @@ export class JobService {
     const folders = dataPaths(options.dataDir);
     for (const dir of [options.dataDir, folders.models, folders.checkpoints]) void removeStaleTempFiles(dir);
     this.imagingConcurrency = options.imagingConcurrency ?? Math.max(1, cpus().length - 1);
+    this.images = new ImageRegistry(this.sessionDir);
     this.host = new WorkerHost(
       {
         workerPath: options.workerPath,
@@ -287,29 +290,23 @@ export class JobService {
   }
 
   image(imageId: string): ImageInfo {
-    const info = this.images.get(imageId);
-    if (!info) throw new ServiceError('not-found', `no image with id '${imageId}'`);
-    return info;
+    return this.images.get(imageId);
   }
 
   /** The 8-bit PNG file behind `ImageInfo.url`, or null for an unknown id. */
   imagePreviewFile(imageId: string): string | null {
-    return this.images.has(imageId) ? path.join(this.sessionDir, 'images', `${imageId}.png`) : null;
+    return this.images.previewFile(imageId);
   }
 
   /** The file behind an export's download URL (`api/downloads/<folder>/<name>`), or null. */
   downloadFile(folderId: string, fileName: string): string | null {
-    if (!/^[\w-]+$/.test(folderId) || fileName.includes('/') || fileName.includes('\\') || fileName.startsWith('.'))
-      return null;
-    return path.join(this.sessionDir, 'downloads', folderId, fileName);
+    return this.images.downloadFile(folderId, fileName);
   }
 
   async releaseImage(imageId: string): Promise<boolean> {
-    if (!this.images.delete(imageId)) return false;
+    if (!this.images.forget(imageId)) return false;
     this.host.post({ type: 'release', imageId });
-    const base = path.join(this.sessionDir, 'images', imageId);
-    await rm(`${base}.img`, { force: true });
-    await rm(`${base}.png`, { force: true });
+    await this.images.removeFiles(imageId);
     return true;
   }
 
@@ -366,7 +363,7 @@ export class JobService {
         this.emit(job);
         break;
       case 'images':
-        for (const info of msg.images) this.images.set(info.imageId, info);
+        this.images.add(msg.images);
         break;
       case 'done': {
         const check = jobKinds[job.spec.kind].result.safeParse(msg.result);
