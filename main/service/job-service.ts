@@ -28,10 +28,6 @@ import {
   type JobKind,
   type JobOutcome,
   type JobSnapshot,
-  type JobSpec,
-  type JobState,
-  type WorkerModel,
-  type WorkerProgress,
 } from '../../common/contract.js';
 
 import { DuplicateStarts } from './duplicate-starts.js';
@@ -40,9 +36,10 @@ import { refuseIncapable } from './capabilities.js';
 import { RunHistory } from '../../common/run-history.js';
 import { dataPaths } from './data-dir.js';
 import { readSettings } from './settings.js';
-import { crashVerdicts, heldInQueue, inFlight, nextJob, type Lane } from './scheduler.js';
+import { crashVerdicts, heldInQueue, inFlight, nextJob } from './scheduler.js';
 import { WorkerHost, type JobMessage } from './worker-host.js';
 import { ImageRegistry } from './image-registry.js';
+import { jobEvent, jobOutcome, jobSnapshot, stopClock, type Job } from './job-record.js';
 
 export interface JobServiceOptions {
   /** The built worker script (out/worker/worker.js). */
@@ -65,35 +62,6 @@ export interface JobServiceOptions {
   cancelGraceMs?: number;
   /** Largest image jobs may decode, in megapixels (default: the `maxMegapixels` setting). */
   maxMegapixels?: number;
-}
-
-interface Job {
-  id: string;
-  spec: JobSpec;
-  lane: Lane;
-  state: JobState;
-  progress: Required<Pick<WorkerProgress, 'step' | 'message'>> & WorkerProgress;
-  error?: string;
-  result?: unknown;
-  createdAt: Date;
-  startedAt: Date | null;
-  finishedAt: Date | null;
-  /** Running time excluding pauses, for the ETA. */
-  runMs: number;
-  runSince: number | null;
-  /** Set when the job was running during a crash shared with other jobs: it runs alone now. */
-  suspect: boolean;
-  cancelRequested: boolean;
-  waiters: ((o: JobOutcome) => void)[];
-  models: WorkerModel[];
-  /** Largest image (pixels) the job may decode. */
-  pixelLimit: number;
-  /** The folders its door shared, that files found by walking folders must lie in (see path-grants.ts). */
-  hostRoots?: string[];
-  /** The failure's code, so a request built on a job (images.open) answers with the right status. */
-  errorCode?: ServiceError['code'];
-  /** Chart points the job reported (training), for `jobs:history`. */
-  history: RunHistory;
 }
 
 const MAX_FINISHED_JOBS = 500;
@@ -225,16 +193,16 @@ export class JobService {
   /** Resolves when the job has ended. */
   wait(jobId: string): Promise<JobOutcome> {
     const job = this.job(jobId);
-    if (finalJobStates.includes(job.state)) return Promise.resolve(outcome(job));
+    if (finalJobStates.includes(job.state)) return Promise.resolve(jobOutcome(job));
     return new Promise((resolve) => job.waiters.push(resolve));
   }
 
   get(jobId: string): JobSnapshot {
-    return this.snapshot(this.job(jobId));
+    return jobSnapshot(this.job(jobId));
   }
 
   list(): JobSnapshot[] {
-    return [...this.jobs.values()].map((j) => this.snapshot(j));
+    return [...this.jobs.values()].map((j) => jobSnapshot(j));
   }
 
   /** The chart points a job has reported so far (empty for kinds that report none). */
@@ -244,11 +212,11 @@ export class JobService {
 
   cancel(jobId: string): JobSnapshot {
     const job = this.job(jobId);
-    if (finalJobStates.includes(job.state)) return this.snapshot(job);
+    if (finalJobStates.includes(job.state)) return jobSnapshot(job);
     job.cancelRequested = true;
     if (inFlight(job)) this.host.cancel(jobId);
     else this.finish(job, 'cancelled');
-    return this.snapshot(job);
+    return jobSnapshot(job);
   }
 
   /** Pause a pausable job. A running job shows 'paused' once it reaches its next pause point. */
@@ -263,12 +231,12 @@ export class JobService {
     } else if (job.state === 'running') {
       this.host.post({ type: 'control', jobId, action: 'pause' });
     }
-    return this.snapshot(job);
+    return jobSnapshot(job);
   }
 
   resume(jobId: string): JobSnapshot {
     const job = this.job(jobId);
-    if (job.state !== 'paused' && job.state !== 'running') return this.snapshot(job);
+    if (job.state !== 'paused' && job.state !== 'running') return jobSnapshot(job);
     if (heldInQueue(job)) {
       job.state = 'queued';
       job.progress.message = 'queued';
@@ -277,7 +245,7 @@ export class JobService {
     } else {
       this.host.post({ type: 'control', jobId, action: 'resume' });
     }
-    return this.snapshot(job);
+    return jobSnapshot(job);
   }
 
   /** Start a job and wait for its result (used by requests such as images.open). */
@@ -354,7 +322,7 @@ export class JobService {
       }
       case 'paused':
         if (msg.paused && job.state === 'running') {
-          this.stopClock(job);
+          stopClock(job);
           job.state = 'paused';
         } else if (!msg.paused && job.state === 'paused') {
           job.runSince = Date.now();
@@ -412,7 +380,7 @@ export class JobService {
   }
 
   private finish(job: Job, state: 'done' | 'failed' | 'cancelled', error?: string): void {
-    this.stopClock(job);
+    stopClock(job);
     this.host.ended(job.id);
     job.state = state;
     job.finishedAt = new Date();
@@ -425,7 +393,7 @@ export class JobService {
     // Whatever the worker did not clean up (it may have died) goes now.
     void rm(path.join(this.sessionDir, 'jobs', job.id), { recursive: true, force: true }).catch(() => undefined);
     this.emit(job);
-    const o = outcome(job);
+    const o = jobOutcome(job);
     for (const w of job.waiters.splice(0)) w(o);
     this.forgetOldJobs();
     this.schedule();
@@ -439,44 +407,13 @@ export class JobService {
   // ---------------------------------------------------------------------------------------------
   // Events
 
-  private stopClock(job: Job): void {
-    if (job.runSince !== null) job.runMs += Date.now() - job.runSince;
-    job.runSince = null;
-  }
-
   private beat(): void {
     for (const job of this.jobs.values()) if (job.state === 'running') this.emit(job);
   }
 
-  private event(job: Job): JobEvent {
-    const elapsed = job.runMs + (job.runSince !== null ? Date.now() - job.runSince : 0);
-    const fraction = job.progress.fraction ?? null;
-    const eta =
-      job.state === 'running' && fraction !== null && fraction > 0 && fraction < 1
-        ? ((elapsed / 1000) * (1 - fraction)) / fraction
-        : job.state === 'done'
-          ? 0
-          : null;
-    const e: JobEvent = {
-      jobId: job.id,
-      kind: job.spec.kind,
-      state: job.state,
-      fraction,
-      step: job.progress.step ?? 0,
-      total: job.progress.total ?? null,
-      etaSeconds: eta,
-      message: job.progress.message ?? '',
-    };
-    if (job.progress.metrics) e.metrics = job.progress.metrics;
-    if (job.progress.preview) e.preview = job.progress.preview;
-    if (job.error) e.error = job.error;
-    return e;
-  }
-
   /** Sends the job's current event; `points` are the chart points that arrived with it (once). */
   private emit(job: Job, points?: HistoryPoint[]): void {
-    const e = this.event(job);
-    if (points?.length) e.points = points;
+    const e = jobEvent(job, points);
     for (const l of this.listeners) {
       try {
         l(e);
@@ -486,32 +423,9 @@ export class JobService {
     }
   }
 
-  private snapshot(job: Job): JobSnapshot {
-    return {
-      ...this.event(job),
-      createdAt: job.createdAt.toISOString(),
-      startedAt: job.startedAt?.toISOString() ?? null,
-      finishedAt: job.finishedAt?.toISOString() ?? null,
-    };
-  }
-
   private job(jobId: string): Job {
     const job = this.jobs.get(jobId);
     if (!job) throw new ServiceError('not-found', `no job with id '${jobId}'`);
     return job;
   }
-}
-
-function outcome(job: Job): JobOutcome {
-  if (job.state === 'done')
-    return { jobId: job.id, kind: job.spec.kind, state: 'done', result: job.result } as JobOutcome;
-  if (job.state === 'failed')
-    return {
-      jobId: job.id,
-      kind: job.spec.kind,
-      state: 'failed',
-      error: job.error ?? 'failed',
-      ...(job.errorCode ? { code: job.errorCode } : {}),
-    };
-  return { jobId: job.id, kind: job.spec.kind, state: 'cancelled' };
 }
