@@ -3,7 +3,17 @@
 // the two doors cannot drift apart. Dialog channels belong to the door (native dialogs in
 // Electron, the browser's file chooser in the web shim) and are passed in by it.
 import { cpus, platform } from 'node:os';
-import { channels, isChannel, parseRequest, parseResponse, ServiceError, type CallError, type Channel, type ChannelRequestParsed, type ChannelResponse } from '../../common/contract/index.js';
+import {
+  channels,
+  isChannel,
+  parseRequest,
+  parseResponse,
+  ServiceError,
+  type CallError,
+  type Channel,
+  type ChannelRequestParsed,
+  type ChannelResponse,
+} from '../../common/contract/index.js';
 import type { JobService } from './job-service.js';
 import { deleteModel, listModels } from './models.js';
 import { listCheckpoints } from './checkpoints.js';

@@ -1,18 +1,14 @@
 // The job service: one queue, one worker thread, typed progress events. Every door (Electron IPC,
 // the local web host, the CLI) talks to an instance of this class through `ApiService`.
 //
-// Scheduling: jobs run in two lanes. The training lane runs one job at a time (train, and the
-// test-only debug jobs); the imaging lane runs up to `imagingConcurrency` jobs beside it (default:
-// one per spare core). All running jobs share the one worker thread, where they interleave at
-// their pause points while native code (sharp, onnxruntime) uses its own threads.
-//
-// Crashes: if the worker dies (native crash, out of memory, process.exit) the service starts a
-// fresh one. A job that was running alone when it died is failed with the reason. Jobs that were
-// running together are "suspects": each is queued once more and run ALONE, so the guilty one fails
-// on its own and the others complete. Queued jobs are not affected.
-// Before any worker starts: the worker's ONNX Runtime reads this process's real environment.
-import '../engine/onnx/no-telemetry.js';
-import { Worker, type ResourceLimits } from 'node:worker_threads';
+// It keeps the jobs' records and composes the parts: scheduler.ts decides which queued job runs
+// next in its lane (training: one at a time; imaging: up to `imagingConcurrency` beside it,
+// default one per spare core) and what a worker crash means for the jobs it took down;
+// worker-host.ts runs the worker thread and starts a fresh one after a crash; image-registry.ts
+// knows the open images and the files the doors serve. All running jobs share the one worker
+// thread, where they interleave at their pause points while native code (sharp, onnxruntime) uses
+// its own threads.
+import { type ResourceLimits } from 'node:worker_threads';
 import { randomUUID } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { removeStaleTempFiles } from '../files/atomic-write.js';
@@ -20,8 +16,19 @@ import { makeOwnedTempDir } from '../files/owned-temp-dir.js';
 import { rm } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import path from 'node:path';
-import { describeIssues, finalJobStates, jobKinds, parseJobSpec, ServiceError, type HistoryPoint, type ImageInfo, type JobEvent, type JobKind, type JobOutcome, type JobSnapshot, type JobSpec, type JobState } from '../../common/contract/index.js';
-import { fromWorkerSchema, type FromWorker, type ToWorker, type WorkerConfig, type WorkerModel, type WorkerProgress } from './worker-protocol.js';
+import {
+  describeIssues,
+  finalJobStates,
+  jobKinds,
+  parseJobSpec,
+  ServiceError,
+  type HistoryPoint,
+  type ImageInfo,
+  type JobEvent,
+  type JobKind,
+  type JobOutcome,
+  type JobSnapshot,
+} from '../../common/contract/index.js';
 
 import { DuplicateStarts } from './duplicate-starts.js';
 import { findModel, type ModelFolders } from './models.js';
@@ -29,6 +36,10 @@ import { refuseIncapable } from './capabilities.js';
 import { RunHistory } from '../../common/run-history.js';
 import { dataPaths } from './data-dir.js';
 import { readSettings } from './settings.js';
+import { crashVerdicts, heldInQueue, inFlight, nextJob } from './scheduler.js';
+import { WorkerHost, type JobMessage } from './worker-host.js';
+import { ImageRegistry } from './image-registry.js';
+import { jobEvent, jobOutcome, jobSnapshot, stopClock, type Job } from './job-record.js';
 
 export interface JobServiceOptions {
   /** The built worker script (out/worker/worker.js). */
@@ -53,38 +64,6 @@ export interface JobServiceOptions {
   maxMegapixels?: number;
 }
 
-interface Job {
-  id: string;
-  spec: JobSpec;
-  lane: 'training' | 'imaging';
-  state: JobState;
-  progress: Required<Pick<WorkerProgress, 'step' | 'message'>> & WorkerProgress;
-  error?: string;
-  result?: unknown;
-  createdAt: Date;
-  startedAt: Date | null;
-  finishedAt: Date | null;
-  /** Running time excluding pauses, for the ETA. */
-  runMs: number;
-  runSince: number | null;
-  /** Set when the job was running during a crash shared with other jobs: it runs alone now. */
-  suspect: boolean;
-  cancelRequested: boolean;
-  /** A queued job paused before it started stays in the queue until resumed. */
-  holdInQueue: boolean;
-  waiters: ((o: JobOutcome) => void)[];
-  models: WorkerModel[];
-  /** Largest image (pixels) the job may decode. */
-  pixelLimit: number;
-  /** The folders its door shared, that files found by walking folders must lie in (see path-grants.ts). */
-  hostRoots?: string[];
-  cancelTimer: NodeJS.Timeout | null;
-  /** The failure's code, so a request built on a job (images.open) answers with the right status. */
-  errorCode?: ServiceError['code'];
-  /** Chart points the job reported (training), for `jobs:history`. */
-  history: RunHistory;
-}
-
 const MAX_FINISHED_JOBS = 500;
 
 export class JobService {
@@ -92,19 +71,15 @@ export class JobService {
   readonly dataDir: string;
   readonly modelFolders: ModelFolders;
   private readonly ownsSessionDir: boolean;
+  /** In the order they were queued (the scheduler's order). */
   private readonly jobs = new Map<string, Job>();
-  private readonly images = new Map<string, ImageInfo>();
+  private readonly images: ImageRegistry;
   private readonly listeners = new Set<(e: JobEvent) => void>();
-  private worker: Worker | null = null;
-  private workerReady: Promise<JobKind[]>;
-  private resolveReady: (kinds: JobKind[]) => void = () => undefined;
-  private exitReason: string | null = null;
+  private readonly host: WorkerHost;
   private readonly heartbeat: NodeJS.Timeout;
   private closed = false;
   private readonly imagingConcurrency: number;
   private readonly duplicates = new DuplicateStarts();
-  /** Number of workers started so far (1 + restarts after crashes). */
-  workerStarts = 0;
 
   constructor(private readonly options: JobServiceOptions) {
     this.dataDir = options.dataDir;
@@ -115,7 +90,25 @@ export class JobService {
     const folders = dataPaths(options.dataDir);
     for (const dir of [options.dataDir, folders.models, folders.checkpoints]) void removeStaleTempFiles(dir);
     this.imagingConcurrency = options.imagingConcurrency ?? Math.max(1, cpus().length - 1);
-    this.workerReady = this.startWorker();
+    this.images = new ImageRegistry(this.sessionDir);
+    this.host = new WorkerHost(
+      {
+        workerPath: options.workerPath,
+        config: {
+          sessionDir: this.sessionDir,
+          dataDir: this.dataDir,
+          shippedModelsDir: options.shippedModelsDir,
+          debugJobs: options.debugJobs ?? false,
+        },
+        ...(options.workerResourceLimits ? { resourceLimits: options.workerResourceLimits } : {}),
+        ...(options.cancelGraceMs !== undefined ? { cancelGraceMs: options.cancelGraceMs } : {}),
+      },
+      {
+        message: (msg) => this.onWorkerMessage(msg),
+        died: (reason) => this.onWorkerDied(reason),
+        restarted: () => this.schedule(),
+      },
+    );
     this.heartbeat = setInterval(() => this.beat(), options.heartbeatMs ?? 400);
     this.heartbeat.unref();
   }
@@ -123,9 +116,14 @@ export class JobService {
   // ---------------------------------------------------------------------------------------------
   // Public API
 
+  /** Number of workers started so far (1 + restarts after crashes). */
+  get workerStarts(): number {
+    return this.host.starts;
+  }
+
   /** The job kinds the worker can run. */
   availableKinds(): Promise<JobKind[]> {
-    return this.workerReady;
+    return this.host.kinds();
   }
 
   onEvent(listener: (e: JobEvent) => void): () => void {
@@ -177,12 +175,10 @@ export class JobService {
       runSince: null,
       suspect: false,
       cancelRequested: false,
-      holdInQueue: false,
       waiters: [],
       models,
       pixelLimit: Math.round(megapixels * 1_000_000),
       ...(hostRoots ? { hostRoots: [...hostRoots] } : {}),
-      cancelTimer: null,
       history: new RunHistory(),
     };
     // Checked again: a duplicate may have been accepted while this one read the settings.
@@ -197,16 +193,16 @@ export class JobService {
   /** Resolves when the job has ended. */
   wait(jobId: string): Promise<JobOutcome> {
     const job = this.job(jobId);
-    if (finalJobStates.includes(job.state)) return Promise.resolve(outcome(job));
+    if (finalJobStates.includes(job.state)) return Promise.resolve(jobOutcome(job));
     return new Promise((resolve) => job.waiters.push(resolve));
   }
 
   get(jobId: string): JobSnapshot {
-    return this.snapshot(this.job(jobId));
+    return jobSnapshot(this.job(jobId));
   }
 
   list(): JobSnapshot[] {
-    return [...this.jobs.values()].map((j) => this.snapshot(j));
+    return [...this.jobs.values()].map((j) => jobSnapshot(j));
   }
 
   /** The chart points a job has reported so far (empty for kinds that report none). */
@@ -216,19 +212,11 @@ export class JobService {
 
   cancel(jobId: string): JobSnapshot {
     const job = this.job(jobId);
-    if (finalJobStates.includes(job.state)) return this.snapshot(job);
+    if (finalJobStates.includes(job.state)) return jobSnapshot(job);
     job.cancelRequested = true;
-    if (job.state === 'queued' || (job.state === 'paused' && job.startedAt === null)) {
-      this.finish(job, 'cancelled');
-    } else {
-      this.post({ type: 'control', jobId, action: 'cancel' });
-      // A job that never reaches a pause point is stopped the hard way.
-      job.cancelTimer = setTimeout(() => {
-        if (!finalJobStates.includes(job.state)) void this.restartWorker('a cancelled job did not stop in time');
-      }, this.options.cancelGraceMs ?? 10_000);
-      job.cancelTimer.unref();
-    }
-    return this.snapshot(job);
+    if (inFlight(job)) this.host.cancel(jobId);
+    else this.finish(job, 'cancelled');
+    return jobSnapshot(job);
   }
 
   /** Pause a pausable job. A running job shows 'paused' once it reaches its next pause point. */
@@ -237,29 +225,27 @@ export class JobService {
     if (!jobKinds[job.spec.kind].pausable)
       throw new ServiceError('bad-request', `a ${job.spec.kind} job cannot be paused (only training and batch jobs)`);
     if (job.state === 'queued') {
-      job.holdInQueue = true;
-      job.state = 'paused';
+      job.state = 'paused'; // held in the queue (see scheduler.ts)
       job.progress.message = 'paused before start';
       this.emit(job);
     } else if (job.state === 'running') {
-      this.post({ type: 'control', jobId, action: 'pause' });
+      this.host.post({ type: 'control', jobId, action: 'pause' });
     }
-    return this.snapshot(job);
+    return jobSnapshot(job);
   }
 
   resume(jobId: string): JobSnapshot {
     const job = this.job(jobId);
-    if (job.state !== 'paused' && job.state !== 'running') return this.snapshot(job);
-    if (job.holdInQueue) {
-      job.holdInQueue = false;
+    if (job.state !== 'paused' && job.state !== 'running') return jobSnapshot(job);
+    if (heldInQueue(job)) {
       job.state = 'queued';
       job.progress.message = 'queued';
       this.emit(job);
       this.schedule();
     } else {
-      this.post({ type: 'control', jobId, action: 'resume' });
+      this.host.post({ type: 'control', jobId, action: 'resume' });
     }
-    return this.snapshot(job);
+    return jobSnapshot(job);
   }
 
   /** Start a job and wait for its result (used by requests such as images.open). */
@@ -272,29 +258,23 @@ export class JobService {
   }
 
   image(imageId: string): ImageInfo {
-    const info = this.images.get(imageId);
-    if (!info) throw new ServiceError('not-found', `no image with id '${imageId}'`);
-    return info;
+    return this.images.get(imageId);
   }
 
   /** The 8-bit PNG file behind `ImageInfo.url`, or null for an unknown id. */
   imagePreviewFile(imageId: string): string | null {
-    return this.images.has(imageId) ? path.join(this.sessionDir, 'images', `${imageId}.png`) : null;
+    return this.images.previewFile(imageId);
   }
 
   /** The file behind an export's download URL (`api/downloads/<folder>/<name>`), or null. */
   downloadFile(folderId: string, fileName: string): string | null {
-    if (!/^[\w-]+$/.test(folderId) || fileName.includes('/') || fileName.includes('\\') || fileName.startsWith('.'))
-      return null;
-    return path.join(this.sessionDir, 'downloads', folderId, fileName);
+    return this.images.downloadFile(folderId, fileName);
   }
 
   async releaseImage(imageId: string): Promise<boolean> {
-    if (!this.images.delete(imageId)) return false;
-    this.post({ type: 'release', imageId });
-    const base = path.join(this.sessionDir, 'images', imageId);
-    await rm(`${base}.img`, { force: true });
-    await rm(`${base}.png`, { force: true });
+    if (!this.images.forget(imageId)) return false;
+    this.host.post({ type: 'release', imageId });
+    await this.images.removeFiles(imageId);
     return true;
   }
 
@@ -303,75 +283,19 @@ export class JobService {
     this.closed = true;
     clearInterval(this.heartbeat);
     for (const job of this.jobs.values()) if (!finalJobStates.includes(job.state)) this.finish(job, 'cancelled');
-    const w = this.worker;
-    this.worker = null;
-    if (w) {
-      // Let the worker end its helper processes first (ExifTool); terminate() if it takes too long.
-      const exited = new Promise<void>((resolve) => w.once('exit', () => resolve()));
-      w.postMessage({ type: 'shutdown' } satisfies ToWorker);
-      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 2000).unref())]);
-      await w.terminate();
-    }
+    await this.host.close();
     if (this.ownsSessionDir) rmSync(this.sessionDir, { recursive: true, force: true });
   }
 
   // ---------------------------------------------------------------------------------------------
   // Worker
 
-  private startWorker(): Promise<JobKind[]> {
-    const ready = new Promise<JobKind[]>((resolve) => (this.resolveReady = resolve));
-    const config: WorkerConfig = {
-      sessionDir: this.sessionDir,
-      dataDir: this.dataDir,
-      shippedModelsDir: this.options.shippedModelsDir,
-      debugJobs: this.options.debugJobs ?? false,
-    };
-    const worker = new Worker(this.options.workerPath, {
-      workerData: config,
-      ...(this.options.workerResourceLimits ? { resourceLimits: this.options.workerResourceLimits } : {}),
-    });
-    this.workerStarts++;
-    this.exitReason = null;
-    worker.on('message', (raw: unknown) => {
-      if (worker !== this.worker) return;
-      const parsed = fromWorkerSchema.safeParse(raw);
-      if (!parsed.success) {
-        console.error(`job service: ignoring an invalid worker message: ${describeIssues(parsed.error).join('; ')}`);
-        return;
-      }
-      this.onWorkerMessage(parsed.data);
-    });
-    worker.on('error', (e: Error & { code?: string }) => {
-      if (worker !== this.worker) return;
-      this.exitReason =
-        e.code === 'ERR_WORKER_OUT_OF_MEMORY' ? 'the worker ran out of memory' : `the worker crashed: ${e.message}`;
-    });
-    worker.on('exit', (code) => {
-      if (worker !== this.worker || this.closed) return;
-      this.onWorkerDied(this.exitReason ?? `the worker stopped unexpectedly (exit code ${code})`);
-    });
-    this.worker = worker;
-    return ready;
-  }
-
-  private async restartWorker(reason: string): Promise<void> {
-    const w = this.worker;
-    if (!w) return;
-    this.exitReason = reason;
-    await w.terminate(); // the 'exit' handler does the rest
-  }
-
+  /** The worker died: settle the jobs it took down (the host then starts a fresh one). */
   private onWorkerDied(reason: string): void {
-    // Nothing may be dispatched to the dead worker while its jobs are settled below.
-    this.worker = null;
-    const inflight = [...this.jobs.values()].filter(
-      (j) => j.state === 'running' || (j.state === 'paused' && j.startedAt),
-    );
-    const alone = inflight.length === 1;
-    for (const job of inflight) {
-      if (job.cancelTimer) clearTimeout(job.cancelTimer);
-      if (job.cancelRequested) this.finish(job, 'cancelled');
-      else if (alone || job.suspect) this.finish(job, 'failed', `${reason}; the job was stopped`);
+    const inflight = [...this.jobs.values()].filter(inFlight);
+    for (const [job, verdict] of crashVerdicts(inflight)) {
+      if (verdict === 'cancelled') this.finish(job, 'cancelled');
+      else if (verdict === 'failed') this.finish(job, 'failed', `${reason}; the job was stopped`);
       else {
         job.suspect = true;
         job.state = 'queued';
@@ -383,19 +307,9 @@ export class JobService {
         this.emit(job);
       }
     }
-    this.workerReady = this.startWorker();
-    this.schedule();
   }
 
-  private post(message: ToWorker): void {
-    this.worker?.postMessage(message);
-  }
-
-  private onWorkerMessage(msg: FromWorker): void {
-    if (msg.type === 'ready') {
-      this.resolveReady(msg.kinds);
-      return;
-    }
+  private onWorkerMessage(msg: JobMessage): void {
     const job = this.jobs.get(msg.jobId);
     if (!job || finalJobStates.includes(job.state)) return;
     switch (msg.type) {
@@ -408,7 +322,7 @@ export class JobService {
       }
       case 'paused':
         if (msg.paused && job.state === 'running') {
-          this.stopClock(job);
+          stopClock(job);
           job.state = 'paused';
         } else if (!msg.paused && job.state === 'paused') {
           job.runSince = Date.now();
@@ -417,7 +331,7 @@ export class JobService {
         this.emit(job);
         break;
       case 'images':
-        for (const info of msg.images) this.images.set(info.imageId, info);
+        this.images.add(msg.images);
         break;
       case 'done': {
         const check = jobKinds[job.spec.kind].result.safeParse(msg.result);
@@ -446,23 +360,12 @@ export class JobService {
   // ---------------------------------------------------------------------------------------------
   // Queue
 
+  /** Starts queued jobs while the scheduler finds one that may run. */
   private schedule(): void {
-    if (this.closed || !this.worker) return;
-    const active = [...this.jobs.values()].filter((j) => j.startedAt !== null && !finalJobStates.includes(j.state));
-    // A suspect runs alone, and nothing starts beside it.
-    if (active.some((j) => j.suspect)) return;
-    let training = active.filter((j) => j.lane === 'training').length;
-    let imaging = active.filter((j) => j.lane === 'imaging').length;
-    for (const job of this.jobs.values()) {
-      if (job.state !== 'queued') continue;
-      if (job.suspect) {
-        if (training + imaging === 0) this.dispatch(job);
-        return;
-      }
-      if (job.lane === 'training' ? training >= 1 : imaging >= this.imagingConcurrency) continue;
+    while (!this.closed && this.host.alive) {
+      const job = nextJob(this.jobs.values(), this.imagingConcurrency);
+      if (!job) return;
       this.dispatch(job);
-      if (job.lane === 'training') training++;
-      else imaging++;
     }
   }
 
@@ -472,13 +375,13 @@ export class JobService {
     job.runSince = Date.now();
     job.progress = { ...job.progress, message: 'started' };
     const { id: jobId, spec, models, pixelLimit, hostRoots } = job;
-    this.post({ type: 'run', jobId, spec, models, pixelLimit, ...(hostRoots ? { hostRoots } : {}) });
+    this.host.post({ type: 'run', jobId, spec, models, pixelLimit, ...(hostRoots ? { hostRoots } : {}) });
     this.emit(job);
   }
 
   private finish(job: Job, state: 'done' | 'failed' | 'cancelled', error?: string): void {
-    this.stopClock(job);
-    if (job.cancelTimer) clearTimeout(job.cancelTimer);
+    stopClock(job);
+    this.host.ended(job.id);
     job.state = state;
     job.finishedAt = new Date();
     if (state === 'done') job.progress = { ...job.progress, fraction: 1, message: 'done' };
@@ -490,7 +393,7 @@ export class JobService {
     // Whatever the worker did not clean up (it may have died) goes now.
     void rm(path.join(this.sessionDir, 'jobs', job.id), { recursive: true, force: true }).catch(() => undefined);
     this.emit(job);
-    const o = outcome(job);
+    const o = jobOutcome(job);
     for (const w of job.waiters.splice(0)) w(o);
     this.forgetOldJobs();
     this.schedule();
@@ -504,44 +407,13 @@ export class JobService {
   // ---------------------------------------------------------------------------------------------
   // Events
 
-  private stopClock(job: Job): void {
-    if (job.runSince !== null) job.runMs += Date.now() - job.runSince;
-    job.runSince = null;
-  }
-
   private beat(): void {
     for (const job of this.jobs.values()) if (job.state === 'running') this.emit(job);
   }
 
-  private event(job: Job): JobEvent {
-    const elapsed = job.runMs + (job.runSince !== null ? Date.now() - job.runSince : 0);
-    const fraction = job.progress.fraction ?? null;
-    const eta =
-      job.state === 'running' && fraction !== null && fraction > 0 && fraction < 1
-        ? ((elapsed / 1000) * (1 - fraction)) / fraction
-        : job.state === 'done'
-          ? 0
-          : null;
-    const e: JobEvent = {
-      jobId: job.id,
-      kind: job.spec.kind,
-      state: job.state,
-      fraction,
-      step: job.progress.step ?? 0,
-      total: job.progress.total ?? null,
-      etaSeconds: eta,
-      message: job.progress.message ?? '',
-    };
-    if (job.progress.metrics) e.metrics = job.progress.metrics;
-    if (job.progress.preview) e.preview = job.progress.preview;
-    if (job.error) e.error = job.error;
-    return e;
-  }
-
   /** Sends the job's current event; `points` are the chart points that arrived with it (once). */
   private emit(job: Job, points?: HistoryPoint[]): void {
-    const e = this.event(job);
-    if (points?.length) e.points = points;
+    const e = jobEvent(job, points);
     for (const l of this.listeners) {
       try {
         l(e);
@@ -551,32 +423,9 @@ export class JobService {
     }
   }
 
-  private snapshot(job: Job): JobSnapshot {
-    return {
-      ...this.event(job),
-      createdAt: job.createdAt.toISOString(),
-      startedAt: job.startedAt?.toISOString() ?? null,
-      finishedAt: job.finishedAt?.toISOString() ?? null,
-    };
-  }
-
   private job(jobId: string): Job {
     const job = this.jobs.get(jobId);
     if (!job) throw new ServiceError('not-found', `no job with id '${jobId}'`);
     return job;
   }
-}
-
-function outcome(job: Job): JobOutcome {
-  if (job.state === 'done')
-    return { jobId: job.id, kind: job.spec.kind, state: 'done', result: job.result } as JobOutcome;
-  if (job.state === 'failed')
-    return {
-      jobId: job.id,
-      kind: job.spec.kind,
-      state: 'failed',
-      error: job.error ?? 'failed',
-      ...(job.errorCode ? { code: job.errorCode } : {}),
-    };
-  return { jobId: job.id, kind: job.spec.kind, state: 'cancelled' };
 }
