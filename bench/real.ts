@@ -27,6 +27,7 @@ import { parseArgs } from 'node:util';
 import { Rng } from '../common/rng.js';
 import { compareImages, estimateNoiseSigma, readImage, withData, type Image } from '../main/imaging/index.js';
 import { denoiseImage, openOnnxModel, type OnnxModel } from '../main/ml/inference/index.js';
+import { estimatorFileFor, openNoiseEstimator, type NoiseEstimator } from '../main/ml/inference/noise-map.js';
 import { compressJpeg, simulateCameraNoise, type CameraNoiseLevel } from '../main/imaging/camera/index.js';
 import { UsageError } from '../main/cli/command.js';
 import { numberOption, RANGES } from '../main/cli/options.js';
@@ -44,7 +45,9 @@ import {
   type PeerJob,
 } from './devset.js';
 
-const SETTINGS: { name: string; level: CameraNoiseLevel; jpegQuality: number | null }[] = [
+const SETTINGS: { name: string; level: CameraNoiseLevel | null; jpegQuality: number | null }[] = [
+  // No noise at all: a denoiser must leave a clean photo alone (scored against the photo itself).
+  { name: 'clean', level: null, jpegQuality: null },
   { name: 'low', level: 'low', jpegQuality: null },
   { name: 'medium', level: 'medium', jpegQuality: null },
   { name: 'high', level: 'high', jpegQuality: null },
@@ -126,16 +129,21 @@ async function main(): Promise<void> {
     ref: Image,
     sigma: number | undefined,
     label: string,
+    estimator: NoiseEstimator | null = null,
   ): Promise<ReturnType<typeof compareImages>> => {
     const t0 = performance.now();
-    const out = await denoiseImage(noisy, model, sigma === undefined ? {} : { sigma });
+    const out = await denoiseImage(noisy, model, sigma === undefined ? { estimator } : { sigma });
     timing.add(label, (performance.now() - t0) / 1000, (noisy.width * noisy.height) / 1e6);
     return compareImages(ref, withData(ref, clip01(out.image.data)));
   };
 
   try {
     const blind = await Promise.all(
-      modelFiles.map(async (f) => ({ name: path.basename(f, '.onnx'), model: await open(f) })),
+      modelFiles.map(async (f) => {
+        const estimatorFile = estimatorFileFor(f);
+        const estimator = estimatorFile ? await openNoiseEstimator(estimatorFile, { threads }) : null;
+        return { name: path.basename(f, '.onnx'), model: await open(f), estimator };
+      }),
     );
     const awgn = { name: path.basename(awgnFile, '.onnx'), model: await open(awgnFile) };
     for (const [pi, photo] of photos.entries()) {
@@ -143,6 +151,17 @@ async function main(): Promise<void> {
       const mp = (original.width * original.height) / 1e6;
       for (const [si, setting] of SETTINGS.entries()) {
         const caseSeed = seed * 1000 + pi * 10 + si;
+        if (setting.level === null) {
+          // Clean: the photo as it is, every blind model on it, scored against itself.
+          for (const { name, model, estimator } of blind) {
+            const method = model.takesSigma ? `${name} (σ estimated)` : name;
+            acc.add(
+              { setting: setting.name, method },
+              await run(model, original, original, undefined, `${setting.name}|${method}`, estimator),
+            );
+          }
+          continue;
+        }
         const sim = simulateCameraNoise(
           original,
           { level: setting.level, jpegQuality: setting.jpegQuality },
@@ -175,9 +194,9 @@ async function main(): Promise<void> {
 
         const key = (method: string) => ({ setting: setting.name, method });
         acc.add(key(NOISY), compareImages(ref, noisy));
-        for (const { name, model } of blind) {
+        for (const { name, model, estimator } of blind) {
           const method = model.takesSigma ? `${name} (σ estimated)` : name;
-          acc.add(key(method), await run(model, noisy, ref, undefined, `${setting.name}|${method}`));
+          acc.add(key(method), await run(model, noisy, ref, undefined, `${setting.name}|${method}`, estimator));
         }
         if (awgn.model.takesSigma)
           for (const sigma of sweep)
@@ -196,6 +215,7 @@ async function main(): Promise<void> {
       log(`bench:real: ${photo} done (${pi + 1}/${photos.length})`);
     }
     for (const m of opened.values()) await m.close();
+    for (const b of blind) await b.estimator?.close();
 
     // Peers strictly after our side, one process each, so that none competes with another for cores.
     const versions: Record<string, string> = {};
@@ -259,17 +279,18 @@ function summarise(
   const sigmas: Summary['sigmas'] = [];
   for (const { name } of SETTINGS) {
     const here = cameras.filter((c) => c.setting === name);
-    if (!here.length) continue;
+    const methods = acc.rows().filter((r) => r.setting === name);
+    if (!here.length && !methods.length) continue;
     const best = sweepRows
       .filter((r) => r.setting === name)
       .reduce<(typeof sweepRows)[number] | undefined>((b, r) => (!b || r.psnr > b.psnr ? r : b), undefined);
-    sigmas.push({
-      setting: name,
-      true_sigma: here.reduce((s, c) => s + c.true_sigma, 0) / here.length,
-      estimated_sigma: here.reduce((s, c) => s + c.estimated_sigma, 0) / here.length,
-      best_fixed_sigma: best?.sigma ?? null,
-    });
-    const methods = acc.rows().filter((r) => r.setting === name);
+    if (here.length)
+      sigmas.push({
+        setting: name,
+        true_sigma: here.reduce((s, c) => s + c.true_sigma, 0) / here.length,
+        estimated_sigma: here.reduce((s, c) => s + c.estimated_sigma, 0) / here.length,
+        best_fixed_sigma: best?.sigma ?? null,
+      });
     const bestRow = best && {
       setting: name,
       method: `${awgnName}, best fixed σ (${best.sigma})`,
