@@ -28,6 +28,7 @@ const nodeEntries = {
   'bench/speed': 'bench/speed.ts',
   'bench/quality': 'bench/quality.ts',
   'bench/real': 'bench/real.ts',
+  'bench/calibrate-estimator': 'bench/calibrate-estimator.ts',
   'host/serve': 'main/host/serve.ts',
 };
 const present = Object.fromEntries(Object.entries(nodeEntries).filter(([, file]) => existsSync(path.join(root, file))));

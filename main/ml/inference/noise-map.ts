@@ -8,9 +8,13 @@
 // one falls back to the wavelet MAD estimator, and the caller says so in one line.
 //
 // The network runs tile by tile (its receptive field is a few pixels, so a small overlap makes
-// the tiles agree exactly), on the colour photo (a grey photo as R = G = B), and its map is then
-// smoothed with a box filter: the level varies with brightness, slowly, while the network's
-// per-pixel reading carries its own estimation noise.
+// the tiles agree exactly), on the colour photo (a grey photo as R = G = B). Its raw reading is
+// not used as it is: on texture it reads detail as noise (on clean photos its median reading was
+// σ ≈ 3 and much more on texture, and a denoiser told so smooths the detail away). Camera noise is
+// a function of brightness (shot noise grows with the signal), so the reading is reduced to a
+// noise level function, as classic estimators do (Liu et al. 2006, lower envelope): per brightness
+// bin, a low quantile of the readings (flat areas, where the reading is the noise alone), then the
+// map is that curve at each pixel's local brightness.
 
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -25,12 +29,29 @@ import { estimateNoiseSigma } from '../../imaging/noise-estimate.js';
 /** Core tile of the estimator's runs, and the context around it (≥ its receptive radius). */
 const TILE = 512;
 const CONTEXT = 8;
-/** Half-width of the box that smooths the map, in pixels. */
-const SMOOTH_RADIUS = 8;
+/** Brightness bins of the noise level function. */
+const BINS = 16;
+
+/**
+ * How an estimator's readings become noise levels: the quantile kept per brightness bin, then
+ * level = max(0, (reading − offset) / gain). Measured for each shipped estimator on training
+ * photos through the simulator (bench/calibrate-estimator.ts; scripts/train/README.md) and stored
+ * beside it as `<model>.estimator.json`; without that file, readings are taken as they are.
+ */
+export interface EstimatorCalibration {
+  quantile: number;
+  offset: number;
+  gain: number;
+}
+const UNCALIBRATED: EstimatorCalibration = { quantile: 0.25, offset: 0, gain: 1 };
+/** Fewer readings than this in a bin: its level is interpolated from its neighbours. */
+const MIN_PER_BIN = 64;
 
 export interface NoiseEstimator {
   /** Noise level per pixel (H×W, 0–255 scale). */
   map(image: Image): Promise<Float32Array>;
+  /** The network's own per-pixel reading, before the noise level function (for calibration). */
+  raw(image: Image): Promise<Float32Array>;
   close(): Promise<void>;
 }
 
@@ -70,37 +91,61 @@ export async function openNoiseEstimator(file: string, opts: { threads?: number 
   if (input.shape[1] !== 3 || output.shape[1] !== 1)
     throw new ImagingError('bad-model', `${label}: a noise estimator takes a colour image and returns one map`);
 
+  const calibration = await readCalibration(file.replace(/\.onnx$/i, '.json'));
   const runTile = async (data: Float32Array, h: number, w: number): Promise<Float32Array> => {
     const out = await session.run({ [input.name]: new Tensor('float32', [1, 3, h, w], data) }, [output.name]);
     return out[output.name]!.data as Float32Array;
   };
 
+  const raw = async (image: Image): Promise<Float32Array> => {
+    const { width: W, height: H } = image;
+    const rgb = image.channels === 3 ? image.data : repeatPlane(image.data, 3);
+    const reading = new Float32Array(W * H);
+    for (let y0 = 0; y0 < H; y0 += TILE)
+      for (let x0 = 0; x0 < W; x0 += TILE) {
+        const th = Math.min(TILE, H - y0) + 2 * CONTEXT;
+        const tw = Math.min(TILE, W - x0) + 2 * CONTEXT;
+        const tile = new Float32Array(3 * th * tw);
+        for (let c = 0; c < 3; c++)
+          for (let j = 0; j < th; j++) {
+            const row = c * H * W + reflectIndex(y0 - CONTEXT + j, H) * W;
+            for (let i = 0; i < tw; i++) tile[(c * th + j) * tw + i] = rgb[row + reflectIndex(x0 - CONTEXT + i, W)]!;
+          }
+        const m = await runTile(tile, th, tw);
+        for (let j = CONTEXT; j < th - CONTEXT; j++)
+          for (let i = CONTEXT; i < tw - CONTEXT; i++) {
+            const v = m[j * tw + i]!;
+            reading[(y0 + j - CONTEXT) * W + (x0 + i - CONTEXT)] = Number.isFinite(v) ? Math.max(0, v) * 255 : 0;
+          }
+      }
+    return reading;
+  };
   return {
-    async map(image) {
-      const { width: W, height: H } = image;
-      const rgb = image.channels === 3 ? image.data : repeatPlane(image.data, 3);
-      const raw = new Float32Array(W * H);
-      for (let y0 = 0; y0 < H; y0 += TILE)
-        for (let x0 = 0; x0 < W; x0 += TILE) {
-          const th = Math.min(TILE, H - y0) + 2 * CONTEXT;
-          const tw = Math.min(TILE, W - x0) + 2 * CONTEXT;
-          const tile = new Float32Array(3 * th * tw);
-          for (let c = 0; c < 3; c++)
-            for (let j = 0; j < th; j++) {
-              const row = c * H * W + reflectIndex(y0 - CONTEXT + j, H) * W;
-              for (let i = 0; i < tw; i++) tile[(c * th + j) * tw + i] = rgb[row + reflectIndex(x0 - CONTEXT + i, W)]!;
-            }
-          const m = await runTile(tile, th, tw);
-          for (let j = CONTEXT; j < th - CONTEXT; j++)
-            for (let i = CONTEXT; i < tw - CONTEXT; i++) {
-              const v = m[j * tw + i]!;
-              raw[(y0 + j - CONTEXT) * W + (x0 + i - CONTEXT)] = Number.isFinite(v) ? Math.max(0, v) * 255 : 0;
-            }
-        }
-      return boxSmooth(raw, W, H, SMOOTH_RADIUS);
+    raw,
+    map: async (image) => {
+      const { quantile, offset, gain } = calibration;
+      const levels = levelByBrightness(await raw(image), image, quantile);
+      for (let i = 0; i < levels.length; i++) levels[i] = Math.max(0, (levels[i]! - offset) / gain);
+      return levels;
     },
     close: () => session.dispose(),
   };
+}
+
+async function readCalibration(file: string): Promise<EstimatorCalibration> {
+  if (!existsSync(file)) return UNCALIBRATED;
+  const text = await readFile(file, 'utf8').catch(() => null);
+  let doc: unknown = null;
+  try {
+    doc = text === null ? null : JSON.parse(text);
+  } catch {
+    doc = null;
+  }
+  const c = (doc as { calibration?: Partial<EstimatorCalibration> } | null)?.calibration;
+  const ok = (v: unknown, lo: number, hi: number): v is number => typeof v === 'number' && v >= lo && v <= hi;
+  if (!c || !ok(c.quantile, 0, 1) || !ok(c.offset, -50, 50) || !ok(c.gain, 0.05, 20))
+    throw new ImagingError('bad-model', `${file}: the noise estimator's calibration is missing or out of range`);
+  return { quantile: c.quantile, offset: c.offset, gain: c.gain };
 }
 
 /** The photo's noise level: per pixel from the estimator when there is one, else the MAD estimate. */
@@ -108,6 +153,51 @@ export async function readNoise(image: Image, estimator: NoiseEstimator | null):
   if (!estimator) return { map: null, sigma: estimateNoiseSigma(image), method: 'wavelet-mad' };
   const map = await estimator.map(image);
   return { map, sigma: median(map), method: 'network' };
+}
+
+/**
+ * The noise level function of a photo from per-pixel readings: per brightness bin (local luma,
+ * box-smoothed over 5×5), the `quantile` of the readings, empty bins interpolated; then the
+ * level at every pixel from its brightness (linear between bin centres).
+ */
+export function levelByBrightness(readings: Float32Array, image: Image, quantile: number): Float32Array {
+  const { width: W, height: H } = image;
+  const hw = W * H;
+  const luma = new Float32Array(hw);
+  if (image.channels === 3)
+    for (let i = 0; i < hw; i++)
+      luma[i] = 0.299 * image.data[i]! + 0.587 * image.data[hw + i]! + 0.114 * image.data[2 * hw + i]!;
+  else luma.set(image.data.subarray(0, hw));
+  const bright = boxSmooth(luma, W, H, 2);
+  const binOf = (v: number) => Math.min(BINS - 1, Math.max(0, Math.floor(v * BINS)));
+  const perBin: number[][] = Array.from({ length: BINS }, () => []);
+  // A strided sample keeps this fast on large photos; thousands of readings per bin are plenty.
+  const step = Math.max(1, Math.floor(hw / 400_000));
+  for (let i = 0; i < hw; i += step) perBin[binOf(bright[i]!)]!.push(readings[i]!);
+  const curve: (number | null)[] = perBin.map((v) => {
+    if (v.length < MIN_PER_BIN) return null;
+    v.sort((a, b) => a - b);
+    return v[Math.floor(quantile * (v.length - 1))]!;
+  });
+  const known = curve.flatMap((v, i) => (v === null ? [] : [i]));
+  if (known.length === 0) return new Float32Array(hw).fill(median(readings));
+  const filled = curve.map((v, i) => {
+    if (v !== null) return v;
+    const below = known.filter((k) => k < i).at(-1);
+    const above = known.find((k) => k > i);
+    if (below === undefined) return curve[above!]!;
+    if (above === undefined) return curve[below]!;
+    const t = (i - below) / (above - below);
+    return (1 - t) * curve[below]! + t * curve[above]!;
+  });
+  const out = new Float32Array(hw);
+  for (let i = 0; i < hw; i++) {
+    const x = bright[i]! * BINS - 0.5;
+    const k = Math.min(BINS - 2, Math.max(0, Math.floor(x)));
+    const t = Math.min(1, Math.max(0, x - k));
+    out[i] = (1 - t) * filled[k]! + t * filled[k + 1]!;
+  }
+  return out;
 }
 
 function median(values: Float32Array): number {
