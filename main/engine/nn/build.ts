@@ -99,7 +99,8 @@ export function summarize(arch: Architecture, sample: SampleShape = defaultSampl
   return {
     family: arch.network.type,
     variant: arch.variant.type,
-    denoising: arch.noise !== null,
+    // An estimator sees noisy inputs but returns their noise level, not a cleaner photo.
+    denoising: arch.noise !== null && arch.network.type !== 'estimator',
     inputSize,
     latentSize,
     compressionRatio: latentSize ? inputSize / latentSize : null,
