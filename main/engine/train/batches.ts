@@ -189,7 +189,7 @@ export async function compressPending(batch: Batch): Promise<Batch> {
   return batch;
 }
 
-/** makeBatch, then its JPEG step: what the trainer and the evaluation use. */
+/** makeBatch, then its JPEG step: what the trainer uses (evaluate.ts refuses camera-mix, see trainer.ts). */
 export async function assembleBatch(dataset: Dataset, indices: Int32Array, spec: BatchSpec, rng: Rng): Promise<Batch> {
   return compressPending(makeBatch(dataset, indices, spec, rng));
 }
