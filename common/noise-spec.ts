@@ -155,3 +155,22 @@ export function parseNoiseLevel(type: string, level: string): NoiseSpec {
     ...(type === 'salt-pepper' && b !== undefined ? { saltRatio: b } : {}),
   });
 }
+
+/**
+ * The training mix for real photos (main/ml/train/camera-mix.ts): per sample camera-pipeline
+ * noise, or the Gaussian / Poisson–Gaussian draw of `photons` and `sigma` as for
+ * 'poisson-gaussian', or none. Only for models trained with a noise-level map (a denoiser told it,
+ * or an estimator); not a noise one adds to a photo, so not among NOISE_TYPES.
+ */
+export const cameraMixSchema = z
+  .object({
+    type: z.literal('camera-mix'),
+    photons: z.number().gt(0).finite(),
+    sigma: z.number().min(0).finite(),
+  })
+  .strict();
+export type CameraMixSpec = z.output<typeof cameraMixSchema>;
+
+/** What an architecture may say its inputs were corrupted with while training. */
+export const trainingNoiseSchema = z.union([noiseSpecSchema, cameraMixSchema]);
+export type TrainingNoise = z.output<typeof trainingNoiseSchema>;

@@ -9,13 +9,17 @@
 //              channels, stride-2 4×4 transposed convs up; compression ratio 4^stages·C / bottleneck
 //   residual   DnCNN-style denoiser that predicts the noise (output = input − network(input)),
 //              optionally with a noise-level map as an extra input channel (FFDNet-style)
+// and one that is not an autoencoder but trains with them:
+//   estimator  CBDNet's noise-estimation subnetwork: a plain stack of 3×3 convs from the photo to
+//              a one-channel map of its noise level (σ/255 per pixel), the map a denoiser with a
+//              noise-level input is given
 // and the variant says what is added to the reconstruction loss (sparsity, contractive penalty,
 // or the VAE's KL term with a reparameterised latent). "Denoising" is orthogonal: any network
 // trained with a `noise` model sees corrupted inputs and reconstructs the clean ones.
 
 import { AppError } from '../errors.js';
 import { z } from 'zod';
-import { noiseSpecSchema } from '../noise-spec.js';
+import { trainingNoiseSchema } from '../noise-spec.js';
 
 export const ARCH_FORMAT = 'denoise-lab.architecture';
 export const ARCH_VERSION = 1;
@@ -93,6 +97,27 @@ const residualNetwork = z
   })
   .strict();
 
+const estimatorNetwork = z
+  .object({
+    type: z.literal('estimator'),
+    /** Channels of the photo it reads (the map it writes always has one). */
+    channels: z.number().int().min(1).max(4),
+    features: width,
+    /** Conv layers in total, first and last included. */
+    depth: z.number().int().min(2).max(50),
+    kernel: z
+      .number()
+      .int()
+      .min(1)
+      .max(15)
+      .refine((k) => k % 2 === 1, 'kernel must be odd (same-size padding)'),
+    hidden: activation.default('relu'),
+    /** ReLU (CBDNet's choice) keeps the map ≥ 0, as a noise level is. */
+    output: activation.default('relu'),
+    bias: z.boolean().default(true),
+  })
+  .strict();
+
 const variant = z.discriminatedUnion('type', [
   z.object({ type: z.literal('basic') }).strict(),
   z
@@ -114,9 +139,11 @@ export const architectureSchema = z
     version: z.literal(ARCH_VERSION),
     name: z.string().max(200).optional(),
     description: z.string().max(2000).optional(),
-    network: z.discriminatedUnion('type', [denseNetwork, convAeNetwork, residualNetwork]),
+    network: z.discriminatedUnion('type', [denseNetwork, convAeNetwork, residualNetwork, estimatorNetwork]),
     variant: variant.default({ type: 'basic' }),
-    loss: z.enum(['mse', 'noise-weighted-mse', 'mae', 'bce', 'charbonnier']).default('mse'),
+    loss: z.enum(['mse', 'noise-weighted-mse', 'asymmetric-mse', 'mae', 'bce', 'charbonnier']).default('mse'),
+    /** α of the asymmetric MSE (losses/reconstruction.ts): over-estimates weigh α, under-estimates 1 − α; default 0.3. */
+    asymmetry: z.number().gt(0).lt(1).optional(),
     /**
      * Floor f of the noise-weighted MSE, as σ on the 0–255 scale (weights f²/(σ² + f²)); default 10.
      * Measured on the default model: 8,806 more steps with f = 20 (to favour σ 50) came out 0.4–0.5
@@ -126,7 +153,7 @@ export const architectureSchema = z
     /** Parameter initialisation: PyTorch's default, or He/Kaiming for deep ReLU stacks (see nn/layers.ts). */
     init: z.enum(['pytorch', 'kaiming']).default('pytorch'),
     /** Corruption applied to inputs during training (a denoising autoencoder); levels on the 0–255 scale. */
-    noise: noiseSpecSchema.nullable().default(null),
+    noise: trainingNoiseSchema.nullable().default(null),
   })
   .strict()
   .superRefine((a, ctx) => {
@@ -163,6 +190,19 @@ export const architectureSchema = z
           'the KL sparsity penalty needs latent activations in (0, 1): use a sigmoid hidden activation',
         );
     }
+    if (a.asymmetry !== undefined && a.loss !== 'asymmetric-mse')
+      issue(['asymmetry'], 'only the asymmetric MSE has an asymmetry α');
+    if (net.type === 'estimator') {
+      if (a.variant.type !== 'basic') issue(['variant'], 'a noise estimator has no latent code');
+      if (!a.noise) issue(['noise'], 'a noise estimator learns from noisy inputs: give it a noise model');
+      else if (a.noise.type !== 'gaussian' && a.noise.type !== 'poisson-gaussian' && a.noise.type !== 'camera-mix')
+        issue(['noise'], 'a noise estimator needs noise with a known level: gaussian, poisson-gaussian or camera-mix');
+    }
+    if (a.noise?.type === 'camera-mix') {
+      const mapped = (net.type === 'residual' && net.noiseLevelInput) || net.type === 'estimator';
+      if (!mapped || net.channels !== 3)
+        issue(['noise'], 'camera-mix noise needs an RGB denoiser with a noise-level input, or an RGB noise estimator');
+    }
     if (a.noiseWeightFloor !== undefined && a.loss !== 'noise-weighted-mse')
       issue(['noiseWeightFloor'], 'only the noise-weighted MSE has a floor');
     if (a.loss === 'noise-weighted-mse' && !(net.type === 'residual' && net.noiseLevelInput))
@@ -179,6 +219,7 @@ export type Network = Architecture['network'];
 export type DenseNetwork = Extract<Network, { type: 'dense' }>;
 export type ConvAeNetwork = Extract<Network, { type: 'conv-ae' }>;
 export type ResidualNetwork = Extract<Network, { type: 'residual' }>;
+export type EstimatorNetwork = Extract<Network, { type: 'estimator' }>;
 export type Variant = Architecture['variant'];
 export type LossName = Architecture['loss'];
 export type ArchNoise = NonNullable<Architecture['noise']>;

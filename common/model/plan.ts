@@ -6,6 +6,7 @@ import {
   type Architecture,
   type ConvAeNetwork,
   type DenseNetwork,
+  type EstimatorNetwork,
   type ResidualNetwork,
   denseLatentIndex,
 } from './architecture.js';
@@ -32,7 +33,13 @@ export interface ResidualPlan {
   skips: boolean;
 }
 
-export type Plan = AutoencoderPlan | ResidualPlan;
+export interface EstimatorPlan {
+  kind: 'estimator';
+  /** Conv layers from the photo to its one-channel noise-level map. */
+  body: Layer[];
+}
+
+export type Plan = AutoencoderPlan | ResidualPlan | EstimatorPlan;
 
 export function planOf(arch: Architecture): Plan {
   const net = arch.network;
@@ -44,6 +51,8 @@ export function planOf(arch: Architecture): Plan {
       return convAePlan(net, variational);
     case 'residual':
       return residualPlan(net);
+    case 'estimator':
+      return estimatorPlan(net);
   }
 }
 
@@ -153,8 +162,27 @@ function residualPlan(net: ResidualNetwork): ResidualPlan {
   };
 }
 
+function estimatorPlan(net: EstimatorNetwork): EstimatorPlan {
+  const body: Layer[] = [];
+  for (let i = 0; i < net.depth; i++) {
+    const last = i === net.depth - 1;
+    body.push({
+      kind: 'conv',
+      name: `conv${i}`,
+      inChannels: i === 0 ? net.channels : net.features,
+      outChannels: last ? 1 : net.features,
+      kernel: net.kernel,
+      stride: 1,
+      pad: (net.kernel - 1) / 2,
+      bias: net.bias,
+      activation: last ? net.output : net.hidden,
+    });
+  }
+  return { kind: 'estimator', body };
+}
+
 export function planLayers(plan: Plan): Layer[] {
-  if (plan.kind === 'residual') return plan.body;
+  if (plan.kind === 'residual' || plan.kind === 'estimator') return plan.body;
   return [...plan.encoder, ...(plan.heads ? [plan.heads.mu, plan.heads.logvar] : []), ...plan.decoder];
 }
 

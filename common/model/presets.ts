@@ -1,5 +1,6 @@
 // Named architectures for `--arch <name>`: the benchmark's reference denoiser, DnCNN-style
-// denoisers (grey, colour, colour with a noise-level map), convolutional autoencoders at three
+// denoisers (grey, colour, colour with a noise-level map; the photo models' camera-mix denoiser and
+// noise estimator), convolutional autoencoders at three
 // bottleneck widths, and small dense models on the 8×8 digits for the latent-space demos.
 
 import { type Architecture, type ArchitectureInput, architecture, defaultPredicts } from './architecture.js';
@@ -83,6 +84,23 @@ const definitions: Record<string, PresetInput> = {
     init: 'kaiming',
     loss: 'noise-weighted-mse',
     noise: { type: 'poisson-gaussian', photons: 16, sigma: 75 },
+  },
+  'ffdnet-camera': {
+    description:
+      "ffdnet-color's network trained for real photos: the camera mix (60 % camera-pipeline noise with the simulator's per-pixel noise map, about half of it JPEG-compressed; 30 % Gaussian and Poisson–Gaussian noise up to σ 75; 10 % clean, half of that JPEG), fine-tuned from the shipped ffdnet-color model.",
+    network: residual(3, 64, 14, true, 2, true),
+    init: 'kaiming',
+    loss: 'noise-weighted-mse',
+    noise: { type: 'camera-mix', photons: 16, sigma: 75 },
+  },
+  'camera-estimator': {
+    description:
+      "Noise-level estimator after CBDNet (Guo et al. 2019): 5 conv 3×3 layers × 32 features with ReLU, RGB in, a one-channel map of σ/255 out (ReLU: never negative). Trained on the camera mix against the simulator's noise map with the asymmetric MSE (α 0.3: under-estimates cost 0.7, over-estimates 0.3), to give ffdnet-camera its map.",
+    network: { type: 'estimator', channels: 3, features: 32, depth: 5, kernel: 3 },
+    init: 'kaiming',
+    loss: 'asymmetric-mse',
+    asymmetry: 0.3,
+    noise: { type: 'camera-mix', photons: 16, sigma: 75 },
   },
   'conv-ae-b2': {
     description: 'Grey conv autoencoder, stride-2 convs 1→16→32, bottleneck 2 channels at H/4×W/4: compression 8:1.',

@@ -2,7 +2,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { writeFileAtomic } from '../../files/atomic-write.js';
-import { type NoiseSpec, parseNoiseLevel } from '../../../common/noise-spec.js';
+import { type TrainingNoise, parseNoiseLevel } from '../../../common/noise-spec.js';
 import { EXECUTOR_NAMES, type ExecutorName, createExecutor } from '../../engine/exec/index.js';
 import { parameterCount } from '../../../common/model/index.js';
 import type { OptimizerConfig, ScheduleConfig } from '../../engine/optim/index.js';
@@ -36,9 +36,22 @@ const NUMBERS = {
 const numeric = (values: Record<string, unknown>, name: keyof typeof NUMBERS) =>
   numberOption(values, name, NUMBERS[name]);
 
-/** `none`, or `<type>:<level>` with the noise command's levels (gaussian:25, poisson:30, salt-pepper:0.05…). */
-export function parseNoiseOption(text: string): NoiseSpec | null {
+/**
+ * `none`, `<type>:<level>` with the noise command's levels (gaussian:25, poisson:30,
+ * salt-pepper:0.05…), or the camera mix for photo models: `camera-mix` (its Gaussian /
+ * Poisson–Gaussian part as the default model's: 16 photons, σ 75) or `camera-mix:photons,σ`.
+ */
+export function parseNoiseOption(text: string): TrainingNoise | null {
   if (text === 'none') return null;
+  if (text === 'camera-mix') return { type: 'camera-mix', photons: 16, sigma: 75 };
+  if (text.startsWith('camera-mix:')) {
+    try {
+      const pg = parseNoiseLevel('poisson-gaussian', text.slice('camera-mix:'.length));
+      if (pg.type === 'poisson-gaussian') return { type: 'camera-mix', photons: pg.photons, sigma: pg.sigma };
+    } catch (e) {
+      throw new UsageError(`--noise camera-mix: ${(e as Error).message.replace('poisson-gaussian', 'camera-mix')}`);
+    }
+  }
   const i = text.indexOf(':');
   if (i < 0) throw new UsageError(`--noise must be 'none' or <type>:<level> (e.g. gaussian:25), got '${text}'`);
   try {
@@ -58,7 +71,9 @@ export const trainCommand: Command = {
                         (N×D or N×C×H×W float32 on a [0, 1] scale), or 'digits' (built in)
   --out <model.onnx>    where to write the trained model (written atomically)
   --noise <spec>        none | gaussian:25 | poisson:30 | salt-pepper:0.05 … (levels on the 0–255
-                        scale; default: the architecture's own, e.g. gaussian:25 for ref-dae)
+                        scale; default: the architecture's own, e.g. gaussian:25 for ref-dae);
+                        camera-mix[:photons,σ] for photo models with a noise-level map: 60 %
+                        camera-pipeline noise, 30 % poisson-gaussian (default 16,75), 10 % clean
   --steps N | --epochs N   how long to train (default: 1 epoch); --steps 0 writes the initial model
                         (steps 0–10000000, epochs 1–100000)
   --batch N             batch size, 1–4096 (default 16)

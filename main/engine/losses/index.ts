@@ -3,6 +3,7 @@ export { type Reduction, reduceLoss } from './reduce.js';
 export {
   mse,
   noiseWeightedMse,
+  asymmetricMse,
   mae,
   charbonnier,
   bceWithLogits,

@@ -76,7 +76,7 @@ export function checkSampleShape(arch: Architecture, shape: SampleShape): void {
 export function latentShape(arch: Architecture, sample: SampleShape = defaultSampleShape(arch)): number[] | null {
   const net = arch.network;
   if (net.type === 'dense') return [net.widths[denseLatentIndex(net)]!];
-  if (net.type === 'residual') return null;
+  if (net.type === 'residual' || net.type === 'estimator') return null;
   const m = sizeMultiple(arch);
   return [net.bottleneck, sample[1]! / m, sample[2]! / m];
 }
@@ -100,7 +100,8 @@ export function summarize(arch: Architecture, sample: SampleShape = defaultSampl
   return {
     family: arch.network.type,
     variant: arch.variant.type,
-    denoising: arch.noise !== null,
+    // An estimator sees noisy inputs but returns their noise level, not a cleaner photo.
+    denoising: arch.noise !== null && arch.network.type !== 'estimator',
     inputSize,
     latentSize,
     compressionRatio: latentSize ? inputSize / latentSize : null,
@@ -202,6 +203,12 @@ export function buildForward(arch: Architecture, o: GraphOptions & { mode: 'trai
     const body = plan.skips ? runBlocks(g, params, h, plan.body, fg) : runLayers(g, params, h, plan.body, fg, false);
     fg.outputPre = plan.predictsNoise ? g.sub(x, body.out) : body.out;
     fg.output = fg.outputPre;
+    return fg;
+  }
+  if (plan.kind === 'estimator') {
+    const body = runLayers(g, params, x, plan.body, fg, false);
+    fg.output = body.out;
+    fg.outputPre = body.pre;
     return fg;
   }
 

@@ -1,6 +1,7 @@
 // The training objective of each variant, added on top of the forward graph:
 //   reconstruction   mse / mae / charbonnier on the output, or BCE on the output layer's logits,
-//                    or noise-weighted MSE (denoisers with a noise-level map; losses/reconstruction);
+//                    or noise-weighted MSE (denoisers with a noise-level map; losses/reconstruction),
+//                    or CBDNet's asymmetric MSE (noise estimators against the true map);
 //                    mean over all elements (PyTorch's default), except for the VAE, whose terms
 //                    are summed over features and averaged over the batch (the ELBO's scale)
 //   sparse           + λ·Σ|z| / N (L1)  or  + β·Σ_j KL(ρ ‖ ρ̂_j) (KL to a target mean activation)
@@ -12,6 +13,7 @@
 import type { Value } from '../ir/graph.js';
 import {
   type Reduction,
+  asymmetricMse,
   bceWithLogits,
   charbonnier,
   contractivePenalty,
@@ -27,7 +29,7 @@ import { type ForwardGraph, type GraphOptions, buildForward } from './build.js';
 
 export interface TrainingModel {
   forward: ForwardGraph;
-  /** The clean target 'y', shaped like the output. */
+  /** The target 'y', shaped like the output: the clean sample, or an estimator's noise-level map. */
   target: Value;
   /** Total objective (a scalar). */
   loss: Value;
@@ -41,6 +43,9 @@ export const TARGET = 'y';
 
 /** Default floor f of the noise-weighted MSE, σ = 10 on the 0–255 scale (see architecture.ts). */
 export const NOISE_WEIGHT_FLOOR = 10;
+
+/** Default α of the asymmetric MSE: CBDNet's 0.3 (see losses/reconstruction.ts). */
+export const ASYMMETRY = 0.3;
 
 export function buildTrainingModel(arch: Architecture, o: GraphOptions): TrainingModel {
   const fg = buildForward(arch, { ...o, mode: 'train' });
@@ -60,6 +65,8 @@ export function buildTrainingModel(arch: Architecture, o: GraphOptions): Trainin
           fg.noiseLevel!,
           (arch.noiseWeightFloor ?? NOISE_WEIGHT_FLOOR) / 255,
         );
+      case 'asymmetric-mse':
+        return asymmetricMse(g, fg.output, target, arch.asymmetry ?? ASYMMETRY);
       case 'mae':
         return mae(g, fg.output, target, reduction);
       case 'charbonnier':

@@ -135,7 +135,7 @@ export async function openNoiseEstimator(file: string, opts: { threads?: number 
 async function readCalibration(file: string): Promise<EstimatorCalibration> {
   if (!existsSync(file)) return UNCALIBRATED;
   const text = await readFile(file, 'utf8').catch(() => null);
-  let doc: unknown = null;
+  let doc: unknown;
   try {
     doc = text === null ? null : JSON.parse(text);
   } catch {

@@ -9,7 +9,7 @@
 // keeps the run record. Errors are the trainer's typed ones (TrainDivergedError,
 // ResumeMismatchError), for each door to say in its own words.
 import type { Architecture } from '../../../common/model/architecture.js';
-import type { NoiseSpec } from '../../../common/noise-spec.js';
+import type { TrainingNoise } from '../../../common/noise-spec.js';
 import { recordsLossAt } from '../../../common/run-history.js';
 import type { Executor } from '../../engine/exec/executor.js';
 import type { Tensor } from '../../engine/ir/tensor.js';
@@ -49,7 +49,7 @@ export interface SessionOptions {
   arch: Architecture;
   data: Dataset;
   /** Input corruption; null trains on clean inputs. */
-  noise: NoiseSpec | null;
+  noise: TrainingNoise | null;
   /** Total optimizer steps (a resumed run's included), or whole epochs (default: 1 epoch). */
   steps?: number;
   epochs?: number;

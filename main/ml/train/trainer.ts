@@ -12,7 +12,7 @@
 // run continues bit for bit.
 
 import { Rng } from '../../../common/rng.js';
-import type { NoiseSpec } from '../../../common/noise-spec.js';
+import type { TrainingNoise } from '../../../common/noise-spec.js';
 import type { CompiledGraph, Executor } from '../../engine/exec/executor.js';
 import { Tensor } from '../../engine/ir/tensor.js';
 import { type Architecture, architectureToJson } from '../../../common/model/architecture.js';
@@ -20,7 +20,7 @@ import { checkSampleShape, latentShape } from '../../engine/nn/build.js';
 import { initParams } from '../../engine/nn/layers.js';
 import { paramSpecs } from '../../../common/model/plan.js';
 import { type LrSchedule, type OptimizerConfig, type ScheduleConfig, makeSchedule } from '../../engine/optim/index.js';
-import { BatchSampler, makeBatch } from './batches.js';
+import { BatchSampler, assembleBatch } from './batches.js';
 import { trainingStep } from './step-graph.js';
 import type { Checkpoint } from './checkpoint.js';
 import { CheckpointKeeper, type KeptCheckpoint } from './checkpoint-keeper.js';
@@ -117,7 +117,7 @@ export interface TrainOptions {
   /** Stop when the validation MSE has not improved by `minDelta` for `patience` validations. */
   earlyStopping?: { patience: number; minDelta?: number };
   /** Input corruption (default: the architecture's `noise`); null trains on clean inputs. */
-  noise?: NoiseSpec | null;
+  noise?: TrainingNoise | null;
   /** Total optimizer steps (including those a resumed run already did), or whole epochs. */
   steps?: number;
   epochs?: number;
@@ -168,7 +168,7 @@ export interface TrainResult {
   config: Record<string, unknown>;
 }
 
-function runConfig(o: TrainOptions, noise: NoiseSpec | null): Record<string, unknown> {
+function runConfig(o: TrainOptions, noise: TrainingNoise | null): Record<string, unknown> {
   return {
     batch: o.batch,
     optimizer: o.optimizer,
@@ -195,6 +195,18 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
   if (!Number.isInteger(o.batch) || o.batch < 1)
     throw new RangeError(`batch must be a positive integer, got ${o.batch}`);
   checkSampleShape(o.arch, o.data.sampleShape);
+  const estimator = o.arch.network.type === 'estimator';
+  if (
+    estimator &&
+    !(noise && (noise.type === 'gaussian' || noise.type === 'poisson-gaussian' || noise.type === 'camera-mix'))
+  )
+    throw new RangeError(
+      'a noise estimator trains on gaussian, poisson-gaussian or camera-mix noise (its level is the target)',
+    );
+  // Validation scores denoised photos against clean ones; it knows neither estimators nor the mix.
+  const validationNoise = noise?.type === 'camera-mix' || estimator ? undefined : noise;
+  if (o.validation && validationNoise === undefined)
+    throw new RangeError('validation during training is not available for noise estimators or camera-mix noise');
   const perEpoch = stepsPerEpoch(o.data, o.batch);
   const totalSteps = o.steps ?? (o.epochs !== undefined ? o.epochs * perEpoch : undefined);
   if (totalSteps === undefined || !Number.isInteger(totalSteps) || totalSteps < 0)
@@ -319,12 +331,15 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
   };
 
   const lShape = o.arch.variant.type === 'variational' ? latentShape(o.arch, o.data.sampleShape) : null;
+  // Denoisers with a noise-level input are fed the map; estimators learn to output it.
+  const takesMap = o.arch.network.type === 'residual' && o.arch.network.noiseLevelInput;
   const batchSpec = {
     batch: o.batch,
     sampleShape: o.data.sampleShape,
     noise,
     epsShape: lShape,
-    noiseLevelMap: o.arch.network.type === 'residual' && o.arch.network.noiseLevelInput,
+    noiseLevelMap: takesMap || estimator,
+    target: estimator ? ('noise-level' as const) : ('clean' as const),
   };
 
   // ---- progress reporting ----------------------------------------------------------------------
@@ -370,7 +385,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
     if (!o.validation) return false;
     validation = await evaluateModel({ arch: o.arch, params: paramsNow() }, o.validation, {
       executor: o.executor,
-      noise,
+      noise: validationNoise ?? null,
       seed: o.seed,
     });
     const minDelta = o.earlyStopping?.minDelta ?? 0;
@@ -394,11 +409,11 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
         break;
       }
       const epoch = sampler.epoch;
-      const batch = makeBatch(o.data, sampler.next(o.batch), batchSpec, dataRng);
+      const batch = await assembleBatch(o.data, sampler.next(o.batch), batchSpec, dataRng);
       const lr = schedule(step);
       const feeds: Record<string, Tensor> = { ...state, x: batch.x, y: batch.y, lr: scalar(lr), t: scalar(step + 1) };
       if (batch.eps) feeds.eps = batch.eps;
-      if (batch.noiseLevel) feeds.noise_level = batch.noiseLevel;
+      if (takesMap && batch.noiseLevel) feeds.noise_level = batch.noiseLevel;
       const out = await compiled!.run(feeds);
       const loss = (out[ts.outputs.loss]!.data as Float32Array)[0]!;
       const terms: Record<string, number> = {};

@@ -28,6 +28,8 @@ export function describeArchitecture(arch: Architecture): string {
   if (net.type === 'dense') text = `dense ${net.widths.join('-')}`;
   else if (net.type === 'conv-ae')
     text = `conv autoencoder ${net.channels}→${net.stages.join('→')}, bottleneck ${net.bottleneck} channels`;
+  else if (net.type === 'estimator')
+    text = `noise-level estimator, ${net.depth} layers × ${net.features}, ${net.channels === 1 ? 'grey' : `${net.channels} channels`}`;
   else
     text = `residual conv denoiser, ${net.depth} layers × ${net.features}, ${net.channels === 1 ? 'grey' : `${net.channels} channels`}${net.noiseLevelInput ? ', noise-level input' : ''}`;
   const v = arch.variant;

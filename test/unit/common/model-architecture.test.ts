@@ -54,6 +54,9 @@ describe('parameter counts', () => {
       // FFDNet-style: 4×4 stride-2 conv in (RGB + map), 12 body layers, 4×4 stride-2 transposed conv out.
       'ffdnet-color': conv(4, 64, 4) + 12 * conv(64, 64) + conv(64, 3, 4),
       'ffdnet-gray': conv(2, 64, 4) + 12 * conv(64, 64) + conv(64, 1, 4),
+      'ffdnet-camera': conv(4, 64, 4) + 12 * conv(64, 64) + conv(64, 3, 4),
+      // CBDNet's estimator: RGB → 32, three 32 → 32, 32 → the one-channel map.
+      'camera-estimator': conv(3, 32) + 3 * conv(32, 32) + conv(32, 1),
       'conv-ae-b2': conv(1, 16) + conv(16, 32) + conv(32, 2) + conv(2, 32, 4) + conv(32, 16, 4) + conv(16, 1),
       'conv-ae-b4': conv(1, 16) + conv(16, 32) + conv(32, 4) + conv(4, 32, 4) + conv(32, 16, 4) + conv(16, 1),
       'conv-ae-b8': conv(1, 16) + conv(16, 32) + conv(32, 8) + conv(8, 32, 4) + conv(32, 16, 4) + conv(16, 1),

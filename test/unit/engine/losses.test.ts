@@ -5,8 +5,9 @@ import { describe, expect, it } from 'vitest';
 import { Rng } from '../../../common/rng.js';
 import { evaluate } from '../../../main/engine/exec/reference/index.js';
 import { backward } from '../../../main/engine/grad/index.js';
-import { Graph, type FloatType, type Value } from '../../../main/engine/ir/index.js';
+import { Graph, Tensor, type FloatType, type Value } from '../../../main/engine/ir/index.js';
 import {
+  asymmetricMse,
   bce,
   bceWithLogits,
   charbonnier,
@@ -111,6 +112,11 @@ describe('finite-difference check of every loss and penalty (float64)', () => {
     );
   });
 
+  it("CBDNet's asymmetric MSE, on both sides of pred = target", () => {
+    const { pred, target } = pair();
+    check({ pred, target }, (g, v) => asymmetricMse(g, v.pred!, v.target!, 0.3));
+  });
+
   it('BCE from logits and on probabilities', () => {
     check({ logits: r([3, 4], -3, 3), target: r([3, 4], 0, 1) }, (g, v) => bceWithLogits(g, v.logits!, v.target!));
     check({ prob: r([3, 4], 0.05, 0.95), target: r([3, 4], 0, 1) }, (g, v) => bce(g, v.prob!, v.target!));
@@ -190,5 +196,31 @@ describe('noise-weighted MSE', () => {
     );
     // (0.25·1 + 0.04·½ + 0.01·1 + 0·½) / 4
     expect(out[loss.name]!.toNumbers()[0]).toBeCloseTo(0.07, 12);
+  });
+});
+
+describe("CBDNet's asymmetric MSE: golden values", () => {
+  it('weighs under-estimates 1 − α and over-estimates α (by hand, α 0.3)', () => {
+    const g = new Graph('float64');
+    const pred = g.input('pred', [4]);
+    const target = g.input('target', [4]);
+    const loss = asymmetricMse(g, pred, target, 0.3);
+    const grads = backward(g, loss, [pred]);
+    const t = (v: number[]) => new Tensor('float64', [4], Float64Array.from(v));
+    // d = pred − target = [−0.2, 0.4, 0, −0.4]: under, over, exact, under.
+    const res = evaluate(g, { pred: t([0.1, 0.5, 0.2, 0]), target: t([0.3, 0.1, 0.2, 0.4]) }, [
+      loss.name,
+      grads.get('pred')!.name,
+    ]);
+    // (0.7·0.04 + 0.3·0.16 + 0 + 0.7·0.16) / 4 = 0.188 / 4
+    expect(res[loss.name]!.data[0]).toBeCloseTo(0.047, 12);
+    // ∂/∂pred = 2·w·d / 4
+    const grad = Array.from(res[grads.get('pred')!.name]!.data as Float64Array);
+    [-0.07, 0.06, 0, -0.14].forEach((want, i) => expect(grad[i]).toBeCloseTo(want, 12));
+    // An under-estimate by 0.1 costs 0.7/0.3 times an over-estimate by 0.1.
+    const one = (p: number) =>
+      evaluate(g, { pred: t([p, 0.5, 0.5, 0.5]), target: t([0.5, 0.5, 0.5, 0.5]) }, [loss.name])[loss.name]!
+        .data[0] as number;
+    expect(one(0.4) / one(0.6)).toBeCloseTo(0.7 / 0.3, 9);
   });
 });
