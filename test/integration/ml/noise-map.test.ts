@@ -1,0 +1,98 @@
+// The noise estimator's path from a photo to the model's per-pixel noise map: found beside the
+// model, calibrated by its JSON, cut into tiles with the photo, scaled by the strength, and reported
+// by the CLI. The fixture denoiser blur5_rgb_sigma adds its noise-level input to a 5×5 blur, so its
+// output minus the plain blur is exactly the map it was given.
+import { copyFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { preset } from '../../../common/model/index.js';
+import { readImage } from '../../../main/imaging/codec.js';
+import type { Image } from '../../../main/imaging/image.js';
+import { denoiseImage } from '../../../main/ml/inference/denoise.js';
+import { estimatorFileFor, openNoiseEstimator } from '../../../main/ml/inference/noise-map.js';
+import { openOnnxModel } from '../../../main/ml/inference/onnx-runner.js';
+import { exportOnnx, modelCard } from '../../../main/ml/model-file.js';
+import { initialParams } from '../../../main/ml/train/trainer.js';
+import { cli } from '../../helpers/cli.js';
+import { tempDir } from '../../helpers/temp-dir.js';
+
+const FIX = path.resolve('test/fixtures/imaging');
+const PHOTO = path.join(FIX, 'crops/astronaut_gaussian25.png');
+let dir: string;
+let model: string;
+let photo: Image;
+
+function median(a: Float32Array): number {
+  const s = Array.from(a).sort((x, y) => x - y);
+  return s[s.length >> 1]!;
+}
+
+beforeAll(async () => {
+  dir = tempDir('noise-map-');
+  model = path.join(dir, 'm.onnx');
+  copyFileSync(path.join(FIX, 'models/blur5_rgb_sigma.onnx'), model);
+  // An untrained estimator of the shipped layout: its readings are arbitrary but fixed by the seed.
+  const arch = preset('camera-estimator')!;
+  writeFileSync(path.join(dir, 'm.estimator.onnx'), exportOnnx(arch, initialParams(arch, 7), modelCard(arch, {})));
+  writeFileSync(
+    path.join(dir, 'm.estimator.json'),
+    JSON.stringify({ name: 'test estimator', calibration: { quantile: 0.5, offset: 0, gain: 0.5 } }),
+  );
+  photo = await readImage(PHOTO);
+});
+
+describe('noise map from the estimator', () => {
+  it('reaches the model pixel by pixel, times the strength', async () => {
+    expect(estimatorFileFor(model)).toBe(path.join(dir, 'm.estimator.onnx'));
+    const estimator = await openNoiseEstimator(estimatorFileFor(model)!);
+    const denoiser = await openOnnxModel(model, { threads: 1 });
+    try {
+      const map = await estimator.map(photo);
+      expect(map.length).toBe(photo.width * photo.height);
+      expect(Math.max(...map)).toBeGreaterThan(0);
+      const plain = await denoiseImage(photo, denoiser, { sigma: 0, tile: 40, overlap: 8 });
+      const blind = await denoiseImage(photo, denoiser, { estimator, strength: 2, tile: 40, overlap: 8 });
+      expect(blind.estimator).toBe('network');
+      expect(blind.sigma).toBeCloseTo(median(map), 5);
+      const hw = photo.width * photo.height;
+      let worst = 0;
+      for (let c = 0; c < 3; c++)
+        for (let i = 0; i < hw; i++) {
+          const added = (blind.image.data[c * hw + i]! - plain.image.data[c * hw + i]!) * 255;
+          worst = Math.max(worst, Math.abs(added - 2 * map[i]!));
+        }
+      expect(worst).toBeLessThan(1e-3);
+    } finally {
+      await estimator.close();
+      await denoiser.close();
+    }
+  });
+
+  it('is what the CLI reports; a model without one falls back with a one-line note', async () => {
+    const r = await cli('denoise', PHOTO, '--out', path.join(dir, 'a.png'), '--model', model, '--json');
+    expect(r.code, r.err).toBe(0);
+    const file = JSON.parse(r.out).files[0];
+    expect(file.estimator).toBe('network');
+    expect(r.err).not.toMatch(/no noise estimator/);
+    const bare = path.join(dir, 'bare.onnx');
+    copyFileSync(model, bare);
+    const b = await cli('denoise', PHOTO, '--out', path.join(dir, 'b.png'), '--model', bare, '--json');
+    expect(b.code, b.err).toBe(0);
+    expect(JSON.parse(b.out).files[0].estimator).toBe('wavelet-mad');
+    expect(b.err.split('\n').filter((l) => /no noise estimator/.test(l))).toHaveLength(1);
+  });
+
+  it('refuses an estimator whose calibration is out of range, in one line', async () => {
+    const odd = path.join(dir, 'odd.onnx');
+    copyFileSync(model, odd);
+    copyFileSync(path.join(dir, 'm.estimator.onnx'), path.join(dir, 'odd.estimator.onnx'));
+    writeFileSync(
+      path.join(dir, 'odd.estimator.json'),
+      JSON.stringify({ calibration: { quantile: 3, offset: 0, gain: 1 } }),
+    );
+    const r = await cli('denoise', PHOTO, '--out', path.join(dir, 'c.png'), '--model', odd);
+    expect(r.code).toBe(1);
+    expect(r.err.trim().split('\n')).toHaveLength(1);
+    expect(r.err).toMatch(/calibration is missing or out of range/);
+  });
+});
