@@ -1,11 +1,11 @@
 // The photographer's controls in the Denoise panel, end to end through the built web host:
 // denoise a photo, zoom in, move Strength, and a preview of just the visible region appears over
-// the result within a bound, the result is marked stale (and export warns), the caption says what
+// the result within a bound without blocking the window, the result is marked stale (and export warns), the caption says what
 // the result was made with; denoising again clears the mark and the preview.
 import { test, expect } from '@playwright/test';
 import sharp from 'sharp';
 import { startBuiltHost, type StartedHost } from './host.js';
-import { dropFiles, fixture, imagingModel, importModelThroughUi, screenshot } from './fixtures/ui.js';
+import { dropFiles, fixture, imagingModel, importModelThroughUi, screenshot, watchLongTasks } from './fixtures/ui.js';
 
 let host: StartedHost;
 test.beforeAll(async () => {
@@ -43,6 +43,8 @@ test('strength → live preview of the visible region, stale mark, denoise again
   // Zoomed in, the viewer shows only part of the photo: the preview covers just that part.
   await page.getByRole('button', { name: '200 %' }).click();
   await strength.focus();
+  await page.waitForTimeout(300); // let the zoom settle before measuring
+  const stopWatching = await watchLongTasks(page);
   await page.keyboard.press('ArrowRight');
   const t0 = Date.now();
   await expect(strength).toHaveValue('1.05');
@@ -52,6 +54,12 @@ test('strength → live preview of the visible region, stale mark, denoise again
   const elapsed = Date.now() - t0;
   info.annotations.push({ type: 'preview-ms', description: String(elapsed) });
   expect(elapsed).toBeLessThan(PREVIEW_BOUND_MS);
+  // Nothing of it blocks the window (the mark and the preview never resize the viewer).
+  const long = await stopWatching();
+  expect(
+    long.filter((d) => d > 50),
+    `long tasks: ${long.map((d) => d.toFixed(0)).join(', ')} ms`,
+  ).toEqual([]);
   const [x, y, w, h] = (await preview.getAttribute('data-region'))!.split(',').map(Number) as [
     number,
     number,
