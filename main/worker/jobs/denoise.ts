@@ -15,6 +15,23 @@ import type { JobHandler } from './types.js';
  */
 const REGION_MARGIN = DEFAULT_OVERLAP;
 
+/**
+ * The whole-photo MAD level of recent images (images in the store never change): a preview needs
+ * it, and reading it again costs seconds on a 24 MP photo, longer than the preview itself.
+ */
+const madLevels = new Map<string, number>();
+const MAD_LEVELS_KEPT = 64;
+function rememberMadLevel(imageId: string, sigma: number): void {
+  madLevels.delete(imageId);
+  madLevels.set(imageId, sigma);
+  if (madLevels.size > MAD_LEVELS_KEPT) madLevels.delete(madLevels.keys().next().value!);
+}
+function madLevelOf(imageId: string, image: Image): number {
+  const known = madLevels.get(imageId) ?? estimateNoiseSigma(image);
+  rememberMadLevel(imageId, known);
+  return known;
+}
+
 export const denoise: JobHandler<'denoise'> = async (params, ctx) => {
   const full = await ctx.images.load(params.imageId);
   const { name } = await ctx.images.describe(params.imageId);
@@ -29,7 +46,7 @@ export const denoise: JobHandler<'denoise'> = async (params, ctx) => {
   // The MAD estimate is one level for the whole photo: read it there, not from the crop, so that
   // a preview is told the same level as the whole-photo run (the network's map is local).
   const estimator = params.sigma === 'auto' ? await noiseEstimatorFor(card) : null;
-  const sigma = params.sigma === 'auto' && region && !estimator ? estimateNoiseSigma(full) : params.sigma;
+  const sigma = params.sigma === 'auto' && region && model.takesSigma && !estimator ? madLevelOf(params.imageId, full) : params.sigma;
   const result = await denoiseImage(image, model, {
     ...(sigma === 'auto' ? {} : { sigma }),
     ...controlsOf(params),
@@ -40,6 +57,7 @@ export const denoise: JobHandler<'denoise'> = async (params, ctx) => {
       ctx.progress({ fraction: done / total, step: done, total, message: `tile ${done} of ${total}` }),
   });
   await ctx.checkpoint();
+  if (!region && result.estimator === 'wavelet-mad') rememberMadLevel(params.imageId, result.sigma);
   const sigmaNote = model.takesSigma
     ? `, σ ${result.sigma.toFixed(1)} ${params.sigma === 'auto' ? 'estimated' : 'given'}`
     : '';
