@@ -46,7 +46,10 @@ export const denoise: JobHandler<'denoise'> = async (params, ctx) => {
   // The MAD estimate is one level for the whole photo: read it there, not from the crop, so that
   // a preview is told the same level as the whole-photo run (the network's map is local).
   const estimator = params.sigma === 'auto' ? await noiseEstimatorFor(card) : null;
-  const sigma = params.sigma === 'auto' && region && model.takesSigma && !estimator ? madLevelOf(params.imageId, full) : params.sigma;
+  const sigma =
+    params.sigma === 'auto' && region && model.takesSigma && !estimator
+      ? madLevelOf(params.imageId, full)
+      : params.sigma;
   const result = await denoiseImage(image, model, {
     ...(sigma === 'auto' ? {} : { sigma }),
     ...controlsOf(params),
