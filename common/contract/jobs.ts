@@ -29,6 +29,25 @@ export const denoiseControlsShape = {
   detail: finite.min(0).max(1).default(0),
 };
 
+/** Most pixels a preview region may cover (a viewer's worth at 4K; a preview must stay quick). */
+export const MAX_REGION_PIXELS = 4_000_000;
+
+/**
+ * A rectangle of an image, in its pixels. Whether it lies inside the image is checked by the job
+ * (only it knows the image's size).
+ */
+export const regionSchema = z
+  .strictObject({
+    x: z.number().int().nonnegative(),
+    y: z.number().int().nonnegative(),
+    width: z.number().int().positive(),
+    height: z.number().int().positive(),
+  })
+  .refine((r) => r.width * r.height <= MAX_REGION_PIXELS, {
+    message: `a region may cover at most ${MAX_REGION_PIXELS / 1e6} megapixels`,
+  });
+export type Region = z.infer<typeof regionSchema>;
+
 export const denoiseParamsSchema = z.strictObject({
   imageId: id,
   modelId: id,
@@ -37,6 +56,11 @@ export const denoiseParamsSchema = z.strictObject({
   ...denoiseControlsShape,
   /** Tile size in pixels; omitted = chosen from available memory. */
   tile: z.number().int().min(16).max(8192).optional(),
+  /**
+   * Denoise only this region (a live preview): the answer is a new image of the region's size, made
+   * with the surrounding pixels as context, so it matches the same region of a whole-photo denoise.
+   */
+  region: regionSchema.optional(),
 });
 
 export const evaluateParamsSchema = z.strictObject({

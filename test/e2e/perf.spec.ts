@@ -2,10 +2,10 @@
 // while a denoise job works on a large photo, and (when the trainer is available) while a
 // training run streams progress into the live charts. Long tasks are observed with the browser's
 // own PerformanceObserver('longtask').
-import { test, expect, type Page } from '@playwright/test';
+import { test, expect } from '@playwright/test';
 import sharp from 'sharp';
 import { startBuiltHost, type StartedHost } from './host.js';
-import { dropFiles, fixture, imagingModel, importModelThroughUi } from './fixtures/ui.js';
+import { dropFiles, fixture, imagingModel, importModelThroughUi, watchLongTasks } from './fixtures/ui.js';
 
 let host: StartedHost;
 test.beforeAll(async () => {
@@ -14,24 +14,6 @@ test.beforeAll(async () => {
 test.afterAll(async () => {
   await host.stop();
 });
-
-/** Starts recording long tasks; the returned function stops and answers their durations (ms). */
-async function watchLongTasks(page: Page): Promise<() => Promise<number[]>> {
-  await page.evaluate(() => {
-    const w = window as unknown as { __long: number[]; __obs: PerformanceObserver };
-    w.__long = [];
-    w.__obs = new PerformanceObserver((list) => {
-      for (const e of list.getEntries()) w.__long.push(e.duration);
-    });
-    w.__obs.observe({ type: 'longtask' });
-  });
-  return () =>
-    page.evaluate(() => {
-      const w = window as unknown as { __long: number[]; __obs: PerformanceObserver };
-      w.__obs.disconnect();
-      return w.__long;
-    });
-}
 
 test('no long task on the renderer while a large photo is denoised', async ({ page }) => {
   await page.goto(host.url);

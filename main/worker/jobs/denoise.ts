@@ -1,25 +1,113 @@
-// Denoise an image in the store with an ONNX model, tile by tile (any photo size).
+// Denoise an image in the store with an ONNX model, tile by tile (any photo size); or only a region
+// of it, for the Denoise workspace's live preview of what the viewer shows.
+import { ImagingError } from '../../../common/errors.js';
+import type { Region } from '../../../common/contract/index.js';
+import type { Image } from '../../imaging/image.js';
+import { estimateNoiseSigma } from '../../imaging/noise-estimate.js';
+import { DEFAULT_OVERLAP } from '../../imaging/tiling.js';
 import { controlsOf, denoiseImage } from '../../ml/inference/denoise.js';
 import { noiseEstimatorFor, onnxModel } from '../../ml/inference/engine-models.js';
 import type { JobHandler } from './types.js';
 
+/**
+ * Context around a region: as much as the tiler gives every tile, so that the region's pixels see
+ * the same neighbours as in a whole-photo run (the estimator's map, smoothed over ±8 px, too).
+ */
+const REGION_MARGIN = DEFAULT_OVERLAP;
+
+/**
+ * The whole-photo MAD level of recent images (images in the store never change): a preview needs
+ * it, and reading it again costs seconds on a 24 MP photo, longer than the preview itself.
+ */
+const madLevels = new Map<string, number>();
+const MAD_LEVELS_KEPT = 64;
+function rememberMadLevel(imageId: string, sigma: number): void {
+  madLevels.delete(imageId);
+  madLevels.set(imageId, sigma);
+  if (madLevels.size > MAD_LEVELS_KEPT) madLevels.delete(madLevels.keys().next().value!);
+}
+function madLevelOf(imageId: string, image: Image): number {
+  const known = madLevels.get(imageId) ?? estimateNoiseSigma(image);
+  rememberMadLevel(imageId, known);
+  return known;
+}
+
 export const denoise: JobHandler<'denoise'> = async (params, ctx) => {
-  const image = await ctx.images.load(params.imageId);
+  const full = await ctx.images.load(params.imageId);
   const { name } = await ctx.images.describe(params.imageId);
+  const region = params.region ? checkRegion(params.region, full) : null;
   const card = ctx.model(params.modelId);
   ctx.progress({ fraction: 0, message: 'loading the model' });
   const model = await onnxModel(card);
   await ctx.checkpoint();
+  // A region is denoised inside a crop with a margin of context, then the margin is cut away.
+  const context = region ? withMargin(region, full, REGION_MARGIN) : null;
+  const image = context ? crop(full, context) : full;
+  // The MAD estimate is one level for the whole photo: read it there, not from the crop, so that
+  // a preview is told the same level as the whole-photo run (the network's map is local).
+  const estimator = params.sigma === 'auto' ? await noiseEstimatorFor(card) : null;
+  const sigma =
+    params.sigma === 'auto' && region && model.takesSigma && !estimator
+      ? madLevelOf(params.imageId, full)
+      : params.sigma;
   const result = await denoiseImage(image, model, {
-    ...(params.sigma === 'auto' ? {} : { sigma: params.sigma }),
+    ...(sigma === 'auto' ? {} : { sigma }),
     ...controlsOf(params),
-    estimator: params.sigma === 'auto' ? await noiseEstimatorFor(card) : null,
+    estimator,
     ...(params.tile ? { tile: params.tile } : {}),
     ...ctx.tiling,
     onProgress: (done, total) =>
       ctx.progress({ fraction: done / total, step: done, total, message: `tile ${done} of ${total}` }),
   });
   await ctx.checkpoint();
-  const sigmaNote = model.takesSigma ? `, σ ${result.sigma.toFixed(1)} ${result.sigmaSource}` : '';
-  return ctx.saveImage(result.image, `${name} denoised (${card.id}${sigmaNote})`);
+  if (!region && result.estimator === 'wavelet-mad') rememberMadLevel(params.imageId, result.sigma);
+  const sigmaNote = model.takesSigma
+    ? `, σ ${result.sigma.toFixed(1)} ${params.sigma === 'auto' ? 'estimated' : 'given'}`
+    : '';
+  if (!region || !context) return ctx.saveImage(result.image, `${name} denoised (${card.id}${sigmaNote})`);
+  const out = crop(result.image, { ...region, x: region.x - context.x, y: region.y - context.y });
+  const where = `${region.width}×${region.height} at ${region.x},${region.y}`;
+  return ctx.saveImage(out, `${name} denoised preview of ${where} (${card.id}${sigmaNote})`);
 };
+
+/** The region, if it lies inside the image (the contract checks its shape; only here is the size known). */
+function checkRegion(r: Region, image: Image): Region {
+  if (r.x + r.width > image.width || r.y + r.height > image.height)
+    throw new ImagingError(
+      'bad-option',
+      `the region ${r.width}×${r.height} at ${r.x},${r.y} reaches outside the ${image.width}×${image.height} photo`,
+    );
+  return r;
+}
+
+/** The region grown by `margin` on every side, within the image. */
+function withMargin(r: Region, image: Image, margin: number): Region {
+  const x = Math.max(0, r.x - margin);
+  const y = Math.max(0, r.y - margin);
+  return {
+    x,
+    y,
+    width: Math.min(image.width, r.x + r.width + margin) - x,
+    height: Math.min(image.height, r.y + r.height + margin) - y,
+  };
+}
+
+/** A rectangle of an image (inside it) as an image of its own; alpha and metadata come along. */
+function crop(image: Image, r: Region): Image {
+  const cutPlanes = (src: Float32Array, planes: number) => {
+    const out = new Float32Array(planes * r.width * r.height);
+    for (let c = 0; c < planes; c++)
+      for (let j = 0; j < r.height; j++) {
+        const from = (c * image.height + r.y + j) * image.width + r.x;
+        out.set(src.subarray(from, from + r.width), (c * r.height + j) * r.width);
+      }
+    return out;
+  };
+  return {
+    ...image,
+    width: r.width,
+    height: r.height,
+    data: cutPlanes(image.data, image.channels),
+    ...(image.alpha ? { alpha: cutPlanes(image.alpha, 1) } : {}),
+  };
+}

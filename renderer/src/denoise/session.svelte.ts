@@ -1,8 +1,11 @@
 // The Denoise workspace's state: the photos the user opened (the batch queue), and for each its
 // clean original, the optional corrupted copy, the denoised result and their scores. Every step
 // is a job of the service; this module only sequences them and keeps the images it no longer
-// shows released.
-import { api } from '../api/index.js';
+// shows released. The photographer's controls are global; each result remembers the settings it
+// was made with, so a result made with others is marked stale, and a live preview of the visible
+// region shows what the current settings would do.
+import { api, runJob } from '../api/index.js';
+import type { Region } from '../../../common/contract/index.js';
 import type { EvaluateResult, ImageInfo, NoiseType } from '../api/index.js';
 import { app } from '../lib/app.svelte.js';
 import { errorText, isCancelled } from '../lib/format.js';
@@ -27,6 +30,60 @@ export interface Item {
   noisyScore: EvaluateResult | null;
   denoisedScore: EvaluateResult | null;
   estimate: number | null;
+  /** The settings `denoised` was made with. */
+  denoisedSettings: DenoiseSettings | null;
+  /** The latest live preview: a region of the photo denoised with newer settings. */
+  preview: Preview | null;
+}
+
+/** The photographer's controls (the contract's denoise fields; main/imaging/denoise-controls.ts). */
+export interface DenoiseControls {
+  /** Multiplies the noise level the model is told (models with a noise-level input). */
+  strength: number;
+  /** Fraction of the luminance noise removal kept. */
+  luminance: number;
+  /** Fraction of the colour noise removal kept. */
+  chroma: number;
+  /** Fraction of the removed fine detail given back. */
+  detail: number;
+}
+export const DEFAULT_CONTROLS: Readonly<DenoiseControls> = { strength: 1, luminance: 1, chroma: 1, detail: 0 };
+
+/** Everything a result depends on besides the photo and the model. */
+export interface DenoiseSettings extends DenoiseControls {
+  sigma: number | 'auto';
+}
+
+export interface Preview {
+  image: ImageInfo;
+  /** Where `image` lies in the photo, in its pixels. */
+  region: Region;
+  settings: DenoiseSettings;
+}
+
+/** Most pixels one preview covers: about a second of a real model's work; the view's centre wins. */
+export const PREVIEW_MAX_PIXELS = 1_000_000;
+
+export function sameSettings(a: DenoiseSettings, b: DenoiseSettings): boolean {
+  return (
+    a.sigma === b.sigma &&
+    a.strength === b.strength &&
+    a.luminance === b.luminance &&
+    a.chroma === b.chroma &&
+    a.detail === b.detail
+  );
+}
+
+/** The settings in a few words, for the result's caption. */
+export function settingsLabel(s: DenoiseSettings): string {
+  const pct = (v: number) => `${Math.round(v * 100)} %`;
+  return [
+    s.sigma === 'auto' ? 'σ auto' : `σ ${s.sigma}`,
+    `strength ${s.strength}`,
+    `luminance ${pct(s.luminance)}`,
+    `colour ${pct(s.chroma)}`,
+    `detail ${pct(s.detail)}`,
+  ].join(' · ');
 }
 
 export interface NoiseSettings {
@@ -71,6 +128,20 @@ class DenoiseSession {
   /** 'auto' = estimate σ per image (noise-level-conditioned models only). */
   sigma = $state<number | 'auto'>('auto');
   busy = $state(false);
+  controls = $state<DenoiseControls>({ ...DEFAULT_CONTROLS });
+  /** Which preview request is the latest (older ones are dropped when they finish). */
+  private previewSeq = 0;
+  private previewJob: string | null = null;
+
+  /** The settings a denoise started now would use. */
+  get settings(): DenoiseSettings {
+    return { sigma: this.sigma, ...$state.snapshot(this.controls) };
+  }
+
+  /** Whether the photo's result was made with other settings than the current ones. */
+  isStale(item: Item): boolean {
+    return !!item.denoised && !!item.denoisedSettings && !sameSettings(item.denoisedSettings, this.settings);
+  }
 
   get current(): Item | null {
     return this.items.find((i) => i.key === this.currentKey) ?? null;
@@ -96,6 +167,8 @@ class DenoiseSession {
       noisyScore: null,
       denoisedScore: null,
       estimate: null,
+      denoisedSettings: null,
+      preview: null,
     }));
     this.items = [...this.items, ...added];
     if (this.currentKey === null || !this.current?.original) this.currentKey = added[0]?.key ?? this.currentKey;
@@ -125,7 +198,14 @@ class DenoiseSession {
     if (!item) return;
     this.items = this.items.filter((i) => i.key !== key);
     if (this.currentKey === key) this.currentKey = this.items[0]?.key ?? null;
-    for (const img of [item.original, item.noisy, item.denoised, item.noisyScore?.ssimMap, item.denoisedScore?.ssimMap])
+    for (const img of [
+      item.original,
+      item.noisy,
+      item.denoised,
+      item.noisyScore?.ssimMap,
+      item.denoisedScore?.ssimMap,
+      item.preview?.image,
+    ])
       if (img) void api.images.release(img.imageId).catch(() => undefined);
   }
 
@@ -168,6 +248,8 @@ class DenoiseSession {
     this.release(item.denoisedScore?.ssimMap);
     item.denoised = null;
     item.denoisedScore = null;
+    item.denoisedSettings = null;
+    this.dropPreview(item);
     if (item.status === 'done') item.status = 'ready';
   }
 
@@ -195,15 +277,18 @@ class DenoiseSession {
     if (!input) return false;
     item.status = 'denoising';
     item.error = null;
+    const settings = this.settings;
     try {
       const out = await jobs.run(
-        { kind: 'denoise', params: { imageId: input.imageId, modelId, sigma: this.sigma } },
+        { kind: 'denoise', params: { imageId: input.imageId, modelId, ...settings } },
         `Denoising ${item.name}`,
       );
       this.release(item.denoised);
       this.release(item.denoisedScore?.ssimMap);
       item.denoised = out;
       item.denoisedWith = modelId;
+      item.denoisedSettings = settings;
+      this.dropPreview(item);
       item.denoisedScore = item.noisy && item.original ? await this.score(item.original, out, item.name) : null;
       item.status = 'done';
       return true;
@@ -215,9 +300,9 @@ class DenoiseSession {
     }
   }
 
-  /** Denoises every open photo in turn; each shows its own status in the queue. */
+  /** Denoises every open photo in turn (again where its result is stale); each shows its status in the queue. */
   async denoiseAll(modelId: string): Promise<void> {
-    const todo = this.items.filter((i) => i.original && i.status !== 'done');
+    const todo = this.items.filter((i) => i.original && (i.status !== 'done' || this.isStale(i)));
     for (const i of todo) i.status = 'queued';
     this.busy = true;
     try {
@@ -230,6 +315,49 @@ class DenoiseSession {
       for (const i of this.items) if (i.status === 'queued') i.status = 'ready';
       this.busy = false;
     }
+  }
+
+  /**
+   * Re-runs only `region` of the photo with the current settings and shows it over the result.
+   * Previews supersede each other: starting one cancels the one still running, and a preview that
+   * finishes after a newer one was asked for is dropped. Not shown in the jobs dock: it is short,
+   * and the dock coming and going would resize the viewer under the user.
+   */
+  async preview(item: Item, modelId: string, region: Region): Promise<void> {
+    const input = this.inputOf(item);
+    if (!input || !item.denoised) return;
+    const over = item.denoised.imageId;
+    const seq = ++this.previewSeq;
+    const running = this.previewJob;
+    this.previewJob = null;
+    if (running) void api.jobs.cancel(running).catch(() => undefined);
+    const settings = this.settings;
+    try {
+      const image = await runJob(
+        api,
+        { kind: 'denoise', params: { imageId: input.imageId, modelId, ...settings, region } },
+        (e) => {
+          if (seq === this.previewSeq) this.previewJob = e.jobId;
+        },
+      );
+      const live = this.items.find((i) => i.key === item.key);
+      // Superseded, the photo closed, or its result replaced meanwhile: this preview shows nothing.
+      if (seq !== this.previewSeq || !live || live.denoised?.imageId !== over) {
+        this.release(image);
+        return;
+      }
+      this.dropPreview(live);
+      live.preview = { image, region, settings };
+    } catch (e) {
+      if (!isCancelled(e) && seq === this.previewSeq) notices.push(`Preview failed: ${errorText(e)}`, 'error');
+    } finally {
+      if (seq === this.previewSeq) this.previewJob = null;
+    }
+  }
+
+  private dropPreview(item: Item): void {
+    this.release(item.preview?.image);
+    item.preview = null;
   }
 
   /** The noise level as the chosen model reads it (its estimator's median, or the MAD estimate). */

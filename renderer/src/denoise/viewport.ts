@@ -53,3 +53,30 @@ export function zoomLabel(view: View): string {
   const p = view.scale * 100;
   return `${p >= 10 ? Math.round(p) : p.toFixed(1)} %`;
 }
+
+export interface Rect {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+/**
+ * The part of an image (in its pixels) that a pane shows, clipped to the image; at most
+ * `maxPixels` of it, then its middle with the same shape; null when none of the image is visible.
+ * `pixelRatio` image pixels make one CSS pixel at scale 1 (the viewer's 100 % is device pixels).
+ */
+export function visibleRect(view: View, pane: Size, image: Size, pixelRatio: number, maxPixels: number): Rect | null {
+  if (image.width <= 0 || image.height <= 0 || pane.width <= 0 || pane.height <= 0) return null;
+  const k = pixelRatio / view.scale; // image pixels per CSS pixel of the pane
+  const x0 = Math.max(0, Math.floor(-view.x * k));
+  const y0 = Math.max(0, Math.floor(-view.y * k));
+  const x1 = Math.min(image.width, Math.ceil((pane.width - view.x) * k));
+  const y1 = Math.min(image.height, Math.ceil((pane.height - view.y) * k));
+  const [w, h] = [x1 - x0, y1 - y0];
+  if (w <= 0 || h <= 0) return null;
+  const f = Math.sqrt(maxPixels / (w * h));
+  if (f >= 1) return { x: x0, y: y0, width: w, height: h };
+  const [cw, ch] = [Math.max(1, Math.floor(w * f)), Math.max(1, Math.floor(h * f))];
+  return { x: x0 + ((w - cw) >> 1), y: y0 + ((h - ch) >> 1), width: cw, height: ch };
+}
