@@ -11,7 +11,7 @@ parameters into the model's inference ONNX file. Two backends run the same graph
          it evaluates the exported nodes one by one, it does no autograd of its own
 
 Data: random patch×patch crops of a folder of photos, drawn in proportion to image area, one of
-the 8 symmetries of the square, noise as in main/engine/train/batches.ts (noise-level-map models:
+the 8 symmetries of the square, noise as in main/ml/train/batches.ts (noise-level-map models:
 Gaussian σ ~ U[0, σmax], or for half of the samples Poisson–Gaussian shot noise as well, the map
 stating the sample's RMS level; a quarter of RGB samples grey with the same noise in every
 channel; half of the inputs clipped and quantised to 8 bits).
