@@ -56,6 +56,14 @@ const convAeNetwork = z
   })
   .strict();
 
+/** A square conv kernel with same-size padding, so its side is odd. */
+const oddKernel = z
+  .number()
+  .int()
+  .min(1)
+  .max(15)
+  .refine((k) => k % 2 === 1, 'kernel must be odd (same-size padding)');
+
 const residualNetwork = z
   .object({
     type: z.literal('residual'),
@@ -63,12 +71,7 @@ const residualNetwork = z
     features: width,
     /** Number of conv layers in total (first and last included), at least 2. */
     depth: z.number().int().min(2).max(200),
-    kernel: z
-      .number()
-      .int()
-      .min(1)
-      .max(15)
-      .refine((k) => k % 2 === 1, 'kernel must be odd (same-size padding)'),
+    kernel: oddKernel,
     hidden: activation.default('relu'),
     bias: z.boolean().default(true),
     noiseLevelInput: z.boolean().default(false),
@@ -105,12 +108,7 @@ const estimatorNetwork = z
     features: width,
     /** Conv layers in total, first and last included. */
     depth: z.number().int().min(2).max(50),
-    kernel: z
-      .number()
-      .int()
-      .min(1)
-      .max(15)
-      .refine((k) => k % 2 === 1, 'kernel must be odd (same-size padding)'),
+    kernel: oddKernel,
     hidden: activation.default('relu'),
     /** ReLU (CBDNet's choice) keeps the map ≥ 0, as a noise level is. */
     output: activation.default('relu'),
