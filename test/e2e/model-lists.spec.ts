@@ -25,6 +25,7 @@ async function options(select: Locator): Promise<string[]> {
 }
 
 const COLOUR = 'Colour denoiser (FFDNet-style, residual blocks)';
+const CAMERA = 'Camera-noise denoiser (preview)';
 const BLURS = 'only blurs photos: an autoencoder made for the Latent workspace';
 const DIGITS = 'works on 8×8 digit vectors, not photos';
 
@@ -36,6 +37,7 @@ test('the Denoise picker and the Latent list offer only the shipped models that 
   await expect(picker).toHaveValue('shipped/default');
   expect(await options(picker)).toEqual([
     `${COLOUR}|enabled`,
+    `${CAMERA}|enabled`,
     `Conv autoencoder, bottleneck 2 (${BLURS})|disabled`,
     `Conv autoencoder, bottleneck 4 (${BLURS})|disabled`,
     `Conv autoencoder, bottleneck 8 (${BLURS})|disabled`,
@@ -49,6 +51,7 @@ test('the Denoise picker and the Latent list offer only the shipped models that 
   await expect(list).toHaveValue('shipped/digits-vae');
   expect(await options(list)).toEqual([
     `${COLOUR} (has no latent code to show)|disabled`,
+    `${CAMERA} (has no latent code to show)|disabled`,
     'Conv autoencoder, bottleneck 2|enabled',
     'Conv autoencoder, bottleneck 4|enabled',
     'Conv autoencoder, bottleneck 8|enabled',

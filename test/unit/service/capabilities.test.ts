@@ -11,6 +11,7 @@ describe('model capabilities', () => {
     const digits = { ok: false, reason: 'works on 8×8 digit vectors, not photos' };
     expect(byId).toEqual({
       'shipped/default': { image: { ok: true }, denoise: { ok: true }, latent: noCode },
+      'shipped/camera': { image: { ok: true }, denoise: { ok: true }, latent: noCode },
       'shipped/conv-ae-b2': { image: { ok: true }, denoise: blurs, latent: { ok: true } },
       'shipped/conv-ae-b4': { image: { ok: true }, denoise: blurs, latent: { ok: true } },
       'shipped/conv-ae-b8': { image: { ok: true }, denoise: blurs, latent: { ok: true } },

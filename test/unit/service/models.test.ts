@@ -24,6 +24,9 @@ describe('model catalogue', () => {
   it('reads every card shipped in models/', async () => {
     const cards = await listModels({ shipped: modelsDir, user: tempDir('dl-user-') });
     expect(cards.length).toBeGreaterThan(0);
+    // A noise estimator shipped beside its model is part of that model, not one of the list.
+    expect(cards.map((c) => c.id)).toContain('shipped/camera');
+    expect(cards.some((c) => c.file.endsWith('.estimator.onnx'))).toBe(false);
     for (const c of cards) {
       expect(c.description, `${c.id} card`).not.toBe('model card could not be read');
       expect(c.params, c.id).toBeGreaterThan(0);

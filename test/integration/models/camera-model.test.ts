@@ -1,0 +1,77 @@
+// Regression guard for the shipped camera-noise pair (models/camera.onnx with its noise estimator):
+// on two devset crops through the camera simulator (fixed seeds), run blind as a user runs it, it
+// must stay above PSNR floors set from its measured quality, and ahead of the default model run
+// blind; a clean crop must come back nearly as it was. A retrained or broken pair fails here.
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Rng } from '../../../common/rng.js';
+import { compareImages, readImage, type Image } from '../../../main/imaging/index.js';
+import { compressJpeg, simulateCameraNoise, type CameraNoiseLevel } from '../../../main/imaging/camera/index.js';
+import { denoiseImage, openOnnxModel, type OnnxModel } from '../../../main/ml/inference/index.js';
+import { estimatorFileFor, openNoiseEstimator, type NoiseEstimator } from '../../../main/ml/inference/noise-map.js';
+import { modelsDir } from '../../../main/files/app-paths.js';
+
+const crops = path.resolve('test/fixtures/imaging/crops');
+
+/**
+ * Floors (dB): the measured PSNR minus 0.3 dB of slack for float differences across CPUs, and
+ * the measured lead over the default model run blind minus 0.3 dB. Measured (seed 13; noisy →
+ * camera pair / default blind): astronaut medium 25.58 → 29.30 / 27.22, high 17.82 → 26.19 /
+ * 21.22, medium + JPEG q 75 24.83 → 27.71 / 26.18; coffee medium 26.61 → 30.66 / 27.58, high
+ * 19.07 → 26.93 / 22.02, medium + JPEG 25.84 → 28.44 / 26.58. Clean crops come back at 53.34 and
+ * 52.14 dB. The whole devset's figures (npm run bench:real) are in models/camera.json and README.
+ */
+const CASES: { crop: string; level: CameraNoiseLevel; jpeg: number | null; floor: number; lead: number }[] = [
+  { crop: 'astronaut_crop.png', level: 'medium', jpeg: null, floor: 29.0, lead: 1.78 },
+  { crop: 'astronaut_crop.png', level: 'high', jpeg: null, floor: 25.89, lead: 4.67 },
+  { crop: 'astronaut_crop.png', level: 'medium', jpeg: 75, floor: 27.41, lead: 1.23 },
+  { crop: 'coffee_crop.png', level: 'medium', jpeg: null, floor: 30.36, lead: 2.78 },
+  { crop: 'coffee_crop.png', level: 'high', jpeg: null, floor: 26.63, lead: 4.61 },
+  { crop: 'coffee_crop.png', level: 'medium', jpeg: 75, floor: 28.14, lead: 1.56 },
+];
+const CLEAN_FLOOR = 51.8;
+
+let camera: OnnxModel;
+let estimator: NoiseEstimator;
+let fallback: OnnxModel;
+
+beforeAll(async () => {
+  camera = await openOnnxModel(path.join(modelsDir, 'camera.onnx'), { threads: 2 });
+  estimator = await openNoiseEstimator(estimatorFileFor(path.join(modelsDir, 'camera.onnx'))!, { threads: 2 });
+  fallback = await openOnnxModel(path.join(modelsDir, 'default.onnx'), { threads: 2 });
+});
+afterAll(async () => {
+  await camera.close();
+  await estimator.close();
+  await fallback.close();
+});
+
+async function noisyCase(crop: string, level: CameraNoiseLevel, jpeg: number | null, seed: number) {
+  const photo = await readImage(path.join(crops, crop));
+  const sim = simulateCameraNoise(photo, { level, jpegQuality: jpeg }, new Rng(seed), { clean: true });
+  const noisy: Image = jpeg ? await compressJpeg(sim.noisy, jpeg) : sim.noisy;
+  return { clean: sim.clean!, noisy };
+}
+
+describe('shipped camera-noise pair', () => {
+  it('cleans simulated camera noise blind above its floors, ahead of the default model', async () => {
+    for (const c of CASES) {
+      const { clean, noisy } = await noisyCase(c.crop, c.level, c.jpeg, 13);
+      const result = await denoiseImage(noisy, camera, { estimator });
+      expect(result.estimator).toBe('network');
+      const ours = compareImages(clean, result.image).psnr;
+      const theirs = compareImages(clean, (await denoiseImage(noisy, fallback, {})).image).psnr;
+      const what = `${c.crop} ${c.level}${c.jpeg ? ` JPEG ${c.jpeg}` : ''}`;
+      expect(ours, what).toBeGreaterThan(c.floor);
+      expect(ours - theirs, what).toBeGreaterThan(c.lead);
+    }
+  });
+
+  it('leaves clean photos alone', async () => {
+    for (const crop of ['astronaut_crop.png', 'coffee_crop.png']) {
+      const photo = await readImage(path.join(crops, crop));
+      const { image } = await denoiseImage(photo, camera, { estimator });
+      expect(compareImages(photo, image).psnr, crop).toBeGreaterThan(CLEAN_FLOOR);
+    }
+  });
+});
