@@ -5,7 +5,7 @@
 // over untouched.
 
 import { withData, type Image } from '../../imaging/image.js';
-import { readNoise, type NoiseEstimator } from './noise-map.js';
+import { readNoise, readingOfMap, type NoiseEstimator } from './noise-map.js';
 import { applyControls, checkControls, isNeutral, type DenoiseControls } from '../../imaging/denoise-controls.js';
 import { denoiseTiled, type TileRunner, type TilingOptions } from '../../imaging/tiling.js';
 
@@ -24,6 +24,8 @@ export interface DenoiseResult {
   sigmaSource: 'given' | 'estimated';
   /** How the level was read when estimated: per pixel by the model's estimator, or the MAD estimate. */
   estimator?: 'network' | 'wavelet-mad';
+  /** The estimator's per-pixel map, when it read one (before the strength). */
+  noiseMap?: Float32Array;
 }
 
 export interface DenoiseOptions extends Omit<TilingOptions, 'sigma'> {
@@ -38,6 +40,11 @@ export interface DenoiseOptions extends Omit<TilingOptions, 'sigma'> {
   controls?: DenoiseControls;
   /** The model's noise estimator, used when no sigma is given (null: the MAD estimate). */
   estimator?: NoiseEstimator | null;
+  /**
+   * A per-pixel map the estimator already read for this image (a preview's region cut from the
+   * whole photo's map, so that the preview is told what the whole-photo run is told).
+   */
+  noiseMap?: Float32Array;
 }
 
 export async function denoiseImage(
@@ -45,7 +52,7 @@ export async function denoiseImage(
   model: DenoiseModel,
   opts: DenoiseOptions = {},
 ): Promise<DenoiseResult> {
-  const { strength = 1, controls = {}, sigma: given, estimator = null, ...rest } = opts;
+  const { strength = 1, controls = {}, sigma: given, estimator = null, noiseMap, ...rest } = opts;
   checkControls({ strength, ...controls });
   const tiling: TilingOptions = { ...rest, align: model.sizeMultiple ?? 1 };
   let result: Omit<DenoiseResult, 'image'>;
@@ -54,8 +61,16 @@ export async function denoiseImage(
     tiling.sigma = given * strength;
   } else {
     // Only a model that takes a level needs the network's map; the others get the cheap estimate.
-    const reading = await readNoise(image, model.takesSigma ? estimator : null);
-    result = { sigma: reading.sigma, sigmaSource: 'estimated', estimator: reading.method };
+    const reading =
+      noiseMap && model.takesSigma
+        ? readingOfMap(noiseMap)
+        : await readNoise(image, model.takesSigma ? estimator : null);
+    result = {
+      sigma: reading.sigma,
+      sigmaSource: 'estimated',
+      estimator: reading.method,
+      ...(reading.map ? { noiseMap: reading.map } : {}),
+    };
     if (reading.map) tiling.sigmaMap = reading.map.map((v) => v * strength);
     else tiling.sigma = reading.sigma * strength;
   }

@@ -148,6 +148,11 @@ async function readCalibration(file: string): Promise<EstimatorCalibration> {
   return { quantile: c.quantile, offset: c.offset, gain: c.gain };
 }
 
+/** A map already read (e.g. for the whole photo, cut to a preview's region) as a reading. */
+export function readingOfMap(map: Float32Array): NoiseReading {
+  return { map, sigma: median(map), method: 'network' };
+}
+
 /** The photo's noise level: per pixel from the estimator when there is one, else the MAD estimate. */
 export async function readNoise(image: Image, estimator: NoiseEstimator | null): Promise<NoiseReading> {
   if (!estimator) return { map: null, sigma: estimateNoiseSigma(image), method: 'wavelet-mad' };

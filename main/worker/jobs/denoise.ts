@@ -32,6 +32,25 @@ function madLevelOf(imageId: string, image: Image): number {
   return known;
 }
 
+/**
+ * The estimator's map of the whole photo, for previews of its regions (a map is read from the
+ * whole photo: the noise level function needs every brightness). Two kept: a map is 4 bytes a pixel.
+ */
+const fullMaps = new Map<string, Float32Array>();
+function rememberMap(key: string, map: Float32Array): void {
+  fullMaps.delete(key);
+  fullMaps.set(key, map);
+  if (fullMaps.size > 2) fullMaps.delete(fullMaps.keys().next().value!);
+}
+
+/** A rectangle of an H×W plane. */
+function cropPlane(plane: Float32Array, width: number, r: Region): Float32Array {
+  const out = new Float32Array(r.width * r.height);
+  for (let j = 0; j < r.height; j++)
+    out.set(plane.subarray((r.y + j) * width + r.x, (r.y + j) * width + r.x + r.width), j * r.width);
+  return out;
+}
+
 export const denoise: JobHandler<'denoise'> = async (params, ctx) => {
   const full = await ctx.images.load(params.imageId);
   const { name } = await ctx.images.describe(params.imageId);
@@ -43,9 +62,20 @@ export const denoise: JobHandler<'denoise'> = async (params, ctx) => {
   // A region is denoised inside a crop with a margin of context, then the margin is cut away.
   const context = region ? withMargin(region, full, REGION_MARGIN) : null;
   const image = context ? crop(full, context) : full;
-  // The MAD estimate is one level for the whole photo: read it there, not from the crop, so that
-  // a preview is told the same level as the whole-photo run (the network's map is local).
-  const estimator = params.sigma === 'auto' ? await noiseEstimatorFor(card) : null;
+  // The blind level is read from the whole photo, not from the crop, so that a preview is told
+  // what the whole-photo run is told: the MAD estimate (one level) or the estimator's map (cut to
+  // the region; its noise level function needs every brightness of the photo).
+  const estimator = params.sigma === 'auto' && model.takesSigma ? await noiseEstimatorFor(card) : null;
+  const mapKey = `${params.imageId}|${card.file}`;
+  let noiseMap: Float32Array | undefined;
+  if (region && context && estimator) {
+    let whole = fullMaps.get(mapKey);
+    if (!whole) {
+      whole = await estimator.map(full);
+      rememberMap(mapKey, whole);
+    }
+    noiseMap = cropPlane(whole, full.width, context);
+  }
   const sigma =
     params.sigma === 'auto' && region && model.takesSigma && !estimator
       ? madLevelOf(params.imageId, full)
@@ -54,6 +84,7 @@ export const denoise: JobHandler<'denoise'> = async (params, ctx) => {
     ...(sigma === 'auto' ? {} : { sigma }),
     ...controlsOf(params),
     estimator,
+    ...(noiseMap ? { noiseMap } : {}),
     ...(params.tile ? { tile: params.tile } : {}),
     ...ctx.tiling,
     onProgress: (done, total) =>
@@ -61,6 +92,7 @@ export const denoise: JobHandler<'denoise'> = async (params, ctx) => {
   });
   await ctx.checkpoint();
   if (!region && result.estimator === 'wavelet-mad') rememberMadLevel(params.imageId, result.sigma);
+  if (!region && result.noiseMap) rememberMap(mapKey, result.noiseMap);
   const sigmaNote = model.takesSigma
     ? `, σ ${result.sigma.toFixed(1)} ${params.sigma === 'auto' ? 'estimated' : 'given'}`
     : '';

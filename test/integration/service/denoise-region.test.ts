@@ -2,6 +2,7 @@
 // worker: the answer is an image of the region's size whose pixels equal the same region of a
 // whole-photo denoise (the margin of context makes the crop's edges agree), with the same
 // controls and the same blind noise level; a region outside the photo is refused in one line.
+import { modelsDir } from '../../../main/files/app-paths.js';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
@@ -22,7 +23,8 @@ let blurSigma: ModelCard;
 
 beforeAll(async () => {
   worker = await buildWorker();
-  h = startService(worker.workerPath);
+  // The shipped models too: the camera model ships its noise estimator beside it.
+  h = startService(worker.workerPath, { shippedModelsDir: modelsDir });
   api = new ApiService(h.service, { door: 'web', allow: [tmpdir(), models] });
   dir = tempDir();
   await writeTestPng(path.join(dir, 'gradient.png'), 200, 150);
@@ -115,6 +117,19 @@ describe('denoising a region', () => {
     expect(maxDiff(p, w, region)).toBeLessThanOrEqual(2);
     // The comparison can fail: the same crop one pixel off differs a lot on this noisy photo.
     expect(maxDiff(p, w, { ...region, x: region.x + (region.x > 0 ? -1 : 1) })).toBeGreaterThan(30);
+  });
+
+  it('blind with a model that ships a noise estimator (the map read from the whole photo): the crop equals that region', async () => {
+    // Noise on the left three quarters only; the region on the right edge, its margin reaching into the noise.
+    const file = path.join(dir, 'half-noisy-camera.png');
+    await writeHalfNoisyPng(file, 200, 150);
+    const half = (await api.handle('images:open', { path: file })) as ImageInfo;
+    const region = { x: 160, y: 20, width: 40, height: 100 };
+    const params = { imageId: half.imageId, modelId: 'shipped/camera', tile: 64, strength: 2 };
+    const part = (await h.service.run({ kind: 'denoise', params: { ...params, region } })) as ImageInfo;
+    const whole = (await h.service.run({ kind: 'denoise', params })) as ImageInfo;
+    const [p, w] = [await pixels(part), await pixels(whole)];
+    expect(maxDiff(p, w, region)).toBeLessThanOrEqual(2);
   });
 
   it('the blind preview is told the whole photo’s noise level, not the crop’s', async () => {
