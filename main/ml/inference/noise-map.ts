@@ -115,7 +115,13 @@ export async function openNoiseEstimator(file: string, opts: { threads?: number 
         for (let j = CONTEXT; j < th - CONTEXT; j++)
           for (let i = CONTEXT; i < tw - CONTEXT; i++) {
             const v = m[j * tw + i]!;
-            reading[(y0 + j - CONTEXT) * W + (x0 + i - CONTEXT)] = Number.isFinite(v) ? Math.max(0, v) * 255 : 0;
+            // A broken estimator (NaN or infinite weights) must not pass for "no noise".
+            if (!Number.isFinite(v))
+              throw new ImagingError(
+                'bad-model',
+                `${label}: the noise estimator returned values that are not numbers; give --sigma, or use a model without a broken estimator beside it`,
+              );
+            reading[(y0 + j - CONTEXT) * W + (x0 + i - CONTEXT)] = Math.max(0, v) * 255;
           }
       }
     return reading;

@@ -82,6 +82,20 @@ describe('noise map from the estimator', () => {
     expect(b.err.split('\n').filter((l) => /no noise estimator/.test(l))).toHaveLength(1);
   });
 
+  it('refuses an estimator that returns NaN, in one line, instead of reading "no noise"', async () => {
+    const broken = path.join(dir, 'nan.onnx');
+    copyFileSync(model, broken);
+    const arch = preset('camera-estimator')!;
+    const params = initialParams(arch, 7);
+    const first = [...params.values()][0]!;
+    (first.data as Float32Array)[0] = Number.NaN;
+    writeFileSync(path.join(dir, 'nan.estimator.onnx'), exportOnnx(arch, params, modelCard(arch, {})));
+    const r = await cli('denoise', PHOTO, '--out', path.join(dir, 'nan.png'), '--model', broken);
+    expect(r.code).toBe(1);
+    expect(r.err.trim().split('\n')).toHaveLength(1);
+    expect(r.err).toMatch(/noise estimator returned values that are not numbers/);
+  });
+
   it('refuses an estimator whose calibration is out of range, in one line', async () => {
     const odd = path.join(dir, 'odd.onnx');
     copyFileSync(model, odd);
