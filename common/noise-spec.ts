@@ -79,9 +79,11 @@ export function noiseFromLevels(p: NoiseLevels): NoiseSpec {
 }
 
 /** "gaussian σ 25", "salt-pepper 0.05", "none": for model cards and messages. */
-export function describeNoise(noise: NoiseSpec | null): string {
+export function describeNoise(noise: TrainingNoise | null): string {
   if (!noise) return 'none (clean inputs)';
   switch (noise.type) {
+    case 'camera-mix':
+      return `camera mix (camera-pipeline simulator, with Gaussian / Poisson–Gaussian σ ≤ ${noise.sigma} and clean samples)`;
     case 'gaussian':
       return `gaussian σ ${noise.sigma}`;
     case 'poisson':
@@ -174,3 +176,13 @@ export type CameraMixSpec = z.output<typeof cameraMixSchema>;
 /** What an architecture may say its inputs were corrupted with while training. */
 export const trainingNoiseSchema = z.union([noiseSpecSchema, cameraMixSchema]);
 export type TrainingNoise = z.output<typeof trainingNoiseSchema>;
+
+/**
+ * The noise a model trained on `noise` is measured with: the camera mix's Gaussian /
+ * Poisson–Gaussian part (its camera part needs the simulator's clean twin as the reference, which
+ * a validation batch does not have); every other noise as it is.
+ */
+export function measuredWith(noise: TrainingNoise | null): NoiseSpec | null {
+  if (noise?.type !== 'camera-mix') return noise;
+  return { type: 'poisson-gaussian', photons: noise.photons, sigma: noise.sigma };
+}

@@ -135,8 +135,12 @@ export const trainParamsSchema = z
     data: trainDataSchema,
     /** Patch size for image data (square). */
     patch: z.number().int().min(4).max(1024).optional(),
-    /** Input corruption while training: a type and its levels, as in add-noise, or none. */
-    noise: noiseLevelsSchema.extend({ type: z.union([noiseTypeSchema, z.literal('none')]) }),
+    /** Input corruption while training: a type and its levels, as in add-noise, or none, or the camera mix. */
+    /**
+     * 'camera-mix' (photos, models with a noise-level input): the camera-pipeline simulator's noise
+     * mixed with Gaussian / Poisson–Gaussian noise of σ up to `level` (main/ml/train/camera-mix.ts).
+     */
+    noise: noiseLevelsSchema.extend({ type: z.union([noiseTypeSchema, z.literal('none'), z.literal('camera-mix')]) }),
     optimizer: optimizerSchema.default('adam'),
     /** Deliberately generous: a far too high rate is a lesson (the run stops with a clear message). */
     lr: finite.positive().max(1e10),

@@ -10,7 +10,9 @@ export const addNoise: JobHandler<'add-noise'> = async (params, ctx) => {
   const { name } = await ctx.images.describe(params.imageId);
   ctx.progress({ fraction: 0.1, message: `adding ${params.type} noise` });
   await ctx.checkpoint();
-  const noisy = applyNoise(clean.data, clean.channels, noiseFromLevels(params), new Rng(params.seed), { clip: params.clip });
+  const noisy = applyNoise(clean.data, clean.channels, noiseFromLevels(params), new Rng(params.seed), {
+    clip: params.clip,
+  });
   ctx.progress({ fraction: 0.8, message: 'storing the noisy image' });
   await ctx.checkpoint();
   return ctx.saveImage(withData(clean, noisy), `${name} + ${params.type} ${params.level} (seed ${params.seed})`, {

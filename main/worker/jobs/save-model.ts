@@ -13,11 +13,16 @@ import { FileWriteError, writeFileAtomic } from '../../files/atomic-write.js';
 import { isNameTaken, numberedModelName, writeFileOnClash, type ClashPolicy } from '../../files/clash.js';
 import { checkpointFiles, readRunRecord } from '../../service/checkpoints.js';
 import { withCapabilities } from '../../service/capabilities.js';
-import { ServiceError, type ModelCard, type ModelCardFile, type ModelMetricRow } from '../../../common/contract/index.js';
+import {
+  ServiceError,
+  type ModelCard,
+  type ModelCardFile,
+  type ModelMetricRow,
+} from '../../../common/contract/index.js';
 import { dataPaths } from '../../service/data-dir.js';
 import { engineExecutor } from '../../ml/inference/engine-models.js';
 import { validationSamples } from './training-monitor.js';
-import { describeNoise } from '../../../common/noise-spec.js';
+import { describeNoise, measuredWith } from '../../../common/noise-spec.js';
 import { openTrainingData, trainingNoise } from './training-setup.js';
 import type { JobHandler } from './types.js';
 
@@ -107,7 +112,7 @@ export const saveModel: JobHandler<'save-model'> = async (params, ctx) => {
     sampleShape = data.train.sampleShape;
     const ev = await evaluateModel({ arch, params: weights }, data.validation, {
       executor: await engineExecutor(),
-      noise,
+      noise: measuredWith(noise),
       seed: 0,
       maxSamples: validationSamples(data.validation),
     });
@@ -116,7 +121,7 @@ export const saveModel: JobHandler<'save-model'> = async (params, ctx) => {
     if (ev.ssim !== null)
       metrics.push({
         dataset: data.validationDescription,
-        noise: describeNoise(noise),
+        noise: describeNoise(measuredWith(noise)),
         psnr: ev.psnr,
         ssim: ev.ssim,
         ...(ev.noisyPsnr !== null ? { psnrBaseline: ev.noisyPsnr } : {}),

@@ -3,6 +3,7 @@
 // service: progress carries the loss terms, throughput and ETA, a monitor adds validation figures
 // and the reconstruction gallery every couple of seconds, and the checkpoint lives in the user's
 // data folder (see service/checkpoints.ts) so it can be saved as a model or resumed later.
+import { measuredWith } from '../../../common/noise-spec.js';
 import { mkdir } from 'node:fs/promises';
 import type { Tensor } from '../../engine/ir/tensor.js';
 import { architectureToJson } from '../../../common/model/index.js';
@@ -88,7 +89,7 @@ export const train: JobHandler<'train'> = async (params, ctx) => {
   };
 
   const executor = await engineExecutor();
-  const monitor = new TrainingMonitor({ arch, validation: data.validation, noise, executor, ctx });
+  const monitor = new TrainingMonitor({ arch, validation: data.validation, noise: measuredWith(noise), executor, ctx });
   let validation: Record<string, number> = {};
   let monitorBusy: Promise<void> | null = null;
   let lastMonitor = -Infinity;

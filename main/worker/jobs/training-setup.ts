@@ -7,7 +7,7 @@ import { ArchitectureError, type Architecture, validateArchitecture } from '../.
 import { resolveArchSpec } from '../../ml/architecture-file.js';
 import type { OptimizerConfig } from '../../engine/optim/index.js';
 import { type Dataset, DatasetError, SampleDataset, openDataset, splitEveryKth } from '../../ml/train/index.js';
-import { type NoiseSpec, noiseFromLevels } from '../../../common/noise-spec.js';
+import { type TrainingNoise, noiseFromLevels } from '../../../common/noise-spec.js';
 import { ServiceError, type JobParams } from '../../../common/contract/index.js';
 
 type TrainRequest = JobParams<'train'>;
@@ -39,9 +39,12 @@ export async function resolveArchitecture(p: TrainRequest): Promise<Architecture
 }
 
 /** The request's corruption of the inputs (null: train on clean inputs). */
-export function trainingNoise(p: TrainRequest): NoiseSpec | null {
+export function trainingNoise(p: TrainRequest): TrainingNoise | null {
   const n = p.noise;
   if (n.type === 'none') return null;
+  // The camera mix's classic part: read noise σ up to `level`, shot noise from 16 photons up, as
+  // the CLI's default (--noise camera-mix).
+  if (n.type === 'camera-mix') return { type: 'camera-mix', photons: 16, sigma: n.level };
   return noiseFromLevels({ ...n, type: n.type });
 }
 

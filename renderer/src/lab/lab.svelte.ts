@@ -28,13 +28,16 @@ import {
 } from './architecture.js';
 import { addPoints, emptyTable } from './series.js';
 
+/** The Lab's training noise: a noise type, none, or the camera mix (photos; noise-level-map models). */
+export type LabNoise = NoiseType | 'none' | 'camera-mix';
+
 export type DataKind = 'digits' | 'folder' | 'npy';
 export type Optimizer = 'sgd' | 'momentum' | 'adam' | 'adamw';
 
 /** A sensible starting design for each variant (digits are 64 values per sample). */
 function defaults(v: VariantId): {
   dense?: DenseDesign;
-  noise: { type: NoiseType | 'none'; level: number };
+  noise: { type: LabNoise; level: number };
   data: DataKind;
 } {
   const d = (widths: number[], hidden: DenseDesign['hidden'] = 'relu'): DenseDesign => ({
@@ -82,7 +85,7 @@ class Lab {
   });
   options = $state<VariantOptions>({ sparsePenalty: 'kl', sparseTarget: 0.05, lambda: 0.1, beta: 1, loss: 'mse' });
   data = $state<{ kind: DataKind; path: string; patch: number }>({ kind: 'digits', path: '', patch: 32 });
-  noise = $state<{ type: NoiseType | 'none'; level: number }>({ type: 'none', level: 0 });
+  noise = $state<{ type: LabNoise; level: number }>({ type: 'none', level: 0 });
   hyper = $state({
     optimizer: 'adam' as Optimizer,
     lr: 0.001,

@@ -5,7 +5,15 @@ import { tmpdir } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { copyFileSync, existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { EvaluateResult, ExportResult, ImageInfo, JobResult, JobSpecInput, LatentEncodeResult, ModelCard } from '../../../common/contract/index.js';
+import type {
+  EvaluateResult,
+  ExportResult,
+  ImageInfo,
+  JobResult,
+  JobSpecInput,
+  LatentEncodeResult,
+  ModelCard,
+} from '../../../common/contract/index.js';
 import { ApiService } from '../../../main/service/api-service.js';
 import { buildWorker, startService, type Harness } from './harness.js';
 import { tempDir } from '../../helpers/temp-dir.js';
@@ -291,4 +299,32 @@ describe('bottleneck feature maps of a conv autoencoder', () => {
     // A 2×2 grid of 24-px maps enlarged 2× (cells of 48 px) with a 1-px gap.
     expect(r.image).toMatchObject({ width: 97, height: 97, channels: 1 });
   }, 60_000);
+});
+
+describe('training on the camera mix from the Lab', () => {
+  it('trains a small noise-level denoiser on photo patches and saves it with the mix on its card', async () => {
+    const card = await trainAndSave(
+      {
+        architecture: {
+          format: 'denoise-lab.architecture',
+          version: 1,
+          network: { type: 'residual', channels: 3, features: 8, depth: 3, kernel: 3, noiseLevelInput: true },
+        },
+        data: { kind: 'folder', path: photos },
+        patch: 32,
+        noise: { type: 'camera-mix', level: 50 },
+        lr: 0.005,
+        batch: 4,
+        steps: 6,
+        seed: 3,
+      },
+      'tiny camera',
+    );
+    expect(card.trainingNoise).toBe(
+      'camera mix (camera-pipeline simulator, with Gaussian / Poisson–Gaussian σ ≤ 50 and clean samples)',
+    );
+    // Measured on the mix's Gaussian / Poisson–Gaussian part (the camera part has no reference there).
+    expect(card.metrics[0]?.noise).toBe('poisson-gaussian, 16 photons + σ 50');
+    expect(card.noiseLevelInput).toBe(true);
+  });
 });
