@@ -1,4 +1,4 @@
-// `denoise-lab bench [--json]` (also `npm run bench`): training and inference speed of the
+// `npm run bench [-- --json]` (dev only, bench/speed.ts): training and inference speed of the
 // reference workload ref-dae on each executor, next to PyTorch on the same machine, same model,
 // same thread count, measured in the same run (bench/peers/torch_ref_dae.py).
 //
@@ -385,7 +385,7 @@ const SECONDS: NumberRange = { min: 0, max: 600, aboveMin: true };
 export const benchCommand: Command = {
   name: 'bench',
   summary: 'benchmark training and inference of ref-dae on each executor (and PyTorch)',
-  usage: `Usage: denoise-lab bench [--json] [--seconds S] [--threads 1,2] [--size 1024] [--no-web] [--no-torch]
+  usage: `Usage: npm run bench -- [--json] [--seconds S] [--threads 1,2] [--size 1024] [--no-web] [--no-torch]
 
 Trains the reference workload ref-dae (residual conv denoiser, 46,849 parameters; batch 16 of
 1×48×48, MSE, Adam lr 1e-3) on ORT-node with each thread count, on ORT-web (wasm, 1 thread) and,
