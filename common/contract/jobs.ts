@@ -11,11 +11,29 @@ import { modelCardSchema } from './models.js';
 export { noiseTypeSchema, type NoiseType } from '../noise-spec.js';
 
 /** Noise as a type and its levels (common/noise-spec.ts says what each level means). */
-export const addNoiseParamsSchema = noiseLevelsSchema.extend({
+const syntheticNoiseParams = noiseLevelsSchema.extend({
   imageId: id,
   seed: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER).default(0),
   clip: z.boolean().default(true),
 });
+
+/**
+ * Camera noise (main/imaging/camera): a simulated camera at an ISO-like level, optionally saved as
+ * a JPEG; the camera is drawn from the seed. Its result carries `reference`: the same camera
+ * without noise, the fair reference to score against (demosaicking alone changes a photo).
+ */
+const cameraNoiseParams = z.strictObject({
+  imageId: id,
+  type: z.literal('camera'),
+  level: z.enum(['low', 'medium', 'high']),
+  jpegQuality: z.number().int().min(60).max(100).nullable().default(null),
+  seed: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER).default(0),
+});
+
+export const addNoiseParamsSchema = z.discriminatedUnion('type', [syntheticNoiseParams, cameraNoiseParams]);
+
+/** The noisy image; for camera noise also its noise-free twin to score against. */
+export const addNoiseResultSchema = imageInfoSchema.extend({ reference: imageInfoSchema.optional() });
 
 /**
  * The photographer's controls (main/imaging/denoise-controls.ts): strength multiplies the noise
@@ -350,7 +368,7 @@ export const debugResultSchema = z.object({ steps: z.number().int().nonnegative(
 export const jobKinds = {
   'open-image': { params: openImageParamsSchema, result: imageInfoSchema, lane: 'imaging', pausable: false },
   'import-model': { params: importModelParamsSchema, result: modelCardSchema, lane: 'imaging', pausable: false },
-  'add-noise': { params: addNoiseParamsSchema, result: imageInfoSchema, lane: 'imaging', pausable: false },
+  'add-noise': { params: addNoiseParamsSchema, result: addNoiseResultSchema, lane: 'imaging', pausable: false },
   denoise: { params: denoiseParamsSchema, result: imageInfoSchema, lane: 'imaging', pausable: false },
   evaluate: { params: evaluateParamsSchema, result: evaluateResultSchema, lane: 'imaging', pausable: false },
   'estimate-noise': {

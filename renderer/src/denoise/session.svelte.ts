@@ -21,6 +21,11 @@ export interface Item {
   error: string | null;
   /** The photo as opened. */
   original: ImageInfo | null;
+  /**
+   * What results are scored against when it is not the original: camera noise's noise-free twin
+   * (the same simulated camera without noise; demosaicking alone changes a photo).
+   */
+  reference: ImageInfo | null;
   /** The original corrupted on purpose (so the app can score itself), or null. */
   noisy: ImageInfo | null;
   noiseLabel: string | null;
@@ -86,9 +91,20 @@ export function settingsLabel(s: DenoiseSettings): string {
   ].join(' · ');
 }
 
+/** What "Add noise" offers: the synthetic noise models, or a simulated camera. */
+export type AddedNoise = NoiseType | 'camera';
+
+/** The camera levels of the slider (0–3): ISO-like levels, the last also saved as a JPEG of quality 75. */
+export const CAMERA_STEPS = [
+  { level: 'low', jpegQuality: null, label: 'low' },
+  { level: 'medium', jpegQuality: null, label: 'medium' },
+  { level: 'high', jpegQuality: null, label: 'high' },
+  { level: 'medium', jpegQuality: 75, label: 'medium, JPEG q 75' },
+] as const;
+
 export interface NoiseSettings {
   enabled: boolean;
-  type: NoiseType;
+  type: AddedNoise;
   level: number;
   /** Poisson-Gaussian read noise σ. */
   readSigma: number;
@@ -96,18 +112,23 @@ export interface NoiseSettings {
 }
 
 /** Slider range and default level per noise type (levels as in the contract). */
-export const NOISE_LEVELS: Record<NoiseType, { min: number; max: number; step: number; value: number; label: string }> =
-  {
-    gaussian: { min: 0, max: 100, step: 1, value: 25, label: 'σ (0–255 scale)' },
-    poisson: { min: 1, max: 255, step: 1, value: 30, label: 'photons at full scale' },
-    'poisson-gaussian': { min: 1, max: 255, step: 1, value: 30, label: 'photons at full scale' },
-    'salt-pepper': { min: 0, max: 0.5, step: 0.01, value: 0.05, label: 'fraction of pixels' },
-    speckle: { min: 0, max: 1, step: 0.01, value: 0.2, label: 'multiplicative σ' },
-    mask: { min: 0, max: 0.9, step: 0.01, value: 0.2, label: 'dropped fraction' },
-  };
+export const NOISE_LEVELS: Record<
+  AddedNoise,
+  { min: number; max: number; step: number; value: number; label: string }
+> = {
+  gaussian: { min: 0, max: 100, step: 1, value: 25, label: 'σ (0–255 scale)' },
+  poisson: { min: 1, max: 255, step: 1, value: 30, label: 'photons at full scale' },
+  'poisson-gaussian': { min: 1, max: 255, step: 1, value: 30, label: 'photons at full scale' },
+  'salt-pepper': { min: 0, max: 0.5, step: 0.01, value: 0.05, label: 'fraction of pixels' },
+  speckle: { min: 0, max: 1, step: 0.01, value: 0.2, label: 'multiplicative σ' },
+  mask: { min: 0, max: 0.9, step: 0.01, value: 0.2, label: 'dropped fraction' },
+  camera: { min: 0, max: 3, step: 1, value: 1, label: 'camera level' },
+};
 
 export function noiseLabel(n: NoiseSettings): string {
   switch (n.type) {
+    case 'camera':
+      return `camera ${CAMERA_STEPS[n.level]?.label ?? n.level}`;
     case 'gaussian':
       return `gaussian σ=${n.level}`;
     case 'poisson-gaussian':
@@ -160,6 +181,7 @@ class DenoiseSession {
       status: 'opening',
       error: null,
       original: null,
+      reference: null,
       noisy: null,
       noiseLabel: null,
       denoised: null,
@@ -200,6 +222,7 @@ class DenoiseSession {
     if (this.currentKey === key) this.currentKey = this.items[0]?.key ?? null;
     for (const img of [
       item.original,
+      item.reference,
       item.noisy,
       item.denoised,
       item.noisyScore?.ssimMap,
@@ -219,27 +242,36 @@ class DenoiseSession {
     const oldNoisy = item.noisy;
     const oldScore = item.noisyScore;
     if (!this.noise.enabled) {
+      this.release(item.reference);
+      item.reference = null;
       item.noisy = null;
       item.noisyScore = null;
       item.noiseLabel = null;
     } else {
       const n = $state.snapshot(this.noise);
-      const noisy = await jobs.run(
+      const imageId = item.original.imageId;
+      const camera = CAMERA_STEPS[n.level] ?? CAMERA_STEPS[1];
+      const { reference = null, ...noisy } = await jobs.run(
         {
           kind: 'add-noise',
-          params: {
-            imageId: item.original.imageId,
-            type: n.type,
-            level: n.level,
-            seed: n.seed,
-            ...(n.type === 'poisson-gaussian' ? { gaussianSigma: n.readSigma } : {}),
-          },
+          params:
+            n.type === 'camera'
+              ? { imageId, type: 'camera', level: camera.level, jpegQuality: camera.jpegQuality, seed: n.seed }
+              : {
+                  imageId,
+                  type: n.type,
+                  level: n.level,
+                  seed: n.seed,
+                  ...(n.type === 'poisson-gaussian' ? { gaussianSigma: n.readSigma } : {}),
+                },
         },
         `Adding noise to ${item.name}`,
       );
+      this.release(item.reference);
+      item.reference = reference;
       item.noisy = noisy;
       item.noiseLabel = noiseLabel(n);
-      item.noisyScore = await this.score(item.original, noisy, item.name);
+      item.noisyScore = await this.score(this.referenceOf(item)!, noisy, item.name);
     }
     this.release(oldNoisy);
     this.release(oldScore?.ssimMap);
@@ -251,6 +283,11 @@ class DenoiseSession {
     item.denoisedSettings = null;
     this.dropPreview(item);
     if (item.status === 'done') item.status = 'ready';
+  }
+
+  /** What an item's results are scored against: camera noise's noise-free twin, else the original. */
+  referenceOf(item: Item): ImageInfo | null {
+    return item.reference ?? item.original;
   }
 
   private score(reference: ImageInfo, test: ImageInfo, name: string): Promise<EvaluateResult> {
@@ -289,7 +326,8 @@ class DenoiseSession {
       item.denoisedWith = modelId;
       item.denoisedSettings = settings;
       this.dropPreview(item);
-      item.denoisedScore = item.noisy && item.original ? await this.score(item.original, out, item.name) : null;
+      const reference = this.referenceOf(item);
+      item.denoisedScore = item.noisy && reference ? await this.score(reference, out, item.name) : null;
       item.status = 'done';
       return true;
     } catch (e) {

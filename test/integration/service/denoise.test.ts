@@ -6,7 +6,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
-import type { EvaluateResult, ExportResult, ImageInfo, ModelCard, BatchDenoiseResult } from '../../../common/contract/index.js';
+import type {
+  EvaluateResult,
+  ExportResult,
+  ImageInfo,
+  ModelCard,
+  BatchDenoiseResult,
+} from '../../../common/contract/index.js';
 import { ApiService } from '../../../main/service/api-service.js';
 import { buildWorker, startService, writeTestPng, type Harness } from './harness.js';
 import { tempDir } from '../../helpers/temp-dir.js';
@@ -180,5 +186,29 @@ describe('a model that cannot do the job', () => {
     } finally {
       for (const f of copies) rmSync(f);
     }
+  });
+});
+
+describe('camera noise through the service', () => {
+  it('adds a simulated camera’s noise, seeded, with its noise-free twin to score against', async () => {
+    const params = { imageId: clean.imageId, type: 'camera', level: 'high', jpegQuality: 80, seed: 4 } as const;
+    const a = (await h.service.run({ kind: 'add-noise', params })) as ImageInfo & { reference: ImageInfo };
+    const b = (await h.service.run({ kind: 'add-noise', params })) as ImageInfo & { reference: ImageInfo };
+    expect(a).toMatchObject({ width: 96, height: 80, channels: 3 });
+    expect(a.reference).toMatchObject({ width: 96, height: 80, channels: 3 });
+    expect(a.name).toContain('camera high, JPEG 80 (seed 4)');
+    const score = async (ref: ImageInfo, test: ImageInfo) =>
+      (await h.service.run({
+        kind: 'evaluate',
+        params: { referenceId: ref.imageId, testId: test.imageId },
+      })) as EvaluateResult;
+    // The same seed, the same camera and noise; "high" is far from its twin, the twin near the photo.
+    expect((await score(a, b)).mse).toBe(0);
+    const noisyVsTwin = (await score(a.reference, a)).psnr!;
+    expect(noisyVsTwin).toBeLessThan(30);
+    expect((await score(clean, a.reference)).psnr!).toBeGreaterThan(noisyVsTwin + 5);
+    await expect(
+      h.service.run({ kind: 'add-noise', params: { ...params, level: 'extreme' as never } }),
+    ).rejects.toThrow(/level/);
   });
 });
