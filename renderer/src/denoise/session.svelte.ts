@@ -200,7 +200,10 @@ class DenoiseSession {
         item.original = await api.images.open(source);
         item.name = item.original.name;
         item.status = 'ready';
-        if (item.original.sourcePath) void app.addRecent(item.original.sourcePath);
+        // In the web door a dropped or picked File is uploaded to a temporary file that is gone
+        // after a restart: only photos opened by their own path are worth remembering.
+        const uploaded = app.webDoor && typeof source !== 'string';
+        if (item.original.sourcePath && !uploaded) void app.addRecent(item.original.sourcePath);
         if (this.noise.enabled) await this.corrupt(item);
       } catch (e) {
         item.status = 'failed';
