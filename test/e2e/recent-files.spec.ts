@@ -22,3 +22,17 @@ test('a photo dropped in the browser is not listed under Recent files', async ({
   await expect(page.getByTestId('open-button')).toBeVisible();
   await expect(page.getByText(/Recent files \(/)).toHaveCount(0);
 });
+
+test('the empty workspace’s drop area also opens the file chooser, and chosen uploads are not remembered', async ({
+  page,
+}) => {
+  await page.goto(host.url);
+  const chooser = page.waitForEvent('filechooser');
+  await page.getByTestId('drop-target').click();
+  const { name, bytes } = photo('coffee-420.png');
+  await (await chooser).setFiles({ name, mimeType: 'image/png', buffer: bytes });
+  await expect(page.getByTestId('queue-status').first()).toHaveText('Ready');
+  await page.reload();
+  await expect(page.getByTestId('open-button')).toBeVisible();
+  await expect(page.getByText(/Recent files \(/)).toHaveCount(0);
+});

@@ -140,6 +140,8 @@ export function noiseLabel(n: NoiseSettings): string {
   }
 }
 
+const IMAGE_FILTER = [{ name: 'Images', extensions: ['png', 'jpg', 'jpeg', 'webp', 'tif', 'tiff', 'avif', 'gif'] }];
+
 let nextKey = 1;
 
 class DenoiseSession {
@@ -173,8 +175,19 @@ class DenoiseSession {
     return item.noisy ?? item.original;
   }
 
+  /** Asks for photos (native dialog, or the browser's file chooser) and opens them. */
+  async pickAndOpen(): Promise<void> {
+    try {
+      const paths = await api.files.pickFiles({ title: 'Open photos', filters: IMAGE_FILTER, multiple: true });
+      // The browser's chooser uploads the files: the paths it returns are temporary.
+      if (paths.length) await this.open(paths, { uploads: app.webDoor });
+    } catch (e) {
+      notices.push(`Could not open: ${errorText(e)}`, 'error');
+    }
+  }
+
   /** Opens files (drops, file picker) or host paths (recent files) into the queue. */
-  async open(sources: (File | string)[]): Promise<void> {
+  async open(sources: (File | string)[], opts: { uploads?: boolean } = {}): Promise<void> {
     const added: Item[] = sources.map((s) => ({
       key: nextKey++,
       name: typeof s === 'string' ? (s.split(/[\\/]/).pop() ?? s) : s.name,
@@ -202,7 +215,7 @@ class DenoiseSession {
         item.status = 'ready';
         // In the web door a dropped or picked File is uploaded to a temporary file that is gone
         // after a restart: only photos opened by their own path are worth remembering.
-        const uploaded = app.webDoor && typeof source !== 'string';
+        const uploaded = opts.uploads === true || (app.webDoor && typeof source !== 'string');
         if (item.original.sourcePath && !uploaded) void app.addRecent(item.original.sourcePath);
         if (this.noise.enabled) await this.corrupt(item);
       } catch (e) {
