@@ -13,6 +13,7 @@
 // Every control at its default (luminance 1, colour 1, detail 0) returns the model's output as is.
 
 import { ImagingError } from '../../common/errors.js';
+import { gaussianBlur } from './camera/filters.js';
 
 export interface DenoiseControls {
   /** Fraction of the luminance noise removal kept, 0–1 (default 1). */
@@ -84,30 +85,9 @@ export function applyControls(
       const at = c * hw;
       const removed = new Float32Array(hw);
       for (let i = 0; i < hw; i++) removed[i] = noisy[at + i]! - out[at + i]!;
-      const smooth = gaussianBlur1(removed, width, height);
+      const smooth = gaussianBlur(removed, width, height, 1);
       for (let i = 0; i < hw; i++) out[at + i] = out[at + i]! + detail * (removed[i]! - smooth[i]!);
     }
   }
-  return out;
-}
-
-/** Separable Gaussian blur, σ = 1 pixel (5 taps), edges mirrored. */
-function gaussianBlur1(plane: Float32Array, width: number, height: number): Float32Array {
-  const k = [0.05448868, 0.24420134, 0.40261995, 0.24420134, 0.05448868];
-  const mirror = (i: number, n: number) => (n === 1 ? 0 : i < 0 ? -i : i >= n ? 2 * n - 2 - i : i);
-  const tmp = new Float32Array(plane.length);
-  const out = new Float32Array(plane.length);
-  for (let y = 0; y < height; y++)
-    for (let x = 0; x < width; x++) {
-      let s = 0;
-      for (let t = -2; t <= 2; t++) s += k[t + 2]! * plane[y * width + mirror(x + t, width)]!;
-      tmp[y * width + x] = s;
-    }
-  for (let y = 0; y < height; y++)
-    for (let x = 0; x < width; x++) {
-      let s = 0;
-      for (let t = -2; t <= 2; t++) s += k[t + 2]! * tmp[mirror(y + t, height) * width + x]!;
-      out[y * width + x] = s;
-    }
   return out;
 }

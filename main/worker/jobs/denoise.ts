@@ -43,14 +43,6 @@ function rememberMap(key: string, map: Float32Array): void {
   if (fullMaps.size > 2) fullMaps.delete(fullMaps.keys().next().value!);
 }
 
-/** A rectangle of an H×W plane. */
-function cropPlane(plane: Float32Array, width: number, r: Region): Float32Array {
-  const out = new Float32Array(r.width * r.height);
-  for (let j = 0; j < r.height; j++)
-    out.set(plane.subarray((r.y + j) * width + r.x, (r.y + j) * width + r.x + r.width), j * r.width);
-  return out;
-}
-
 export const denoise: JobHandler<'denoise'> = async (params, ctx) => {
   const full = await ctx.images.load(params.imageId);
   const { name } = await ctx.images.describe(params.imageId);
@@ -67,14 +59,14 @@ export const denoise: JobHandler<'denoise'> = async (params, ctx) => {
   // the region; its noise level function needs every brightness of the photo).
   const estimator = params.sigma === 'auto' && model.takesSigma ? await noiseEstimatorFor(card) : null;
   const mapKey = `${params.imageId}|${card.file}`;
-  let noiseMap: Float32Array | undefined;
+  // A map already read for this photo serves again (a whole-photo run after its previews, too).
+  let noiseMap = estimator ? fullMaps.get(mapKey) : undefined;
   if (region && context && estimator) {
-    let whole = fullMaps.get(mapKey);
-    if (!whole) {
-      whole = await estimator.map(full);
-      rememberMap(mapKey, whole);
+    if (!noiseMap) {
+      noiseMap = await estimator.map(full);
+      rememberMap(mapKey, noiseMap);
     }
-    noiseMap = cropPlane(whole, full.width, context);
+    noiseMap = cutPlanes(noiseMap, 1, full.width, full.height, context);
   }
   const sigma =
     params.sigma === 'auto' && region && model.takesSigma && !estimator
@@ -126,20 +118,22 @@ function withMargin(r: Region, image: Image, margin: number): Region {
 
 /** A rectangle of an image (inside it) as an image of its own; alpha and metadata come along. */
 function crop(image: Image, r: Region): Image {
-  const cutPlanes = (src: Float32Array, planes: number) => {
-    const out = new Float32Array(planes * r.width * r.height);
-    for (let c = 0; c < planes; c++)
-      for (let j = 0; j < r.height; j++) {
-        const from = (c * image.height + r.y + j) * image.width + r.x;
-        out.set(src.subarray(from, from + r.width), (c * r.height + j) * r.width);
-      }
-    return out;
-  };
   return {
     ...image,
     width: r.width,
     height: r.height,
-    data: cutPlanes(image.data, image.channels),
-    ...(image.alpha ? { alpha: cutPlanes(image.alpha, 1) } : {}),
+    data: cutPlanes(image.data, image.channels, image.width, image.height, r),
+    ...(image.alpha ? { alpha: cutPlanes(image.alpha, 1, image.width, image.height, r) } : {}),
   };
+}
+
+/** A rectangle of planar C×H×W data (the photo, its alpha, a noise map). */
+function cutPlanes(src: Float32Array, planes: number, width: number, height: number, r: Region): Float32Array {
+  const out = new Float32Array(planes * r.width * r.height);
+  for (let c = 0; c < planes; c++)
+    for (let j = 0; j < r.height; j++) {
+      const from = (c * height + r.y + j) * width + r.x;
+      out.set(src.subarray(from, from + r.width), (c * r.height + j) * r.width);
+    }
+  return out;
 }
