@@ -7,6 +7,7 @@ import { estimateNoiseSigma } from '../../imaging/noise-estimate.js';
 import { DEFAULT_OVERLAP } from '../../imaging/tiling.js';
 import { controlsOf, denoiseImage } from '../../ml/inference/denoise.js';
 import { noiseEstimatorFor, onnxModel } from '../../ml/inference/engine-models.js';
+import type { NoiseEstimator } from '../../ml/inference/noise-map.js';
 import type { JobHandler } from './types.js';
 
 /**
@@ -36,11 +37,16 @@ function madLevelOf(imageId: string, image: Image): number {
  * The estimator's map of the whole photo, for previews of its regions (a map is read from the
  * whole photo: the noise level function needs every brightness). Two kept: a map is 4 bytes a pixel.
  */
-const fullMaps = new Map<string, Float32Array>();
-function rememberMap(key: string, map: Float32Array): void {
+const fullMaps = new Map<string, { estimator: NoiseEstimator; map: Float32Array }>();
+function rememberMap(key: string, estimator: NoiseEstimator, map: Float32Array): void {
   fullMaps.delete(key);
-  fullMaps.set(key, map);
+  fullMaps.set(key, { estimator, map });
   if (fullMaps.size > 2) fullMaps.delete(fullMaps.keys().next().value!);
+}
+/** The map read for this photo by this very estimator (one reloaded from a changed file reads anew). */
+function knownMap(key: string, estimator: NoiseEstimator): Float32Array | undefined {
+  const hit = fullMaps.get(key);
+  return hit?.estimator === estimator ? hit.map : undefined;
 }
 
 export const denoise: JobHandler<'denoise'> = async (params, ctx) => {
@@ -60,11 +66,11 @@ export const denoise: JobHandler<'denoise'> = async (params, ctx) => {
   const estimator = params.sigma === 'auto' && model.takesSigma ? await noiseEstimatorFor(card) : null;
   const mapKey = `${params.imageId}|${card.file}`;
   // A map already read for this photo serves again (a whole-photo run after its previews, too).
-  let noiseMap = estimator ? fullMaps.get(mapKey) : undefined;
+  let noiseMap = estimator ? knownMap(mapKey, estimator) : undefined;
   if (region && context && estimator) {
     if (!noiseMap) {
       noiseMap = await estimator.map(full);
-      rememberMap(mapKey, noiseMap);
+      rememberMap(mapKey, estimator, noiseMap);
     }
     noiseMap = cutPlanes(noiseMap, 1, full.width, full.height, context);
   }
@@ -84,7 +90,7 @@ export const denoise: JobHandler<'denoise'> = async (params, ctx) => {
   });
   await ctx.checkpoint();
   if (!region && result.estimator === 'wavelet-mad') rememberMadLevel(params.imageId, result.sigma);
-  if (!region && result.noiseMap) rememberMap(mapKey, result.noiseMap);
+  if (!region && estimator && result.noiseMap) rememberMap(mapKey, estimator, result.noiseMap);
   const sigmaNote = model.takesSigma
     ? `, σ ${result.sigma.toFixed(1)} ${params.sigma === 'auto' ? 'estimated' : 'given'}`
     : '';
