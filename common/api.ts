@@ -7,10 +7,10 @@
 // - Every method returns a Promise and rejects with an Error whose message is meant for the user
 //   (bad request, missing file, job not available in this build…).
 // - Heavy work is a job: `jobs.start({kind, params})` answers at once with a jobId; progress
-//   arrives through `jobs.onEvent`; `jobs.wait(jobId)` resolves with how it ended.
+//   arrives through `jobs.onEvent`; `jobs.wait({ jobId })` resolves with how it ended.
 // - Images are referenced by `imageId`; `ImageInfo.url` is a relative URL usable in `<img src>`.
 // - Paths are paths on the machine that runs the service (in the web door: the host machine).
-import type { AppInfo, Channel, ChannelRequest, ChannelResponse, CheckpointInfo, HistoryPoint, ImageInfo, ImportModelRequest, JobEvent, JobOutcome, JobResult, JobSnapshot, JobSpecInput, ModelCard, Settings } from './contract/index.js';
+import { channels, type Channel, type ChannelRequest, type ChannelResponse, type ImageInfo, type JobEvent, type JobOutcome, type JobResult, type JobSpecInput } from './contract/index.js';
 
 export type {
   AppInfo,
@@ -45,59 +45,43 @@ export interface FileFilter {
   extensions: string[];
 }
 
-export interface DenoiseLabApi {
+/**
+ * One method per channel of the contract, derived from its table: the call on channel
+ * 'models:delete' is `api.models.delete({ modelId })`, with that channel's request and response
+ * types. Adding a channel is one table entry plus its handler in the service; every door then has
+ * the method.
+ */
+export type ChannelApi = {
+  [G in ChannelGroup]: {
+    [C in Channel as C extends `${G}:${infer M}` ? M : never]: ChannelMethod<C>;
+  };
+};
+type ChannelGroup = Channel extends `${infer G}:${string}` ? G : never;
+/** A channel whose request may be left out (it has defaults for everything) takes it optionally. */
+type ChannelMethod<C extends Channel> = undefined extends ChannelRequest<C>
+  ? (request?: ChannelRequest<C>) => Promise<ChannelResponse<C>>
+  : (request: ChannelRequest<C>) => Promise<ChannelResponse<C>>;
+
+export interface DenoiseLabApi extends Omit<ChannelApi, 'images' | 'jobs' | 'dialogs'> {
   /** Which door this is. */
   readonly door: 'electron' | 'web';
 
-  app: {
-    info(): Promise<AppInfo>;
-  };
-
-  settings: {
-    get(): Promise<Settings>;
-    set(patch: Partial<Settings>): Promise<Settings>;
-  };
-
-  models: {
-    list(): Promise<ModelCard[]>;
-    /** Copy an .onnx file (host path) into the user's models. */
-    import(request: ImportModelRequest): Promise<ModelCard>;
-    /** Delete a trained or imported model (shipped models are read-only). */
-    delete(modelId: string): Promise<{ deleted: boolean }>;
-  };
-
-  images: {
+  images: Omit<ChannelApi['images'], 'open'> & {
     /**
      * Open an image: a host path, or a File from a drop / file input (Electron resolves its path
      * with webUtils.getPathForFile; the web door uploads it to the host first).
      */
     open(source: string | File): Promise<ImageInfo>;
-    info(imageId: string): Promise<ImageInfo>;
     /** The 8-bit sRGB PNG bytes of the image (same as fetching `info.url`). */
     bytes(imageId: string): Promise<Uint8Array>;
-    release(imageId: string): Promise<{ released: boolean }>;
   };
 
-  jobs: {
-    start(spec: JobSpecInput): Promise<{ jobId: string }>;
-    /** Resolves when the job ends (done, failed or cancelled); never rejects for a failed job. */
-    wait(jobId: string): Promise<JobOutcome>;
-    get(jobId: string): Promise<JobSnapshot>;
-    /** Running and recent jobs (after a reload, the page reattaches to them). */
-    list(): Promise<JobSnapshot[]>;
-    /** A training job's chart points so far, to redraw its charts from the start. */
-    history(jobId: string): Promise<{ jobId: string; points: HistoryPoint[] }>;
-    cancel(jobId: string): Promise<JobSnapshot>;
-    pause(jobId: string): Promise<JobSnapshot>;
-    resume(jobId: string): Promise<JobSnapshot>;
+  jobs: ChannelApi['jobs'] & {
     /** Every job's progress events; returns the function that unsubscribes. */
     onEvent(listener: (event: JobEvent) => void): () => void;
   };
 
-  checkpoints: {
-    list(jobId?: string): Promise<CheckpointInfo[]>;
-  };
-
+  /** The dialog channels as each door answers them (the web door has no native dialogs). */
   files: {
     /**
      * Pick files to open. Electron: native dialog, returns their paths. Web: a file chooser whose
@@ -116,47 +100,18 @@ export interface DenoiseLabApi {
 /** One request on a channel of the contract, answered with its response: a door's transport. */
 export type ChannelCall = <C extends Channel>(channel: C, request: ChannelRequest<C>) => Promise<ChannelResponse<C>>;
 
-/** The methods of DenoiseLabApi that are a single channel call, written the same way in every door. */
-export type ChannelMethods = Pick<DenoiseLabApi, 'app' | 'settings' | 'models' | 'checkpoints'> & {
-  images: Pick<DenoiseLabApi['images'], 'info' | 'release'>;
-  jobs: Omit<DenoiseLabApi['jobs'], 'onEvent'>;
-};
-
 /**
- * The single-call methods over a door's `call`. Each door adds what differs between them (opening a
- * dropped File, image bytes, job events, file dialogs) and may wrap a method (the web door opens
- * its event socket before `jobs.start`).
+ * Every channel of the table as a method over a door's `call`. Each door adds what differs between
+ * them (opening a dropped File, image bytes, job events, file dialogs) and may wrap a method (the
+ * web door opens its event socket before `jobs.start`).
  */
-export function channelMethods(call: ChannelCall): ChannelMethods {
-  return {
-    app: { info: () => call('app:info', {}) },
-    settings: {
-      get: () => call('settings:get', {}),
-      set: (patch) => call('settings:set', patch),
-    },
-    models: {
-      list: () => call('models:list', {}),
-      import: (request) => call('models:import', request),
-      delete: (modelId) => call('models:delete', { modelId }),
-    },
-    images: {
-      info: (imageId) => call('images:info', { imageId }),
-      release: (imageId) => call('images:release', { imageId }),
-    },
-    jobs: {
-      start: (spec) => call('jobs:start', spec),
-      wait: (jobId) => call('jobs:wait', { jobId }) as Promise<JobOutcome>,
-      get: (jobId) => call('jobs:get', { jobId }),
-      list: () => call('jobs:list', {}),
-      history: (jobId) => call('jobs:history', { jobId }),
-      cancel: (jobId) => call('jobs:cancel', { jobId }),
-      pause: (jobId) => call('jobs:pause', { jobId }),
-      resume: (jobId) => call('jobs:resume', { jobId }),
-    },
-    checkpoints: {
-      list: (jobId) => call('checkpoints:list', jobId === undefined ? {} : { jobId }),
-    },
-  };
+export function channelApi(call: ChannelCall): ChannelApi {
+  const api: Record<string, Record<string, (request?: unknown) => Promise<unknown>>> = {};
+  for (const channel of Object.keys(channels) as Channel[]) {
+    const [group, method] = channel.split(':') as [string, string];
+    (api[group] ??= {})[method] = (request = {}) => call(channel, request as ChannelRequest<typeof channel>);
+  }
+  return api as unknown as ChannelApi;
 }
 
 /**
@@ -197,7 +152,7 @@ export async function runJob<S extends JobSpecInput>(
   try {
     jobId = (await api.jobs.start(spec)).jobId;
     for (const e of early) if (e.jobId === jobId) onEvent?.(e);
-    return resultOf(await api.jobs.wait(jobId)) as JobResult<S['kind']>;
+    return resultOf((await api.jobs.wait({ jobId })) as JobOutcome) as JobResult<S['kind']>;
   } finally {
     off();
   }
@@ -216,7 +171,7 @@ export async function followJob(
     if (e.jobId === jobId) onEvent?.(e);
   });
   try {
-    return resultOf(await api.jobs.wait(jobId));
+    return resultOf((await api.jobs.wait({ jobId })) as JobOutcome);
   } finally {
     off();
   }

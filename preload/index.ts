@@ -4,7 +4,7 @@
 // before they reach the page. Dropped files are resolved to paths with webUtils.getPathForFile.
 import { contextBridge, ipcRenderer, webUtils } from 'electron';
 import { isChannel, jobEventChannel, jobEventSchema, parseRequest, type Channel, type ChannelRequest, type ChannelResponse } from '../common/contract/index.js';
-import { CallFailed, channelMethods, type DenoiseLabApi, type JobEvent } from '../common/api.js';
+import { CallFailed, channelApi, type DenoiseLabApi, type JobEvent } from '../common/api.js';
 
 type Envelope = { ok: true; value: unknown } | { ok: false; error: { code: string; message: string } };
 
@@ -16,7 +16,7 @@ async function call<C extends Channel>(channel: C, request: ChannelRequest<C>): 
   return answer.value as ChannelResponse<C>;
 }
 
-const calls = channelMethods(call);
+const { dialogs, ...calls } = channelApi(call);
 
 const api: DenoiseLabApi = {
   door: 'electron',
@@ -48,9 +48,9 @@ const api: DenoiseLabApi = {
     },
   },
   files: {
-    pickFiles: (options = {}) => call('dialogs:openFiles', options),
-    pickFolder: (options = {}) => call('dialogs:openFolder', options),
-    saveAs: (options = {}) => call('dialogs:saveFile', options),
+    pickFiles: (options = {}) => dialogs.openFiles(options),
+    pickFolder: (options = {}) => dialogs.openFolder(options),
+    saveAs: (options = {}) => dialogs.saveFile(options),
     // Exports are written straight to disk in Electron: nothing to download.
     download: async () => undefined,
   },

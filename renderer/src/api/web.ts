@@ -10,7 +10,7 @@
 // cookie) and removes it from the address bar so it does not sit in history; a reload finds it
 // there. It travels only in the X-Denoise-Token header (the event socket: its ?token= query).
 // Previews (<img src>) use the image's unguessable URL; downloads are fetched with the header.
-import { CallFailed, channelMethods, type DenoiseLabApi, type JobEvent } from '../../../common/api.js';
+import { CallFailed, channelApi, type DenoiseLabApi, type JobEvent } from '../../../common/api.js';
 import { callErrorSchema, jobEventSchema, parseRequest, parseResponse, type Channel, type ChannelRequest, type ChannelResponse } from '../../../common/contract/index.js';
 
 export interface WebApiOptions {
@@ -99,7 +99,7 @@ export function createWebApi(options: WebApiOptions = {}): DenoiseLabApi {
     });
   }
 
-  const calls = channelMethods(call);
+  const { dialogs: _dialogs, ...calls } = channelApi(call);
   return {
     door: 'web',
     ...calls,

@@ -245,11 +245,11 @@ class DenoiseSession {
       item.denoisedScore?.ssimMap,
       item.preview?.image,
     ])
-      if (img) void api.images.release(img.imageId).catch(() => undefined);
+      if (img) void api.images.release({ imageId: img.imageId }).catch(() => undefined);
   }
 
   private release(img: ImageInfo | null | undefined) {
-    if (img) void api.images.release(img.imageId).catch(() => undefined);
+    if (img) void api.images.release({ imageId: img.imageId }).catch(() => undefined);
   }
 
   /** Replaces the corrupted copy with one made from the current noise settings (or removes it). */
@@ -384,7 +384,7 @@ class DenoiseSession {
     const seq = ++this.previewSeq;
     const running = this.previewJob;
     this.previewJob = null;
-    if (running) void api.jobs.cancel(running).catch(() => undefined);
+    if (running) void api.jobs.cancel({ jobId: running }).catch(() => undefined);
     const settings = this.settings;
     try {
       const image = await runJob(

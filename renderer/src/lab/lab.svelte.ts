@@ -226,7 +226,7 @@ class Lab {
 
   private async loadHistory(jobId: string): Promise<void> {
     try {
-      const { points } = await api.jobs.history(jobId);
+      const { points } = await api.jobs.history({ jobId });
       if (this.jobId !== jobId) return;
       addPoints(this.table, points);
       this.version++;
@@ -271,7 +271,7 @@ class Lab {
   async refreshCheckpoints(): Promise<void> {
     if (!this.jobId) return;
     try {
-      const list = await api.checkpoints.list(this.jobId);
+      const list = await api.checkpoints.list({ jobId: this.jobId });
       this.checkpoints = list.sort((a, b) => a.step - b.step);
       if (!this.selectedCheckpoint && list.length) this.selectedCheckpoint = list[list.length - 1]!.checkpointId;
     } catch {

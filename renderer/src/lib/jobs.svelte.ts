@@ -87,13 +87,13 @@ class Jobs {
   }
 
   async cancel(jobId: string): Promise<void> {
-    await api.jobs.cancel(jobId);
+    await api.jobs.cancel({ jobId });
   }
   async pause(jobId: string): Promise<void> {
-    await api.jobs.pause(jobId);
+    await api.jobs.pause({ jobId });
   }
   async resume(jobId: string): Promise<void> {
-    await api.jobs.resume(jobId);
+    await api.jobs.resume({ jobId });
   }
 }
 
