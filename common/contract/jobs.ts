@@ -210,7 +210,15 @@ export const latentDecodeParamsSchema = z.strictObject({
 export const latentTraversalParamsSchema = z.strictObject({
   modelId: id,
   dims: z.tuple([z.number().int().nonnegative(), z.number().int().nonnegative()]),
-  range: z.tuple([finite, finite]).default([-3, 3]),
+  /** Values both dimensions take, from..to; without it each dimension spans its own codes (`spread`). */
+  range: z.tuple([finite, finite]).optional(),
+  /**
+   * Without `range`: each dimension goes from its mean code − spread·σ to mean + spread·σ, σ the
+   * standard deviation of that dimension's codes over the digits, so the grid covers where the
+   * codes actually lie (a fixed ±3 is twice the spread of a typical autoencoder's codes, and the
+   * wrong place altogether for codes that are never negative).
+   */
+  spread: z.number().positive().max(10).default(2),
   steps: z.number().int().min(2).max(32).default(9),
 });
 
@@ -331,6 +339,8 @@ export const gridImageResultSchema = z.object({
   image: imageInfoSchema,
   rows: z.number().int().positive(),
   cols: z.number().int().positive(),
+  /** A traversal's value range per varied dimension: columns first, then rows. */
+  ranges: z.array(z.tuple([finite, finite])).optional(),
 });
 
 export const featureMapsResultSchema = z.object({

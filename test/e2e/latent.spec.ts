@@ -86,4 +86,12 @@ test('latent scatter of a freshly trained digits autoencoder renders its points'
   expect(Number(await probe.getAttribute('data-pixels'))).toBeGreaterThan(0.85);
   expect(Number(await probe.getAttribute('data-latent'))).toBeGreaterThan(0.1);
   await screenshot(page, info, 'latent-probe');
+  // The traversal spans each dimension's own codes (± 2 σ around their mean), and says where.
+  await page.getByRole('button', { name: 'Traverse' }).click();
+  const ranges = page.getByTestId('traversal-ranges');
+  await expect(ranges).toContainText(/z1 \(columns\) -?\d+\.\d\d … -?\d+\.\d\d · z2 \(rows\)/, { timeout: 60_000 });
+  const [lo, hi] = (await ranges.textContent())!.match(/-?\d+\.\d\d/g)!.map(Number);
+  expect(hi! - lo!).toBeGreaterThan(0);
+  expect(hi! - lo!).not.toBeCloseTo(6, 1); // not the old fixed ±3
+  await screenshot(page, info, 'latent-traversal');
 });

@@ -93,6 +93,8 @@ export interface TraversalOptions {
   dims: [number] | [number, number];
   /** Values each varied dimension takes, from..to inclusive (default −3..3: ±3σ of the prior). */
   range?: [number, number];
+  /** A range per varied dimension (columns, rows), in place of `range`. */
+  ranges?: [number, number][];
   /** Points along each varied dimension. */
   steps: number;
 }
@@ -106,7 +108,15 @@ export async function latentTraversal(
   exec: Executor,
   o: TraversalOptions,
   sampleShape?: SampleShape,
-): Promise<{ images: Float32Array; rows: number; cols: number; values: number[]; sampleShape: number[] }> {
+): Promise<{
+  images: Float32Array;
+  rows: number;
+  cols: number;
+  /** The varied dimensions' values: along the columns, and along the rows (empty for one dimension). */
+  values: number[];
+  rowValues: number[];
+  sampleShape: number[];
+}> {
   const shape = sampleShapeFor(model, sampleShape);
   const lshape = latentShape(model.arch, shape);
   if (!lshape) throw new RangeError(`a ${model.arch.network.type} network has no latent space`);
@@ -116,10 +126,13 @@ export async function latentTraversal(
   for (const k of o.dims)
     if (!Number.isInteger(k) || k < 0 || k >= d) throw new RangeError(`latent dimension ${k} is not in 0…${d - 1}`);
   if (o.base && o.base.length !== d) throw new RangeError(`base point has ${o.base.length} values, the latent ${d}`);
-  const [lo, hi] = o.range ?? [-3, 3];
-  const values = Array.from({ length: o.steps }, (_, i) =>
-    o.steps === 1 ? (lo + hi) / 2 : lo + ((hi - lo) * i) / (o.steps - 1),
-  );
+  if (o.ranges && o.ranges.length !== o.dims.length)
+    throw new RangeError(`${o.ranges.length} ranges for ${o.dims.length} varied dimensions`);
+  const ranges = o.ranges ?? o.dims.map(() => o.range ?? [-3, 3]);
+  const along = ([lo, hi]: [number, number]) =>
+    Array.from({ length: o.steps }, (_, i) => (o.steps === 1 ? (lo + hi) / 2 : lo + ((hi - lo) * i) / (o.steps - 1)));
+  const values = along(ranges[0]!);
+  const rowValues = o.dims.length === 2 ? along(ranges[1]!) : [];
   const rows = o.dims.length === 2 ? o.steps : 1;
   const cols = o.steps;
   const latent = new Float32Array(rows * cols * d);
@@ -128,11 +141,11 @@ export async function latentTraversal(
       const at = (r * cols + c) * d;
       if (o.base) latent.set(o.base, at);
       latent[at + o.dims[0]] = values[c]!;
-      if (o.dims.length === 2) latent[at + o.dims[1]] = values[r]!;
+      if (o.dims.length === 2) latent[at + o.dims[1]] = rowValues[r]!;
     }
   }
   const { output } = await decode(model, exec, latent, rows * cols, shape);
-  return { images: output, rows, cols, values, sampleShape: [...shape] };
+  return { images: output, rows, cols, values, rowValues, sampleShape: [...shape] };
 }
 
 /** Every layer's output for one batch of inputs (feature maps of conv layers), by layer name. */

@@ -22,6 +22,8 @@ export interface LatentSpace {
   codes: Float32Array;
   /** Mean code: the centre of traversal grids. */
   mean: Float32Array;
+  /** Standard deviation of each dimension's codes: how far traversal grids reach. */
+  spread: Float32Array;
   pca: Pca | null;
   /** Plot coordinates of all digits: digits.length × 2. */
   plot: Float64Array;
@@ -55,6 +57,9 @@ export async function latentSpace(ctx: JobContext, modelId: string): Promise<Lat
   const dims = shape.slice(1).reduce((a, b) => a * b, 1);
   const mean = new Float32Array(dims);
   for (let i = 0; i < n; i++) for (let j = 0; j < dims; j++) mean[j]! += latent[i * dims + j]! / n;
+  const spread = new Float32Array(dims);
+  for (let i = 0; i < n; i++) for (let j = 0; j < dims; j++) spread[j]! += (latent[i * dims + j]! - mean[j]!) ** 2 / n;
+  for (let j = 0; j < dims; j++) spread[j] = Math.sqrt(spread[j]!);
   let pca: Pca | null = null;
   let plot: Float64Array;
   if (dims > 2) {
@@ -67,7 +72,7 @@ export async function latentSpace(ctx: JobContext, modelId: string): Promise<Lat
       plot[i * 2 + 1] = dims === 2 ? latent[i * dims + 1]! : 0;
     }
   }
-  return { model, executor, digits, dims, codes: latent, mean, pca, plot };
+  return { model, executor, digits, dims, codes: latent, mean, spread, pca, plot };
 }
 
 /** A point given in plot coordinates or as a full latent vector → the latent vector. */

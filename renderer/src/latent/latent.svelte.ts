@@ -10,6 +10,10 @@ export interface Grid {
   image: ImageInfo;
   rows: number;
   cols: number;
+  /** A traversal's value range per varied dimension (columns, rows). */
+  ranges?: [number, number][];
+  /** The traversed dimensions (columns, rows), as they were when it ran. */
+  dims?: [number, number];
 }
 
 class Latent {
@@ -85,13 +89,14 @@ class Latent {
     if (image && this.modelId === modelId) this.decoded = { x, y, image };
   }
 
-  async traverse(dims: [number, number], range: [number, number], steps: number): Promise<void> {
+  /** A grid over two dimensions, each from its mean code − spread·σ to mean + spread·σ. */
+  async traverse(dims: [number, number], spread: number, steps: number): Promise<void> {
     const modelId = this.modelId;
     if (!modelId) return;
     const r = await this.attempt('latent-traversal', () =>
-      jobs.run({ kind: 'latent-traversal', params: { modelId, dims, range, steps } }, 'Latent traversal'),
+      jobs.run({ kind: 'latent-traversal', params: { modelId, dims, spread, steps } }, 'Latent traversal'),
     );
-    if (r && this.modelId === modelId) this.traversal = r;
+    if (r && this.modelId === modelId) this.traversal = { ...r, dims };
   }
 
   async interpolate(steps: number): Promise<void> {

@@ -88,7 +88,12 @@ describe('latent-space functions', () => {
     expect(Array.from(output)).toEqual(Array.from(full.output!.data as Float32Array));
 
     const grid = await latentTraversal(model, exec, { dims: [0, 1], steps: 3, range: [-1, 1] });
-    expect(grid).toMatchObject({ rows: 3, cols: 3, values: [-1, 0, 1] });
+    expect(grid).toMatchObject({ rows: 3, cols: 3, values: [-1, 0, 1], rowValues: [-1, 0, 1] });
+    // A range per dimension: columns over the first, rows over the second.
+    const own = await latentTraversal(model, exec, { dims: [0, 1], steps: 3, ranges: [[0, 2], [-4, 4]] });
+    expect(own).toMatchObject({ values: [0, 1, 2], rowValues: [-4, 0, 4] });
+    const corner = await decode(model, exec, new Float32Array([2, 4]), 1);
+    expect(Array.from(own.images.subarray(8 * 64, 9 * 64))).toEqual(Array.from(corner.output));
     expect(grid.images.length).toBe(9 * 64);
     // Centre of the grid is the decoded origin.
     const origin = await decode(model, exec, new Float32Array(2), 1);

@@ -183,6 +183,7 @@ describe('a trained denoiser: save, list, use in Denoise, export', () => {
 describe('latent views of dense models on the digits', () => {
   let flat: ModelCard; // 64-32-2-32-64: the latent is the plot
   let wide: ModelCard; // 64-16-64: plotted by PCA
+  let sigmoid2d: ModelCard; // 64-2-64, a sigmoid code: never negative, so ±3 around 0 misses it
 
   beforeAll(async () => {
     const base = {
@@ -195,6 +196,7 @@ describe('latent views of dense models on the digits', () => {
     };
     flat = await trainAndSave({ ...base, architecture: 'digits-ae' }, 'digits 2d');
     wide = await trainAndSave({ ...base, architecture: 'dense:64-16-64:sigmoid,sigmoid' }, 'digits 16d');
+    sigmoid2d = await trainAndSave({ ...base, architecture: 'dense:64-2-64:sigmoid,sigmoid' }, 'digits sigmoid 2d');
   }, 60_000);
 
   it('encodes the digits to labelled 2-D points (identity for a 2-D latent, PCA above)', async () => {
@@ -217,6 +219,41 @@ describe('latent views of dense models on the digits', () => {
     // PCA coordinates are centred: their mean over all digits is 0.
     const meanX = b.points.reduce((s, p) => s + p.x, 0) / b.points.length;
     expect(Math.abs(meanX)).toBeLessThan(1e-4);
+  });
+
+  it('traverses each dimension over its own codes: mean ± 2σ by default, or the range asked for', async () => {
+    const codes = (await run({ kind: 'latent-encode', params: { modelId: sigmoid2d.id, count: 1797 } })) as LatentEncodeResult;
+    const stats = (v: number[]) => {
+      const mean = v.reduce((s, x) => s + x, 0) / v.length;
+      return { mean, sd: Math.sqrt(v.reduce((s, x) => s + (x - mean) ** 2, 0) / v.length) };
+    };
+    const x = stats(codes.points.map((p) => p.x));
+    const y = stats(codes.points.map((p) => p.y));
+    expect(codes.projection).toBe('identity');
+    expect(Math.min(x.sd, y.sd)).toBeGreaterThan(1e-3);
+    // Codes are float32 in the worker: agree to a small fraction of their spread.
+    const near = (v: number, e: number, sd: number) => expect(Math.abs(v - e)).toBeLessThan(1e-3 * sd + 1e-6);
+    const grid = (await run({ kind: 'latent-traversal', params: { modelId: sigmoid2d.id, dims: [0, 1], steps: 3 } })) as {
+      ranges: [number, number][];
+    };
+    const expected = [
+      [x.mean - 2 * x.sd, x.mean + 2 * x.sd],
+      [y.mean - 2 * y.sd, y.mean + 2 * y.sd],
+    ];
+    grid.ranges.flat().forEach((v, i) => near(v, expected.flat()[i]!, i < 2 ? x.sd : y.sd));
+    const wider = (await run({
+      kind: 'latent-traversal',
+      params: { modelId: sigmoid2d.id, dims: [0, 1], steps: 3, spread: 3 },
+    })) as { ranges: [number, number][] };
+    near(wider.ranges[1]![1] - wider.ranges[1]![0], 6 * y.sd, y.sd);
+    const fixed = (await run({
+      kind: 'latent-traversal',
+      params: { modelId: sigmoid2d.id, dims: [0, 1], steps: 3, range: [-1, 1] },
+    })) as { ranges: [number, number][] };
+    expect(fixed.ranges).toEqual([
+      [-1, 1],
+      [-1, 1],
+    ]);
   });
 
   it('decodes a point, a traversal grid and an interpolation to images', async () => {
