@@ -18,12 +18,14 @@ export const MAX_SCALE = 32;
 
 const clampScale = (s: number) => Math.min(MAX_SCALE, Math.max(MIN_SCALE, s));
 
-/** The whole image in the pane, centred (never enlarged past 100 %: small crops stay crisp). */
-export function fitView(image: Size, pane: Size, allowEnlarge = false): View {
+/**
+ * The whole image in the pane, centred, never enlarged past 100 %: a photo smaller than the pane is
+ * shown pixel for pixel, since resampling it up would blur the very noise the user is judging
+ * (200 % and above are a deliberate zoom, drawn with sharp pixels).
+ */
+export function fitView(image: Size, pane: Size): View {
   if (image.width <= 0 || image.height <= 0 || pane.width <= 0 || pane.height <= 0) return { scale: 1, x: 0, y: 0 };
-  let scale = Math.min(pane.width / image.width, pane.height / image.height);
-  if (!allowEnlarge) scale = Math.min(scale, 1);
-  scale = clampScale(scale);
+  const scale = clampScale(Math.min(1, pane.width / image.width, pane.height / image.height));
   return { scale, x: (pane.width - image.width * scale) / 2, y: (pane.height - image.height * scale) / 2 };
 }
 

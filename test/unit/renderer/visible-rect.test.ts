@@ -7,7 +7,7 @@ const pane = { width: 600, height: 400 };
 
 describe('visibleRect', () => {
   it('is the whole photo when it fits the pane', () => {
-    expect(visibleRect(fitView(image, pane, true), pane, image, 1, Infinity)).toEqual({
+    expect(visibleRect(fitView(image, pane), pane, image, 1, Infinity)).toEqual({
       x: 0,
       y: 0,
       width: 1200,
@@ -16,7 +16,7 @@ describe('visibleRect', () => {
   });
 
   it('is the middle quarter at 200 % of fit, and follows a pan', () => {
-    const zoomed = zoomAt(fitView(image, pane, true), 1, 300, 200); // scale 0.5 → 1 about the centre
+    const zoomed = zoomAt(fitView(image, pane), 1, 300, 200); // scale 0.5 → 1 about the centre
     expect(visibleRect(zoomed, pane, image, 1, Infinity)).toEqual({ x: 300, y: 200, width: 600, height: 400 });
     const panned = { ...zoomed, x: zoomed.x + 100 };
     expect(visibleRect(panned, pane, image, 1, Infinity)).toEqual({ x: 200, y: 200, width: 600, height: 400 });
@@ -49,9 +49,9 @@ describe('visibleRect', () => {
   });
 
   it('keeps the middle of a large view, same shape, within the pixel limit', () => {
-    const r = visibleRect(fitView(image, pane, true), pane, image, 1, 240_000)!;
+    const r = visibleRect(fitView(image, pane), pane, image, 1, 240_000)!;
     expect(r).toEqual({ x: 300, y: 200, width: 600, height: 400 });
-    const odd = visibleRect(fitView(image, pane, true), pane, image, 1, 100_000)!;
+    const odd = visibleRect(fitView(image, pane), pane, image, 1, 100_000)!;
     expect(odd.width * odd.height).toBeLessThanOrEqual(100_000);
     expect(odd.width / odd.height).toBeCloseTo(1.5, 2);
     expect(Math.abs(odd.x + odd.width / 2 - 600)).toBeLessThanOrEqual(1);
