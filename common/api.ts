@@ -10,7 +10,17 @@
 //   arrives through `jobs.onEvent`; `jobs.wait({ jobId })` resolves with how it ended.
 // - Images are referenced by `imageId`; `ImageInfo.url` is a relative URL usable in `<img src>`.
 // - Paths are paths on the machine that runs the service (in the web door: the host machine).
-import { channels, type Channel, type ChannelRequest, type ChannelResponse, type ImageInfo, type JobEvent, type JobOutcome, type JobResult, type JobSpecInput } from './contract/index.js';
+import {
+  channels,
+  type Channel,
+  type ChannelRequest,
+  type ChannelResponse,
+  type ImageInfo,
+  type JobEvent,
+  type JobOutcome,
+  type JobResult,
+  type JobSpecInput,
+} from './contract/index.js';
 
 export type {
   AppInfo,
@@ -58,9 +68,10 @@ export type ChannelApi = {
 };
 type ChannelGroup = Channel extends `${infer G}:${string}` ? G : never;
 /** A channel whose request may be left out (it has defaults for everything) takes it optionally. */
-type ChannelMethod<C extends Channel> = undefined extends ChannelRequest<C>
-  ? (request?: ChannelRequest<C>) => Promise<ChannelResponse<C>>
-  : (request: ChannelRequest<C>) => Promise<ChannelResponse<C>>;
+type ChannelMethod<C extends Channel> =
+  undefined extends ChannelRequest<C>
+    ? (request?: ChannelRequest<C>) => Promise<ChannelResponse<C>>
+    : (request: ChannelRequest<C>) => Promise<ChannelResponse<C>>;
 
 export interface DenoiseLabApi extends Omit<ChannelApi, 'images' | 'jobs' | 'dialogs'> {
   /** Which door this is. */

@@ -3,7 +3,15 @@
 // (clear error before anything is sent) and again in the main process; events are validated
 // before they reach the page. Dropped files are resolved to paths with webUtils.getPathForFile.
 import { contextBridge, ipcRenderer, webUtils } from 'electron';
-import { isChannel, jobEventChannel, jobEventSchema, parseRequest, type Channel, type ChannelRequest, type ChannelResponse } from '../common/contract/index.js';
+import {
+  isChannel,
+  jobEventChannel,
+  jobEventSchema,
+  parseRequest,
+  type Channel,
+  type ChannelRequest,
+  type ChannelResponse,
+} from '../common/contract/index.js';
 import { CallFailed, channelApi, type DenoiseLabApi, type JobEvent } from '../common/api.js';
 
 type Envelope = { ok: true; value: unknown } | { ok: false; error: { code: string; message: string } };

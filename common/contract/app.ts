@@ -29,6 +29,8 @@ const settingsFields = {
   exportBitDepth: z.union([z.literal(8), z.literal(16)]),
   exportQuality: z.number().int().min(1).max(100),
   exportMetadata: metadataModeSchema,
+  /** The folder the last export went to, offered again next time (null: none yet). */
+  exportFolder: z.string().max(4096).nullable(),
   /** Largest image the app decodes, in megapixels (the header is checked before decoding). */
   maxMegapixels: z.number().min(1).max(2000),
 };
@@ -46,6 +48,7 @@ export const settingsSchema = z.object({
   exportBitDepth: settingsFields.exportBitDepth.default(8),
   exportQuality: settingsFields.exportQuality.default(92),
   exportMetadata: settingsFields.exportMetadata.default('keep'),
+  exportFolder: settingsFields.exportFolder.default(null),
   maxMegapixels: settingsFields.maxMegapixels.default(APP_MAX_MEGAPIXELS),
 });
 /** A settings change: only the fields given are changed (no defaults filled in). */

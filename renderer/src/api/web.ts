@@ -11,7 +11,15 @@
 // there. It travels only in the X-Denoise-Token header (the event socket: its ?token= query).
 // Previews (<img src>) use the image's unguessable URL; downloads are fetched with the header.
 import { CallFailed, channelApi, type DenoiseLabApi, type JobEvent } from '../../../common/api.js';
-import { callErrorSchema, jobEventSchema, parseRequest, parseResponse, type Channel, type ChannelRequest, type ChannelResponse } from '../../../common/contract/index.js';
+import {
+  callErrorSchema,
+  jobEventSchema,
+  parseRequest,
+  parseResponse,
+  type Channel,
+  type ChannelRequest,
+  type ChannelResponse,
+} from '../../../common/contract/index.js';
 
 export interface WebApiOptions {
   /** Base URL of the host (defaults to the page's own origin). */
