@@ -12,7 +12,8 @@ import type {
 } from '../api/index.js';
 import { app } from '../lib/app.svelte.js';
 import { clash } from '../lib/clash.svelte.js';
-import { errorText, isCancelled } from '../lib/format.js';
+import { errorText } from '../lib/failure.js';
+import { isCancelled } from '../lib/format.js';
 import { isActive, jobs } from '../lib/jobs.svelte.js';
 import { canUse } from '../lib/model-options.js';
 import { notices } from '../lib/notices.svelte.js';
@@ -284,7 +285,7 @@ class Lab {
     try {
       await jobs[action](this.jobId);
     } catch (e) {
-      notices.push(`Could not ${action} the training: ${errorText(e)}`, 'error');
+      notices.failed(`Could not ${action} the training`, e);
     }
   }
 
@@ -300,7 +301,7 @@ class Lab {
       await app.refreshModels();
       notices.push(`Saved ${this.saved.name}: it is now in the model list`, 'success');
     } catch (e) {
-      notices.push(`Could not save the model: ${errorText(e)}`, 'error');
+      notices.failed(`Could not save the model`, e);
     }
   }
 
@@ -328,7 +329,7 @@ class Lab {
       if (r.downloadUrl) await api.files.download(r.downloadUrl, r.fileName);
       notices.push(`Exported ${r.fileName}`, 'success');
     } catch (e) {
-      notices.push(`Could not export the ONNX file: ${errorText(e)}`, 'error');
+      notices.failed(`Could not export the ONNX file`, e);
     }
   }
 
