@@ -27,6 +27,7 @@ import {
   type VariantId,
   type VariantOptions,
 } from './architecture.js';
+import { hyperProblems } from './hyper-problems.js';
 import { addPoints, emptyTable } from './series.js';
 
 /** The Lab's training noise: a noise type, none, or the camera mix (photos; noise-level-map models). */
@@ -109,12 +110,19 @@ class Lab {
   checkpoints = $state<CheckpointInfo[]>([]);
   selectedCheckpoint = $state<string | null>(null);
   runError = $state<string | null>(null);
+  /** Photos of the training folder that could not be read and were left out (the worker's skipped_images). */
+  skippedImages = $state(0);
   saved = $state<ModelCard | null>(null);
   private lastCheckpointPoll = 0;
 
   get network(): NetworkDesign {
     const f = familyOf(this.variant);
     return f === 'dense' ? this.dense : f === 'conv-ae' ? this.conv : this.residual;
+  }
+
+  /** What is wrong with the training settings, in words; Start waits until this is empty. */
+  get hyperProblems(): string[] {
+    return hyperProblems(this.hyper);
   }
 
   get running(): boolean {
@@ -134,7 +142,7 @@ class Lab {
   }
 
   async start(): Promise<void> {
-    if (this.running) return;
+    if (this.running || this.hyperProblems.length) return;
     this.starting = true;
     try {
       await this.startRun();
@@ -193,6 +201,7 @@ class Lab {
     this.clearRun();
     this.jobId = newest.jobId;
     this.event = newest;
+    this.countSkipped(newest);
     if (newest.preview?.length) this.previews = newest.preview;
     if (newest.state === 'failed') this.runError = newest.error ?? null;
     if (!isActive(newest.state)) {
@@ -220,6 +229,7 @@ class Lab {
     this.checkpoints = [];
     this.selectedCheckpoint = null;
     this.runError = null;
+    this.skippedImages = 0;
     this.saved = null;
     this.event = null;
     this.jobId = null;
@@ -257,6 +267,7 @@ class Lab {
   private onEvent(e: JobEvent): void {
     this.jobId = e.jobId;
     this.event = e;
+    this.countSkipped(e);
     if (e.points?.length) {
       addPoints(this.table, e.points);
       this.version++;
@@ -267,6 +278,12 @@ class Lab {
       this.lastCheckpointPoll = now;
       void this.refreshCheckpoints();
     }
+  }
+
+  /** The worker repeats the count in its metrics events; a heartbeat without metrics keeps it. */
+  private countSkipped(e: JobEvent): void {
+    const n = e.metrics?.skipped_images;
+    if (n !== undefined) this.skippedImages = n;
   }
 
   async refreshCheckpoints(): Promise<void> {
