@@ -133,11 +133,13 @@ export function channelApi(call: ChannelCall): ChannelApi {
 /**
  * A failed call or job, with the service's error code: 'exists' means the target name is taken
  * and the request said to cancel on a clash, so the app can ask and try again with the answer.
+ * `message` is for the person; `details`, when the service gave any, is the technical account.
  */
 export class CallFailed extends Error {
   constructor(
     message: string,
     readonly code?: string,
+    readonly details?: string,
   ) {
     super(message);
     this.name = 'CallFailed';

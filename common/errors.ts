@@ -40,6 +40,11 @@ export class AppError extends Error {
     super(message);
     this.name = new.target.name;
   }
+
+  /** The technical account behind `message` (which field failed which check), for a details view and the log. */
+  get details(): string | undefined {
+    return undefined;
+  }
 }
 
 export type ImagingErrorCode = Exclude<ErrorCode, CallErrorCode> | 'exists' | 'not-found';
@@ -52,8 +57,11 @@ export class ImagingError extends AppError {
   }
 }
 
-/** Any error → the call code the doors report and the message for people. */
-export function callErrorOf(e: unknown): { code: CallErrorCode; message: string } {
-  if (e instanceof AppError) return { code: CALL_CODE_OF[e.code], message: e.message };
+/** Any error → the call code the doors report, the message for people and, where there are any, technical details. */
+export function callErrorOf(e: unknown): { code: CallErrorCode; message: string; details?: string } {
+  if (e instanceof AppError) {
+    const details = e.details;
+    return { code: CALL_CODE_OF[e.code], message: e.message, ...(details ? { details } : {}) };
+  }
   return { code: 'failed', message: e instanceof Error ? e.message : String(e) };
 }

@@ -14,13 +14,13 @@ import {
 } from '../common/contract/index.js';
 import { CallFailed, channelApi, type DenoiseLabApi, type JobEvent } from '../common/api.js';
 
-type Envelope = { ok: true; value: unknown } | { ok: false; error: { code: string; message: string } };
+type Envelope = { ok: true; value: unknown } | { ok: false; error: { code: string; message: string; details?: string } };
 
 async function call<C extends Channel>(channel: C, request: ChannelRequest<C>): Promise<ChannelResponse<C>> {
   if (!isChannel(channel)) throw new Error(`unknown channel '${String(channel)}'`);
   const body = parseRequest(channel, request);
   const answer = (await ipcRenderer.invoke(channel, body)) as Envelope;
-  if (!answer.ok) throw new CallFailed(answer.error.message, answer.error.code);
+  if (!answer.ok) throw new CallFailed(answer.error.message, answer.error.code, answer.error.details);
   return answer.value as ChannelResponse<C>;
 }
 

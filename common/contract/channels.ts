@@ -77,7 +77,7 @@ export function parseRequest<C extends Channel>(channel: C, value: unknown): Cha
 }
 
 export function parseResponse<C extends Channel>(channel: C, value: unknown): ChannelResponse<C> {
-  return parseWith(channels[channel].response, value, `response of ${channel}`) as ChannelResponse<C>;
+  return parseWith(channels[channel].response, value, `response of ${channel}`, 'response') as ChannelResponse<C>;
 }
 
 /** The error shape sent back over any door when a call fails. */
@@ -85,7 +85,10 @@ export const callErrorSchema = z.object({
   error: z.object({
     /** 'exists': the target name is taken and the request said to cancel on a clash. */
     code: z.enum(CALL_ERROR_CODES),
+    /** For the person: what happened and what to do. */
     message: z.string(),
+    /** The technical account (which field failed which check), shown behind a "details" toggle. */
+    details: z.string().optional(),
   }),
 });
 export type CallError = z.infer<typeof callErrorSchema>;

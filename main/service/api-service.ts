@@ -141,8 +141,7 @@ export const channelNames = Object.keys(channels) as Channel[];
 
 /** Any error → the contract's error shape, with a message meant for the user. */
 export function toCallError(e: unknown): CallError {
-  const { code, message } = callErrorOf(e);
-  return { error: { code, message } };
+  return { error: callErrorOf(e) };
 }
 
 /** HTTP status for each error code (the web door). */

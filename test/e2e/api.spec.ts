@@ -114,6 +114,6 @@ test('the web shim uploads a photo, adds noise, evaluates it and shows the resul
   expect(r.states).toContain('done');
   expect(r.natural).toEqual([64, 48]);
   expect(String.fromCharCode(...r.pngMagic)).toBe('PNG');
-  expect(r.badRequest).toMatch(/params\.level/);
+  expect(r.badRequest).toBe('The noise level must be at least 0.');
   expect(errors).toEqual([]);
 });

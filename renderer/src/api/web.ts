@@ -1,7 +1,7 @@
 // The web door's half of the API: the same DenoiseLabApi object the Electron preload exposes,
 // implemented over the local web host (HTTP for calls, uploads and downloads; one WebSocket for
 // job events). Protocol (see main/host/api-routes.ts):
-//   POST /api/call/<channel>   JSON request → JSON response, or {error: {code, message}}
+//   POST /api/call/<channel>   JSON request → JSON response, or {error: {code, message, details?}}
 //   POST /api/upload?name=…    raw file body (streamed by the host to a temp folder) → {path}
 //   GET  /api/images/<id>.png  the image's 8-bit PNG;  GET /api/downloads/<id>/<name>  a result
 //   WS   /api/events           one JSON JobEvent per message
@@ -36,7 +36,10 @@ export function createWebApi(options: WebApiOptions = {}): DenoiseLabApi {
     const text = await res.text();
     try {
       const parsed = callErrorSchema.safeParse(JSON.parse(text));
-      if (parsed.success) return new CallFailed(parsed.data.error.message, parsed.data.error.code);
+      if (parsed.success) {
+        const { message, code, details } = parsed.data.error;
+        return new CallFailed(message, code, details);
+      }
     } catch {
       // not JSON: fall through to the status line
     }

@@ -8,7 +8,8 @@ import { api, runJob } from '../api/index.js';
 import type { Region } from '../../../common/contract/index.js';
 import type { EvaluateResult, ImageInfo, NoiseType } from '../api/index.js';
 import { app } from '../lib/app.svelte.js';
-import { errorText, isCancelled } from '../lib/format.js';
+import { errorText } from '../lib/failure.js';
+import { isCancelled } from '../lib/format.js';
 import { jobs } from '../lib/jobs.svelte.js';
 import { notices } from '../lib/notices.svelte.js';
 
@@ -182,7 +183,7 @@ class DenoiseSession {
       // The browser's chooser uploads the files: the paths it returns are temporary.
       if (paths.length) await this.open(paths, { uploads: app.webDoor });
     } catch (e) {
-      notices.push(`Could not open: ${errorText(e)}`, 'error');
+      notices.failed(`Could not open`, e);
     }
   }
 
@@ -221,7 +222,7 @@ class DenoiseSession {
       } catch (e) {
         item.status = 'failed';
         item.error = errorText(e);
-        notices.push(`Could not open ${item.name}: ${item.error}`, 'error');
+        notices.failed(`Could not open ${item.name}`, e);
       }
     }
     // Show the first photo that did open, rather than a failed one.
@@ -320,7 +321,7 @@ class DenoiseSession {
       try {
         await this.corrupt(item);
       } catch (e) {
-        notices.push(`Could not add noise to ${item.name}: ${errorText(e)}`, 'error');
+        notices.failed(`Could not add noise to ${item.name}`, e);
       }
     }
   }
@@ -349,7 +350,7 @@ class DenoiseSession {
     } catch (e) {
       item.status = isCancelled(e) ? 'ready' : 'failed';
       item.error = isCancelled(e) ? null : errorText(e);
-      if (!isCancelled(e)) notices.push(`Denoising ${item.name} failed: ${item.error}`, 'error');
+      if (!isCancelled(e)) notices.failed(`Denoising ${item.name} failed`, e);
       return false;
     }
   }
@@ -403,7 +404,7 @@ class DenoiseSession {
       this.dropPreview(live);
       live.preview = { image, region, settings };
     } catch (e) {
-      if (!isCancelled(e) && seq === this.previewSeq) notices.push(`Preview failed: ${errorText(e)}`, 'error');
+      if (!isCancelled(e) && seq === this.previewSeq) notices.failed(`Preview failed`, e);
     } finally {
       if (seq === this.previewSeq) this.previewJob = null;
     }
@@ -425,7 +426,7 @@ class DenoiseSession {
       );
       item.estimate = r.sigma;
     } catch (e) {
-      notices.push(`Noise estimate failed: ${errorText(e)}`, 'error');
+      notices.failed(`Noise estimate failed`, e);
     }
   }
 }

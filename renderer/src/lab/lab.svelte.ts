@@ -12,7 +12,8 @@ import type {
 } from '../api/index.js';
 import { app } from '../lib/app.svelte.js';
 import { clash } from '../lib/clash.svelte.js';
-import { errorText, isCancelled } from '../lib/format.js';
+import { errorText } from '../lib/failure.js';
+import { isCancelled } from '../lib/format.js';
 import { isActive, jobs } from '../lib/jobs.svelte.js';
 import { canUse } from '../lib/model-options.js';
 import { notices } from '../lib/notices.svelte.js';
@@ -26,6 +27,7 @@ import {
   type VariantId,
   type VariantOptions,
 } from './architecture.js';
+import { hyperProblems } from './hyper-problems.js';
 import { addPoints, emptyTable } from './series.js';
 
 /** The Lab's training noise: a noise type, none, or the camera mix (photos; noise-level-map models). */
@@ -108,12 +110,19 @@ class Lab {
   checkpoints = $state<CheckpointInfo[]>([]);
   selectedCheckpoint = $state<string | null>(null);
   runError = $state<string | null>(null);
+  /** Photos of the training folder that could not be read and were left out (the worker's skipped_images). */
+  skippedImages = $state(0);
   saved = $state<ModelCard | null>(null);
   private lastCheckpointPoll = 0;
 
   get network(): NetworkDesign {
     const f = familyOf(this.variant);
     return f === 'dense' ? this.dense : f === 'conv-ae' ? this.conv : this.residual;
+  }
+
+  /** What is wrong with the training settings, in words; Start waits until this is empty. */
+  get hyperProblems(): string[] {
+    return hyperProblems(this.hyper);
   }
 
   get running(): boolean {
@@ -133,7 +142,7 @@ class Lab {
   }
 
   async start(): Promise<void> {
-    if (this.running) return;
+    if (this.running || this.hyperProblems.length) return;
     this.starting = true;
     try {
       await this.startRun();
@@ -192,6 +201,7 @@ class Lab {
     this.clearRun();
     this.jobId = newest.jobId;
     this.event = newest;
+    this.countSkipped(newest);
     if (newest.preview?.length) this.previews = newest.preview;
     if (newest.state === 'failed') this.runError = newest.error ?? null;
     if (!isActive(newest.state)) {
@@ -219,6 +229,7 @@ class Lab {
     this.checkpoints = [];
     this.selectedCheckpoint = null;
     this.runError = null;
+    this.skippedImages = 0;
     this.saved = null;
     this.event = null;
     this.jobId = null;
@@ -256,6 +267,7 @@ class Lab {
   private onEvent(e: JobEvent): void {
     this.jobId = e.jobId;
     this.event = e;
+    this.countSkipped(e);
     if (e.points?.length) {
       addPoints(this.table, e.points);
       this.version++;
@@ -266,6 +278,12 @@ class Lab {
       this.lastCheckpointPoll = now;
       void this.refreshCheckpoints();
     }
+  }
+
+  /** The worker repeats the count in its metrics events; a heartbeat without metrics keeps it. */
+  private countSkipped(e: JobEvent): void {
+    const n = e.metrics?.skipped_images;
+    if (n !== undefined) this.skippedImages = n;
   }
 
   async refreshCheckpoints(): Promise<void> {
@@ -284,7 +302,7 @@ class Lab {
     try {
       await jobs[action](this.jobId);
     } catch (e) {
-      notices.push(`Could not ${action} the training: ${errorText(e)}`, 'error');
+      notices.failed(`Could not ${action} the training`, e);
     }
   }
 
@@ -300,7 +318,7 @@ class Lab {
       await app.refreshModels();
       notices.push(`Saved ${this.saved.name}: it is now in the model list`, 'success');
     } catch (e) {
-      notices.push(`Could not save the model: ${errorText(e)}`, 'error');
+      notices.failed(`Could not save the model`, e);
     }
   }
 
@@ -328,7 +346,7 @@ class Lab {
       if (r.downloadUrl) await api.files.download(r.downloadUrl, r.fileName);
       notices.push(`Exported ${r.fileName}`, 'success');
     } catch (e) {
-      notices.push(`Could not export the ONNX file: ${errorText(e)}`, 'error');
+      notices.failed(`Could not export the ONNX file`, e);
     }
   }
 

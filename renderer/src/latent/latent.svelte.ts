@@ -2,7 +2,7 @@
 // traversed, interpolated, and the conv feature maps.
 import type { ImageInfo, JobKind, JobResult, LatentEncodeResult } from '../api/index.js';
 import { app } from '../lib/app.svelte.js';
-import { errorText } from '../lib/format.js';
+import { errorText } from '../lib/failure.js';
 import { jobs } from '../lib/jobs.svelte.js';
 import { notices } from '../lib/notices.svelte.js';
 
@@ -50,7 +50,7 @@ class Latent {
       return await work();
     } catch (e) {
       this.errors[kind] = errorText(e);
-      if (app.can(kind)) notices.push(errorText(e), 'error');
+      if (app.can(kind)) notices.failed(null, e);
       return null;
     }
   }

@@ -2,7 +2,6 @@
 // catalogue, the settings, and which workspace is showing.
 import { api } from '../api/index.js';
 import type { AppInfo, JobKind, ModelCard, Settings } from '../api/index.js';
-import { errorText } from './format.js';
 import { canUse } from './model-options.js';
 import { notices } from './notices.svelte.js';
 
@@ -27,7 +26,7 @@ class AppState {
         this.denoiseModelId = (preferred ?? this.denoiseModels[0])?.id ?? null;
       }
     } catch (e) {
-      notices.push(`Could not reach the Denoise Lab service: ${errorText(e)}`, 'error');
+      notices.failed(`Could not reach the Denoise Lab service`, e);
     }
   }
 
@@ -37,7 +36,7 @@ class AppState {
       if (this.denoiseModelId !== null && !this.denoiseModels.some((m) => m.id === this.denoiseModelId))
         this.denoiseModelId = this.denoiseModels[0]?.id ?? null;
     } catch (e) {
-      notices.push(`Could not list the models: ${errorText(e)}`, 'error');
+      notices.failed(`Could not list the models`, e);
     }
   }
 
@@ -62,7 +61,7 @@ class AppState {
     try {
       this.settings = await api.settings.set(patch);
     } catch (e) {
-      notices.push(`Could not save the settings: ${errorText(e)}`, 'error');
+      notices.failed(`Could not save the settings`, e);
     }
   }
 

@@ -3,6 +3,7 @@
 // first) leaves no gap in which another file could take the name unasked.
 import { isNameTaken } from '../api/index.js';
 import type { ClashPolicy } from '../api/index.js';
+import { errorText } from './failure.js';
 
 export interface ClashQuestion {
   /** What is taken, in words: "photo.png already exists in this folder". */
@@ -39,7 +40,7 @@ class Clash {
       return await attempt('cancel');
     } catch (e) {
       if (!isNameTaken(e)) throw e;
-      const policy = await this.ask((e as Error).message);
+      const policy = await this.ask(errorText(e));
       return policy === 'cancel' ? null : attempt(policy);
     }
   }

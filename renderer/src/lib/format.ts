@@ -1,4 +1,4 @@
-// Small formatting helpers for readouts: decibels, SSIM, durations, sizes, and error text.
+// Small formatting helpers for readouts: decibels, SSIM, durations and sizes (failures: failure.ts).
 
 export function formatDb(v: number | null | undefined): string {
   if (v === null) return '∞ dB'; // identical images
@@ -32,12 +32,6 @@ export function formatBytes(n: number): string {
 /** The last path segment, for showing host paths compactly. */
 export function baseName(path: string): string {
   return path.split(/[\\/]/).filter(Boolean).pop() ?? path;
-}
-
-/** The message of anything thrown, for the user. */
-export function errorText(e: unknown): string {
-  if (e instanceof Error) return e.message;
-  return String(e);
 }
 
 export function isCancelled(e: unknown): boolean {

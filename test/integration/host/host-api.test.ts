@@ -121,13 +121,17 @@ describe('web host security', () => {
     expect(readdirSync(uploads).length).toBe(before); // nothing partial left behind
   });
 
-  it('answers a malformed call with 400 and a message naming the field', async () => {
+  it('answers a malformed call with 400, the field in words, and the validator’s account in the details', async () => {
     const res = await call('jobs:start', {
       kind: 'add-noise',
       params: { imageId: 'x', type: 'gaussian', level: 'loud' },
     });
     expect(res.status).toBe(400);
-    expect(((await res.json()) as { error: { message: string } }).error.message).toMatch(/params\.level/);
+    expect(((await res.json()) as { error: unknown }).error).toEqual({
+      code: 'bad-request',
+      message: 'The noise level must be a number.',
+      details: expect.stringMatching(/^invalid request for jobs:start: params\.level: /),
+    });
     const unknown = await call('shell:exec', {});
     expect(unknown.status).toBe(400);
     const notJson = await fetch(`${base()}/api/call/app:info`, {

@@ -77,11 +77,16 @@ describe('job service: imaging jobs through the worker', () => {
   it('rejects malformed requests before queueing them', async () => {
     h = startService(worker.workerPath);
     const api = new ApiService(h.service, { door: 'web', allow: [tmpdir()] });
-    await expect(h.service.start({ kind: 'add-noise', params: { imageId: 'x', type: 'gaussian' } })).rejects.toThrow(
-      /params\.level/,
+    await expect(
+      h.service.start({ kind: 'add-noise', params: { imageId: 'x', type: 'gaussian' } }),
+    ).rejects.toMatchObject({
+      message: 'The noise level is missing.',
+      details: expect.stringMatching(/^invalid job request: params\.level: /),
+    });
+    await expect(h.service.start({ kind: 'rm -rf', params: {} })).rejects.toThrow(
+      'The kind is not one this version of Denoise Lab knows.',
     );
-    await expect(h.service.start({ kind: 'rm -rf', params: {} })).rejects.toThrow(/invalid job request/);
-    await expect(h.service.start('not even an object')).rejects.toThrow(/invalid job request/);
+    await expect(h.service.start('not even an object')).rejects.toThrow('The request is of the wrong kind.');
     await expect(api.handle('fs:read', { path: '/etc/passwd' })).rejects.toThrow(/unknown channel/);
     await expect(api.handle('jobs:cancel', { jobId: 42 })).rejects.toThrow(/jobId/);
     expect(h.service.list()).toEqual([]);

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { channels, ContractError, isChannel, parseJobSpec, parseRequest, parseResponse } from '../../../common/contract/index.js';
+import {
+  channels,
+  ContractError,
+  isChannel,
+  parseJobSpec,
+  parseRequest,
+  parseResponse,
+} from '../../../common/contract/index.js';
 
 describe('the typed contract', () => {
   it('fills in defaults of a valid job request', () => {
@@ -10,18 +17,35 @@ describe('the typed contract', () => {
     });
   });
 
-  it('rejects a bad job request with a message naming the field', () => {
-    expect(() => parseJobSpec({ kind: 'add-noise', params: { imageId: 'img1', type: 'gaussian', level: -1 } })).toThrow(
-      /params\.level/,
-    );
+  it('rejects a bad job request in words, naming the field technically in its issues', () => {
+    const refusal = (value: unknown): ContractError => {
+      try {
+        parseJobSpec(value);
+      } catch (e) {
+        if (e instanceof ContractError) return e;
+        throw e;
+      }
+      throw new Error('accepted');
+    };
+    const level = refusal({ kind: 'add-noise', params: { imageId: 'img1', type: 'gaussian', level: -1 } });
+    expect(level.message).toBe('The noise level must be at least 0.');
+    expect(level.issues).toEqual(['params.level: Too small: expected number to be >=0']);
+    expect(level.details).toBe('invalid job request: params.level: Too small: expected number to be >=0');
     expect(() => parseJobSpec({ kind: 'add-noise', params: { imageId: 'img1', type: 'blur', level: 1 } })).toThrow(
       ContractError,
     );
-    expect(() => parseJobSpec({ kind: 'format-disk', params: {} })).toThrow(/invalid job request/);
+    expect(refusal({ kind: 'format-disk', params: {} }).message).toBe(
+      'The kind is not one this version of Denoise Lab knows.',
+    );
     // Unknown fields are refused, not silently dropped.
-    expect(() => parseJobSpec({ kind: 'estimate-noise', params: { imageId: 'a', extra: true } })).toThrow(/extra/);
-    expect(() => parseJobSpec({ kind: 'add-noise', params: { imageId: 'i', type: 'gaussian', level: NaN } })).toThrow(
-      /params\.level/,
+    expect(refusal({ kind: 'estimate-noise', params: { imageId: 'a', extra: true } }).message).toBe(
+      '“extra” is not a setting this version of Denoise Lab knows.',
+    );
+    const nan = refusal({ kind: 'add-noise', params: { imageId: 'i', type: 'gaussian', level: NaN } });
+    expect(nan.message).toBe('The noise level must be a number.');
+    expect(nan.details).toMatch(/params\.level/);
+    expect(refusal({ kind: 'add-noise', params: { type: 'gaussian', level: 1 } }).message).toBe(
+      '“imageId” is missing.',
     );
   });
 
@@ -46,9 +70,15 @@ describe('the typed contract', () => {
       seed: 0,
       checkpointEvery: 0,
     });
-    expect(() => parseJobSpec({ kind: 'train', params: base })).toThrow(/params\.steps: give exactly one/);
+    expect(() => parseJobSpec({ kind: 'train', params: base })).toThrow('Give exactly one of steps and epochs.');
     expect(() => parseJobSpec({ kind: 'train', params: { ...base, steps: 1, epochs: 1 } })).toThrow(/exactly one/);
-    expect(() => parseJobSpec({ kind: 'train', params: { ...base, steps: 1, lr: 1e11 } })).toThrow(/params\.lr/);
+    expect(() => parseJobSpec({ kind: 'train', params: { ...base, steps: 1, lr: 1e11 } })).toThrow(
+      'The learning rate must be at most 10000000000.',
+    );
+    // The Lab's everyday mistake, said as a person would.
+    expect(() => parseJobSpec({ kind: 'train', params: { ...base, steps: 1, lr: -0.01 } })).toThrow(
+      'The learning rate must be a positive number.',
+    );
   });
 
   it('latent-probe and save-model fill in their defaults', () => {
@@ -69,8 +99,19 @@ describe('the typed contract', () => {
     expect(isChannel('constructor')).toBe(false);
     expect(isChannel('fs:readFile')).toBe(false);
     expect(parseRequest('app:info', undefined)).toEqual({});
-    expect(() => parseRequest('images:open', { path: '' })).toThrow(/path/);
-    expect(() => parseResponse('models:delete', { deleted: 'yes' })).toThrow(/deleted/);
+    expect(() => parseRequest('images:open', { path: '' })).toThrow(/^The path /);
+    // A response that does not match is the app's fault: said so, the field in the details.
+    let bad: unknown;
+    try {
+      parseResponse('models:delete', { deleted: 'yes' });
+    } catch (e) {
+      bad = e;
+    }
+    expect(bad).toBeInstanceOf(ContractError);
+    expect((bad as ContractError).message).toMatch(
+      /^Denoise Lab’s service gave an answer this window does not understand/,
+    );
+    expect((bad as ContractError).details).toMatch(/^invalid response of models:delete: deleted: /);
     expect(Object.keys(channels)).toContain('dialogs:openFolder');
   });
 });

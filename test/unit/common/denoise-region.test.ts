@@ -14,7 +14,7 @@ describe('the denoise region in the contract', () => {
     );
   });
 
-  it('refuses empty, negative, fractional, incomplete and padded regions, naming the field', () => {
+  it('refuses empty, negative, fractional, incomplete and padded regions, naming the field in the details', () => {
     for (const bad of [
       { x: 0, y: 0, width: 0, height: 10 },
       { x: 0, y: 0, width: 10, height: -1 },
@@ -24,7 +24,9 @@ describe('the denoise region in the contract', () => {
       { x: 0, y: 0, width: Number.NaN, height: 10 },
       { x: 0, y: 0, width: 10, height: 10, scale: 2 },
     ])
-      expect(() => parseJobSpec(spec(bad)), JSON.stringify(bad)).toThrow(/params\.region/);
+      expect(() => parseJobSpec(spec(bad)), JSON.stringify(bad)).toThrow(
+        expect.objectContaining({ details: expect.stringMatching(/: params\.region\b/) }),
+      );
   });
 
   it('refuses a region above the preview size limit and accepts one at it', () => {
