@@ -164,6 +164,9 @@ describe('denoising a region', () => {
         kind: 'denoise',
         params: { imageId: noisy.imageId, modelId: blur.id, region: { x: 0, y: 0, width: 0, height: 5 } },
       }),
-    ).rejects.toThrow(/region\.width/);
+    ).rejects.toMatchObject({
+      message: '“width” must be a positive number.',
+      details: expect.stringMatching(/region\.width/),
+    });
   });
 });
