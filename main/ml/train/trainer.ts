@@ -407,12 +407,15 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
     const scalar = (v: number) => Tensor.scalar(v, 'float32');
     while (step < totalSteps) {
       // A pause keeps where the run stands, as a cancel does: a paused run may never be resumed
-      // (the app closed, the machine slept), and the user may want this state as a model.
-      if (o.control?.paused && !o.control.cancelled && step > startStep && savedStep !== step) {
-        await saveCheckpoint();
-        pending = null; // it held this same state
-      }
-      await o.control?.waitWhilePaused(o.onPause && (() => o.onPause!(step)));
+      // (the app closed, the machine slept), and the user may want this state as a model. It is
+      // written before the pause is reported, so a paused run always lists it.
+      await o.control?.waitWhilePaused(async () => {
+        if (step > startStep && savedStep !== step) {
+          await saveCheckpoint();
+          pending = null; // it held this same state
+        }
+        o.onPause?.(step);
+      });
       if (o.control?.cancelled) {
         status = 'cancelled';
         break;
