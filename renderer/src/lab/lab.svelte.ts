@@ -275,8 +275,11 @@ class Lab {
   }
 
   private onEvent(e: JobEvent): void {
+    // A pause keeps a checkpoint (written before the pause is reported): list it now.
+    const paused = e.state === 'paused' && this.event?.state !== 'paused';
     this.jobId = e.jobId;
     this.event = e;
+    if (paused) void this.refreshCheckpoints();
     if (e.points?.length) {
       addPoints(this.table, e.points);
       this.version++;
