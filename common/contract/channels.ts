@@ -50,6 +50,11 @@ export const channels = {
     request: z.strictObject({ jobId: id.optional() }).default({}),
     response: z.array(checkpointInfoSchema),
   },
+  /** Deletes a checkpoint of a run that is not training (only files of the app's checkpoints folder). */
+  'checkpoints:delete': {
+    request: z.strictObject({ checkpointId: id }),
+    response: z.object({ deleted: z.boolean() }),
+  },
   // Dialogs are answered by the door itself (Electron: native dialogs; web: the shim).
   'dialogs:openFiles': { request: openFilesRequestSchema, response: z.array(z.string()) },
   'dialogs:openFolder': {

@@ -306,12 +306,25 @@ export const batchDenoiseResultSchema = z.object({
 export type BatchDenoiseResult = z.infer<typeof batchDenoiseResultSchema>;
 
 export const checkpointInfoSchema = z.object({
+  /** `<jobId>.step-<N>` for a kept checkpoint, `<jobId>` for a run's latest. */
   checkpointId: id,
   jobId: id.nullable(),
   step: z.number().int().nonnegative(),
   createdAt: z.string(),
   metrics: z.record(z.string(), finite),
   path: z.string(),
+  /** The run's lowest-loss checkpoint (kept even when it is not among the latest). */
+  best: z.boolean(),
+  /** The run it belongs to: what the checkpoints browser shows, and what resuming it asks for. */
+  run: z.object({
+    /** "dense 64-16-64" */
+    model: z.string(),
+    /** "digits (1,797 × 8×8), train split" */
+    data: z.string(),
+    startedAt: z.string(),
+    /** The train request the run was started with. */
+    request: trainParamsSchema,
+  }),
 });
 export type CheckpointInfo = z.infer<typeof checkpointInfoSchema>;
 

@@ -22,3 +22,4 @@ export {
   parameterCount,
 } from './plan.js';
 export { PRESET_NAMES, preset } from './presets.js';
+export { describeArchitecture } from './describe.js';

@@ -5,6 +5,7 @@
 import { cpus, platform } from 'node:os';
 import {
   channels,
+  finalJobStates,
   isChannel,
   parseRequest,
   parseResponse,
@@ -16,7 +17,7 @@ import {
 } from '../../common/contract/index.js';
 import type { JobService } from './job-service.js';
 import { deleteModel, listModels } from './models.js';
-import { listCheckpoints } from './checkpoints.js';
+import { deleteCheckpoint, listCheckpoints, parseCheckpointId } from './checkpoints.js';
 import { readSettings, writeSettings } from './settings.js';
 import { dataPaths } from './data-dir.js';
 import { version as appVersion } from '../files/app-version.js';
@@ -119,6 +120,14 @@ export class ApiService {
     'jobs:pause': (r) => this.jobs.pause(r.jobId),
     'jobs:resume': (r) => this.jobs.resume(r.jobId),
     'checkpoints:list': (r) => listCheckpoints(this.jobs.dataDir, r.jobId),
+    'checkpoints:delete': async (r) => {
+      // A run still training rewrites its checkpoints' index: it would list a deleted one again.
+      const { run } = parseCheckpointId(r.checkpointId);
+      const job = this.jobs.list().find((j) => j.jobId === run);
+      if (job && !finalJobStates.includes(job.state))
+        throw new ServiceError('unavailable', 'this run is still training: cancel it or let it finish, then delete');
+      return { deleted: await deleteCheckpoint(this.jobs.dataDir, r.checkpointId) };
+    },
     'dialogs:openFiles': (r) => this.dialog('dialogs:openFiles')(r),
     'dialogs:openFolder': (r) => this.dialog('dialogs:openFolder')(r),
     'dialogs:saveFile': (r) => this.dialog('dialogs:saveFile')(r),

@@ -1,5 +1,6 @@
 // Starts the built local web host exactly as `npm run serve` does and reads the URL it prints.
-// User data goes to a fresh temp folder so tests never touch the real one.
+// User data goes to a fresh temp folder so tests never touch the real one; a test that restarts the
+// host passes the first one's folder on (an earlier session's data) and removes it itself.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,14 +10,18 @@ export interface StartedHost {
   url: string;
   origin: string;
   token: string;
-  /** The user data folder the host was given (removed by stop()). */
+  /** The user data folder the host was given (removed by stop() when the host made it). */
   dataDir: string;
   process: ChildProcess;
   stop(): Promise<void>;
 }
 
-export async function startBuiltHost(extraArgs: string[] = []): Promise<StartedHost> {
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'dl-e2e-data-'));
+export async function startBuiltHost(
+  extraArgs: string[] = [],
+  options: { dataDir?: string } = {},
+): Promise<StartedHost> {
+  const ownData = options.dataDir === undefined;
+  const dataDir = options.dataDir ?? mkdtempSync(path.join(tmpdir(), 'dl-e2e-data-'));
   const child = spawn(process.execPath, [path.resolve('out/host/serve.js'), ...extraArgs], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, DENOISE_LAB_DATA_DIR: dataDir },
@@ -46,7 +51,7 @@ export async function startBuiltHost(extraArgs: string[] = []): Promise<StartedH
     stop: () =>
       new Promise<void>((resolve) => {
         const done = () => {
-          rmSync(dataDir, { recursive: true, force: true });
+          if (ownData) rmSync(dataDir, { recursive: true, force: true });
           resolve();
         };
         if (child.exitCode !== null) return done();

@@ -11,10 +11,10 @@
 // The loss kept with each checkpoint is the median of the run's recent step losses when it was
 // written: per-batch losses are too noisy to rank checkpoints by.
 
-import { link, readFile, rm } from 'node:fs/promises';
+import { link, readFile, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { writeFileAtomic } from '../../files/atomic-write.js';
-import { type Checkpoint, encodeCheckpoint } from './checkpoint.js';
+import { type Checkpoint, encodeCheckpoint, readCheckpointState } from './checkpoint.js';
 
 export interface KeptCheckpoint {
   step: number;
@@ -74,6 +74,60 @@ export async function listKeptCheckpoints(file: string): Promise<{ kept: KeptChe
   };
 }
 
+function bestOf(entries: readonly IndexEntry[]): IndexEntry | null {
+  let best: IndexEntry | null = null;
+  for (const e of entries) if (e.loss !== null && (best === null || e.loss < best.loss!)) best = e;
+  return best;
+}
+
+async function writeIndex(file: string, entries: IndexEntry[]): Promise<void> {
+  const index: CheckpointIndex = {
+    format: INDEX_FORMAT,
+    version: 1,
+    latest: path.basename(file),
+    best: bestOf(entries)?.step ?? null,
+    checkpoints: entries,
+  };
+  await writeFileAtomic(indexFileOf(file), Buffer.from(JSON.stringify(index, null, 2) + '\n'), { overwrite: true });
+}
+
+/**
+ * Deletes one kept checkpoint of a run (the user's choice): its step file and its index entry.
+ * The run's own file stays the latest kept one: when the deleted one was the latest, the file
+ * becomes the newest that remains; when none remains, it goes with the index. Answers whether
+ * there was such a checkpoint. Not for a run still training: its keeper would write the entry back.
+ */
+export async function forgetKeptCheckpoint(file: string, step: number): Promise<boolean> {
+  const entries = (await readIndex(file))?.checkpoints ?? [];
+  const stepFile = stepFileOf(file, step);
+  const listed = entries.some((e) => e.step === step);
+  const onDisk = await stat(stepFile).then(
+    () => true,
+    () => false,
+  );
+  if (!listed && !onDisk) return false;
+  const rest = entries.filter((e) => e.step !== step);
+  const latestStep = await readCheckpointState(file).then(
+    (s) => s.step,
+    () => null,
+  );
+  await rm(stepFile, { force: true });
+  const newest = rest.at(-1);
+  if (latestStep === step || !newest) await rm(file, { force: true });
+  if (!newest) {
+    await rm(indexFileOf(file), { force: true });
+    return true;
+  }
+  if (latestStep === step) {
+    const newestFile = path.join(path.dirname(file), newest.file);
+    await link(newestFile, file).catch(async () =>
+      writeFileAtomic(file, await readFile(newestFile), { overwrite: true }),
+    );
+  }
+  await writeIndex(file, rest);
+  return true;
+}
+
 export class CheckpointKeeper {
   private entries: IndexEntry[];
   private fresh: boolean;
@@ -118,23 +172,12 @@ export class CheckpointKeeper {
     const kept = new Set([...this.entries.slice(-this.keep), ...(best ? [best] : [])]);
     await this.remove(this.entries.filter((e) => !kept.has(e)));
     this.entries = this.entries.filter((e) => kept.has(e));
-    const index: CheckpointIndex = {
-      format: INDEX_FORMAT,
-      version: 1,
-      latest: path.basename(this.file),
-      best: best?.step ?? null,
-      checkpoints: this.entries,
-    };
-    await writeFileAtomic(indexFileOf(this.file), Buffer.from(JSON.stringify(index, null, 2) + '\n'), {
-      overwrite: true,
-    });
+    await writeIndex(this.file, this.entries);
     return this.toKept(entry);
   }
 
   private bestEntry(): IndexEntry | null {
-    let best: IndexEntry | null = null;
-    for (const e of this.entries) if (e.loss !== null && (best === null || e.loss < best.loss!)) best = e;
-    return best;
+    return bestOf(this.entries);
   }
 
   /** Removes step files; only names this keeper makes, in the checkpoint's folder. */

@@ -68,17 +68,18 @@ export class RunControl {
 
   /**
    * A pause point for a loop that ends itself on cancel (the trainer returns status 'cancelled'):
-   * resolves at once unless paused; while paused, calls `beforeWait` (to report where the run
-   * stopped) and waits for resume() or cancel().
+   * resolves at once unless paused; while paused, calls `beforeWait` (to keep and report where the
+   * run stopped; awaited, so a resume or cancel meanwhile is seen after it) and waits for resume()
+   * or cancel().
    */
-  async waitWhilePaused(beforeWait?: () => void): Promise<void> {
+  async waitWhilePaused(beforeWait?: () => unknown): Promise<void> {
     const every = this.options.yieldEveryMs;
     if (every !== undefined && Date.now() - this.lastYield >= every) {
       await new Promise<void>((r) => setImmediate(r));
       this.lastYield = Date.now();
     }
     if (!this.gate || this.cancelledFlag) return;
-    beforeWait?.();
+    await beforeWait?.();
     this.options.onWait?.();
     while (this.gate && !this.cancelledFlag) await this.gate.promise;
     if (!this.cancelledFlag) this.options.onResume?.();

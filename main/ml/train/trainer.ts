@@ -133,7 +133,7 @@ export interface TrainOptions {
   shuffle?: boolean;
   executor: Executor;
   /**
-   * Write a checkpoint every `everySteps` steps, on cancel and at the end; keep the last `keep`
+   * Write a checkpoint every `everySteps` steps, at a pause, on cancel and at the end; keep the last `keep`
    * (default 3) and the best beside it (see checkpoint-keeper.ts). A periodic checkpoint is
    * written once the next step's loss shows its parameters are sound.
    */
@@ -307,10 +307,13 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
     tensors: new Map<string, Tensor>([...paramsNow(), ...slotsNow()]),
     order: sampler.order.slice(),
   });
+  // The step of the last checkpoint written (a pause resumed and paused again writes it once).
+  let savedStep = -1;
   const saveCheckpoint = async (ck: Checkpoint = snapshot()) => {
     if (!keeper) return;
     const kept = await keeper.save(ck, recent.length ? median(recent) : null);
     survivor = kept;
+    savedStep = kept.step;
     o.onCheckpoint?.(kept);
   };
   // A periodic checkpoint waits for the next step's loss: the parameters it holds have not been
@@ -403,7 +406,16 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
     if (step < totalSteps) compiled = await o.executor.compile(ts.graph);
     const scalar = (v: number) => Tensor.scalar(v, 'float32');
     while (step < totalSteps) {
-      await o.control?.waitWhilePaused(o.onPause && (() => o.onPause!(step)));
+      // A pause keeps where the run stands, as a cancel does: a paused run may never be resumed
+      // (the app closed, the machine slept), and the user may want this state as a model. It is
+      // written before the pause is reported, so a paused run always lists it.
+      await o.control?.waitWhilePaused(async () => {
+        if (step > startStep && savedStep !== step) {
+          await saveCheckpoint();
+          pending = null; // it held this same state
+        }
+        o.onPause?.(step);
+      });
       if (o.control?.cancelled) {
         status = 'cancelled';
         break;

@@ -6,7 +6,7 @@ import { mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { version } from '../../files/app-version.js';
 import { safeFileName } from '../../files/file-name.js';
-import { type Architecture, parameterCount, paramSpecs, validateArchitecture } from '../../../common/model/index.js';
+import { describeArchitecture, parameterCount, paramSpecs, validateArchitecture } from '../../../common/model/index.js';
 import type { Tensor } from '../../engine/ir/tensor.js';
 import { CheckpointError, evaluateModel, exportOnnx, modelCard, readCheckpoint } from '../../ml/train/index.js';
 import { FileWriteError, writeFileAtomic } from '../../files/atomic-write.js';
@@ -25,24 +25,6 @@ import { validationSamples } from './training-monitor.js';
 import { describeNoise, measuredWith } from '../../../common/noise-spec.js';
 import { openTrainingData, trainingNoise } from './training-setup.js';
 import type { JobHandler } from './types.js';
-
-/** One line for the model picker: "dense 64-32-2-32-64, variational (β 1)". */
-export function describeArchitecture(arch: Architecture): string {
-  const net = arch.network;
-  let text: string;
-  if (net.type === 'dense') text = `dense ${net.widths.join('-')}`;
-  else if (net.type === 'conv-ae')
-    text = `conv autoencoder ${net.channels}→${net.stages.join('→')}, bottleneck ${net.bottleneck} channels`;
-  else if (net.type === 'estimator')
-    text = `noise-level estimator, ${net.depth} layers × ${net.features}, ${net.channels === 1 ? 'grey' : `${net.channels} channels`}`;
-  else
-    text = `residual conv denoiser, ${net.depth} layers × ${net.features}, ${net.channels === 1 ? 'grey' : `${net.channels} channels`}${net.noiseLevelInput ? ', noise-level input' : ''}`;
-  const v = arch.variant;
-  if (v.type === 'sparse') text += `, sparse (${v.penalty} λ ${v.weight})`;
-  else if (v.type === 'contractive') text += `, contractive (λ ${v.weight})`;
-  else if (v.type === 'variational') text += `, variational (β ${v.beta})`;
-  return text;
-}
 
 /** The answer to a model name that is taken; the app asks whether to replace or keep both. */
 function modelExists(name: string): ServiceError {

@@ -1,5 +1,6 @@
-// The Lab's state: the design being edited, the data and hyper-parameters, and the training run
-// (its job events as chart series, reconstruction previews, checkpoints, and the saved model).
+// The Lab's state: the design being edited, the data and hyper-parameters, the training run (its
+// job events as chart series, reconstruction previews and the saved model), and the checkpoints
+// browser (every kept checkpoint of every run in the data folder: resume, save as model, delete).
 import { api, followJob } from '../api/index.js';
 import type {
   CheckpointInfo,
@@ -7,6 +8,7 @@ import type {
   JobEvent,
   JobResult,
   JobSnapshot,
+  JobSpecInput,
   ModelCard,
   NoiseType,
 } from '../api/index.js';
@@ -107,6 +109,7 @@ class Lab {
   table = emptyTable();
   version = $state(0);
   previews = $state<NonNullable<JobEvent['preview']>>([]);
+  /** Every kept checkpoint of every run, this session's and earlier ones' (see refreshCheckpoints). */
   checkpoints = $state<CheckpointInfo[]>([]);
   selectedCheckpoint = $state<string | null>(null);
   runError = $state<string | null>(null);
@@ -162,29 +165,49 @@ class Lab {
       this.data.kind === 'digits' ? { kind: 'digits' as const } : { kind: this.data.kind, path: this.data.path.trim() };
     this.clearRun();
     const usesLambda = this.variant === 'sparse' || this.variant === 'contractive';
-    await this.settle(
-      jobs.run(
-        {
-          kind: 'train',
-          params: {
-            architecture: arch,
-            data,
-            ...(this.data.kind === 'folder' ? { patch: this.data.patch } : {}),
-            noise: $state.snapshot(this.noise),
-            optimizer: h.optimizer,
-            lr: h.lr,
-            batch: h.batch,
-            ...(h.unit === 'steps' ? { steps: h.steps } : { epochs: h.epochs }),
-            seed: h.seed,
-            ...(usesLambda ? { lambda: this.options.lambda } : {}),
-            ...(this.variant === 'variational' ? { beta: this.options.beta } : {}),
-            checkpointEvery: h.checkpointEvery,
-          },
+    await this.follow(
+      {
+        kind: 'train',
+        params: {
+          architecture: arch,
+          data,
+          ...(this.data.kind === 'folder' ? { patch: this.data.patch } : {}),
+          noise: $state.snapshot(this.noise),
+          optimizer: h.optimizer,
+          lr: h.lr,
+          batch: h.batch,
+          ...(h.unit === 'steps' ? { steps: h.steps } : { epochs: h.epochs }),
+          seed: h.seed,
+          ...(usesLambda ? { lambda: this.options.lambda } : {}),
+          ...(this.variant === 'variational' ? { beta: this.options.beta } : {}),
+          checkpointEvery: h.checkpointEvery,
         },
-        `Training ${this.variant} autoencoder`,
-        (e) => this.onEvent(e),
-      ),
+      },
+      `Training ${this.variant} autoencoder`,
     );
+  }
+
+  /**
+   * Training goes on from a kept checkpoint (this session's or an earlier one's) as its run was
+   * set up, to the run's planned end: a new run, shown as the Lab's current one.
+   */
+  async resumeFrom(checkpointId: string): Promise<void> {
+    const c = this.checkpoints.find((k) => k.checkpointId === checkpointId);
+    if (!c || this.running) return;
+    this.starting = true;
+    try {
+      this.clearRun();
+      await this.follow(
+        { kind: 'train', params: { ...c.run.request, resumeFrom: c.checkpointId } },
+        `Training ${c.run.model} from step ${c.step}`,
+      );
+    } finally {
+      this.starting = false;
+    }
+  }
+
+  private follow(spec: Extract<JobSpecInput, { kind: 'train' }>, title: string): Promise<void> {
+    return this.settle(jobs.run(spec, title, (e) => this.onEvent(e)) as Promise<JobResult<'train'>>);
   }
 
   /**
@@ -226,7 +249,6 @@ class Lab {
     this.table = emptyTable();
     this.version++;
     this.previews = [];
-    this.checkpoints = [];
     this.selectedCheckpoint = null;
     this.runError = null;
     this.skippedImages = 0;
@@ -246,28 +268,30 @@ class Lab {
     }
   }
 
-  /** How a run ended: its final checkpoint selected, or its error shown. */
+  /** How a run ended: its final checkpoint selected in the browser, or its error shown. */
   private async settle(run: Promise<JobResult<'train'>>): Promise<void> {
     try {
       const result = await run;
-      this.checkpoints = [
-        ...this.checkpoints.filter((c) => c.checkpointId !== result.checkpoint.checkpointId),
-        result.checkpoint,
-      ];
-      this.selectedCheckpoint = result.checkpoint.checkpointId;
+      await this.refreshCheckpoints();
+      const final = this.checkpoints.find(
+        (c) => c.jobId === result.checkpoint.jobId && c.step === result.checkpoint.step,
+      );
+      if (final) this.selectedCheckpoint = final.checkpointId;
       notices.push(`Training finished after ${result.steps} steps`, 'success');
     } catch (e) {
       if (isCancelled(e)) notices.push('Training cancelled', 'info');
       else this.runError = errorText(e);
-    } finally {
       void this.refreshCheckpoints();
     }
   }
 
   private onEvent(e: JobEvent): void {
+    // A pause keeps a checkpoint (written before the pause is reported): list it now.
+    const paused = e.state === 'paused' && this.event?.state !== 'paused';
     this.jobId = e.jobId;
     this.event = e;
     this.countSkipped(e);
+    if (paused) void this.refreshCheckpoints();
     if (e.points?.length) {
       addPoints(this.table, e.points);
       this.version++;
@@ -286,15 +310,30 @@ class Lab {
     if (n !== undefined) this.skippedImages = n;
   }
 
+  /** Reads the browser's list again: every run's kept checkpoints, from the data folder. */
   async refreshCheckpoints(): Promise<void> {
-    if (!this.jobId) return;
     try {
-      const list = await api.checkpoints.list({ jobId: this.jobId });
-      this.checkpoints = list.sort((a, b) => a.step - b.step);
-      if (!this.selectedCheckpoint && list.length) this.selectedCheckpoint = list[list.length - 1]!.checkpointId;
+      const list = await api.checkpoints.list({});
+      this.checkpoints = list;
+      if (this.selectedCheckpoint && !list.some((c) => c.checkpointId === this.selectedCheckpoint))
+        this.selectedCheckpoint = null;
+      // The current run's newest, once it has one.
+      this.selectedCheckpoint ??= list.find((c) => c.jobId === this.jobId)?.checkpointId ?? null;
     } catch {
       // Checkpoints are a convenience view; the run itself reports real errors.
     }
+  }
+
+  async deleteCheckpoint(checkpointId: string): Promise<void> {
+    const c = this.checkpoints.find((k) => k.checkpointId === checkpointId);
+    if (!c) return;
+    try {
+      await api.checkpoints.delete({ checkpointId });
+      notices.push(`Deleted the checkpoint at step ${c.step} of ${c.run.model}`, 'info');
+    } catch (e) {
+      notices.push(`Could not delete the checkpoint: ${errorText(e)}`, 'error');
+    }
+    await this.refreshCheckpoints();
   }
 
   async control(action: 'pause' | 'resume' | 'cancel'): Promise<void> {

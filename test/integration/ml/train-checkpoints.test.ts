@@ -13,6 +13,7 @@ import {
   listKeptCheckpoints,
   stepFileOf,
 } from '../../../main/ml/train/checkpoint-keeper.js';
+import { RunControl } from '../../../main/ml/train/control.js';
 import { loadDigits } from '../../../main/ml/train/datasets.js';
 import { TrainDivergedError, lossExploded, train } from '../../../main/ml/train/trainer.js';
 import { cli } from '../../helpers/cli.js';
@@ -99,6 +100,47 @@ describe('checkpoints you can trust', () => {
     const again = await CheckpointKeeper.open(file, { fresh: true });
     await again.save({ ...ck, state: { ...ck.state, step: 5 } }, 0.9);
     expect(readdirSync(dir).sort()).toEqual(['run.ckpt', 'run.ckpt.index.json', 'run.step-5.ckpt', 'seed.ckpt']);
+  });
+
+  it('a pause writes a checkpoint of the paused state before it waits, and it resumes exactly', async () => {
+    const dir = tempDir('dl-ckpt-');
+    const file = path.join(dir, 'run.ckpt');
+    const straight: number[] = [];
+    await train({ ...base, lr: 1e-2, steps: 20, onStep: (s) => straight.push(s.loss) });
+    const control = new RunControl();
+    let atPause: number[] | null = null;
+    const r = await train({
+      ...base,
+      lr: 1e-2,
+      steps: 20,
+      control,
+      checkpoint: { file }, // no periodic checkpoints: only the pause and the end write one
+      onStep: (s) => s.step === 7 && control.pause(),
+      onPause: () => {
+        // What is on disk while the run waits: the pause's checkpoint, listed with its loss.
+        void listKeptCheckpoints(file).then(({ kept }) => {
+          atPause = kept.map((k) => k.step);
+          control.resume();
+        });
+      },
+    });
+    expect(r.status).toBe('completed');
+    expect(atPause).toEqual([7]);
+    const { kept } = await listKeptCheckpoints(file);
+    expect(kept.map((k) => k.step)).toEqual([7, 20]);
+    // The median of steps 1–7's losses, as every kept checkpoint carries.
+    const first7 = straight.slice(0, 7).sort((a, b) => a - b);
+    expect(kept[0]!.loss).toBeCloseTo(first7[3]!, 6);
+    // Resumed from the paused state, steps 8–20 are the straight run's.
+    const rest: number[] = [];
+    await train({
+      ...base,
+      lr: 1e-2,
+      steps: 20,
+      resume: await readCheckpoint(stepFileOf(file, 7)),
+      onStep: (s) => rest.push(s.loss),
+    });
+    expect(rest).toEqual(straight.slice(7));
   });
 
   it('the CLI says no checkpoint exists when the run diverges before the first one', async () => {

@@ -67,7 +67,7 @@ describe('train through the service', () => {
     expect(result.checkpoint).toMatchObject({ checkpointId: jobId, jobId, step: 300 });
     const listed = (await api.handle('checkpoints:list', { jobId })) as CheckpointInfo[];
     expect(listed).toHaveLength(1);
-    expect(listed[0]!.step).toBe(300);
+    expect(listed[0]).toMatchObject({ checkpointId: `${jobId}.step-300`, step: 300 });
     expect(listed[0]!.metrics.loss).toBeCloseTo(result.metrics.loss!, 10);
     expect(existsSync(listed[0]!.path)).toBe(true);
 
@@ -146,7 +146,7 @@ describe('train through the service', () => {
     expect(o).toMatchObject({ state: 'failed', error: expect.stringMatching(/digits.*does not fit/) });
   });
 
-  it('pauses, resumes and cancels a training job; the cancelled run keeps a checkpoint', async () => {
+  it('pauses, resumes and cancels a training job; the pause and the cancel each keep a checkpoint', async () => {
     const { jobId } = await h.service.start({ kind: 'train', params: { ...digitsRun, steps: 1_000_000 } });
     let pausedAt = 0;
     try {
@@ -165,8 +165,9 @@ describe('train through the service', () => {
     const o = await h.service.wait(jobId);
     expect(o.state).toBe('cancelled');
     const listed = (await api.handle('checkpoints:list', { jobId })) as CheckpointInfo[];
-    expect(listed).toHaveLength(1);
+    expect(listed).toHaveLength(2);
     expect(listed[0]!.step).toBeGreaterThan(pausedAt);
+    expect(listed[1]!.step).toBe(pausedAt);
   });
 
   it('a diverging run (lr 1e10) fails with the trainer message and keeps the last good checkpoint', async () => {

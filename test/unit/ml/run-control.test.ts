@@ -37,6 +37,26 @@ describe('RunControl', () => {
     expect(events).toEqual(['run: stopped', 'owner: paused', 'owner: paused', 'owner: resumed', 'owner: resumed']);
   });
 
+  it('the owner hears of a pause only once an async report (the trainer keeping a checkpoint) is done', async () => {
+    const events: string[] = [];
+    const c = new RunControl({ onWait: () => events.push('owner: paused') });
+    let finish!: () => void;
+    const saving = new Promise<void>((r) => (finish = r));
+    c.pause();
+    const waiting = c.waitWhilePaused(async () => {
+      events.push('run: saving');
+      await saving;
+      events.push('run: saved');
+    });
+    await settle();
+    expect(events).toEqual(['run: saving']);
+    finish();
+    await settle();
+    expect(events).toEqual(['run: saving', 'run: saved', 'owner: paused']);
+    c.resume();
+    await waiting;
+  });
+
   it('a cancel ends a pause: checkpoint() throws, and the owner is not told it resumed', async () => {
     const events: string[] = [];
     const c = new RunControl({ onWait: () => events.push('paused'), onResume: () => events.push('resumed') });
