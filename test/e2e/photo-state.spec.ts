@@ -1,7 +1,7 @@
 // Each open photo owns its noise settings and results (issue 14, item 1): adding noise to the
 // selected photo leaves every other photo and its denoised result as they were, the controls say
 // which photos they act on, scores appear only for a photo with a clean reference, and a result
-// that adding noise replaces can be brought back with Undo.
+// that adding noise replaces, or a photo closed with its result, can be brought back with Undo.
 import { test, expect, type Page } from '@playwright/test';
 import { startBuiltHost, type StartedHost } from './host.js';
 import { dropFiles, imagingModel, importModelThroughUi, photo, screenshot } from './fixtures/ui.js';
@@ -19,7 +19,7 @@ const entry = (page: Page, name: string) => page.getByTestId('queue').getByRole(
 /** Its thumbnail: the denoised result once there is one, so its address names that result. */
 const thumb = (page: Page, name: string) => entry(page, name).locator('img');
 
-test('add noise acts on the selected photo only; real photos get no scores; undo brings a result back', async ({
+test('add noise acts on the selected photo only; real photos get no scores; undo brings results back', async ({
   page,
 }, info) => {
   const errors: string[] = [];
@@ -90,5 +90,27 @@ test('add noise acts on the selected photo only; real photos get no scores; undo
   await expect(entry(page, 'chelsea-240.png')).toHaveAttribute('aria-selected', 'true');
   await expect(page.getByTestId('noise-target')).toHaveText('For 2 selected photos');
   await expect(page.getByTestId('denoise-button')).toHaveText('Denoise 2 selected photos');
+
+  // Closing a photo with a result keeps it for Undo: it comes back where it was, result and all.
+  await page.getByRole('button', { name: 'Remove coffee-420.png' }).click();
+  await expect(statuses).toHaveText(['Denoised']);
+  await page.getByTestId('undo-close').click();
+  await expect(statuses).toHaveText(['Denoised', 'Denoised']);
+  expect(await thumb(page, 'coffee-420.png').getAttribute('src')).toBe(coffeeResult);
+  await expect(entry(page, 'coffee-420.png')).toHaveAttribute('aria-selected', 'true');
+  await expect(page.getByTestId('undo-close')).toHaveCount(0);
+  // Every photo closed, even the last one open: Undo brings them back, the last closed first.
+  await page.getByRole('button', { name: 'Remove coffee-420.png' }).click();
+  await page.getByRole('button', { name: 'Remove chelsea-240.png' }).click();
+  await expect(statuses).toHaveCount(0);
+  await expect(page.getByRole('status').filter({ hasText: 'Closed chelsea-240.png and 1 more.' })).toBeVisible();
+  await screenshot(page, info, 'photo-state-closed');
+  await page.getByTestId('undo-close').click();
+  await expect(statuses).toHaveText(['Denoised']);
+  await expect(page.getByTestId('score-denoised')).not.toHaveAttribute('data-psnr', '');
+  await page.getByTestId('undo-close').click();
+  await expect(statuses).toHaveText(['Denoised', 'Denoised']);
+  expect(await thumb(page, 'coffee-420.png').getAttribute('src')).toBe(coffeeResult);
+  await expect(page.getByTestId('undo-close')).toHaveCount(0);
   expect(errors).toEqual([]);
 });

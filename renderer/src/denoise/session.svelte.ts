@@ -174,6 +174,11 @@ class DenoiseSession {
   /** 'auto' = estimate σ per image (noise-level-conditioned models only). */
   sigma = $state<number | 'auto'>('auto');
   busy = $state(false);
+  /**
+   * Photos closed with work in them (a result), latest last, kept for Undo with `index`, where each
+   * was in the queue. Keeping them holds no more than they held while open.
+   */
+  closed = $state<{ item: Item; index: number }[]>([]);
   controls = $state<DenoiseControls>({ ...DEFAULT_CONTROLS });
   /** Which preview request is the latest (older ones are dropped when they finish). */
   private previewSeq = 0;
@@ -279,8 +284,13 @@ class DenoiseSession {
     }
   }
 
-  async remove(key: number): Promise<void> {
-    const item = this.items.find((i) => i.key === key);
+  /**
+   * Closes a photo. One with a denoised result (or one set aside) is kept in `closed`, images and
+   * all, for Undo; any other is released now.
+   */
+  remove(key: number): void {
+    const index = this.items.findIndex((i) => i.key === key);
+    const item = this.items[index];
     if (!item) return;
     this.setSelection(
       withoutPhoto(
@@ -292,6 +302,23 @@ class DenoiseSession {
     this.items = this.items.filter((i) => i.key !== key);
     this.noisePending.delete(key);
     this.noiseSeq.delete(key);
+    if (item.denoised || item.undo) {
+      this.closed = [...this.closed, { item, index }];
+    } else {
+      this.releaseAll(item);
+    }
+  }
+
+  /** Brings back the photo closed last with its work, where it was in the queue, and shows it. */
+  reopen(): void {
+    const closed = this.closed.at(-1);
+    if (!closed) return;
+    this.closed = this.closed.slice(0, -1);
+    this.items = [...this.items.slice(0, closed.index), closed.item, ...this.items.slice(closed.index)];
+    this.select(closed.item.key);
+  }
+
+  private releaseAll(item: Item): void {
     for (const img of [item.original, ...imagesOf(item), ...(item.undo ? imagesOf(item.undo) : [])]) this.release(img);
   }
 
@@ -425,7 +452,7 @@ class DenoiseSession {
       // The photo closed, or its input changed meanwhile: this result belongs to neither.
       if (!this.isOpen(item) || this.inputOf(item)?.imageId !== input.imageId) {
         this.release(out);
-        if (this.isOpen(item)) item.status = 'ready';
+        item.status = item.denoised ? 'done' : 'ready';
         return false;
       }
       this.release(item.denoised);
