@@ -1,6 +1,8 @@
 // The Denoise workspace's state: the photos the user opened (the batch queue), and for each its
-// clean original, the optional corrupted copy, the denoised result and their scores. Every step
-// is a job of the service; this module only sequences them and keeps the images it no longer
+// source, its own noise settings, the optional corrupted copy (whose clean reference makes scores
+// possible), the denoised result and their scores. Noise and denoise act on the selected photos
+// only; a result that a noise change makes obsolete is set aside for Undo, not thrown away. Every
+// step is a job of the service; this module only sequences them and keeps the images it no longer
 // shows released. The photographer's controls are global; each result remembers the settings it
 // was made with, so a result made with others is marked stale, and a live preview of the visible
 // region shows what the current settings would do.
@@ -12,6 +14,7 @@ import { errorText } from '../lib/failure.js';
 import { isCancelled } from '../lib/format.js';
 import { jobs } from '../lib/jobs.svelte.js';
 import { notices } from '../lib/notices.svelte.js';
+import { clickPhoto, imagesOf, restore, setAside, withoutPhoto, type NoiseOutcome } from './photo-state.js';
 
 export type ItemStatus = 'opening' | 'ready' | 'queued' | 'denoising' | 'done' | 'failed';
 
@@ -40,6 +43,12 @@ export interface Item {
   denoisedSettings: DenoiseSettings | null;
   /** The latest live preview: a region of the photo denoised with newer settings. */
   preview: Preview | null;
+  /** This photo's "Add noise" settings, as the noise panel shows them. */
+  noise: NoiseSettings;
+  /** The settings `noisy` was made with (noise off while there is none); `noise` runs ahead while a copy is made. */
+  appliedNoise: NoiseSettings;
+  /** What the last noise change set aside (a denoised result among it), until Undo or a new result. */
+  undo: NoiseOutcome | null;
 }
 
 /** The photographer's controls (the contract's denoise fields; main/imaging/denoise-controls.ts). */
@@ -141,17 +150,36 @@ export function noiseLabel(n: NoiseSettings): string {
   }
 }
 
+/** Whether a denoise of the photo is waiting or running (its noise cannot change meanwhile). */
+export function isBusy(item: Item): boolean {
+  return item.status === 'queued' || item.status === 'denoising';
+}
+
 const IMAGE_FILTER = [{ name: 'Images', extensions: ['png', 'jpg', 'jpeg', 'webp', 'tif', 'tiff', 'avif', 'gif'] }];
 
 let nextKey = 1;
 
 class DenoiseSession {
   items = $state<Item[]>([]);
+  /** The photo the viewer shows; always one of the selected. */
   currentKey = $state<number | null>(null);
-  noise = $state<NoiseSettings>({ enabled: false, type: 'gaussian', level: 25, readSigma: 5, seed: 1 });
+  /** The photos the noise and denoise controls act on. */
+  selectedKeys = $state<number[]>([]);
+  /** The noise settings last chosen: a photo opened later starts from them, with noise off. */
+  private lastNoise: NoiseSettings = { enabled: false, type: 'gaussian', level: 25, readSigma: 5, seed: 1 };
+  /** Photos whose noise settings changed and whose noisy copy is yet to be remade. */
+  private noisePending = new Set<number>();
+  private noiseTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Per photo, which noise job is the latest (an older one that finishes later is dropped). */
+  private noiseSeq = new Map<number, number>();
   /** 'auto' = estimate σ per image (noise-level-conditioned models only). */
   sigma = $state<number | 'auto'>('auto');
   busy = $state(false);
+  /**
+   * Photos closed with work in them (a result), latest last, kept for Undo with `index`, where each
+   * was in the queue. Keeping them holds no more than they held while open.
+   */
+  closed = $state<{ item: Item; index: number }[]>([]);
   controls = $state<DenoiseControls>({ ...DEFAULT_CONTROLS });
   /** Which preview request is the latest (older ones are dropped when they finish). */
   private previewSeq = 0;
@@ -169,6 +197,29 @@ class DenoiseSession {
 
   get current(): Item | null {
     return this.items.find((i) => i.key === this.currentKey) ?? null;
+  }
+
+  /** The selected photos, in queue order. */
+  get selected(): Item[] {
+    return this.items.filter((i) => this.selectedKeys.includes(i.key));
+  }
+
+  isSelected(key: number): boolean {
+    return this.selectedKeys.includes(key);
+  }
+
+  /** A click on a photo in the queue; `additive` (Ctrl or ⌘ held) adds it to the selection or takes it out. */
+  select(key: number, additive = false): void {
+    this.setSelection(clickPhoto(this.selection, key, additive));
+  }
+
+  private get selection() {
+    return { keys: this.selectedKeys, current: this.currentKey };
+  }
+
+  private setSelection(sel: { keys: readonly number[]; current: number | null }): void {
+    this.selectedKeys = [...sel.keys];
+    this.currentKey = sel.current;
   }
 
   /** What the model is given: the corrupted copy when there is one, else the photo as opened. */
@@ -205,9 +256,12 @@ class DenoiseSession {
       estimate: null,
       denoisedSettings: null,
       preview: null,
+      noise: { ...this.lastNoise, enabled: false },
+      appliedNoise: { ...this.lastNoise, enabled: false },
+      undo: null,
     }));
     this.items = [...this.items, ...added];
-    if (this.currentKey === null || !this.current?.original) this.currentKey = added[0]?.key ?? this.currentKey;
+    if ((this.currentKey === null || !this.current?.original) && added[0]) this.select(added[0].key);
     for (const [i, source] of sources.entries()) {
       const item = this.items.find((it) => it.key === added[i]!.key)!;
       try {
@@ -218,7 +272,6 @@ class DenoiseSession {
         // after a restart: only photos opened by their own path are worth remembering.
         const uploaded = opts.uploads === true || (app.webDoor && typeof source !== 'string');
         if (item.original.sourcePath && !uploaded) void app.addRecent(item.original.sourcePath);
-        if (this.noise.enabled) await this.corrupt(item);
       } catch (e) {
         item.status = 'failed';
         item.error = errorText(e);
@@ -228,45 +281,70 @@ class DenoiseSession {
     // Show the first photo that did open, rather than a failed one.
     if (this.current?.status === 'failed') {
       const ok = this.items.find((it) => it.original);
-      if (ok) this.currentKey = ok.key;
+      if (ok) this.select(ok.key);
     }
   }
 
-  async remove(key: number): Promise<void> {
-    const item = this.items.find((i) => i.key === key);
+  /**
+   * Closes a photo. One with a denoised result (or one set aside) is kept in `closed`, images and
+   * all, for Undo; any other is released now.
+   */
+  remove(key: number): void {
+    const index = this.items.findIndex((i) => i.key === key);
+    const item = this.items[index];
     if (!item) return;
+    this.setSelection(
+      withoutPhoto(
+        this.selection,
+        key,
+        this.items.map((i) => i.key),
+      ),
+    );
     this.items = this.items.filter((i) => i.key !== key);
-    if (this.currentKey === key) this.currentKey = this.items[0]?.key ?? null;
-    for (const img of [
-      item.original,
-      item.reference,
-      item.noisy,
-      item.denoised,
-      item.noisyScore?.ssimMap,
-      item.denoisedScore?.ssimMap,
-      item.preview?.image,
-    ])
-      if (img) void api.images.release({ imageId: img.imageId }).catch(() => undefined);
+    this.noisePending.delete(key);
+    this.noiseSeq.delete(key);
+    if (item.denoised || item.undo) {
+      this.closed = [...this.closed, { item, index }];
+    } else {
+      this.releaseAll(item);
+    }
+  }
+
+  /** Brings back the photo closed last with its work, where it was in the queue, and shows it. */
+  reopen(): void {
+    const closed = this.closed.at(-1);
+    if (!closed) return;
+    this.closed = this.closed.slice(0, -1);
+    this.items = [...this.items.slice(0, closed.index), closed.item, ...this.items.slice(closed.index)];
+    this.select(closed.item.key);
+  }
+
+  private releaseAll(item: Item): void {
+    for (const img of [item.original, ...imagesOf(item), ...(item.undo ? imagesOf(item.undo) : [])]) this.release(img);
   }
 
   private release(img: ImageInfo | null | undefined) {
     if (img) void api.images.release({ imageId: img.imageId }).catch(() => undefined);
   }
 
-  /** Replaces the corrupted copy with one made from the current noise settings (or removes it). */
+  private isOpen(item: Item): boolean {
+    return this.items.some((i) => i.key === item.key);
+  }
+
+  /**
+   * Replaces the photo's corrupted copy with one made from its noise settings (or removes it). A
+   * denoised result was made from the copy being replaced, so it no longer belongs to the photo:
+   * it is set aside with the copy, for Undo, rather than thrown away.
+   */
   async corrupt(item: Item): Promise<void> {
-    if (!item.original) return;
-    const oldNoisy = item.noisy;
-    const oldScore = item.noisyScore;
-    if (!this.noise.enabled) {
-      this.release(item.reference);
-      item.reference = null;
-      item.noisy = null;
-      item.noisyScore = null;
-      item.noiseLabel = null;
-    } else {
-      const n = $state.snapshot(this.noise);
-      const imageId = item.original.imageId;
+    const original = item.original;
+    if (!original) return;
+    const seq = (this.noiseSeq.get(item.key) ?? 0) + 1;
+    this.noiseSeq.set(item.key, seq);
+    const n = $state.snapshot(item.noise);
+    let made: Pick<Item, 'reference' | 'noisy' | 'noiseLabel' | 'noisyScore'> | null = null;
+    if (n.enabled) {
+      const imageId = original.imageId;
       const camera = CAMERA_STEPS[n.level] ?? CAMERA_STEPS[1];
       const { reference = null, ...noisy } = await jobs.run(
         {
@@ -284,27 +362,42 @@ class DenoiseSession {
         },
         `Adding noise to ${item.name}`,
       );
-      this.release(item.reference);
-      item.reference = reference;
-      item.noisy = noisy;
-      item.noiseLabel = noiseLabel(n);
-      item.noisyScore = await this.score(this.referenceOf(item)!, noisy, item.name);
+      made = { reference, noisy, noiseLabel: noiseLabel(n), noisyScore: null };
+      try {
+        // Scored against the clean reference: camera noise's noise-free twin, else the photo itself.
+        made.noisyScore = await this.score(reference ?? original, noisy, item.name);
+      } catch (e) {
+        for (const img of imagesOf(made)) this.release(img);
+        throw e;
+      }
+      // Superseded by a newer change, or the photo closed meanwhile: this copy shows nothing.
+      if (this.noiseSeq.get(item.key) !== seq || !this.isOpen(item)) {
+        for (const img of imagesOf(made)) this.release(img);
+        return;
+      }
+    } else if (!item.noisy) {
+      return; // already as opened
     }
-    this.release(oldNoisy);
-    this.release(oldScore?.ssimMap);
-    // A result made from another input no longer belongs to this one.
-    this.release(item.denoised);
-    this.release(item.denoisedScore?.ssimMap);
-    item.denoised = null;
-    item.denoisedScore = null;
-    item.denoisedSettings = null;
     this.dropPreview(item);
-    if (item.status === 'done') item.status = 'ready';
+    if (item.denoised) {
+      for (const img of item.undo ? imagesOf(item.undo) : []) this.release(img);
+      item.undo = setAside(item);
+    } else {
+      for (const img of imagesOf(setAside(item))) this.release(img);
+    }
+    if (made) Object.assign(item, made);
+    item.appliedNoise = n;
   }
 
-  /** What an item's results are scored against: camera noise's noise-free twin, else the original. */
-  referenceOf(item: Item): ImageInfo | null {
-    return item.reference ?? item.original;
+  /** Brings back what the last noise change set aside from the photo (its noisy copy, result and scores). */
+  undoNoise(item: Item): void {
+    if (!item.undo) return;
+    // A noise job still running for the photo must not replace what comes back.
+    this.noiseSeq.set(item.key, (this.noiseSeq.get(item.key) ?? 0) + 1);
+    this.noisePending.delete(item.key);
+    const saved = item.undo;
+    item.undo = null;
+    for (const img of restore(item, saved)) this.release(img);
   }
 
   private score(reference: ImageInfo, test: ImageInfo, name: string): Promise<EvaluateResult> {
@@ -314,14 +407,34 @@ class DenoiseSession {
     );
   }
 
-  /** Re-applies the noise settings to every open photo (the sliders call this, debounced). */
-  async applyNoise(): Promise<void> {
-    for (const item of this.items) {
+  /**
+   * The current photo's noise settings changed (the noise panel edits them): the other selected
+   * photos take the same settings, and each gets a new noisy copy once the sliders rest.
+   */
+  noiseChanged(): void {
+    const from = this.current;
+    if (!from) return;
+    const n = $state.snapshot(from.noise);
+    this.lastNoise = n;
+    for (const item of this.selected) {
       if (!item.original) continue;
+      if (item !== from) item.noise = { ...n };
+      this.noisePending.add(item.key);
+    }
+    clearTimeout(this.noiseTimer);
+    this.noiseTimer = setTimeout(() => void this.applyNoise(), 350);
+  }
+
+  private async applyNoise(): Promise<void> {
+    const keys = [...this.noisePending];
+    this.noisePending.clear();
+    for (const key of keys) {
+      const item = this.items.find((i) => i.key === key);
+      if (!item) continue;
       try {
         await this.corrupt(item);
       } catch (e) {
-        notices.failed(`Could not add noise to ${item.name}`, e);
+        if (!isCancelled(e)) notices.failed(`Could not add noise to ${item.name}`, e);
       }
     }
   }
@@ -337,14 +450,24 @@ class DenoiseSession {
         { kind: 'denoise', params: { imageId: input.imageId, modelId, ...settings } },
         `Denoising ${item.name}`,
       );
+      // The photo closed, or its input changed meanwhile: this result belongs to neither.
+      if (!this.isOpen(item) || this.inputOf(item)?.imageId !== input.imageId) {
+        this.release(out);
+        item.status = item.denoised ? 'done' : 'ready';
+        return false;
+      }
       this.release(item.denoised);
       this.release(item.denoisedScore?.ssimMap);
       item.denoised = out;
       item.denoisedWith = modelId;
       item.denoisedSettings = settings;
       this.dropPreview(item);
-      const reference = this.referenceOf(item);
-      item.denoisedScore = item.noisy && reference ? await this.score(reference, out, item.name) : null;
+      // A new result takes the place of the one a noise change set aside.
+      if (item.undo) for (const img of imagesOf(item.undo)) this.release(img);
+      item.undo = null;
+      // Scores only against a clean reference: camera noise's noise-free twin, else the photo the
+      // noisy copy was made from. A photo that came in noisy has none.
+      item.denoisedScore = item.noisy ? await this.score(item.reference ?? item.original!, out, item.name) : null;
       item.status = 'done';
       return true;
     } catch (e) {
@@ -357,9 +480,27 @@ class DenoiseSession {
 
   /** Denoises every open photo in turn (again where its result is stale); each shows its status in the queue. */
   async denoiseAll(modelId: string): Promise<void> {
-    const todo = this.items.filter((i) => i.original && (i.status !== 'done' || this.isStale(i)));
-    for (const i of todo) i.status = 'queued';
     this.busy = true;
+    try {
+      await this.denoiseInTurn(
+        this.items.filter((i) => i.original && (i.status !== 'done' || this.isStale(i))),
+        modelId,
+      );
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  /** Denoises the selected photos in turn (again where they have a result). */
+  async denoiseSelected(modelId: string): Promise<void> {
+    await this.denoiseInTurn(
+      this.selected.filter((i) => i.original && !isBusy(i)),
+      modelId,
+    );
+  }
+
+  private async denoiseInTurn(todo: Item[], modelId: string): Promise<void> {
+    for (const i of todo) i.status = 'queued';
     try {
       for (const item of todo) {
         const live = this.items.find((i) => i.key === item.key);
@@ -367,8 +508,7 @@ class DenoiseSession {
         await this.denoise(live, modelId);
       }
     } finally {
-      for (const i of this.items) if (i.status === 'queued') i.status = 'ready';
-      this.busy = false;
+      for (const i of todo) if (i.status === 'queued') i.status = 'ready';
     }
   }
 
