@@ -331,7 +331,7 @@ class Lab {
       await api.checkpoints.delete({ checkpointId });
       notices.push(`Deleted the checkpoint at step ${c.step} of ${c.run.model}`, 'info');
     } catch (e) {
-      notices.push(`Could not delete the checkpoint: ${errorText(e)}`, 'error');
+      notices.failed('Could not delete the checkpoint', e);
     }
     await this.refreshCheckpoints();
   }
