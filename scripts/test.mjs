@@ -1,16 +1,20 @@
-// `npm test`: typecheck, lint, unit + integration tests (Vitest), the tests that measure time or
-// memory (Vitest, one file at a time), end-to-end tests (Playwright).
+// `npm test`: typecheck and lint (side by side: each is one busy process, and there are two
+// cores), then unit + integration tests (Vitest), the tests that measure time or memory (Vitest,
+// one file at a time), end-to-end tests (Playwright).
 // Stops at the first failing stage and exits non-zero.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
 const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+/** Each entry is one stage; an entry of several runs them at the same time. */
 const stages = [
-  ['typecheck', ['run', '-s', 'typecheck']],
-  ['lint', ['run', '-s', 'lint']],
-  ['unit', ['run', '-s', 'test:unit']],
-  ['serial', ['run', '-s', 'test:serial']],
-  ['e2e', ['run', '-s', 'test:e2e']],
+  [
+    ['typecheck', ['run', '-s', 'typecheck']],
+    ['lint', ['run', '-s', 'lint']],
+  ],
+  [['unit', ['run', '-s', 'test:unit']]],
+  [['serial', ['run', '-s', 'test:serial']]],
+  [['e2e', ['run', '-s', 'test:e2e']]],
 ];
 
 if (!existsSync(chromium)) {
@@ -22,14 +26,36 @@ if (!existsSync(chromium)) {
   process.exit(1);
 }
 
-for (const [name, args] of stages) {
-  const started = Date.now();
-  console.error(`\n== ${name} ==`);
-  const r = spawnSync('npm', args, { stdio: 'inherit' });
-  const secs = ((Date.now() - started) / 1000).toFixed(1);
-  if (r.status !== 0) {
-    console.error(`\nnpm test: stage '${name}' failed after ${secs}s`);
-    process.exit(r.status ?? 1);
+/** Runs one step with its output collected, so that two side by side do not interleave. */
+function collected(name, args) {
+  return new Promise((resolve) => {
+    const started = Date.now();
+    const child = spawn('npm', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (d) => (output += d));
+    child.stderr.on('data', (d) => (output += d));
+    child.on('close', (status) => resolve({ name, status, output, secs: (Date.now() - started) / 1000 }));
+  });
+}
+
+for (const stage of stages) {
+  let results;
+  if (stage.length === 1) {
+    const [name, args] = stage[0];
+    const started = Date.now();
+    console.error(`\n== ${name} ==`);
+    const r = spawnSync('npm', args, { stdio: 'inherit' });
+    results = [{ name, status: r.status, output: '', secs: (Date.now() - started) / 1000 }];
+  } else {
+    console.error(`\n== ${stage.map(([name]) => name).join(' + ')} ==`);
+    results = await Promise.all(stage.map(([name, args]) => collected(name, args)));
   }
-  console.error(`== ${name} ok (${secs}s) ==`);
+  for (const r of results) {
+    if (r.output) process.stderr.write(`-- ${r.name} --\n${r.output}`);
+    if (r.status !== 0) {
+      console.error(`\nnpm test: stage '${r.name}' failed after ${r.secs.toFixed(1)}s`);
+      process.exit(r.status ?? 1);
+    }
+    console.error(`== ${r.name} ok (${r.secs.toFixed(1)}s) ==`);
+  }
 }

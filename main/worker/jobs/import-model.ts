@@ -14,10 +14,13 @@ import { writeModelFile } from './save-model.js';
 
 export const importModel: JobHandler<'import-model'> = async (params, ctx) => {
   const source = path.resolve(params.path);
+  // Messages and the card name the file, not its folder: in the web door that folder is a
+  // temporary upload folder that means nothing to the user.
+  const shown = path.basename(source);
   if (path.extname(source).toLowerCase() !== '.onnx')
-    throw new ServiceError('bad-request', `${source}: only .onnx models can be imported`);
+    throw new ServiceError('bad-request', `${shown}: only .onnx models can be imported`);
   const bytes = await readFile(source).catch((e: Error) => {
-    throw new ServiceError('not-found', `${source}: cannot read (${e.message})`);
+    throw new ServiceError('not-found', `${shown}: cannot read (${e.message})`);
   });
   ctx.progress({ fraction: 0.2, message: 'checking the model' });
   let session: LoadedModel;
@@ -25,17 +28,17 @@ export const importModel: JobHandler<'import-model'> = async (params, ctx) => {
     session = await (await createExecutor('ort-node')).load(bytes, source);
   } catch (e) {
     const why = e instanceof OrtError ? e.reason : (e as Error).message.split('\n')[0];
-    throw new ServiceError('bad-request', `${source}: not a valid ONNX model (${why})`);
+    throw new ServiceError('bad-request', `${shown}: not a valid ONNX model (${why})`);
   }
   const inputs = session.inputs;
   await session.dispose();
   const image = inputs[0];
   if (image?.type !== 'float32' || image.shape.length !== 4)
-    throw new ServiceError('bad-request', `${source}: the first input must be a float32 N×C×H×W image tensor`);
+    throw new ServiceError('bad-request', `${shown}: the first input must be a float32 N×C×H×W image tensor`);
   const c = image.shape[1];
   const inputChannels = typeof c === 'number' ? c : null;
   if (inputChannels !== null && inputChannels !== 1 && inputChannels !== 3)
-    throw new ServiceError('bad-request', `${source}: the image input has ${inputChannels} channels (1 or 3 expected)`);
+    throw new ServiceError('bad-request', `${shown}: the image input has ${inputChannels} channels (1 or 3 expected)`);
   await ctx.checkpoint();
 
   const name = params.name ?? path.basename(source, '.onnx');
@@ -50,7 +53,7 @@ export const importModel: JobHandler<'import-model'> = async (params, ctx) => {
     noiseLevelInput: inputs.length >= 2,
     trainingNoise: null,
     metrics: [],
-    description: `imported from ${source}`,
+    description: `Imported from ${shown}.`,
     createdAt: new Date().toISOString(),
   };
   // The model first, then its card: a card never points at a missing model.

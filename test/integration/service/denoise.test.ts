@@ -47,6 +47,8 @@ afterAll(async () => {
 describe('model jobs through the service', () => {
   it('imports an ONNX model into the user models folder and lists it', async () => {
     expect(model).toMatchObject({ id: 'user/blur-5', kind: 'imported', inputChannels: 3, noiseLevelInput: false });
+    // The card and the messages name the file, never the folder it came from (an upload folder).
+    expect(model.description).toBe('Imported from blur5_rgb.onnx.');
     expect(existsSync(path.join(h.dataDir, 'models', 'blur-5.onnx'))).toBe(true);
     const list = (await api.handle('models:list', {})) as ModelCard[];
     expect(list.map((m) => m.id)).toEqual(['user/blur-5']);
@@ -55,7 +57,7 @@ describe('model jobs through the service', () => {
     ).rejects.toThrow(/N×C×H×W/);
     const junk = path.join(dir, 'junk.onnx');
     writeFileSync(junk, 'not a model');
-    await expect(api.handle('models:import', { path: junk })).rejects.toThrow(/not a valid ONNX model/);
+    await expect(api.handle('models:import', { path: junk })).rejects.toThrow(/^junk\.onnx: not a valid ONNX model/);
     expect(readdirSync(path.join(h.dataDir, 'models')).sort()).toEqual(['blur-5.json', 'blur-5.onnx']);
   });
 
