@@ -24,6 +24,9 @@ for (const [width, height, panel] of [
     await dropFiles(page, 'dropzone', [photo('coffee-420.png')]);
     await expect(page.getByTestId('queue-status').first()).toHaveText('Ready');
     await expect(page.getByTestId('zoom-level')).toHaveText('100 %');
+    // The model's measured quality is folded away: the noise-level control is in view unscrolled.
+    await expect(page.getByLabel('Noise level estimated from the photo')).toBeInViewport();
+    await expect(page.getByTestId('model-about')).not.toHaveAttribute('open');
     await page.getByRole('button', { name: '200 %' }).click();
     await page.getByRole('button', { name: 'Fit' }).click();
     await expect(page.getByTestId('zoom-level')).toHaveText('100 %');
