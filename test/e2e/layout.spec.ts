@@ -36,5 +36,11 @@ for (const [width, height, panel] of [
       expect(box.width, side).toBeLessThanOrEqual(panel + 10);
     }
     await screenshot(page, info, `denoise-${width}`);
+    // The other workspaces at the same size, for a person to look at (issue 14's layout review).
+    for (const workspace of ['Lab', 'Latent']) {
+      await page.getByRole('button', { name: workspace }).click();
+      await expect(page.getByTestId('workspace')).toHaveText(`${workspace} workspace`);
+      await screenshot(page, info, `${workspace.toLowerCase()}-${width}`);
+    }
   });
 }
