@@ -98,3 +98,33 @@ export function reflectIndex(i: number, n: number): number {
   if (m < 0) m += period;
   return m >= n ? period - 1 - m : m;
 }
+
+/** A rectangle inside an image. */
+export interface Rect {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+/** A rectangle of planar C×H×W data (the photo, its alpha, a noise map). */
+export function cutPlanes(src: Float32Array, planes: number, width: number, height: number, r: Rect): Float32Array {
+  const out = new Float32Array(planes * r.width * r.height);
+  for (let c = 0; c < planes; c++)
+    for (let j = 0; j < r.height; j++) {
+      const from = (c * height + r.y + j) * width + r.x;
+      out.set(src.subarray(from, from + r.width), (c * r.height + j) * r.width);
+    }
+  return out;
+}
+
+/** A rectangle of an image (inside it) as an image of its own; alpha and metadata come along. */
+export function cropImage(image: Image, r: Rect): Image {
+  return {
+    ...image,
+    width: r.width,
+    height: r.height,
+    data: cutPlanes(image.data, image.channels, image.width, image.height, r),
+    ...(image.alpha ? { alpha: cutPlanes(image.alpha, 1, image.width, image.height, r) } : {}),
+  };
+}

@@ -2,7 +2,7 @@
 // of it, for the Denoise workspace's live preview of what the viewer shows.
 import { ImagingError } from '../../../common/errors.js';
 import type { Region } from '../../../common/contract/index.js';
-import type { Image } from '../../imaging/image.js';
+import { cropImage, cutPlanes, type Image } from '../../imaging/image.js';
 import { estimateNoiseSigma } from '../../imaging/noise-estimate.js';
 import { DEFAULT_OVERLAP } from '../../imaging/tiling.js';
 import { controlsOf, denoiseImage } from '../../ml/inference/denoise.js';
@@ -50,16 +50,13 @@ function knownMap(key: string, estimator: NoiseEstimator): Float32Array | undefi
 }
 
 export const denoise: JobHandler<'denoise'> = async (params, ctx) => {
-  const full = await ctx.images.load(params.imageId);
   const { name } = await ctx.images.describe(params.imageId);
-  const region = params.region ? checkRegion(params.region, full) : null;
+  const size = await ctx.images.size(params.imageId);
+  const region = params.region ? checkRegion(params.region, size) : null;
   const card = ctx.model(params.modelId);
   ctx.progress({ fraction: 0, message: 'loading the model' });
   const model = await onnxModel(card);
   await ctx.checkpoint();
-  // A region is denoised inside a crop with a margin of context, then the margin is cut away.
-  const context = region ? withMargin(region, full, REGION_MARGIN) : null;
-  const image = context ? crop(full, context) : full;
   // The blind level is read from the whole photo, not from the crop, so that a preview is told
   // what the whole-photo run is told: the MAD estimate (one level) or the estimator's map (cut to
   // the region; its noise level function needs every brightness of the photo).
@@ -67,16 +64,27 @@ export const denoise: JobHandler<'denoise'> = async (params, ctx) => {
   const mapKey = `${params.imageId}|${card.file}`;
   // A map already read for this photo serves again (a whole-photo run after its previews, too).
   let noiseMap = estimator ? knownMap(mapKey, estimator) : undefined;
+  const blindLevelKnown = estimator ? noiseMap !== undefined : madLevels.has(params.imageId);
+  // A region is denoised inside a crop with a margin of context, then the margin is cut away. Once
+  // the photo's blind level is known, a preview reads only that crop, not the whole photo.
+  const context = region ? withMargin(region, size, REGION_MARGIN) : null;
+  const needsWhole = !context || (params.sigma === 'auto' && model.takesSigma && !blindLevelKnown);
+  const full = needsWhole ? await ctx.images.load(params.imageId) : null;
+  const image = context
+    ? full
+      ? cropImage(full, context)
+      : await ctx.images.loadRegion(params.imageId, context)
+    : full!;
   if (region && context && estimator) {
     if (!noiseMap) {
-      noiseMap = await estimator.map(full);
+      noiseMap = await estimator.map(full!);
       rememberMap(mapKey, estimator, noiseMap);
     }
-    noiseMap = cutPlanes(noiseMap, 1, full.width, full.height, context);
+    noiseMap = cutPlanes(noiseMap, 1, size.width, size.height, context);
   }
   const sigma =
     params.sigma === 'auto' && region && model.takesSigma && !estimator
-      ? madLevelOf(params.imageId, full)
+      ? madLevelOf(params.imageId, full!) // read whole above unless its level was known
       : params.sigma;
   const result = await denoiseImage(image, model, {
     ...(sigma === 'auto' ? {} : { sigma }),
@@ -95,13 +103,13 @@ export const denoise: JobHandler<'denoise'> = async (params, ctx) => {
     ? `, σ ${result.sigma.toFixed(1)} ${params.sigma === 'auto' ? 'estimated' : 'given'}`
     : '';
   if (!region || !context) return ctx.saveImage(result.image, `${name} denoised (${card.id}${sigmaNote})`);
-  const out = crop(result.image, { ...region, x: region.x - context.x, y: region.y - context.y });
+  const out = cropImage(result.image, { ...region, x: region.x - context.x, y: region.y - context.y });
   const where = `${region.width}×${region.height} at ${region.x},${region.y}`;
   return ctx.saveImage(out, `${name} denoised preview of ${where} (${card.id}${sigmaNote})`);
 };
 
 /** The region, if it lies inside the image (the contract checks its shape; only here is the size known). */
-function checkRegion(r: Region, image: Image): Region {
+function checkRegion(r: Region, image: { width: number; height: number }): Region {
   if (r.x + r.width > image.width || r.y + r.height > image.height)
     throw new ImagingError(
       'bad-option',
@@ -111,7 +119,7 @@ function checkRegion(r: Region, image: Image): Region {
 }
 
 /** The region grown by `margin` on every side, within the image. */
-function withMargin(r: Region, image: Image, margin: number): Region {
+function withMargin(r: Region, image: { width: number; height: number }, margin: number): Region {
   const x = Math.max(0, r.x - margin);
   const y = Math.max(0, r.y - margin);
   return {
@@ -120,26 +128,4 @@ function withMargin(r: Region, image: Image, margin: number): Region {
     width: Math.min(image.width, r.x + r.width + margin) - x,
     height: Math.min(image.height, r.y + r.height + margin) - y,
   };
-}
-
-/** A rectangle of an image (inside it) as an image of its own; alpha and metadata come along. */
-function crop(image: Image, r: Region): Image {
-  return {
-    ...image,
-    width: r.width,
-    height: r.height,
-    data: cutPlanes(image.data, image.channels, image.width, image.height, r),
-    ...(image.alpha ? { alpha: cutPlanes(image.alpha, 1, image.width, image.height, r) } : {}),
-  };
-}
-
-/** A rectangle of planar C×H×W data (the photo, its alpha, a noise map). */
-function cutPlanes(src: Float32Array, planes: number, width: number, height: number, r: Region): Float32Array {
-  const out = new Float32Array(planes * r.width * r.height);
-  for (let c = 0; c < planes; c++)
-    for (let j = 0; j < r.height; j++) {
-      const from = (c * height + r.y + j) * width + r.x;
-      out.set(src.subarray(from, from + r.width), (c * r.height + j) * r.width);
-    }
-  return out;
 }
