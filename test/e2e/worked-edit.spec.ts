@@ -46,10 +46,13 @@ test('edit a weight of seed 004, step it four times, refuse a non-number, reset'
   // Not a number: said beside the field, the last good value stays in use, no step is offered.
   for (const bad of ['abc', '', 'NaN']) {
     await w1.fill(bad);
-    await expect(page.getByTestId('edit-error')).toHaveText('Type a number, e.g. 0.25; 0.2 is still used');
+    await expect(page.getByTestId('edit-error')).toHaveText(
+      'hidden W[1][1]: Type a number, e.g. 0.25; 0.2 is still used',
+    );
     await expect(w1).toHaveAttribute('aria-invalid', 'true');
     await expect(loss).toHaveText('0.307171');
     await expect(page.getByTestId('step-once')).toBeDisabled();
+    if (bad === 'abc') await screenshot(page, info, 'worked-edit-refused');
   }
   await w1.fill('0.2');
   await expect(page.getByTestId('edit-error')).toHaveCount(0);
