@@ -1,5 +1,6 @@
 // The seeds' tiny worked examples, computed in plain TypeScript so the step-through view can show
-// every number of a forward pass and of one backpropagation step. The networks are a few dense
+// every number of a forward pass and of one backpropagation step, recompute them all when a reader
+// edits an input or a weight, and take one gradient-descent step at a time. The networks are a few dense
 // layers (weights given as rows: W[j][i] connects input i to unit j), so doing the arithmetic here
 // is clearer than asking the engine; test/unit/renderer/worked.test.ts checks the results against
 // /work/shared/reference/worked-examples.md.
@@ -24,6 +25,8 @@ export interface TinyExample {
   layers: TinyLayer[];
   loss: TinyLoss;
   lr: number;
+  /** An autoencoder's target is its own input: editing an input edits the target with it. */
+  targetIsInput?: true;
 }
 
 export interface LayerTrace {
@@ -105,6 +108,57 @@ export function traceStep(ex: TinyExample): StepTrace {
   return { forward, output: x, loss, dLoss: grad, backward };
 }
 
+/** A number one can edit in the step-through: an input, or weight W[j][i] of layer `layer`. */
+export type Cell = { kind: 'input'; i: number } | { kind: 'weight'; layer: number; j: number; i: number };
+
+/** The example with one input or weight changed; everything derived is recomputed by traceStep. */
+export function withValue(ex: TinyExample, cell: Cell, value: number): TinyExample {
+  if (cell.kind === 'input') {
+    const input = ex.input.map((v, i) => (i === cell.i ? value : v));
+    return { ...ex, input, target: ex.targetIsInput ? input : ex.target };
+  }
+  const layers = ex.layers.map((layer, l) =>
+    l === cell.layer
+      ? { ...layer, W: layer.W.map((row, j) => row.map((w, i) => (j === cell.j && i === cell.i ? value : w))) }
+      : layer,
+  );
+  return { ...ex, layers };
+}
+
+/** What one typed entry means: a finite number, or a sentence saying what to type instead. */
+export function parseEntry(text: string): { value: number } | { error: string } {
+  // Number('') is 0 and Number('0x1f') is 31: accept only plain decimals (a comma as the point, too).
+  const t = text.trim().replace(',', '.').replace('\u2212', '-');
+  const value = /^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i.test(t) ? Number(t) : NaN;
+  return Number.isFinite(value) ? { value } : { error: 'Type a number, e.g. 0.25' };
+}
+
+export interface SgdStep {
+  lossBefore: number;
+  lossAfter: number;
+  /** The example with its weights (and biases) replaced by those after the step. */
+  next: TinyExample;
+}
+
+/**
+ * Exactly one step of gradient descent (the example's learning rate) from its current weights, or
+ * null when the loss or the new weights are not finite numbers (a saturated sigmoid under BCE, or
+ * weights so large that they overflow): stepping on from there would only spread NaN.
+ */
+export function sgdStep(ex: TinyExample): SgdStep | null {
+  const before = traceStep(ex);
+  const layers = ex.layers.map((layer, l) => {
+    const g = before.backward[l]!;
+    return { ...layer, W: g.Wnext, ...(g.bnext ? { b: g.bnext } : {}) };
+  });
+  const next = { ...ex, layers };
+  const lossAfter = traceStep(next).loss;
+  const finite = [before.loss, lossAfter, ...layers.flatMap((l) => [...l.W.flat(), ...(l.b ?? [])])].every(
+    Number.isFinite,
+  );
+  return finite ? { lossBefore: before.loss, lossAfter, next } : null;
+}
+
 export const EXAMPLES: TinyExample[] = [
   {
     id: 'seed-004',
@@ -153,6 +207,7 @@ export const EXAMPLES: TinyExample[] = [
     ],
     loss: 'mse',
     lr: 0.1,
+    targetIsInput: true,
   },
   {
     id: 'seed-001',
@@ -180,5 +235,6 @@ export const EXAMPLES: TinyExample[] = [
     ],
     loss: 'bce',
     lr: 0.1,
+    targetIsInput: true,
   },
 ];
