@@ -118,6 +118,21 @@ export function cutPlanes(src: Float32Array, planes: number, width: number, heig
   return out;
 }
 
+/**
+ * A rectangle of planar C×H×W data that may reach past its edges: what lies outside is the data
+ * mirrored (half-sample reflection, as `reflectIndex`), the way tiles and simulator crops are padded.
+ */
+export function reflectPlanes(src: Float32Array, planes: number, width: number, height: number, r: Rect): Float32Array {
+  const out = new Float32Array(planes * r.width * r.height);
+  for (let c = 0; c < planes; c++)
+    for (let j = 0; j < r.height; j++) {
+      const row = (c * height + reflectIndex(r.y + j, height)) * width;
+      const to = (c * r.height + j) * r.width;
+      for (let i = 0; i < r.width; i++) out[to + i] = src[row + reflectIndex(r.x + i, width)]!;
+    }
+  return out;
+}
+
 /** A rectangle of an image (inside it) as an image of its own; alpha and metadata come along. */
 export function cropImage(image: Image, r: Rect): Image {
   return {

@@ -18,7 +18,7 @@ import { Tensor } from '../../engine/ir/index.js';
 import { inspectOnnx } from '../../engine/onnx/index.js';
 import { META_MODEL_CARD } from '../model-file.js';
 import { cannotRead } from '../../imaging/codec.js';
-import { reflectIndex, repeatPlane } from '../../imaging/image.js';
+import { cutPlanes, reflectPlanes, repeatPlane } from '../../imaging/image.js';
 import { ImagingError } from '../../../common/errors.js';
 import type { TileRunner } from '../../imaging/tiling.js';
 
@@ -57,23 +57,6 @@ function sizeMultipleOf(bytes: Uint8Array): number {
 }
 
 /** Mirrors a C×H×W block out to C×H2×W2 (H2 ≥ H, W2 ≥ W), edge samples repeated half-sample style. */
-function padTo(data: Float32Array, ch: number, h: number, w: number, h2: number, w2: number): Float32Array {
-  const out = new Float32Array(ch * h2 * w2);
-  for (let k = 0; k < ch; k++)
-    for (let y = 0; y < h2; y++) {
-      const sy = reflectIndex(y, h);
-      for (let x = 0; x < w2; x++) out[(k * h2 + y) * w2 + x] = data[(k * h + sy) * w + reflectIndex(x, w)]!;
-    }
-  return out;
-}
-
-function cropFrom(data: Float32Array, ch: number, h2: number, w2: number, h: number, w: number): Float32Array {
-  const out = new Float32Array(ch * h * w);
-  for (let k = 0; k < ch; k++)
-    for (let y = 0; y < h; y++) out.set(data.subarray((k * h2 + y) * w2, (k * h2 + y) * w2 + w), (k * h + y) * w);
-  return out;
-}
-
 export async function openOnnxModel(
   model: string | Uint8Array,
   opts: { threads?: number; name?: string } = {},
@@ -152,16 +135,27 @@ export async function openOnnxModel(
     const h2 = Math.ceil(hh / multiple) * multiple;
     const w2 = Math.ceil(ww / multiple) * multiple;
     if (h2 === hh && w2 === ww) return runSized(data, batch, ch, hh, ww, sigma);
-    if (sigma instanceof Float32Array) sigma = padTo(sigma, 1, hh, ww, h2, w2);
+    if (sigma instanceof Float32Array) sigma = reflectPlanes(sigma, 1, ww, hh, { x: 0, y: 0, width: w2, height: h2 });
     // Pad each image of the batch by reflection to the model's size multiple, run, crop back.
     const per = ch * hh * ww;
     const padded = new Float32Array(batch * ch * h2 * w2);
     for (let b = 0; b < batch; b++)
-      padded.set(padTo(data.subarray(b * per, (b + 1) * per), ch, hh, ww, h2, w2), b * ch * h2 * w2);
+      padded.set(
+        reflectPlanes(data.subarray(b * per, (b + 1) * per), ch, ww, hh, { x: 0, y: 0, width: w2, height: h2 }),
+        b * ch * h2 * w2,
+      );
     const y = await runSized(padded, batch, ch, h2, w2, sigma);
     const out = new Float32Array(batch * per);
     for (let b = 0; b < batch; b++)
-      out.set(cropFrom(y.subarray(b * ch * h2 * w2, (b + 1) * ch * h2 * w2), ch, h2, w2, hh, ww), b * per);
+      out.set(
+        cutPlanes(y.subarray(b * ch * h2 * w2, (b + 1) * ch * h2 * w2), ch, w2, h2, {
+          x: 0,
+          y: 0,
+          width: ww,
+          height: hh,
+        }),
+        b * per,
+      );
     return out;
   };
 

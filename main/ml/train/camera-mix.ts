@@ -14,7 +14,7 @@
 
 import type { Rng } from '../../../common/rng.js';
 import type { CameraMixSpec } from '../../../common/noise-spec.js';
-import { reflectIndex } from '../../imaging/image.js';
+import { cutPlanes, reflectPlanes } from '../../imaging/image.js';
 import type { Image } from '../../imaging/image.js';
 import { blurRadius } from '../../imaging/camera/filters.js';
 import { type CameraPipeline, sampleCameraParams, simulateCameraNoise } from '../../imaging/camera/index.js';
@@ -81,16 +81,7 @@ export function reflectPad(
   width: number,
   m: number,
 ): Float32Array {
-  const H = height + 2 * m;
-  const W = width + 2 * m;
-  const out = new Float32Array(channels * H * W);
-  for (let c = 0; c < channels; c++)
-    for (let y = 0; y < H; y++) {
-      const sy = reflectIndex(y - m, height);
-      for (let x = 0; x < W; x++)
-        out[c * H * W + y * W + x] = data[c * height * width + sy * width + reflectIndex(x - m, width)]!;
-    }
-  return out;
+  return reflectPlanes(data, channels, width, height, { x: -m, y: -m, width: width + 2 * m, height: height + 2 * m });
 }
 
 /** The centre height×width of planar C×(height+2m)×(width+2m) data. */
@@ -101,15 +92,7 @@ export function cropCentre(
   width: number,
   m: number,
 ): Float32Array {
-  const H = height + 2 * m;
-  const W = width + 2 * m;
-  const out = new Float32Array(channels * height * width);
-  for (let c = 0; c < channels; c++)
-    for (let y = 0; y < height; y++) {
-      const from = c * H * W + (y + m) * W + m;
-      out.set(data.subarray(from, from + width), c * height * width + y * width);
-    }
-  return out;
+  return cutPlanes(data, channels, width + 2 * m, height + 2 * m, { x: m, y: m, width, height });
 }
 
 /**
