@@ -27,7 +27,8 @@
 //   materialises it; 25% slower on the whole step. Transposing x once ([N, Lx, C], windows as
 //   contiguous blocks) is slower still (ORT's Transpose of [16, 32, 2500] dominates).
 
-import { TorchPeer, alternateRounds, roundsOf, torchVersion } from './ref-dae.js';
+import { startTorchPeer, torchVersion } from './peers.js';
+import { alternateRounds, roundsOf } from './rounds.js';
 import { Rng } from '../common/rng.js';
 import { OrtNodeExecutor } from '../main/engine/exec/ort-node.js';
 import {
@@ -72,7 +73,7 @@ async function alternatingMedians(
   extra: ((k: number) => Promise<number[]>)[] = [],
 ): Promise<number[]> {
   const all = [...runs.map(roundsOf), ...extra];
-  const timings = await alternateRounds(all, { seconds: seconds * all.length, round: 2, minRuns: 6 });
+  const timings = await alternateRounds(all, { seconds: seconds * all.length, round: 2, minRuns: 6, gapMs: 100 });
   return timings.map((t) => t.ms);
 }
 
@@ -301,12 +302,12 @@ export async function probeFormulations(o: ProbeOptions): Promise<ProbeRow[]> {
     variants.push([`rules as they are, Convs rewritten to NCHWc (block ${block})`, {}]);
     steps.push(await prepareStep(o, {}, true));
   }
-  const torch = torchVersion() ? await TorchPeer.start(o.threads, 64) : null;
+  const torch = torchVersion() ? await startTorchPeer(o.threads, 64) : null;
   try {
     const stepTimes = await alternatingMedians(
       steps.map((s) => s.run),
       o.seconds,
-      torch ? [torch.train] : [],
+      torch ? [torch.rounds('train')] : [],
     );
     const names = [
       ...variants.map(([name]) => name),
@@ -317,7 +318,7 @@ export async function probeFormulations(o: ProbeOptions): Promise<ProbeRow[]> {
       o.log(`  step ${name}: ${stepTimes[i]!.toFixed(1)} ms`);
     });
   } finally {
-    torch?.close();
+    await torch?.close();
   }
   for (const s of steps) await s.dispose();
 

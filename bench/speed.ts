@@ -3,8 +3,12 @@
 import { runCli } from '../main/cli/run-cli.js';
 import { benchCommand } from './ref-dae.js';
 
-const code = await runCli(['bench', ...process.argv.slice(2)], {
-  out: (t) => process.stdout.write(t),
-  err: (t) => process.stderr.write(t),
-}, [benchCommand]);
+const code = await runCli(
+  ['bench', ...process.argv.slice(2)],
+  {
+    out: (t) => process.stdout.write(t),
+    err: (t) => process.stderr.write(t),
+  },
+  [benchCommand],
+);
 process.exitCode = code;

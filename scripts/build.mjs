@@ -26,6 +26,7 @@ const nodeEntries = {
   'cli/index': 'main/cli/index.ts',
   // Benchmarks are dev-only: built beside the app for `npm run bench*`, never packaged (electron-builder.yml).
   'bench/speed': 'bench/speed.ts',
+  'bench/engine-peer': 'bench/engine-peer.ts',
   'bench/quality': 'bench/quality.ts',
   'bench/real': 'bench/real.ts',
   'bench/calibrate-estimator': 'bench/calibrate-estimator.ts',

@@ -1,0 +1,114 @@
+// Our engine as a served benchmark side (served-peer.ts), the twin of peers/torch_ref_dae.py:
+//
+//   node out/bench/engine-peer.js --executor ort-node --threads 2 [--infer-size 1024] [--batch 16]
+//
+// prints {"ready": true, "params": …} and answers on stdin
+//   train K  →  {"train_ms": [K step times], "loss": [loss at the first step, at the last]}
+//   infer K  →  {"infer_ms": [K run times]}
+//   quit
+// One training step = one run of the ref-dae step graph (forward, backward, Adam), its outputs fed
+// back as the next step's parameters and optimizer state; inference = the ref-dae graph on one
+// 1×1×S×S image. Running in its own process, its ONNX Runtime threads never share the cores with
+// PyTorch's while either is being timed.
+
+import { createInterface } from 'node:readline';
+import { parseArgs } from 'node:util';
+import { Rng } from '../common/rng.js';
+import { paramSpecs, preset } from '../common/model/index.js';
+import { type ExecutorName, createExecutor } from '../main/engine/exec/index.js';
+import { Tensor } from '../main/engine/ir/tensor.js';
+import { buildInference, buildTrainingModel, initParams } from '../main/engine/nn/index.js';
+import { buildTrainStep } from '../main/engine/optim/index.js';
+import { roundsOf } from './rounds.js';
+import { WORKLOAD } from './workload.js';
+
+function refDae() {
+  const arch = preset(WORKLOAD.arch);
+  if (!arch) throw new Error(`bench: no '${WORKLOAD.arch}' preset`);
+  return arch;
+}
+
+/** Seeded initial parameters and one noisy/clean batch: every side trains from the same kind of state. */
+function initialState(batch: number) {
+  const arch = refDae();
+  const rng = new Rng(2024);
+  const params = initParams(paramSpecs(arch), rng);
+  const shape = [batch, 1, WORKLOAD.patch, WORKLOAD.patch];
+  const clean = new Float32Array(shape.reduce((a, b) => a * b, 1));
+  const noisy = new Float32Array(clean.length);
+  for (let i = 0; i < clean.length; i++) {
+    clean[i] = rng.uniform();
+    noisy[i] = clean[i]! + (rng.normal() * WORKLOAD.sigma) / 255;
+  }
+  return { arch, params, clean: new Tensor('float32', shape, clean), noisy: new Tensor('float32', shape, noisy) };
+}
+
+/** The number of parameters of the workload's model. */
+const workloadParams = () => [...initialState(1).params.values()].reduce((a, t) => a + t.size, 0);
+
+async function trainingRounds(executor: ExecutorName, threads: number, batch: number) {
+  const { arch, params, clean, noisy } = initialState(batch);
+  const model = buildTrainingModel(arch, { batch, sampleShape: [1, WORKLOAD.patch, WORKLOAD.patch] });
+  const step = buildTrainStep({ graph: model.forward.graph, loss: model.loss, optimizer: { kind: 'adam' } });
+  const compiled = await (await createExecutor(executor, { threads })).compile(step.graph);
+  const feeds: Record<string, Tensor> = { ...Object.fromEntries(params), ...step.initialSlots() };
+  feeds[model.forward.x.name] = noisy;
+  feeds[model.target.name] = clean;
+  feeds[step.lr] = Tensor.scalar(WORKLOAD.lr);
+  let t = 0;
+  const loss = { first: NaN, last: NaN };
+  const rounds = roundsOf(async () => {
+    feeds[step.t] = Tensor.scalar(++t);
+    const out = await compiled.run(feeds);
+    loss.last = Number(out[step.outputs.loss]!.data[0]);
+    if (Number.isNaN(loss.first)) loss.first = loss.last;
+    for (const f of step.feedback) feeds[f.input] = out[f.output]!;
+  });
+  return { rounds, loss };
+}
+
+async function inferenceRounds(executor: ExecutorName, threads: number, size: number) {
+  const { arch, params } = initialState(1);
+  const fg = buildInference(arch, { batch: 1, sampleShape: [1, size, size] });
+  const compiled = await (await createExecutor(executor, { threads })).compile(fg.graph);
+  const rng = new Rng(7);
+  const pixels = new Float32Array(size * size);
+  for (let i = 0; i < pixels.length; i++) pixels[i] = rng.uniform();
+  const feeds = { ...Object.fromEntries(params), [fg.x.name]: new Tensor('float32', [1, 1, size, size], pixels) };
+  return roundsOf(() => compiled.run(feeds));
+}
+
+async function serve(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      executor: { type: 'string', default: 'ort-node' },
+      threads: { type: 'string', default: '1' },
+      'infer-size': { type: 'string', default: '1024' },
+      batch: { type: 'string', default: String(WORKLOAD.batch) },
+    },
+  });
+  const executor = values.executor as ExecutorName;
+  const threads = Number(values.threads);
+  const batch = Number(values.batch);
+  // Compiled on first use: a peer asked only for inference never builds the training step.
+  let train: Awaited<ReturnType<typeof trainingRounds>> | null = null;
+  let infer: Awaited<ReturnType<typeof inferenceRounds>> | null = null;
+  const say = (o: unknown) => process.stdout.write(JSON.stringify(o) + '\n');
+  say({ ready: true, executor, threads, batch, params: workloadParams() });
+  for await (const line of createInterface({ input: process.stdin })) {
+    const [command, count] = line.trim().split(/\s+/);
+    const k = Number(count ?? 1);
+    if (!command || command === 'quit') break;
+    if (command === 'train') {
+      train ??= await trainingRounds(executor, threads, batch);
+      const times = await train.rounds(k);
+      say({ train_ms: times, loss: [train.loss.first, train.loss.last] });
+    } else if (command === 'infer') {
+      infer ??= await inferenceRounds(executor, threads, Number(values['infer-size']));
+      say({ infer_ms: await infer(k) });
+    } else say({ error: `unknown command '${command}'` });
+  }
+  process.exit(0);
+}
+
+await serve();
