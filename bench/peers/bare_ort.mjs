@@ -56,11 +56,12 @@ const pixels = new Float32Array(3 * ih * iw);
 for (let i = 0; i < pixels.length; i++) pixels[i] = Math.random();
 const feeds = { [session.inputNames[0]]: new ort.Tensor('float32', pixels, [1, 3, ih, iw]) };
 if (session.inputNames[1])
-  feeds[session.inputNames[1]] = new ort.Tensor(
-    'float32',
-    new Float32Array(ih * iw).fill(Number(values.sigma) / 255),
-    [1, 1, ih, iw],
-  );
+  feeds[session.inputNames[1]] = new ort.Tensor('float32', new Float32Array(ih * iw).fill(Number(values.sigma) / 255), [
+    1,
+    1,
+    ih,
+    iw,
+  ]);
 for (let i = 0; i < tiles; i++) await session.run(feeds);
 const t2 = performance.now();
 process.stdout.write(JSON.stringify({ sessionMs: t1 - t0, tilesMs: t2 - t1, tiles, tileSide: [iw, ih] }) + '\n');
