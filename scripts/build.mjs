@@ -28,6 +28,7 @@ const nodeEntries = {
   'bench/speed': 'bench/speed.ts',
   'bench/quality': 'bench/quality.ts',
   'bench/real': 'bench/real.ts',
+  'bench/growth': 'bench/growth.ts',
   'bench/calibrate-estimator': 'bench/calibrate-estimator.ts',
   'host/serve': 'main/host/serve.ts',
 };
