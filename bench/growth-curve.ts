@@ -106,21 +106,46 @@ export function marginal(points: readonly { x: number; y: number }[]): (number |
   return points.map((p, i) => (i === 0 ? null : (p.y - points[i - 1]!.y) / (p.x - points[i - 1]!.x)));
 }
 
+/** A median `y` at `x`, with the smallest and largest of the rounds when there were several. */
+export interface GrowthPoint {
+  x: number;
+  y: number;
+  lo?: number;
+  hi?: number;
+}
+
+/**
+ * The slopes the step into point i can have, given each point's spread: from the lowest value of
+ * point i over the highest of point i − 1, to the highest over the lowest.
+ */
+function slopeRange(points: readonly GrowthPoint[], i: number): [number, number] {
+  const a = points[i - 1]!;
+  const b = points[i]!;
+  const dx = b.x - a.x;
+  return [((b.lo ?? b.y) - (a.hi ?? a.y)) / dx, ((b.hi ?? b.y) - (a.lo ?? a.y)) / dx];
+}
+
 /**
  * Where growth bends: the first step from one point to the next whose slope differs from the first
  * step's by more than `tolerance` (a fraction), or null when every slope stays within it (growth
- * is linear over the range) or there are fewer than three points.
+ * is linear over the range) or there are fewer than three points. With `lo`/`hi` given, a step
+ * counts only when no slopes within the points' spreads could stay within the tolerance: a bend
+ * that the rounds' own scatter could make is not one.
  */
 export function bend(
-  points: readonly { x: number; y: number }[],
+  points: readonly GrowthPoint[],
   tolerance: number,
 ): { from: number; to: number; ratio: number } | null {
   const slopes = marginal(points);
   const first = slopes[1];
   if (first === null || first === undefined || !(first > 0)) return null;
+  const [firstLo, firstHi] = slopeRange(points, 1);
   for (let i = 2; i < points.length; i++) {
     const ratio = slopes[i]! / first;
-    if (Math.abs(ratio - 1) > tolerance) return { from: points[i - 1]!.x, to: points[i]!.x, ratio };
+    if (Math.abs(ratio - 1) <= tolerance) continue;
+    const [lo, hi] = slopeRange(points, i);
+    const couldBeLinear = hi >= (1 - tolerance) * firstLo && lo <= (1 + tolerance) * firstHi;
+    if (!couldBeLinear) return { from: points[i - 1]!.x, to: points[i]!.x, ratio };
   }
   return null;
 }
@@ -128,7 +153,7 @@ export function bend(
 /** One sentence on how y grows with x, for the line under a table. */
 export function describeGrowth(
   what: string,
-  points: readonly { x: number; y: number }[],
+  points: readonly GrowthPoint[],
   unit: { x: string; slope: string; digits: number },
   tolerance = 0.25,
 ): string {
@@ -138,11 +163,19 @@ export function describeGrowth(
   const range = `${f(Math.min(...slopes))}–${f(Math.max(...slopes))} ${unit.slope}`;
   // Two significant digits: a 4242×2828 photo is "12 MP", not 11.996376.
   const x = (v: number) => `${Number(v.toPrecision(2))} ${unit.x}`;
+  const span = `from ${x(points[0]!.x)} to ${x(points[points.length - 1]!.x)}`;
   const b = bend(points, tolerance);
-  if (!b)
-    return `${what}: linear from ${x(points[0]!.x)} to ${x(points[points.length - 1]!.x)} (each step ${range}, within ±${Math.round(tolerance * 100)} % of the first).`;
-  const way = b.ratio > 1 ? 'steeper' : 'flatter';
-  return `${what}: bends between ${x(b.from)} and ${x(b.to)}, ${b.ratio.toFixed(2)}× the first step's slope (${way}; steps ${range}).`;
+  if (b) {
+    const way = b.ratio > 1 ? 'steeper' : 'flatter';
+    return `${what}: bends between ${x(b.from)} and ${x(b.to)}, ${b.ratio.toFixed(2)}× the first step's slope (${way}; steps ${range}).`;
+  }
+  const medians = bend(
+    points.map(({ x, y }) => ({ x, y })),
+    tolerance,
+  );
+  if (medians)
+    return `${what}: no bend beyond the rounds' spread ${span} (steps ${range}; the step between ${x(medians.from)} and ${x(medians.to)}, ${medians.ratio.toFixed(2)}× the first, is within it).`;
+  return `${what}: linear ${span} (each step ${range}, within ±${Math.round(tolerance * 100)} % of the first).`;
 }
 
 /** Width × height of a 3:2 photo of about `megapixels`. */
@@ -457,26 +490,26 @@ export async function runGrowth(o: GrowthOptions): Promise<GrowthReport> {
     const dstep = marginal(train.map((r) => ({ x: r.batch, y: r.msPerStep.median })));
     train.forEach((r, i) => (r.marginalMsPerSample = dstep[i]!));
 
+    const at = (x: number, v: Spread): GrowthPoint => ({ x, y: v.median, lo: v.min, hi: v.max });
     const growth: string[] = [];
-    if (pts.length) {
+    if (pts.length)
       growth.push(
         describeGrowth(
           'Denoise time',
-          pts.map((p) => ({ x: p.mp, y: p.seconds.median })),
+          pts.map((p) => at(p.mp, p.seconds)),
           { x: 'MP', slope: 's/MP', digits: 2 },
         ),
         describeGrowth(
           'Denoise peak RSS',
-          pts.map((p) => ({ x: p.mp, y: p.rss.median })),
+          pts.map((p) => at(p.mp, p.rss)),
           { x: 'MP', slope: 'MB/MP', digits: 0 },
         ),
       );
-    }
     if (train.length)
       growth.push(
         describeGrowth(
           'Training step time',
-          train.map((r) => ({ x: r.batch, y: r.msPerStep.median })),
+          train.map((r) => at(r.batch, r.msPerStep)),
           {
             x: 'samples',
             slope: 'ms/sample',

@@ -72,6 +72,23 @@ describe('growth benchmark helpers', () => {
     expect(bend(steeper.slice(0, 2), 0.25)).toBeNull();
   });
 
+  it('bend: a step that the scatter of the rounds could make is no bend', () => {
+    // Medians with slopes 1, 2 (a bend), but point 3 ranged 10–20: slope 1 lies within the spread.
+    const noisy = [
+      { x: 1, y: 1, lo: 1, hi: 1 },
+      { x: 6, y: 6, lo: 6, hi: 6 },
+      { x: 12, y: 18, lo: 10, hi: 20 },
+    ];
+    expect(bend(noisy, 0.25)).toBeNull();
+    // The same medians measured tightly: a bend.
+    const tight = noisy.map(({ x, y }) => ({ x, y, lo: y - 0.1, hi: y + 0.1 }));
+    expect(bend(tight, 0.25)).toEqual({ from: 6, to: 12, ratio: 2 });
+    const unit = { x: 'MP', slope: 's/MP', digits: 2 };
+    expect(describeGrowth('Time', noisy, unit)).toBe(
+      "Time: no bend beyond the rounds' spread from 1 MP to 12 MP (steps 1.00–2.00 s/MP; the step between 6 MP and 12 MP, 2.00× the first, is within it).",
+    );
+  });
+
   it('describeGrowth: says linear or where it bends, sizes rounded to two digits', () => {
     const unit = { x: 'MP', slope: 's/MP', digits: 2 };
     expect(
