@@ -561,8 +561,10 @@ const optional = (v: number | null, digits: number) => (v === null ? '' : fixed(
 export function formatGrowth(r: GrowthReport): string {
   const m = r.machine;
   const s = r.settings;
+  // Every line a paragraph of its own, so that the output pastes into Markdown as it reads here.
   const lines = [
     `Denoise Lab growth benchmark: each figure one whole \`denoise-lab\` process, ${s.threads} thread(s), median (min–max) of ${s.rounds} interleaved round(s), ${s.gapSeconds} s idle before each process`,
+    '',
     `machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGb.toFixed(0)} GB, Node ${m.node}, load average ${m.loadAverage.before.toFixed(2)} → ${m.loadAverage.after.toFixed(2)}`,
   ];
   if (r.denoise.length) {
@@ -598,13 +600,13 @@ export function formatGrowth(r: GrowthReport): string {
     );
   }
   lines.push(
-    '',
-    ...r.growth,
+    ...r.growth.flatMap((g) => ['', g]),
     '',
     'Δ columns: the cost of each step up from the row above (the slope between the two medians); linear growth keeps them constant.',
   );
   if (m.loadAverage.before > m.cores / 2 || m.loadAverage.after > m.cores)
     lines.push(
+      '',
       `note: the machine was busy (load ${m.loadAverage.before.toFixed(2)} → ${m.loadAverage.after.toFixed(2)} on ${m.cores} cores): the figures are noisy; the spreads show how much.`,
     );
   return lines.join('\n') + '\n';
@@ -644,7 +646,8 @@ each, and prints median (min–max) per size: denoise time and peak RSS of the s
 on 3:2 photos of each size (made from --photo: resized, Gaussian noise of --sigma added, JPEG), and
 the training step time of ref-dae per batch size, from the difference of a short and a long run.
 
-  --sizes L      megapixels of the test photos, each 0.01–200 (default 1,6,12,24,48)
+  --sizes L      megapixels of the test photos, each 0.01–200 (default 1,6,12,24,48); empty:
+                 no denoising
   --batches L    ref-dae batch sizes, each 1–4096 (default 8,16,32,64); empty: no training
   --rounds N     rounds over all sizes and batches, 1–100 (default 3)
   --threads N    --threads of every denoise-lab process, 1–64 (default 2)
