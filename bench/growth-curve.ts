@@ -350,6 +350,7 @@ export interface GrowthReport {
 
 export async function runGrowth(o: GrowthOptions): Promise<GrowthReport> {
   const loadBefore = loadavg()[0]!;
+  const tile = chooseTileSize({ channels: 3, overlap: DEFAULT_OVERLAP, freeBytes: freemem() });
   const dir = makeOwnedTempDir('dl-bench-growth-');
   // Ctrl-C ends the children too (same process group); the temp folder must not stay behind.
   const onSigint = () => {
@@ -532,7 +533,7 @@ export async function runGrowth(o: GrowthOptions): Promise<GrowthReport> {
         rounds: o.rounds,
         gapSeconds: GAP_MS / 1000,
         sigma: o.sigma,
-        tile: chooseTileSize({ channels: 3, overlap: DEFAULT_OVERLAP, freeBytes: freemem() }),
+        tile,
         photo: path.relative(packageRoot, o.photo) || o.photo,
         patches,
         steps: o.steps,
