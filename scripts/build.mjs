@@ -29,6 +29,7 @@ const nodeEntries = {
   'bench/engine-peer': 'bench/engine-peer.ts',
   'bench/quality': 'bench/quality.ts',
   'bench/real': 'bench/real.ts',
+  'bench/growth': 'bench/growth.ts',
   'bench/calibrate-estimator': 'bench/calibrate-estimator.ts',
   'host/serve': 'main/host/serve.ts',
 };
