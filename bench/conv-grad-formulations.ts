@@ -74,7 +74,7 @@ async function alternatingMedians(
 ): Promise<number[]> {
   const all = [...runs.map(roundsOf), ...extra];
   const timings = await alternateRounds(all, { seconds: seconds * all.length, round: 2, minRuns: 6, gapMs: 100 });
-  return timings.map((t) => t.ms);
+  return timings.map((t) => t.median);
 }
 
 // ---- candidate formulations --------------------------------------------------------------------

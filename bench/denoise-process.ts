@@ -3,47 +3,26 @@
 // a process of its own, timed from outside. The difference is what the app adds around the model:
 // start-up, decoding, tiling and blending, encoding, keeping the metadata.
 
-import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import sharp from 'sharp';
-import { Rng } from '../common/rng.js';
 import { modelsDir, packageRoot } from '../main/files/app-paths.js';
 import { PEERS } from './peers.js';
 import { timeProcess } from './processes.js';
-import { type Timing, timing } from './rounds.js';
+import { type Spread, spread } from './rounds.js';
 
 const CLI = path.join(packageRoot, 'bin', 'denoise-lab.js');
 /** The tile size both sides use (the CLI's own choice from free memory on a machine with ≥ 4 GB). */
 const TILE = 1024;
 const SIGMA = 25;
 
-/**
- * A `width`×`height` JPEG (q 95) with Gaussian noise σ 15: a test photo enlarged to the size,
- * so that the codec sees photo-like content, not flat colour.
- */
-export async function writeTestPhoto(source: string, file: string, width: number, height: number): Promise<void> {
-  const { data } = await sharp(source).resize(width, height, { fit: 'fill' }).removeAlpha().raw().toBuffer({
-    resolveWithObject: true,
-  });
-  const rng = new Rng(5);
-  for (let i = 0; i < data.length; i++) data[i] = Math.max(0, Math.min(255, Math.round(data[i]! + rng.normal() * 15)));
-  await writeFile(
-    file,
-    await sharp(data, { raw: { width, height, channels: 3 } })
-      .jpeg({ quality: 95 })
-      .toBuffer(),
-  );
-}
-
 export interface DenoiseProcessFigure {
   threads: number;
   megapixels: number;
   /** `denoise-lab denoise` from start to exit (ms). */
-  cli: Timing;
+  cli: Spread;
   /** The bare peer from start to exit (ms): Node, ONNX Runtime, the session, the tiles. */
-  bare: Timing;
+  bare: Spread;
   /** The bare peer's model runs alone (ms). */
-  bareTiles: Timing;
+  bareTiles: Spread;
   tiles: number;
   /** cli / bare − 1: the app's overhead over bare ONNX Runtime, whole process against whole process. */
   overhead: number;
@@ -121,16 +100,16 @@ export async function denoiseProcesses(o: DenoiseProcessOptions): Promise<Denois
       );
       for (const run of r % 2 === 0 ? [runCli, runBare] : [runBare, runCli]) await run();
     }
-    const c = timing(cli);
-    const b = timing(bare);
+    const c = spread(cli);
+    const b = spread(bare);
     figures.push({
       threads,
       megapixels: (o.width * o.height) / 1e6,
       cli: c,
       bare: b,
-      bareTiles: timing(bareTiles),
+      bareTiles: spread(bareTiles),
       tiles,
-      overhead: c.ms / b.ms - 1,
+      overhead: c.median / b.median - 1,
     });
   }
   return figures;

@@ -20,25 +20,19 @@
 // photos (ml/train's PatchDataset), saved as .npy (files/npy). All of it lives in a temp folder
 // that is removed at the end.
 //
-// Peak RSS is read by the child itself: a preload module (`node --import`) writes
-// process.resourceUsage() when the process exits, so no /usr/bin/time is needed.
+// Peak RSS is read by the child itself (processes.ts), so no /usr/bin/time is needed.
 
-import { spawn } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { freemem, totalmem, cpus, loadavg } from 'node:os';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { pathToFileURL } from 'node:url';
-import sharp from 'sharp';
 import { type Command, UsageError } from '../main/cli/command.js';
 import { inRange, numberOption, RANGES, rangeMessage, type NumberRange } from '../main/cli/options.js';
 import { packageRoot } from '../main/files/app-paths.js';
 import { makeOwnedTempDir } from '../main/files/owned-temp-dir.js';
-import { encodeNpy } from '../main/files/npy.js';
 import { chooseTileSize, DEFAULT_OVERLAP } from '../main/imaging/index.js';
-import { loadImageFolder } from '../main/ml/train/datasets.js';
-import { addNoise } from '../common/noise.js';
-import { Rng } from '../common/rng.js';
+import { PROCESS_GAP_MS, timeProcess } from './processes.js';
+import { writeNoisyPhoto, writePatches } from './test-data.js';
+import { type Spread, differenced, spread } from './rounds.js';
 
 const CLI = path.join(packageRoot, 'bin', 'denoise-lab.js');
 const FIXTURES = path.join(packageRoot, 'test', 'fixtures', 'ssim');
@@ -52,8 +46,6 @@ const TRAIN = { arch: 'ref-dae', patch: 48, noise: 'gaussian:25', optimizer: 'ad
 /** Patches in the .npy: more than the longest default run draws (40 steps × batch 64 = 2,560). */
 const PATCHES = 4096;
 const SEED = 2026;
-/** Idle time before every process, so that nothing of the last one is still running. */
-const GAP_MS = 500;
 
 export const DEFAULTS = {
   sizes: [1, 6, 12, 24, 48],
@@ -67,39 +59,6 @@ export const DEFAULTS = {
 } as const;
 
 // ---- pure helpers (unit-tested) ------------------------------------------------------------------
-
-/** Median and range of a set of measurements. */
-export interface Spread {
-  median: number;
-  min: number;
-  max: number;
-  n: number;
-}
-
-export function spread(values: readonly number[]): Spread {
-  if (values.length === 0) throw new RangeError('spread: no values');
-  const v = [...values].sort((a, b) => a - b);
-  const mid = v.length >> 1;
-  return {
-    median: v.length % 2 ? v[mid]! : (v[mid - 1]! + v[mid]!) / 2,
-    min: v[0]!,
-    max: v[v.length - 1]!,
-    n: v.length,
-  };
-}
-
-/**
- * Per-step time and start-up from two runs of the same process that differ only in their step
- * count: the line through (steps, seconds) of both. Start-up is what the line gives at 0 steps.
- */
-export function differenced(
-  short: { steps: number; seconds: number },
-  long: { steps: number; seconds: number },
-): { secondsPerStep: number; startupSeconds: number } {
-  if (!(long.steps > short.steps)) throw new RangeError('differenced: the long run must have more steps');
-  const secondsPerStep = (long.seconds - short.seconds) / (long.steps - short.steps);
-  return { secondsPerStep, startupSeconds: short.seconds - short.steps * secondsPerStep };
-}
 
 /** Δy/Δx from each point to the next, in order of x: null for the first point. */
 export function marginal(points: readonly { x: number; y: number }[]): (number | null)[] {
@@ -200,84 +159,13 @@ export interface ProcessCost {
   cpuSeconds: number;
 }
 
-/** Written into the temp folder and preloaded into every child (`node --import`). */
-const USAGE_PRELOAD = `// Writes this process's resource usage when it exits (bench/growth-curve.ts).
-import { writeFileSync } from 'node:fs';
-process.on('exit', () => {
-  const u = process.resourceUsage();
-  writeFileSync(process.env.DENOISE_LAB_BENCH_USAGE, JSON.stringify({ maxRssKb: u.maxRSS, cpuUs: u.userCPUTime + u.systemCPUTime }));
-});
-`;
-
-/** Runs `denoise-lab <args>` as its own process, after an idle gap; wall time from spawn to exit. */
+/** Runs `denoise-lab <args>` as its own process (processes.ts): wall time, peak RSS and CPU time. */
 async function runCliProcess(args: readonly string[], dir: string): Promise<ProcessCost> {
-  await sleep(GAP_MS);
-  const preload = path.join(dir, 'usage-preload.mjs');
-  if (!existsSync(preload)) writeFileSync(preload, USAGE_PRELOAD);
-  const usageFile = path.join(dir, 'usage.json');
-  rmSync(usageFile, { force: true });
-  const t0 = performance.now();
-  const child = spawn(process.execPath, ['--import', pathToFileURL(preload).href, CLI, ...args], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-    env: { ...process.env, DENOISE_LAB_BENCH_USAGE: usageFile },
-  });
-  let stderr = '';
-  child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
-  const [code, seconds] = await new Promise<[number | null, number]>((resolve, reject) => {
-    child.once('error', reject);
-    child.once('exit', (c) => resolve([c, (performance.now() - t0) / 1000]));
-  });
-  if (code !== 0) {
-    const last = stderr.trim().split('\n').pop() ?? '';
-    throw new Error(`denoise-lab ${args[0]} exited with code ${code}${last ? `: ${last}` : ''}`);
-  }
-  const usage = JSON.parse(readFileSync(usageFile, 'utf8')) as { maxRssKb: number; cpuUs: number };
-  return { seconds, peakRssMb: usage.maxRssKb / 1024, cpuSeconds: usage.cpuUs / 1e6 };
+  const r = await timeProcess(process.execPath, [CLI, ...args], `denoise-lab ${args[0]}`, { usageDir: dir });
+  return { seconds: r.ms / 1000, peakRssMb: r.peakRssMb!, cpuSeconds: r.cpuSeconds! };
 }
 
 // ---- test data -------------------------------------------------------------------------------------
-
-/** `photo` resized to width × height, Gaussian noise of σ added (0–255 scale), saved as JPEG q 95. */
-async function makeNoisyPhoto(
-  photo: string,
-  size: { width: number; height: number },
-  sigma: number,
-  seed: number,
-  file: string,
-) {
-  const { data, info } = await sharp(photo)
-    .removeAlpha()
-    .toColourspace('srgb')
-    .resize(size.width, size.height, { fit: 'cover', kernel: 'lanczos3' })
-    .raw()
-    .toBuffer({ resolveWithObject: true })
-    .catch((e: Error) => {
-      throw new UsageError(`--photo ${photo}: cannot be read as a photo (${e.message})`);
-    });
-  // In chunks, so that a 48-MP photo never exists as float samples in this process.
-  const rng = new Rng(seed);
-  const chunk = new Float32Array(1 << 20);
-  for (let start = 0; start < data.length; start += chunk.length) {
-    const n = Math.min(chunk.length, data.length - start);
-    const part = chunk.subarray(0, n);
-    for (let i = 0; i < n; i++) part[i] = data[start + i]! / 255;
-    const noisy = addNoise(part, info.channels, { type: 'gaussian', sigma }, rng);
-    for (let i = 0; i < n; i++) data[start + i] = Math.round(noisy[i]! * 255);
-  }
-  await sharp(data, { raw: { width: info.width, height: info.height, channels: info.channels } })
-    .jpeg({ quality: 95 })
-    .toFile(file);
-}
-
-/** PATCHES random grey 48×48 crops of the photos in `folder`, as N×1×48×48 float32 in [0, 1]. */
-async function makePatches(folder: string, file: string): Promise<void> {
-  const ds = await loadImageFolder(folder, { patch: TRAIN.patch, channels: 1, augment: false });
-  const size = TRAIN.patch * TRAIN.patch;
-  const data = new Float32Array(PATCHES * size);
-  const rng = new Rng(SEED);
-  for (let i = 0; i < PATCHES; i++) ds.sample(i, data.subarray(i * size, (i + 1) * size), rng);
-  writeFileSync(file, encodeNpy(data, [PATCHES, 1, TRAIN.patch, TRAIN.patch]));
-}
 
 // ---- the benchmark ---------------------------------------------------------------------------------
 
@@ -369,7 +257,7 @@ export async function runGrowth(o: GrowthOptions): Promise<GrowthReport> {
     const photos = o.sizes.map((mp, i) => ({ mp, ...photoSize(mp), file: path.join(dir, `photo-${i}.jpg`) }));
     for (const [i, p] of photos.entries()) {
       o.log(`growth: making a ${p.width}×${p.height} test photo…`);
-      await makeNoisyPhoto(o.photo, p, o.sigma, SEED + i, p.file);
+      await writeNoisyPhoto(o.photo, p, o.sigma, SEED + i, p.file);
     }
     let patches: string | null = null;
     const npy = path.join(dir, 'patches.npy');
@@ -381,7 +269,7 @@ export async function runGrowth(o: GrowthOptions): Promise<GrowthReport> {
         for (const f of DEFAULT_PATCH_PHOTOS) copyFileSync(f, path.join(folder, path.basename(f)));
       }
       o.log(`growth: cutting ${PATCHES} training patches…`);
-      await makePatches(folder, npy);
+      await writePatches(folder, npy, PATCHES, SEED);
       const from = o.photos
         ? `the photos in ${o.photos}`
         : DEFAULT_PATCH_PHOTOS.map((f) => path.relative(packageRoot, f)).join(' and ');
@@ -531,7 +419,7 @@ export async function runGrowth(o: GrowthOptions): Promise<GrowthReport> {
       settings: {
         threads: t,
         rounds: o.rounds,
-        gapSeconds: GAP_MS / 1000,
+        gapSeconds: PROCESS_GAP_MS / 1000,
         sigma: o.sigma,
         tile,
         photo: path.relative(packageRoot, o.photo) || o.photo,

@@ -1,28 +1,72 @@
 // Whole processes, timed from outside: what a user waits for when they run a command, start-up
-// and all. Each runs alone (the bench waits for it and then idles a moment, so that no thread of
-// one side still spins while the other starts).
+// and all. Each runs alone: the bench idles a moment before starting it, so that no thread of the
+// last one (ONNX Runtime and OpenMP spin after their runs) still holds the cores.
+//
+// Peak memory of a Node child is read by the child itself: a preload module (`node --import`)
+// writes process.resourceUsage() when it exits, so no /usr/bin/time is needed.
 
 import { spawn } from 'node:child_process';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { pathToFileURL } from 'node:url';
 
-/** Idle time after each timed process, so the next one starts on quiet cores. */
+/** Idle time before each timed process, so that it starts on quiet cores. */
 export const PROCESS_GAP_MS = 500;
 
-/** Runs `command args…` to its end; answers its wall-clock time in ms and its stdout. Throws on failure. */
+/** What a finished process cost. */
+export interface ProcessRun {
+  /** Wall-clock time from spawn to exit. */
+  ms: number;
+  stdout: string;
+  /** Peak resident memory and CPU time, for Node children run with `usageDir`. */
+  peakRssMb?: number;
+  cpuSeconds?: number;
+}
+
+const USAGE_PRELOAD = `// Writes this process's resource usage when it exits (bench/processes.ts).
+import { writeFileSync } from 'node:fs';
+process.on('exit', () => {
+  const u = process.resourceUsage();
+  writeFileSync(process.env.DENOISE_LAB_BENCH_USAGE, JSON.stringify({ maxRssKb: u.maxRSS, cpuUs: u.userCPUTime + u.systemCPUTime }));
+});
+`;
+
+/**
+ * Runs `command args…` to its end after an idle gap; throws with its last line of stderr if it
+ * fails. With `usageDir` (Node children only), also reads its peak RSS and CPU time.
+ */
 export async function timeProcess(
   command: string,
-  args: string[],
+  args: readonly string[],
   label: string,
-): Promise<{ ms: number; stdout: string }> {
+  o: { usageDir?: string } = {},
+): Promise<ProcessRun> {
+  await sleep(PROCESS_GAP_MS);
+  let env = process.env;
+  let argv = [...args];
+  let usageFile: string | null = null;
+  if (o.usageDir) {
+    const preload = path.join(o.usageDir, 'usage-preload.mjs');
+    if (!existsSync(preload)) writeFileSync(preload, USAGE_PRELOAD);
+    usageFile = path.join(o.usageDir, 'usage.json');
+    rmSync(usageFile, { force: true });
+    argv = ['--import', pathToFileURL(preload).href, ...argv];
+    env = { ...process.env, DENOISE_LAB_BENCH_USAGE: usageFile };
+  }
   const t0 = performance.now();
-  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(command, argv, { stdio: ['ignore', 'pipe', 'pipe'], env });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
+  const code = await new Promise<number | null>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('close', resolve);
+  });
   const ms = performance.now() - t0;
-  if (code !== 0) throw new Error(`${label} failed (exit ${code}): ${stderr.trim().split('\n').pop() ?? ''}`);
-  await sleep(PROCESS_GAP_MS);
-  return { ms, stdout };
+  if (code !== 0) throw new Error(`${label} exited with code ${code}: ${stderr.trim().split('\n').pop() ?? ''}`);
+  if (!usageFile) return { ms, stdout };
+  const usage = JSON.parse(readFileSync(usageFile, 'utf8')) as { maxRssKb: number; cpuUs: number };
+  return { ms, stdout, peakRssMb: usage.maxRssKb / 1024, cpuSeconds: usage.cpuUs / 1e6 };
 }

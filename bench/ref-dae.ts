@@ -19,11 +19,12 @@ import path from 'node:path';
 import { type Command, UsageError } from '../main/cli/command.js';
 import { inRange, numberOption, RANGES, rangeMessage, type NumberRange } from '../main/cli/options.js';
 import { packageRoot } from '../main/files/app-paths.js';
-import { type DenoiseProcessFigure, denoiseProcesses, writeTestPhoto } from './denoise-process.js';
+import { type DenoiseProcessFigure, denoiseProcesses } from './denoise-process.js';
 import { startEnginePeer, startTorchPeer, torchVersion } from './peers.js';
-import { type Timing, alternateRounds, withSpread } from './rounds.js';
+import { type Spread, alternateRounds, withSpread } from './rounds.js';
 import type { ServedPeer } from './served-peer.js';
-import { type TrainProcessFigure, trainProcesses, writePatches } from './train-process.js';
+import { writeNoisyPhoto, writePatches } from './test-data.js';
+import { type TrainProcessFigure, trainProcesses } from './train-process.js';
 import { WORKLOAD } from './workload.js';
 
 export const STORIES = ['engine', 'train', 'denoise'] as const;
@@ -32,7 +33,7 @@ export type Story = (typeof STORIES)[number];
 /** Idle time before each side's turn in the engine rounds (ms). */
 const TURN_GAP_MS = 200;
 
-export interface EngineFigure extends Timing {
+export interface EngineFigure extends Spread {
   side: 'ort-node' | 'ort-web (wasm)' | 'PyTorch';
   threads: number;
   /** The peer's median / ours at the same thread count (> 1: ours is faster); null for the peer itself. */
@@ -76,7 +77,7 @@ async function engineStory(o: BenchOptions, torch: boolean) {
   const train: EngineFigure[] = [];
   const inference: EngineFigure[] = [];
   let params = 0;
-  const ratio = (theirs: Timing | undefined, ours: Timing) => (theirs ? theirs.ms / ours.ms : null);
+  const ratio = (theirs: Spread | undefined, ours: Spread) => (theirs ? theirs.median / ours.median : null);
   for (const threads of o.threads) {
     const peers: ServedPeer[] = [];
     try {
@@ -136,7 +137,7 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
     let train: BenchReport['train'] = null;
     if (o.stories.includes('train')) {
       const patches = path.join(tmp, 'patches.npy');
-      await writePatches(o.photos, patches);
+      await writePatches(o.photos, patches, 1000, 1);
       const steps = o.trainSteps ?? [10, 60];
       train = {
         steps,
@@ -156,7 +157,7 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
     if (o.stories.includes('denoise')) {
       const photo = path.join(tmp, 'photo.jpg');
       const [width, height] = o.photoSize ?? [4000, 3000];
-      await writeTestPhoto(o.photo, photo, width, height);
+      await writeNoisyPhoto(o.photo, { width, height }, 15, 5, photo);
       denoise = {
         rounds: o.rounds,
         figures: await denoiseProcesses({
@@ -211,12 +212,12 @@ export function formatBench(r: BenchReport): string {
       '1. Engine: one training step (forward + backward + Adam update), served in rounds',
       `  ${'side'.padEnd(16)} ${pad('threads', 7)} ${pad('ms/step', 24)} ${pad('vs PyTorch', 10)}  loss first → last`,
       ...r.engine.train.map((f) =>
-        row(f, `  ${f.loss ? `${f.loss[0].toFixed(5)} → ${f.loss[1].toFixed(5)} ` : ''}(${f.runs} steps)`),
+        row(f, `  ${f.loss ? `${f.loss[0].toFixed(5)} → ${f.loss[1].toFixed(5)} ` : ''}(${f.n} steps)`),
       ),
       '',
       `   Inference of the same model on 1×1×${w.inferenceSize}×${w.inferenceSize}`,
       `  ${'side'.padEnd(16)} ${pad('threads', 7)} ${pad('ms', 24)} ${pad('vs PyTorch', 10)}`,
-      ...r.engine.inference.map((f) => row(f, `  (${f.runs} runs)`)),
+      ...r.engine.inference.map((f) => row(f, `  (${f.n} runs)`)),
     );
   }
   if (r.train) {
@@ -229,8 +230,8 @@ export function formatBench(r: BenchReport): string {
       `  ${'command'.padEnd(18)} ${pad('threads', 7)} ${pad('ms/step', 24)} ${pad('vs PyTorch', 10)} ${pad('start-up ms', 12)}`,
       ...r.train.figures.map((f) => {
         const t = theirs(f);
-        const vs = f.side === 'PyTorch' || !t ? '' : ratio(t.perStep.ms / f.perStep.ms);
-        return `  ${f.side.padEnd(18)} ${pad(String(f.threads), 7)} ${pad(withSpread(f.perStep), 24)} ${pad(vs, 10)} ${pad(f.startup.ms.toFixed(0), 12)}`;
+        const vs = f.side === 'PyTorch' || !t ? '' : ratio(t.perStep.median / f.perStep.median);
+        return `  ${f.side.padEnd(18)} ${pad(String(f.threads), 7)} ${pad(withSpread(f.perStep), 24)} ${pad(vs, 10)} ${pad(f.startup.median.toFixed(0), 12)}`;
       }),
       `  denoise-lab train --arch ${w.arch} --data patches.npy --noise gaussian:${w.sigma} --batch ${w.batch} --optimizer adam --lr ${w.lr}`,
       `  against bench/peers/torch_train.py (same model, data, noise, optimizer; writes its model too)`,
@@ -244,7 +245,7 @@ export function formatBench(r: BenchReport): string {
       `  ${pad('threads', 7)} ${pad('denoise-lab denoise ms', 26)} ${pad('bare ORT ms', 24)} ${pad('(its tiles)', 12)} ${pad('overhead', 9)}`,
       ...r.denoise.figures.map(
         (f) =>
-          `  ${pad(String(f.threads), 7)} ${pad(withSpread(f.cli, 0), 26)} ${pad(withSpread(f.bare, 0), 24)} ${pad(f.bareTiles.ms.toFixed(0), 12)} ${pad(`${(f.overhead * 100).toFixed(1)} %`, 9)}`,
+          `  ${pad(String(f.threads), 7)} ${pad(withSpread(f.cli, 0), 26)} ${pad(withSpread(f.bare, 0), 24)} ${pad(f.bareTiles.median.toFixed(0), 12)} ${pad(`${(f.overhead * 100).toFixed(1)} %`, 9)}`,
       ),
       '  overhead = the app (start-up, decode, tiling and blending, encode, metadata) over bare ONNX',
       `  Runtime running the same ${f0?.tiles ?? '?'} tiles in its own process (bench/peers/bare_ort.mjs).`,

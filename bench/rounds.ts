@@ -4,23 +4,37 @@
 
 import { setTimeout as sleep } from 'node:timers/promises';
 
-/** Median, fastest and slowest of a set of timings (ms), and how many there were. */
-export interface Timing {
-  ms: number;
-  bestMs: number;
-  worstMs: number;
-  runs: number;
+/** Median and range of a set of measurements, and how many there were. */
+export interface Spread {
+  median: number;
+  min: number;
+  max: number;
+  n: number;
 }
 
-export function median(values: readonly number[]): number {
-  const t = [...values].sort((a, b) => a - b);
-  const mid = t.length >> 1;
-  return t.length % 2 ? t[mid]! : (t[mid - 1]! + t[mid]!) / 2;
+export function spread(values: readonly number[]): Spread {
+  if (values.length === 0) throw new RangeError('spread: no values');
+  const v = [...values].sort((a, b) => a - b);
+  const mid = v.length >> 1;
+  return {
+    median: v.length % 2 ? v[mid]! : (v[mid - 1]! + v[mid]!) / 2,
+    min: v[0]!,
+    max: v[v.length - 1]!,
+    n: v.length,
+  };
 }
 
-export function timing(times: readonly number[]): Timing {
-  if (times.length === 0) throw new RangeError('no timings');
-  return { ms: median(times), bestMs: Math.min(...times), worstMs: Math.max(...times), runs: times.length };
+/**
+ * Per-step time and start-up from two runs of the same process that differ only in their step
+ * count: the line through (steps, seconds) of both. Start-up is what the line gives at 0 steps.
+ */
+export function differenced(
+  short: { steps: number; seconds: number },
+  long: { steps: number; seconds: number },
+): { secondsPerStep: number; startupSeconds: number } {
+  if (!(long.steps > short.steps)) throw new RangeError('differenced: the long run must have more steps');
+  const secondsPerStep = (long.seconds - short.seconds) / (long.steps - short.steps);
+  return { secondsPerStep, startupSeconds: short.seconds - short.steps * secondsPerStep };
 }
 
 /** Something timed in rounds: `run(k)` does k runs and returns their times in ms. */
@@ -58,7 +72,7 @@ export interface RoundOptions {
  * Times several things in alternating rounds: one warm-up round each, then `round` runs of each
  * in turn until `seconds` have passed and each has `minRuns` timings.
  */
-export async function alternateRounds(things: readonly Rounds[], o: RoundOptions): Promise<Timing[]> {
+export async function alternateRounds(things: readonly Rounds[], o: RoundOptions): Promise<Spread[]> {
   const turn = async (rounds: Rounds) => {
     if (o.gapMs) await sleep(o.gapMs);
     return rounds(o.round);
@@ -69,10 +83,10 @@ export async function alternateRounds(things: readonly Rounds[], o: RoundOptions
   while (times.some((t) => t.length < o.minRuns) || performance.now() - start < o.seconds * 1000) {
     for (const [i, rounds] of things.entries()) times[i]!.push(...(await turn(rounds)));
   }
-  return times.map(timing);
+  return times.map(spread);
 }
 
 /** "62.3 ms (60.1–65.0)": a median with its spread. */
-export function withSpread(t: Timing, digits = 1): string {
-  return `${t.ms.toFixed(digits)} (${t.bestMs.toFixed(digits)}–${t.worstMs.toFixed(digits)})`;
+export function withSpread(t: Spread, digits = 1): string {
+  return `${t.median.toFixed(digits)} (${t.min.toFixed(digits)}–${t.max.toFixed(digits)})`;
 }

@@ -4,51 +4,22 @@
 // the step) is removed by differencing a short and a long run of the same command, so the figure is
 // the time per step of the loop itself: batch assembly, noise, the step, progress, everything.
 
-import { readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { Rng } from '../common/rng.js';
 import { packageRoot } from '../main/files/app-paths.js';
-import { encodeNpy } from '../main/files/npy.js';
-import { readImage } from '../main/imaging/codec.js';
-import { luma } from '../main/imaging/image.js';
 import { PYTHON, PEERS } from './peers.js';
 import { timeProcess } from './processes.js';
-import { type Timing, timing } from './rounds.js';
+import { type Spread, differenced, spread } from './rounds.js';
 import { WORKLOAD } from './workload.js';
 
 const CLI = path.join(packageRoot, 'bin', 'denoise-lab.js');
-
-/**
- * `count` random grayscale WORKLOAD.patch² crops of the photos in `folder`, as the float32
- * count×1×P×P .npy that both sides train on.
- */
-export async function writePatches(folder: string, file: string, count = 1000, seed = 1): Promise<void> {
-  const names = (await readdir(folder)).filter((f) => /\.(png|jpe?g|tiff?|webp)$/i.test(f)).sort();
-  const P = WORKLOAD.patch;
-  const planes = [];
-  for (const name of names) {
-    const image = await readImage(path.join(folder, name));
-    if (image.width >= P && image.height >= P) planes.push({ y: luma(image), w: image.width, h: image.height });
-  }
-  if (planes.length === 0) throw new Error(`${folder}: no photo of at least ${P}×${P} pixels`);
-  const rng = new Rng(seed);
-  const data = new Float32Array(count * P * P);
-  for (let k = 0; k < count; k++) {
-    const p = planes[k % planes.length]!;
-    const x0 = Math.floor(rng.uniform() * (p.w - P + 1));
-    const y0 = Math.floor(rng.uniform() * (p.h - P + 1));
-    for (let j = 0; j < P; j++) data.set(p.y.subarray((y0 + j) * p.w + x0, (y0 + j) * p.w + x0 + P), (k * P + j) * P);
-  }
-  await writeFile(file, encodeNpy(data, [count, 1, P, P]));
-}
 
 export interface TrainProcessFigure {
   side: 'denoise-lab train' | 'PyTorch';
   threads: number;
   /** Time per step of the loop (ms), one value per round. */
-  perStep: Timing;
+  perStep: Spread;
   /** The rest of the short run: start-up, data, compile, writing the model (ms). */
-  startup: Timing;
+  startup: Spread;
 }
 
 export interface TrainProcessOptions {
@@ -120,13 +91,16 @@ export async function trainProcesses(o: TrainProcessOptions): Promise<TrainProce
           ms.set(`${side} ${steps}`, (await timeProcess(c.command, c.args, `${side} (${steps} steps)`)).ms);
         }
       for (const side of sides) {
-        const step = (ms.get(`${side} ${long}`)! - ms.get(`${side} ${short}`)!) / (long - short);
-        perStep.get(side)!.push(step);
-        startup.get(side)!.push(ms.get(`${side} ${short}`)! - short * step);
+        const d = differenced(
+          { steps: short, seconds: ms.get(`${side} ${short}`)! / 1000 },
+          { steps: long, seconds: ms.get(`${side} ${long}`)! / 1000 },
+        );
+        perStep.get(side)!.push(d.secondsPerStep * 1000);
+        startup.get(side)!.push(d.startupSeconds * 1000);
       }
     }
     for (const side of sides)
-      figures.push({ side, threads, perStep: timing(perStep.get(side)!), startup: timing(startup.get(side)!) });
+      figures.push({ side, threads, perStep: spread(perStep.get(side)!), startup: spread(startup.get(side)!) });
   }
   return figures;
 }

@@ -29,25 +29,23 @@ describe('bench', () => {
 
     const step = report.engine!.train;
     expect(step.map((f) => [f.side, f.threads])).toEqual([['ort-node', 1]]);
-    expect(step[0]!.runs).toBeGreaterThanOrEqual(9);
+    expect(step[0]!.n).toBeGreaterThanOrEqual(9);
     expect(step[0]!.loss![1]).toBeLessThan(step[0]!.loss![0]);
     expect(step[0]!.vsPytorch).toBeNull();
     const inference = report.engine!.inference[0]!;
-    expect(inference.bestMs).toBeLessThanOrEqual(inference.ms);
-    expect(inference.ms).toBeLessThanOrEqual(inference.worstMs);
+    expect(inference.min).toBeLessThanOrEqual(inference.median);
+    expect(inference.median).toBeLessThanOrEqual(inference.max);
 
     expect(report.train!.steps).toEqual([1, 3]);
-    expect(report.train!.figures.map((f) => [f.side, f.threads, f.perStep.runs])).toEqual([
-      ['denoise-lab train', 1, 1],
-    ]);
+    expect(report.train!.figures.map((f) => [f.side, f.threads, f.perStep.n])).toEqual([['denoise-lab train', 1, 1]]);
 
     // 1100×700 in tiles of 1024 (+ 32 context each side): 2 × 1 tiles.
     const d = report.denoise!.figures[0]!;
     expect(d.tiles).toBe(2);
     expect(d.megapixels).toBeCloseTo(0.77, 2);
-    expect(d.cli.ms).toBeGreaterThan(0);
-    expect(d.bareTiles.ms).toBeLessThan(d.bare.ms);
-    expect(d.overhead).toBeCloseTo(d.cli.ms / d.bare.ms - 1, 9);
+    expect(d.cli.median).toBeGreaterThan(0);
+    expect(d.bareTiles.median).toBeLessThan(d.bare.median);
+    expect(d.overhead).toBeCloseTo(d.cli.median / d.bare.median - 1, 9);
 
     const text = formatBench(report);
     expect(text).toContain('ref-dae (46,849 parameters), batch 16×1×48×48');

@@ -5,15 +5,14 @@ import { describe, expect, it } from 'vitest';
 import {
   bend,
   describeGrowth,
-  differenced,
   formatGrowth,
   formatSpread,
   marginal,
   numberList,
   photoSize,
-  spread,
   type GrowthReport,
 } from '../../../bench/growth-curve.js';
+import { differenced, spread } from '../../../bench/rounds.js';
 import { UsageError } from '../../../main/cli/command.js';
 
 describe('growth benchmark helpers', () => {
