@@ -253,17 +253,22 @@ export async function denoiseTiled(
           'bad-model',
           `the model returned ${result.length} values for a ${C}×${ih}×${iw} tile (expected the same shape back)`,
         );
-      // Accumulate weighted outputs where the weight is non-zero (core ± blend, inside the image).
+      // Accumulate weighted outputs where the weight is non-zero (core ± blend, inside the image):
+      // row by row, one channel at a time, over the columns that fall inside the image, so the
+      // inner loop is a plain multiply-add over contiguous memory (on a 12-MP photo this loop
+      // was a second of the command's time when it tested every pixel).
+      const left = x0 - overlap;
+      const iFrom = Math.max(0, -left, overlap - blend);
+      const iTo = Math.min(iw, W - left, overlap + tw + blend);
       for (let j = 0; j < ih; j++) {
         const y = y0 - overlap + j;
         if (y < 0 || y >= H) continue;
         const wy = rampWeight(j - overlap, th, blend);
         if (wy === 0) continue;
-        for (let i = 0; i < iw; i++) {
-          const x = x0 - overlap + i;
-          const w = wy * wx[i]!;
-          if (w === 0 || x < 0 || x >= W) continue;
-          for (let c = 0; c < C; c++) out[c * H * W + y * W + x]! += w * result[(c * ih + j) * iw + i]!;
+        for (let c = 0; c < C; c++) {
+          const o = c * H * W + y * W + left;
+          const r = (c * ih + j) * iw;
+          for (let i = iFrom; i < iTo; i++) out[o + i]! += wy * wx[i]! * result[r + i]!;
         }
       }
       done++;
