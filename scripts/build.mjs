@@ -29,6 +29,7 @@ const nodeEntries = {
   'bench/quality': 'bench/quality.ts',
   'bench/real': 'bench/real.ts',
   'bench/calibrate-estimator': 'bench/calibrate-estimator.ts',
+  'bench/quantize': 'bench/quantize.ts',
   'host/serve': 'main/host/serve.ts',
 };
 const present = Object.fromEntries(Object.entries(nodeEntries).filter(([, file]) => existsSync(path.join(root, file))));
