@@ -10,4 +10,4 @@ export {
   type Range,
 } from './scheme.js';
 export { quantizationPoints, quantizeGraph, type QdqOptions } from './qdq.js';
-export { RangeObserver } from './ranges.js';
+export { RangeObserver, type RangeMethod } from './ranges.js';
