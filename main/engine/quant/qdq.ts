@@ -7,8 +7,9 @@
 //
 // Which values are quantised (quantizationPoints): the input of every quantised convolution, its
 // output (after its ReLU, when the ReLU is its only reader: ORT folds a ReLU into the output's
-// uint8 floor), and the output of an Add both of whose inputs are quantised (the residual stream
-// of the shipped denoisers, so it stays int8 from block to block). Their ranges come from
+// uint8 floor), and the output of an Add both of whose inputs are quantised and which a quantised
+// conv or another Add reads (the residual stream of the shipped denoisers, so it stays int8 from
+// block to block; the last sum, read by the float ConvTranspose, stays float). Their ranges come from
 // calibration (ranges.ts); the arithmetic is scheme.ts's.
 
 import { Graph, type Node, type Value } from '../ir/graph.js';
@@ -26,6 +27,18 @@ export interface QdqOptions {
   floatWeights?: readonly string[];
   /** Quantise the output of an Add of two quantised values (default true: ORT then runs QLinearAdd). */
   quantizeAdds?: boolean;
+  /**
+   * Activations left in float, by value name, though the rules above would quantise them (their
+   * readers then read float; a quantised conv reading one runs in float).
+   */
+  floatPoints?: readonly string[];
+  /**
+   * Keep the residual stream float (default false): a quantised value that no quantised conv
+   * wrote (the first conv's float output, a residual sum) is quantised only on its way into the
+   * convs that read it, and the Adds that carry it on read it unrounded, so rounding does not
+   * pile up from block to block. The Adds then run in float (cheap beside the convolutions).
+   */
+  floatStream?: boolean;
 }
 
 const CONVS: readonly Op[] = ['Conv', 'ConvTranspose'];
@@ -58,12 +71,20 @@ export function quantizationPoints(graph: Graph, options: QdqOptions = {}): stri
       const only = readers.get(y);
       const relu = only?.length === 1 && only[0]!.op === 'Relu' && !outputs.has(y) ? only[0]! : null;
       points.add(relu ? relu.outputs[0]! : y);
-    } else if (n.op === 'Add' && options.quantizeAdds !== false && n.inputs.every((i) => points.has(i))) {
+    } else if (
+      n.op === 'Add' &&
+      options.quantizeAdds !== false &&
+      !options.floatStream &&
+      n.inputs.every((i) => points.has(i)) &&
+      // A sum only float ops read (the last one, into the float ConvTranspose) would only be rounded.
+      (readers.get(n.outputs[0]!) ?? []).some((r) => convs.has(r) || r.op === 'Add')
+    ) {
       points.add(n.outputs[0]!);
     }
   }
   // A graph output keeps its float value (its name is the model's interface).
   for (const o of outputs) points.delete(o);
+  for (const p of options.floatPoints ?? []) points.delete(p);
   // Graph order: producers before readers (a value's position is that of the node making it).
   const order = new Map<string, number>();
   graph.inputs.forEach((v, i) => order.set(v.name, -graph.inputs.length + i));
@@ -86,6 +107,11 @@ export function quantizeGraph(graph: Graph, ranges: ReadonlyMap<string, Range>, 
   const g = new Graph(graph.floatType);
   /** Old value name → the value readers of it read in the new graph (the dequantised one for a point). */
   const mapped = new Map<string, Value>();
+  /** Stream values (floatStream): old name → the dequantised value the quantised convs read. */
+  const streamDequantized = new Map<string, Value>();
+  // What the quantised convs write (their output, or the ReLU after it): never a stream value.
+  const convWritten = new Set([...convs].map((n) => n.outputs[0]!));
+  for (const n of graph.nodes) if (n.op === 'Relu' && convWritten.has(n.inputs[0]!)) convWritten.add(n.outputs[0]!);
 
   const define = (name: string, v: Value): void => {
     if (!points.has(name)) {
@@ -96,10 +122,13 @@ export function quantizeGraph(graph: Graph, ranges: ReadonlyMap<string, Range>, 
     const s = g.constant(Tensor.scalar(scale, 'float32'), `${name}/scale`);
     const z = g.constant(new Tensor('uint8', [], [zero]), `${name}/zero_point`);
     const q = g.node('QuantizeLinear', [v, s, z], {}, g.fresh(`${name}/quantized`));
-    mapped.set(name, g.node('DequantizeLinear', [q, s, z], {}, g.fresh(`${name}/dequantized`)));
+    const dq = g.node('DequantizeLinear', [q, s, z], {}, g.fresh(`${name}/dequantized`));
+    const stream = options.floatStream && !convWritten.has(name);
+    if (stream) streamDequantized.set(name, dq);
+    mapped.set(name, stream ? v : dq);
   };
-  const read = (name: string): Value => {
-    const v = mapped.get(name);
+  const read = (name: string, reader?: Node): Value => {
+    const v = (reader && convs.has(reader) && streamDequantized.get(name)) || mapped.get(name);
     if (v) return v;
     // A constant, made in the new graph when first read (weights of quantised convs never are).
     const t = graph.constants.get(name);
@@ -125,7 +154,7 @@ export function quantizeGraph(graph: Graph, ranges: ReadonlyMap<string, Range>, 
     const inputs = n.inputs.map((name, i) => {
       if (name === '') return null;
       if (convs.has(n) && i === 1) return int8Weight(name, n.op);
-      return read(name);
+      return read(name, n);
     });
     const outs = g.nodeMulti(n.op, inputs, n.attrs, [...n.outputs]);
     n.outputs.forEach((name, i) => define(name, outs[i]!));

@@ -142,12 +142,13 @@ function residualNet(rng: Rng): Graph {
 }
 
 describe('quantizeGraph', () => {
-  it('quantises convolution inputs and outputs (after their ReLU) and the residual sums', () => {
+  it('quantises convolution inputs and outputs (after their ReLU) and the residual sums that int8 ops read', () => {
     const g = residualNet(new Rng(1));
-    expect(quantizationPoints(g)).toEqual(['x', 'h', 'r', 'c2', 's']);
+    // The sum 's' is read only by the float ConvTranspose: rounding it would only lose precision.
+    expect(quantizationPoints(g)).toEqual(['x', 'h', 'r', 'c2']);
     // The first conv left float: its input is no longer a point; its output still feeds a quantised conv.
-    expect(quantizationPoints(g, { floatWeights: ['conv0.weight'] })).toEqual(['h', 'r', 'c2', 's']);
-    expect(quantizationPoints(g, { quantizeAdds: false })).toEqual(['x', 'h', 'r', 'c2']);
+    expect(quantizationPoints(g, { floatWeights: ['conv0.weight'] })).toEqual(['h', 'r', 'c2']);
+    expect(quantizationPoints(g, { floatPoints: ['r'] })).toEqual(['x', 'h', 'c2']);
     // The transposed conv quantised on request: its output is the noise, which stays float as it feeds the output.
     expect(quantizationPoints(g, { floatOps: [] })).toEqual(['x', 'h', 'r', 'c2', 's', 't']);
   });
@@ -186,6 +187,22 @@ describe('quantizeGraph', () => {
     const back = fromOnnx(toOnnx(q)).graph;
     expect(back.nodes.map((n) => n.op)).toEqual(ops);
     expect(evaluate(back, { x })['output']!.toNumbers()).toEqual(got);
+  });
+
+  it('keeps the residual stream float with floatStream: only the convs that read it read it rounded', () => {
+    const g = residualNet(new Rng(1));
+    const options = { floatWeights: ['conv0.weight'], floatStream: true };
+    const points = quantizationPoints(g, options);
+    expect(points).toEqual(['h', 'r', 'c2']);
+    const ranges = new Map(points.map((p) => [p, { min: -1, max: 1 }]));
+    const q = quantizeGraph(g, ranges, options);
+    const producer = (name: string) => q.nodes.find((n) => n.outputs.includes(name))!;
+    const conv1 = q.nodes.find((n) => n.op === 'Conv' && n.inputs[1]!.startsWith('conv1.weight'))!;
+    const add = q.nodes.find((n) => n.op === 'Add')!;
+    // conv1 reads h through Q/DQ; the Add reads h itself, and conv2's output (an int8 conv's) through Q/DQ.
+    expect(producer(conv1.inputs[0]!).op).toBe('DequantizeLinear');
+    expect(add.inputs[0]).toBe('h');
+    expect(producer(add.inputs[1]!).op).toBe('DequantizeLinear');
   });
 
   it('refuses a point without a calibrated range', () => {
