@@ -35,10 +35,10 @@ describe('denoise --fast (CLI)', () => {
     expect(fast.model).toBe(path.join(modelsDir, 'default-int8.onnx'));
     expect(named.model).toBe(fast.model);
     expect(named.psnr).toBe(fast.psnr);
-    // Measured (8-bit PNGs in and out): default 29.84 dB, default-int8 29.74 dB; floors 0.2 dB under.
+    // Measured (8-bit PNGs in and out): default 29.84 dB, default-int8 29.82 dB; floors 0.2 dB under.
     expect(float.psnr).toBeGreaterThan(29.64);
-    expect(fast.psnr).toBeGreaterThan(29.54);
-    expect(float.psnr - fast.psnr).toBeLessThan(0.3);
+    expect(fast.psnr).toBeGreaterThan(29.62);
+    expect(float.psnr - fast.psnr).toBeLessThan(0.22);
     // --fast on the twin itself is the twin.
     expect((await denoise('again', '--model', 'default-int8', '--fast')).model).toBe(fast.model);
   });
