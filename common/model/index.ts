@@ -23,3 +23,4 @@ export {
 } from './plan.js';
 export { PRESET_NAMES, preset } from './presets.js';
 export { describeArchitecture } from './describe.js';
+export { INT8_SUFFIX, int8TwinName, isInt8Twin, floatOriginalName } from './int8-twin.js';

@@ -303,6 +303,9 @@ export const gradRules: GradRules = {
     const axis = intAttr(ctx.node.attrs, 'axis', -1);
     return [g.sub(dy, g.mul(g.exp(y), g.reduceSum(dy, [axis], true)))];
   },
+  // Rounding to integers: int8 models are made from trained float models, never trained themselves.
+  QuantizeLinear: NO_GRADIENT,
+  DequantizeLinear: NO_GRADIENT,
 };
 
 /**

@@ -126,6 +126,42 @@ const compare: OpSpec = {
   infer: (ins) => [{ dtype: 'bool', shape: broadcastShapes(ins[0]!.shape, ins[1]!.shape) }],
 };
 
+/**
+ * QuantizeLinear (float32 → the zero point's int8/uint8; uint8 without one) and DequantizeLinear
+ * (int8/uint8 → float32), opset 13: a scale and zero point per tensor (shape []) or per channel
+ * along `axis` (shape [C]); the zero point has the scale's shape.
+ */
+function quantizeRule(op: 'QuantizeLinear' | 'DequantizeLinear'): OpSpec {
+  return {
+    attrs: { axis: 'int' },
+    arity: [2, 3],
+    infer: ([x, scale, zero], attrs) => {
+      const quantize = op === 'QuantizeLinear';
+      const ints = (d: DType) => d === 'int8' || d === 'uint8';
+      if (quantize ? x!.dtype !== 'float32' : !ints(x!.dtype))
+        throw new ShapeError(`${op}: input must be ${quantize ? 'float32' : 'int8 or uint8'}, is ${x!.dtype}`);
+      if (scale!.dtype !== 'float32') throw new ShapeError(`${op}: scale must be float32`);
+      if (scale!.shape.length > 1) throw new ShapeError(`${op}: scale must be a scalar or 1-D, is [${scale!.shape}]`);
+      if (scale!.shape.length === 1) {
+        const rank = x!.shape.length;
+        const axis = intAttr(attrs, 'axis', 1);
+        const a = axis < 0 ? axis + rank : axis;
+        if (a < 0 || a >= rank) throw new ShapeError(`${op}: axis ${axis} out of range for rank ${rank}`);
+        if (scale!.shape[0] !== x!.shape[a])
+          throw new ShapeError(`${op}: ${scale!.shape[0]} scales for ${x!.shape[a]} channels on axis ${a}`);
+      }
+      if (zero) {
+        if (!ints(zero.dtype)) throw new ShapeError(`${op}: zero point must be int8 or uint8, is ${zero.dtype}`);
+        if (zero.shape.length !== scale!.shape.length || zero.shape.some((d, i) => d !== scale!.shape[i]))
+          throw new ShapeError(`${op}: zero point [${zero.shape}] and scale [${scale!.shape}] differ in shape`);
+        if (!quantize && zero.dtype !== x!.dtype)
+          throw new ShapeError(`${op}: zero point is ${zero.dtype}, input ${x!.dtype}`);
+      }
+      return [{ dtype: quantize ? (zero?.dtype ?? 'uint8') : 'float32', shape: x!.shape }];
+    },
+  };
+}
+
 function reduceRule(op: string): OpSpec {
   return {
     attrs: { axes: 'ints', keepdims: 'int' },
@@ -413,6 +449,9 @@ export const opSpecs = {
   ReduceMax: reduceRule('ReduceMax'),
   Softmax: { ...unary, attrs: { axis: 'int' } },
   LogSoftmax: { ...unary, attrs: { axis: 'int' } },
+  // quantisation (int8 models: see quant/)
+  QuantizeLinear: quantizeRule('QuantizeLinear'),
+  DequantizeLinear: quantizeRule('DequantizeLinear'),
 } satisfies Record<string, OpSpec>;
 
 export type Op = keyof typeof opSpecs;

@@ -1,10 +1,11 @@
 // Dense tensors: a dtype, a static shape and a flat row-major typed array.
 
-export type DType = 'float32' | 'float64' | 'int64' | 'bool';
+// int8 and uint8 hold quantised tensors (QuantizeLinear / DequantizeLinear; see quant/).
+export type DType = 'float32' | 'float64' | 'int64' | 'bool' | 'int8' | 'uint8';
 export type FloatType = 'float32' | 'float64';
 export type Shape = readonly number[];
 
-export type TensorData = Float32Array | Float64Array | BigInt64Array | Uint8Array;
+export type TensorData = Float32Array | Float64Array | BigInt64Array | Uint8Array | Int8Array;
 
 export function sizeOf(shape: Shape): number {
   let n = 1;
@@ -21,7 +22,10 @@ export function allocate(dtype: DType, size: number): TensorData {
     case 'int64':
       return new BigInt64Array(size);
     case 'bool':
+    case 'uint8':
       return new Uint8Array(size);
+    case 'int8':
+      return new Int8Array(size);
   }
 }
 
@@ -103,6 +107,9 @@ function isTypedFor(dtype: DType, data: TensorData | ArrayLike<number>): data is
     case 'int64':
       return data instanceof BigInt64Array;
     case 'bool':
+    case 'uint8':
       return data instanceof Uint8Array;
+    case 'int8':
+      return data instanceof Int8Array;
   }
 }

@@ -16,7 +16,7 @@ const ModelProto = root.lookupType('onnx.ModelProto');
 export const IR_VERSION = 8;
 
 /** TensorProto.DataType values of the dtypes the engine has. */
-const DATA_TYPE: Record<DType, number> = { float32: 1, int64: 7, bool: 9, float64: 11 };
+const DATA_TYPE: Record<DType, number> = { float32: 1, uint8: 2, int8: 3, int64: 7, bool: 9, float64: 11 };
 const DATA_TYPE_NAMES: Record<number, string> = {
   0: 'UNDEFINED',
   1: 'FLOAT',

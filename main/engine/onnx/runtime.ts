@@ -38,6 +38,8 @@ const ortTypes: Record<DType, OrtTensor.Type> = {
   float64: 'float64',
   int64: 'int64',
   bool: 'bool',
+  int8: 'int8',
+  uint8: 'uint8',
 };
 const engineTypes = new Map<string, DType>(Object.entries(ortTypes).map(([dtype, ort]) => [ort, dtype as DType]));
 

@@ -2,6 +2,7 @@
 // catalogue, the settings, and which workspace is showing.
 import { api } from '../api/index.js';
 import type { AppInfo, JobKind, ModelCard, Settings } from '../api/index.js';
+import { int8TwinName, isInt8Twin } from '../../../common/model/index.js';
 import { canUse } from './model-options.js';
 import { notices } from './notices.svelte.js';
 
@@ -12,8 +13,10 @@ class AppState {
   models = $state<ModelCard[]>([]);
   settings = $state<Settings | null>(null);
   workspace = $state<Workspace>('denoise');
-  /** The model the Denoise workspace uses (Lab's "Use in Denoise" sets it). */
+  /** The model picked in the Denoise workspace (Lab's "Use in Denoise" sets it). */
   denoiseModelId = $state<string | null>(null);
+  /** "Fast": denoise with the picked model's int8 twin, where it has one. */
+  fast = $state(false);
 
   async load(): Promise<void> {
     try {
@@ -46,6 +49,19 @@ class AppState {
    */
   get denoiseModels(): ModelCard[] {
     return this.models.filter((m) => canUse(m, 'denoise'));
+  }
+
+  /** The picked model's int8 twin (shipped beside it as <name>-int8), or null when it has none. */
+  get fastTwin(): ModelCard | null {
+    const id = this.denoiseModelId;
+    if (id === null || isInt8Twin(id)) return null;
+    return this.models.find((m) => m.id === int8TwinName(id) && canUse(m, 'denoise')) ?? null;
+  }
+
+  /** The model the Denoise workspace runs: the picked one, or its int8 twin when Fast is on. */
+  get denoiseRunModel(): ModelCard | null {
+    const twin = this.fast ? this.fastTwin : null;
+    return twin ?? this.models.find((m) => m.id === this.denoiseModelId) ?? null;
   }
 
   /** Whether this build can run a job kind (the others answer "not available in this build yet"). */

@@ -2,6 +2,7 @@
 // disabled, with the reason the service gave (see main/service/capabilities.ts), so that a user
 // sees why it is not offered rather than wondering where it went.
 import type { ModelCard } from '../api/index.js';
+import { floatOriginalName } from '../../../common/model/index.js';
 
 export type ModelUse = 'denoise' | 'latent';
 
@@ -19,4 +20,13 @@ export function whyNot(card: ModelCard, use: ModelUse): string | null {
 export function optionLabel(card: ModelCard, use: ModelUse): string {
   const reason = whyNot(card, use);
   return reason === null ? card.name : `${card.name} (${reason})`;
+}
+
+/**
+ * Whether the Denoise picker leaves a model out: an int8 twin whose float original is listed is
+ * reached through the "Fast" option beside the picker, not as a model of its own.
+ */
+export function reachedByFast(card: ModelCard, models: readonly ModelCard[]): boolean {
+  const original = floatOriginalName(card.id);
+  return original !== null && models.some((m) => m.id === original);
 }

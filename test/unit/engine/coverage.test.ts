@@ -15,7 +15,14 @@ describe('op coverage', () => {
   });
 
   it('marks exactly the non-differentiable ops as having no gradient', () => {
-    expect(OPS.filter((op) => gradRules[op] === NO_GRADIENT).sort()).toEqual(['Equal', 'Greater', 'Less', 'Sign']);
+    expect(OPS.filter((op) => gradRules[op] === NO_GRADIENT).sort()).toEqual([
+      'DequantizeLinear',
+      'Equal',
+      'Greater',
+      'Less',
+      'QuantizeLinear',
+      'Sign',
+    ]);
   });
 
   it('has no rules or kernels for ops outside the IR', () => {

@@ -3,7 +3,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../../common/rng.js';
-import { OPS, type Op, type Shape, type Tensor, type Value, type Graph } from '../../../main/engine/ir/index.js';
+import { OPS, Tensor, type Op, type Shape, type Value, type Graph } from '../../../main/engine/ir/index.js';
 import { type GradCheckCase, checkGradients, randomTensor, weightedSum } from './grad-check.js';
 
 const rng = new Rng(20240611);
@@ -278,7 +278,19 @@ const cases: Record<Op, GradCheckCase[]> = {
     elementwise([[2, 3, 4]], (g, [x]) => g.logSoftmax(x!, 1)),
     elementwise([[3, 5]], (g, [x]) => g.logSoftmax(x!)),
   ],
+  // Rounding has no gradient: round(x)·x has derivative round(x) only through the second factor
+  // (scale 1, so the steps sit at ±0.5).
+  QuantizeLinear: unary((g, x) => g.mul(roundTrip(g, x), x), [-1, 1], [-0.5, 0.5]),
+  DequantizeLinear: unary((g, x) => g.mul(roundTrip(g, x), x), [-1, 1], [-0.5, 0.5]),
 };
+
+/** round(x) in the graph's float64, through int8 and back with scale 1 (Q/DQ are float32 ops). */
+function roundTrip(g: Graph, x: Value): Value {
+  const scale = g.constant(Tensor.scalar(1, 'float32'), 'scale');
+  const zero = g.constant(Tensor.scalar(0, 'int8'), 'zero');
+  const q = g.node('QuantizeLinear', [g.cast(x, 'float32'), scale, zero]);
+  return g.cast(g.node('DequantizeLinear', [q, scale, zero]), 'float64');
+}
 
 describe('finite-difference check of every gradient rule (float64, reference interpreter)', () => {
   it('has at least one case for every op of the IR', () => {

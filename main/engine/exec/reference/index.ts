@@ -12,6 +12,7 @@ import { elementwiseKernels } from './elementwise.js';
 import type { Kernel } from './kernel.js';
 import { matmulKernels } from './matmul.js';
 import { poolKernels } from './pool.js';
+import { quantizeKernels } from './quantize.js';
 import { reduceKernels } from './reduce.js';
 import { shapeKernels } from './shape.js';
 import { softmaxKernels } from './softmax.js';
@@ -25,6 +26,7 @@ export const referenceKernels: Readonly<Record<Op, Kernel>> = {
   ...shapeKernels,
   ...reduceKernels,
   ...softmaxKernels,
+  ...quantizeKernels,
 };
 
 /**
