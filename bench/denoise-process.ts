@@ -24,6 +24,8 @@ export interface DenoiseProcessFigure {
   /** The bare peer's model runs alone (ms). */
   bareTiles: Spread;
   tiles: number;
+  /** `denoise-lab denoise --fast` (the int8 twin) from start to exit (ms), when asked for. */
+  fast: Spread | null;
   /** cli / bare − 1: the app's overhead over bare ONNX Runtime, whole process against whole process. */
   overhead: number;
 }
@@ -35,6 +37,8 @@ export interface DenoiseProcessOptions {
   width: number;
   height: number;
   tmp: string;
+  /** Also time `--fast` (the default's int8 twin). */
+  fast: boolean;
   log: (line: string) => void;
 }
 
@@ -43,11 +47,12 @@ export async function denoiseProcesses(o: DenoiseProcessOptions): Promise<Denois
   const model = path.join(modelsDir, 'default.onnx');
   for (const threads of o.threads) {
     const cli: number[] = [];
+    const fast: number[] = [];
     const bare: number[] = [];
     const bareTiles: number[] = [];
     let tiles = 0;
-    const runCli = async () =>
-      cli.push(
+    const runCli = (into: number[], extra: string[]) => async () =>
+      into.push(
         (
           await timeProcess(
             process.execPath,
@@ -64,8 +69,9 @@ export async function denoiseProcesses(o: DenoiseProcessOptions): Promise<Denois
               String(TILE),
               '--threads',
               String(threads),
+              ...extra,
             ],
-            'denoise-lab denoise',
+            `denoise-lab denoise ${extra.join(' ')}`,
           )
         ).ms,
       );
@@ -98,7 +104,8 @@ export async function denoiseProcesses(o: DenoiseProcessOptions): Promise<Denois
       o.log(
         `denoise ${((o.width * o.height) / 1e6).toFixed(0)} MP, ${threads} thread(s), round ${r + 1} of ${o.rounds}…`,
       );
-      for (const run of r % 2 === 0 ? [runCli, runBare] : [runBare, runCli]) await run();
+      const runs = [runCli(cli, []), runBare, ...(o.fast ? [runCli(fast, ['--fast'])] : [])];
+      for (const run of r % 2 === 0 ? runs : runs.reverse()) await run();
     }
     const c = spread(cli);
     const b = spread(bare);
@@ -108,6 +115,7 @@ export async function denoiseProcesses(o: DenoiseProcessOptions): Promise<Denois
       cli: c,
       bare: b,
       bareTiles: spread(bareTiles),
+      fast: fast.length ? spread(fast) : null,
       tiles,
       overhead: c.median / b.median - 1,
     });

@@ -13,12 +13,13 @@
 // process, and every turn starts after an idle gap (ONNX Runtime and OpenMP spin after a run).
 // Every figure is a median with its spread (fastest–slowest); the load average is printed beside.
 
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { type Command, UsageError } from '../main/cli/command.js';
 import { inRange, numberOption, RANGES, rangeMessage, type NumberRange } from '../main/cli/options.js';
-import { packageRoot } from '../main/files/app-paths.js';
+import { modelsDir, packageRoot } from '../main/files/app-paths.js';
 import { type DenoiseProcessFigure, denoiseProcesses } from './denoise-process.js';
 import { startEnginePeer, startTorchPeer, torchVersion } from './peers.js';
 import { type Spread, alternateRounds, withSpread } from './rounds.js';
@@ -167,6 +168,7 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
           width,
           height,
           tmp,
+          fast: existsSync(path.join(modelsDir, 'default-int8.onnx')),
           log: o.log,
         }),
       };
@@ -242,12 +244,13 @@ export function formatBench(r: BenchReport): string {
     lines.push(
       '',
       `3. Denoising a ${f0 ? f0.megapixels.toFixed(0) : '?'}-MP JPEG with the shipped default (σ 25, tiles of 1024), whole processes, ${r.denoise.rounds} interleaved rounds`,
-      `  ${pad('threads', 7)} ${pad('denoise-lab denoise ms', 26)} ${pad('bare ORT ms', 24)} ${pad('(its tiles)', 12)} ${pad('overhead', 9)}`,
+      `  ${pad('threads', 7)} ${pad('denoise-lab denoise ms', 26)} ${pad('bare ORT ms', 24)} ${pad('(its tiles)', 12)} ${pad('overhead', 9)} ${pad('--fast ms', 24)} ${pad('speed-up', 9)}`,
       ...r.denoise.figures.map(
         (f) =>
-          `  ${pad(String(f.threads), 7)} ${pad(withSpread(f.cli, 0), 26)} ${pad(withSpread(f.bare, 0), 24)} ${pad(f.bareTiles.median.toFixed(0), 12)} ${pad(`${(f.overhead * 100).toFixed(1)} %`, 9)}`,
+          `  ${pad(String(f.threads), 7)} ${pad(withSpread(f.cli, 0), 26)} ${pad(withSpread(f.bare, 0), 24)} ${pad(f.bareTiles.median.toFixed(0), 12)} ${pad(`${(f.overhead * 100).toFixed(1)} %`, 9)} ${pad(f.fast ? withSpread(f.fast, 0) : '', 24)} ${pad(f.fast ? `${(f.cli.median / f.fast.median).toFixed(2)}×` : '', 9)}`,
       ),
       '  overhead = the app (start-up, decode, tiling and blending, encode, metadata) over bare ONNX',
+      '  --fast = the same command with the int8 twin (models/default-int8.onnx); speed-up = float / --fast.',
       `  Runtime running the same ${f0?.tiles ?? '?'} tiles in its own process (bench/peers/bare_ort.mjs).`,
     );
   }

@@ -45,6 +45,7 @@ describe('bench', () => {
     expect(d.megapixels).toBeCloseTo(0.77, 2);
     expect(d.cli.median).toBeGreaterThan(0);
     expect(d.bareTiles.median).toBeLessThan(d.bare.median);
+    expect(d.fast!.n).toBe(1); // the shipped int8 twin, --fast
     expect(d.overhead).toBeCloseTo(d.cli.median / d.bare.median - 1, 9);
 
     const text = formatBench(report);
