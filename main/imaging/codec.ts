@@ -159,10 +159,7 @@ export async function decodeImage(bytes: Buffer, opts: ReadOptions & { source?: 
       : new Uint8Array(raw.data.buffer, raw.data.byteOffset, raw.data.length);
   const scale = float ? floatScale(samples as Float32Array) : 1 / (wide ? 65535 : 255);
   const data = new Float32Array(colour * n);
-  for (let c = 0; c < colour; c++) {
-    const off = c * n;
-    for (let i = 0; i < n; i++) data[off + i] = samples[i * stride + c]! * scale;
-  }
+  for (let c = 0; c < colour; c++) deinterleave(samples, stride, c, scale, data.subarray(c * n, (c + 1) * n));
   const image: Image = {
     width: info.width,
     height: info.height,
@@ -174,12 +171,27 @@ export async function decodeImage(bytes: Buffer, opts: ReadOptions & { source?: 
   };
   if (stride === colour + 1) {
     const alpha = new Float32Array(n);
-    for (let i = 0; i < n; i++) alpha[i] = samples[i * stride + colour]! * scale;
+    deinterleave(samples, stride, colour, scale, alpha);
     image.alpha = alpha;
   }
   if (meta.exif) image.meta.exif = meta.exif;
   if (meta.icc) image.meta.icc = meta.icc;
   return image;
+}
+
+/**
+ * One channel of interleaved samples into its own plane, scaled. A small function of its own, so
+ * that V8 optimises the loop by itself: inline in decodeImage it took 0.68 s of a 12-MP photo's
+ * decode, here 0.48 s (CPU profiles of `denoise-lab denoise`).
+ */
+function deinterleave(
+  samples: Uint8Array | Uint16Array | Float32Array,
+  stride: number,
+  c: number,
+  scale: number,
+  out: Float32Array,
+): void {
+  for (let i = 0, j = c; i < out.length; i++, j += stride) out[i] = samples[j]! * scale;
 }
 
 /** Megapixels for people: whole numbers from 10 on, two significant digits below. */
