@@ -11,6 +11,8 @@ describe('model capabilities', () => {
     const digits = { ok: false, reason: 'works on 8×8 digit vectors, not photos' };
     expect(byId).toEqual({
       'shipped/default': { image: { ok: true }, denoise: { ok: true }, latent: noCode },
+      // The int8 twin is the same photo denoiser (the Denoise picker reaches it through "Fast").
+      'shipped/default-int8': { image: { ok: true }, denoise: { ok: true }, latent: noCode },
       'shipped/camera': { image: { ok: true }, denoise: { ok: true }, latent: noCode },
       'shipped/conv-ae-b2': { image: { ok: true }, denoise: blurs, latent: { ok: true } },
       'shipped/conv-ae-b4': { image: { ok: true }, denoise: blurs, latent: { ok: true } },
