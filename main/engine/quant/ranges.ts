@@ -10,7 +10,7 @@
 //           least PSNR on the devset
 
 import type { Tensor } from '../ir/tensor.js';
-import { type Range, activationParams, quantizeNumber } from './scheme.js';
+import { type Range, activationParams, dequantizeNumber, quantizeNumber } from './scheme.js';
 
 export type RangeMethod = 'minmax' | 'mse';
 
@@ -69,7 +69,7 @@ function quantizationError(range: Range, samples: readonly Float32Array[]): numb
   let n = 0;
   for (const s of samples)
     for (let i = 0; i < s.length; i++) {
-      const e = (quantizeNumber(s[i]!, scale, zero, 0, 255) - zero) * scale - s[i]!;
+      const e = dequantizeNumber(quantizeNumber(s[i]!, scale, zero, 0, 255), scale, zero) - s[i]!;
       sum += e * e;
       n++;
     }

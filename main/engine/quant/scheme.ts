@@ -20,6 +20,22 @@ export function quantizeNumber(x: number, scale: number, zero: number, lo: numbe
   return Math.min(hi, Math.max(lo, roundHalfEven(Math.fround(x / scale)) + zero));
 }
 
+/** DequantizeLinear of one number. */
+export function dequantizeNumber(q: number, scale: number, zero: number): number {
+  return (q - zero) * scale;
+}
+
+/**
+ * For element i of a tensor of `shape`: its index along `axis`, the channel whose scale and zero
+ * point it takes when they are per channel.
+ */
+export function channelIndexer(shape: readonly number[], axis: number): (i: number) => number {
+  const channels = shape[axis]!;
+  let inner = 1;
+  for (let k = axis + 1; k < shape.length; k++) inner *= shape[k]!;
+  return (i) => Math.floor(i / inner) % channels;
+}
+
 /** The saturation bounds of a quantised type. */
 export function intRange(dtype: 'int8' | 'uint8'): [number, number] {
   return dtype === 'int8' ? [-128, 127] : [0, 255];
@@ -55,18 +71,16 @@ export function weightParams(
   shape: readonly number[],
   axis: number,
 ): { q: Int8Array; scales: Float32Array } {
-  const channels = shape[axis]!;
-  let inner = 1;
-  for (let k = axis + 1; k < shape.length; k++) inner *= shape[k]!;
-  const maxAbs = new Float64Array(channels);
+  const channelOf = channelIndexer(shape, axis);
+  const maxAbs = new Float64Array(shape[axis]!);
   for (let i = 0; i < data.length; i++) {
-    const c = Math.floor(i / inner) % channels;
+    const c = channelOf(i);
     maxAbs[c] = Math.max(maxAbs[c]!, Math.abs(data[i]!));
   }
   const scales = Float32Array.from(maxAbs, (m) => (m > 0 ? m / WEIGHT_LEVELS : 1));
   const q = new Int8Array(data.length);
   for (let i = 0; i < data.length; i++) {
-    const c = Math.floor(i / inner) % channels;
+    const c = channelOf(i);
     q[i] = quantizeNumber(data[i]!, scales[c]!, 0, -WEIGHT_LEVELS, WEIGHT_LEVELS);
   }
   return { q, scales };

@@ -4,19 +4,14 @@
 
 import { type Attrs, type Op, intAttr } from '../../ir/ops.js';
 import type { Tensor } from '../../ir/tensor.js';
-import { intRange, quantizeNumber } from '../../quant/scheme.js';
+import { channelIndexer, dequantizeNumber, intRange, quantizeNumber } from '../../quant/scheme.js';
 import { type Kernel, numbers, output } from './kernel.js';
 
 /** For element i: the index of its scale and zero point (0 when they are per tensor). */
 function channelOf(x: Tensor, scale: Tensor, attrs: Attrs): (i: number) => number {
   if (scale.shape.length === 0) return () => 0;
-  const rank = x.shape.length;
   const axis = intAttr(attrs, 'axis', 1);
-  const a = axis < 0 ? axis + rank : axis;
-  let inner = 1;
-  for (let k = a + 1; k < rank; k++) inner *= x.shape[k]!;
-  const channels = x.shape[a]!;
-  return (i) => Math.floor(i / inner) % channels;
+  return channelIndexer(x.shape, axis < 0 ? axis + x.shape.length : axis);
 }
 
 const quantizeLinear: Kernel = ([x, scale, zero], attrs, [type]) => {
@@ -41,7 +36,7 @@ const dequantizeLinear: Kernel = ([x, scale, zero], attrs, [type]) => {
   const ch = channelOf(x!, scale!, attrs);
   for (let i = 0; i < data.length; i++) {
     const c = ch(i);
-    data[i] = (dx[i]! - (z[c] ?? 0)) * s[c]!;
+    data[i] = dequantizeNumber(dx[i]!, s[c]!, z[c] ?? 0);
   }
   return [tensor];
 };
