@@ -33,17 +33,22 @@ const CONTEXT = 8;
 const BINS = 16;
 
 /**
- * How an estimator's readings become noise levels: the quantile kept per brightness bin, then
- * level = max(0, (reading − offset) / gain). Measured for each shipped estimator on training
- * photos through the simulator (bench/calibrate-estimator.ts; scripts/train/README.md) and stored
- * beside it as `<model>.estimator.json`; without that file, readings are taken as they are.
+ * How an estimator's readings become noise levels: the readings box-averaged over
+ * (2·smoothing + 1)² pixels (each reading is a noisy local guess; averaging first lets a low
+ * quantile find the flat areas' level rather than the luckiest pixels), the quantile kept per
+ * brightness bin, then level = max(0, (reading − offset) / gain). Measured for each shipped
+ * estimator on training photos through the simulator (bench/calibrate-estimator.ts;
+ * scripts/train/README.md) and stored beside it as `<model>.estimator.json`; without that file,
+ * readings are taken as they are.
  */
 export interface EstimatorCalibration {
   quantile: number;
   offset: number;
   gain: number;
+  /** Half-width of the box average of the readings, pixels (0: none). */
+  smoothing: number;
 }
-const UNCALIBRATED: EstimatorCalibration = { quantile: 0.25, offset: 0, gain: 1 };
+const UNCALIBRATED: EstimatorCalibration = { quantile: 0.25, offset: 0, gain: 1, smoothing: 0 };
 /** Fewer readings than this in a bin: its level is interpolated from its neighbours. */
 const MIN_PER_BIN = 64;
 
@@ -129,8 +134,10 @@ export async function openNoiseEstimator(file: string, opts: { threads?: number 
   return {
     raw,
     map: async (image) => {
-      const { quantile, offset, gain } = calibration;
-      const levels = levelByBrightness(await raw(image), image, quantile);
+      const { quantile, offset, gain, smoothing } = calibration;
+      const reading = await raw(image);
+      const smoothed = smoothing > 0 ? boxSmooth(reading, image.width, image.height, smoothing) : reading;
+      const levels = levelByBrightness(smoothed, image, quantile);
       for (let i = 0; i < levels.length; i++) levels[i] = Math.max(0, (levels[i]! - offset) / gain);
       return levels;
     },
@@ -149,9 +156,16 @@ async function readCalibration(file: string): Promise<EstimatorCalibration> {
   }
   const c = (doc as { calibration?: Partial<EstimatorCalibration> } | null)?.calibration;
   const ok = (v: unknown, lo: number, hi: number): v is number => typeof v === 'number' && v >= lo && v <= hi;
-  if (!c || !ok(c.quantile, 0, 1) || !ok(c.offset, -50, 50) || !ok(c.gain, 0.05, 20))
+  const smoothing = c?.smoothing ?? 0;
+  if (
+    !c ||
+    !ok(c.quantile, 0, 1) ||
+    !ok(c.offset, -50, 50) ||
+    !ok(c.gain, 0.05, 20) ||
+    !(Number.isInteger(smoothing) && smoothing >= 0 && smoothing <= 64)
+  )
     throw new ImagingError('bad-model', `${file}: the noise estimator's calibration is missing or out of range`);
-  return { quantile: c.quantile, offset: c.offset, gain: c.gain };
+  return { quantile: c.quantile, offset: c.offset, gain: c.gain, smoothing };
 }
 
 /** A map already read (e.g. for the whole photo, cut to a preview's region) as a reading. */

@@ -9,7 +9,7 @@ import { preset } from '../../../common/model/index.js';
 import { readImage } from '../../../main/imaging/codec.js';
 import type { Image } from '../../../main/imaging/image.js';
 import { denoiseImage } from '../../../main/ml/inference/denoise.js';
-import { estimatorFileFor, openNoiseEstimator } from '../../../main/ml/inference/noise-map.js';
+import { boxSmooth, estimatorFileFor, levelByBrightness, openNoiseEstimator } from '../../../main/ml/inference/noise-map.js';
 import { openOnnxModel } from '../../../main/ml/inference/onnx-runner.js';
 import { exportOnnx, modelCard } from '../../../main/ml/model-file.js';
 import { initialParams } from '../../../main/ml/train/trainer.js';
@@ -94,6 +94,49 @@ describe('noise map from the estimator', () => {
     expect(r.code).toBe(1);
     expect(r.err.trim().split('\n')).toHaveLength(1);
     expect(r.err).toMatch(/noise estimator returned values that are not numbers/);
+  });
+
+  it('box-averages the readings before the noise level function when the calibration asks', async () => {
+    const smooth = path.join(dir, 'smooth.onnx');
+    copyFileSync(model, smooth);
+    copyFileSync(path.join(dir, 'm.estimator.onnx'), path.join(dir, 'smooth.estimator.onnx'));
+    writeFileSync(
+      path.join(dir, 'smooth.estimator.json'),
+      JSON.stringify({ calibration: { quantile: 0.5, offset: 1, gain: 0.5, smoothing: 3 } }),
+    );
+    const plain = await openNoiseEstimator(estimatorFileFor(model)!);
+    const smoothed = await openNoiseEstimator(estimatorFileFor(smooth)!);
+    try {
+      const raw = await smoothed.raw(photo);
+      const curve = levelByBrightness(boxSmooth(raw, photo.width, photo.height, 3), photo, 0.5);
+      const expected = curve.map((v) => Math.max(0, (v - 1) / 0.5));
+      const map = await smoothed.map(photo);
+      let worst = 0;
+      for (let i = 0; i < map.length; i++) worst = Math.max(worst, Math.abs(map[i]! - expected[i]!));
+      expect(worst).toBeLessThan(1e-4);
+      // Without the averaging (and the offset) the same readings give another map.
+      const unsmoothed = await plain.map(photo);
+      let apart = 0;
+      for (let i = 0; i < map.length; i++) apart = Math.max(apart, Math.abs(map[i]! - unsmoothed[i]!));
+      expect(apart).toBeGreaterThan(0.5);
+    } finally {
+      await plain.close();
+      await smoothed.close();
+    }
+  });
+
+  it('refuses a smoothing that is not a whole number of pixels', async () => {
+    const odd = path.join(dir, 'frac.onnx');
+    copyFileSync(model, odd);
+    copyFileSync(path.join(dir, 'm.estimator.onnx'), path.join(dir, 'frac.estimator.onnx'));
+    writeFileSync(
+      path.join(dir, 'frac.estimator.json'),
+      JSON.stringify({ calibration: { quantile: 0.5, offset: 0, gain: 1, smoothing: 2.5 } }),
+    );
+    const r = await cli('denoise', PHOTO, '--out', path.join(dir, 'f.png'), '--model', odd);
+    expect(r.code).toBe(1);
+    expect(r.err.trim().split('\n')).toHaveLength(1);
+    expect(r.err).toMatch(/calibration is missing or out of range/);
   });
 
   it('refuses an estimator whose calibration is out of range, in one line', async () => {
