@@ -17,8 +17,9 @@
 //     h = 0.8·σ̂) and OpenCV fastNlMeansDenoisingColored (bench/peers/opencv_nlmeans.py: h =
 //     hColor = σ̂ on 0–255, σ̂ the app's estimate, windows 7 and 21), each in its own process after
 //     ours, with --threads threads.
-// Per setting it also reports the true mean σ (the simulator's noise map, before JPEG) next to
-// the estimator's reading.
+// Per setting it also reports the true mean σ (the simulator's noise map, RMS over the channels as
+// a denoiser is told it, before JPEG) next to the wavelet-MAD reading and each shipped noise
+// estimator's (the mean of its map).
 
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -70,6 +71,8 @@ interface Camera {
   chroma_nr: number;
   true_sigma: number;
   estimated_sigma: number;
+  /** Mean level read by each shipped model's own noise estimator (per model name). */
+  network_sigma: Record<string, number>;
 }
 
 type PeerTag = { clean: Image; setting: string; mp: number };
@@ -130,10 +133,12 @@ async function main(): Promise<void> {
     sigma: number | undefined,
     label: string,
     estimator: NoiseEstimator | null = null,
+    read?: (level: number) => void,
   ): Promise<ReturnType<typeof compareImages>> => {
     const t0 = performance.now();
     const out = await denoiseImage(noisy, model, sigma === undefined ? { estimator } : { sigma });
     timing.add(label, (performance.now() - t0) / 1000, (noisy.width * noisy.height) / 1e6);
+    if (out.noiseMap) read?.(mean(out.noiseMap));
     return compareImages(ref, withData(ref, clip01(out.image.data)));
   };
 
@@ -182,8 +187,9 @@ async function main(): Promise<void> {
           demosaic: p.demosaic,
           sharpen: p.sharpen.amount,
           chroma_nr: p.chromaDenoise.strength,
-          true_sigma: mean(sim.noiseMap),
+          true_sigma: rmsLevel(sim.noiseMap, noisy.width * noisy.height),
           estimated_sigma: estimated,
+          network_sigma: {},
         };
         cameras.push(camera);
         log(
@@ -196,7 +202,8 @@ async function main(): Promise<void> {
         acc.add(key(NOISY), compareImages(ref, noisy));
         for (const { name, model, estimator } of blind) {
           const method = model.takesSigma ? `${name} (σ estimated)` : name;
-          acc.add(key(method), await run(model, noisy, ref, undefined, `${setting.name}|${method}`, estimator));
+          const read = (level: number) => (camera.network_sigma[name] = level);
+          acc.add(key(method), await run(model, noisy, ref, undefined, `${setting.name}|${method}`, estimator, read));
         }
         if (awgn.model.takesSigma)
           for (const sigma of sweep)
@@ -244,6 +251,21 @@ async function main(): Promise<void> {
   }
 }
 
+/**
+ * The simulator's map is per channel; the level a denoiser is told (and an estimator learns) is
+ * their RMS at each pixel. Its mean over the photo.
+ */
+function rmsLevel(map: Float32Array, hw: number): number {
+  const channels = map.length / hw;
+  let s = 0;
+  for (let i = 0; i < hw; i++) {
+    let q = 0;
+    for (let c = 0; c < channels; c++) q += map[c * hw + i]! ** 2;
+    s += Math.sqrt(q / channels);
+  }
+  return s / hw;
+}
+
 function mean(a: Float32Array): number {
   let s = 0;
   for (let i = 0; i < a.length; i++) s += a[i]!;
@@ -263,7 +285,13 @@ interface SettingRow {
 interface Summary {
   rows: SettingRow[];
   sweepRows: { setting: string; sigma: number; psnr: number; ssim: number }[];
-  sigmas: { setting: string; true_sigma: number; estimated_sigma: number; best_fixed_sigma: number | null }[];
+  sigmas: {
+    setting: string;
+    true_sigma: number;
+    estimated_sigma: number;
+    network_sigma: Record<string, number>;
+    best_fixed_sigma: number | null;
+  }[];
 }
 
 /** Per setting: every method, the best fixed σ of the AWGN model, and the Δ of each against it. */
@@ -289,6 +317,12 @@ function summarise(
         setting: name,
         true_sigma: here.reduce((s, c) => s + c.true_sigma, 0) / here.length,
         estimated_sigma: here.reduce((s, c) => s + c.estimated_sigma, 0) / here.length,
+        network_sigma: Object.fromEntries(
+          Object.keys(here[0]!.network_sigma).map((m) => [
+            m,
+            here.reduce((s, c) => s + (c.network_sigma[m] ?? 0), 0) / here.length,
+          ]),
+        ),
         best_fixed_sigma: best?.sigma ?? null,
       });
     const bestRow = best && {
@@ -343,13 +377,16 @@ function printReport(
       `| ${r.setting} | ${r.method} | ${f2(r.psnr)} | ${f4(r.ssim)} | ${f2(r.delta_psnr, true)} | ` +
         `${f4(r.delta_ssim, true)} | ${f2(r.seconds_per_mp)} |`,
     );
+  const networks = Object.keys(sigmas[0]?.network_sigma ?? {});
   lines.push(
     '',
-    '| setting | true σ (noise map, mean, before JPEG) | estimated σ (wavelet MAD) | best fixed σ |',
-    '| --- | --- | --- | --- |',
+    `| setting | true σ (noise map, mean, before JPEG) | estimated σ (wavelet MAD) | ${networks.map((m) => `${m}'s estimator (mean)`).join(' | ')}${networks.length ? ' | ' : ''}best fixed σ |`,
+    `| --- | --- | --- |${' --- |'.repeat(networks.length)} --- |`,
   );
   for (const s of sigmas)
-    lines.push(`| ${s.setting} | ${f2(s.true_sigma)} | ${f2(s.estimated_sigma)} | ${s.best_fixed_sigma ?? ''} |`);
+    lines.push(
+      `| ${s.setting} | ${f2(s.true_sigma)} | ${f2(s.estimated_sigma)} | ${networks.map((m) => f2(s.network_sigma[m] ?? null)).join(' | ')}${networks.length ? ' | ' : ''}${s.best_fixed_sigma ?? ''} |`,
+    );
   const sweep = [...new Set(sweepRows.map((r) => r.sigma))];
   if (sweep.length) {
     lines.push(
