@@ -360,10 +360,12 @@ export async function encodeImage(image: Image, format: OutputFormat, opts: Writ
 }
 
 function quantise(src: Float32Array, dst: Uint8Array | Uint16Array, c: number, stride: number, max: number): void {
-  for (let i = 0; i < src.length; i++) {
+  // One pass of plain arithmetic (36 million samples in a 12-MP photo): v !== v is the NaN test,
+  // and (x + 0.5) | 0 is Math.round for the x ≥ 0 left after clipping.
+  for (let i = 0, j = c; i < src.length; i++, j += stride) {
     const v = src[i]!;
-    if (Number.isNaN(v)) throw new ImagingError('bad-option', 'image contains NaN values; refusing to write it');
-    dst[i * stride + c] = Math.round((v <= 0 ? 0 : v >= 1 ? 1 : v) * max);
+    if (v !== v) throw new ImagingError('bad-option', 'image contains NaN values; refusing to write it');
+    dst[j] = v <= 0 ? 0 : v >= 1 ? max : (v * max + 0.5) | 0;
   }
 }
 

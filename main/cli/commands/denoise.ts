@@ -10,7 +10,7 @@ import { DEFAULT_MODEL_FILE } from '../../service/models.js';
 import { planBatch } from '../../imaging/batch.js';
 import { readImage, writeImage, formatFromPath } from '../../imaging/codec.js';
 import { denoiseImage } from '../../ml/inference/denoise.js';
-import { isMetadataMode, METADATA_MODES } from '../../imaging/metadata.js';
+import { isMetadataMode, METADATA_MODES, startMetadataTool } from '../../imaging/metadata.js';
 import { openOnnxModel } from '../../ml/inference/onnx-runner.js';
 import { estimatorFileFor, openNoiseEstimator } from '../../ml/inference/noise-map.js';
 import { chooseTileSize, DEFAULT_OVERLAP, tileMemoryBytes } from '../../imaging/tiling.js';
@@ -200,6 +200,8 @@ code is 1 if any file failed.
     const jobs = await planJobs(positionals, out);
     if (jobs.length === 0) throw new UsageError('no image files found in the given folders');
     for (const job of jobs) await refuseOutputOverInput(job.input, job.output);
+    // Every written photo copies its source's metadata with ExifTool: start it beside the work.
+    if (metadata !== 'strip') startMetadataTool();
     const model = await openOnnxModel(modelPath, threads ? { threads } : {});
     const estimatorFile = model.takesSigma && sigma === undefined ? estimatorFileFor(modelPath) : null;
     const estimator = estimatorFile ? await openNoiseEstimator(estimatorFile, threads ? { threads } : {}) : null;
