@@ -9,7 +9,12 @@ import { preset } from '../../../common/model/index.js';
 import { readImage } from '../../../main/imaging/codec.js';
 import type { Image } from '../../../main/imaging/image.js';
 import { denoiseImage } from '../../../main/ml/inference/denoise.js';
-import { boxSmooth, estimatorFileFor, levelByBrightness, openNoiseEstimator } from '../../../main/ml/inference/noise-map.js';
+import {
+  boxSmooth,
+  estimatorFileFor,
+  levelByBrightness,
+  openNoiseEstimator,
+} from '../../../main/ml/inference/noise-map.js';
 import { openOnnxModel } from '../../../main/ml/inference/onnx-runner.js';
 import { exportOnnx, modelCard } from '../../../main/ml/model-file.js';
 import { initialParams } from '../../../main/ml/train/trainer.js';
