@@ -46,6 +46,18 @@ beforeAll(async () => {
   photo = await readImage(PHOTO);
 });
 
+/**
+ * A copy of the fixture denoiser named `name`, with the test estimator beside it and `calibration`
+ * as its calibration file; returns the model's path.
+ */
+function modelWithCalibration(name: string, calibration: Record<string, number>): string {
+  const file = path.join(dir, `${name}.onnx`);
+  copyFileSync(model, file);
+  copyFileSync(path.join(dir, 'm.estimator.onnx'), path.join(dir, `${name}.estimator.onnx`));
+  writeFileSync(path.join(dir, `${name}.estimator.json`), JSON.stringify({ calibration }));
+  return file;
+}
+
 describe('noise map from the estimator', () => {
   it('reaches the model pixel by pixel, times the strength', async () => {
     expect(estimatorFileFor(model)).toBe(path.join(dir, 'm.estimator.onnx'));
@@ -102,13 +114,7 @@ describe('noise map from the estimator', () => {
   });
 
   it('box-averages the readings before the noise level function when the calibration asks', async () => {
-    const smooth = path.join(dir, 'smooth.onnx');
-    copyFileSync(model, smooth);
-    copyFileSync(path.join(dir, 'm.estimator.onnx'), path.join(dir, 'smooth.estimator.onnx'));
-    writeFileSync(
-      path.join(dir, 'smooth.estimator.json'),
-      JSON.stringify({ calibration: { quantile: 0.5, offset: 1, gain: 0.5, smoothing: 3 } }),
-    );
+    const smooth = modelWithCalibration('smooth', { quantile: 0.5, offset: 1, gain: 0.5, smoothing: 3 });
     const plain = await openNoiseEstimator(estimatorFileFor(model)!);
     const smoothed = await openNoiseEstimator(estimatorFileFor(smooth)!);
     try {
@@ -131,13 +137,7 @@ describe('noise map from the estimator', () => {
   });
 
   it('refuses a smoothing that is not a whole number of pixels', async () => {
-    const odd = path.join(dir, 'frac.onnx');
-    copyFileSync(model, odd);
-    copyFileSync(path.join(dir, 'm.estimator.onnx'), path.join(dir, 'frac.estimator.onnx'));
-    writeFileSync(
-      path.join(dir, 'frac.estimator.json'),
-      JSON.stringify({ calibration: { quantile: 0.5, offset: 0, gain: 1, smoothing: 2.5 } }),
-    );
+    const odd = modelWithCalibration('frac', { quantile: 0.5, offset: 0, gain: 1, smoothing: 2.5 });
     const r = await cli('denoise', PHOTO, '--out', path.join(dir, 'f.png'), '--model', odd);
     expect(r.code).toBe(1);
     expect(r.err.trim().split('\n')).toHaveLength(1);
@@ -145,13 +145,7 @@ describe('noise map from the estimator', () => {
   });
 
   it('refuses an estimator whose calibration is out of range, in one line', async () => {
-    const odd = path.join(dir, 'odd.onnx');
-    copyFileSync(model, odd);
-    copyFileSync(path.join(dir, 'm.estimator.onnx'), path.join(dir, 'odd.estimator.onnx'));
-    writeFileSync(
-      path.join(dir, 'odd.estimator.json'),
-      JSON.stringify({ calibration: { quantile: 3, offset: 0, gain: 1 } }),
-    );
+    const odd = modelWithCalibration('odd', { quantile: 3, offset: 0, gain: 1 });
     const r = await cli('denoise', PHOTO, '--out', path.join(dir, 'c.png'), '--model', odd);
     expect(r.code).toBe(1);
     expect(r.err.trim().split('\n')).toHaveLength(1);
