@@ -13,7 +13,7 @@ import { readdirSync } from 'node:fs';
 import { Rng } from '../common/rng.js';
 import { readImage } from '../main/imaging/codec.js';
 import { cutPlanes, type Image } from '../main/imaging/image.js';
-import { simulateCameraNoise, compressJpeg, type CameraNoiseLevel } from '../main/imaging/camera/index.js';
+import { simulateCameraNoise, compressJpeg, levelMap, type CameraNoiseLevel } from '../main/imaging/camera/index.js';
 import { boxSmooth, levelByBrightness, openNoiseEstimator } from '../main/ml/inference/noise-map.js';
 
 const [dir, estimatorFile, count = '24'] = process.argv.slice(2);
@@ -42,12 +42,6 @@ const mean = (a: ArrayLike<number>) => {
   for (let i = 0; i < a.length; i++) s += a[i]!;
   return s / a.length;
 };
-/** The simulator's map is per channel; the estimator learns (and the denoiser takes) their RMS. */
-const rmsLevel = (map: Float32Array, hw: number) => {
-  let s = 0;
-  for (const v of map) s += v * v;
-  return Math.sqrt(s / (map.length / hw) / hw);
-};
 const centreCrop = (img: Image): Image => {
   const width = Math.min(CROP, img.width);
   const height = Math.min(CROP, img.height);
@@ -71,7 +65,7 @@ for (const [pi, f] of files.entries()) {
       const quality = s.jpeg ? 60 + rng.int(36) : null;
       const sim = simulateCameraNoise(photo, { level: s.level, jpegQuality: quality }, rng, { clean: true });
       noisy = quality ? await compressJpeg(sim.noisy, quality) : sim.noisy;
-      truth = rmsLevel(sim.noiseMap, photo.width * photo.height);
+      truth = mean(levelMap(sim.noiseMap, photo.width * photo.height));
     }
     const raw = await estimator.raw(noisy);
     const smoothed = new Map<number, Float32Array>();

@@ -29,7 +29,7 @@ import { Rng } from '../common/rng.js';
 import { compareImages, estimateNoiseSigma, readImage, withData, type Image } from '../main/imaging/index.js';
 import { denoiseImage, openOnnxModel, type OnnxModel } from '../main/ml/inference/index.js';
 import { estimatorFileFor, openNoiseEstimator, type NoiseEstimator } from '../main/ml/inference/noise-map.js';
-import { compressJpeg, simulateCameraNoise, type CameraNoiseLevel } from '../main/imaging/camera/index.js';
+import { compressJpeg, levelMap, simulateCameraNoise, type CameraNoiseLevel } from '../main/imaging/camera/index.js';
 import { UsageError } from '../main/cli/command.js';
 import { numberOption, RANGES } from '../main/cli/options.js';
 import {
@@ -187,7 +187,7 @@ async function main(): Promise<void> {
           demosaic: p.demosaic,
           sharpen: p.sharpen.amount,
           chroma_nr: p.chromaDenoise.strength,
-          true_sigma: rmsLevel(sim.noiseMap, noisy.width * noisy.height),
+          true_sigma: mean(levelMap(sim.noiseMap, noisy.width * noisy.height)),
           estimated_sigma: estimated,
           network_sigma: {},
         };
@@ -249,21 +249,6 @@ async function main(): Promise<void> {
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
-}
-
-/**
- * The simulator's map is per channel; the level a denoiser is told (and an estimator learns) is
- * their RMS at each pixel. Its mean over the photo.
- */
-function rmsLevel(map: Float32Array, hw: number): number {
-  const channels = map.length / hw;
-  let s = 0;
-  for (let i = 0; i < hw; i++) {
-    let q = 0;
-    for (let c = 0; c < channels; c++) q += map[c * hw + i]! ** 2;
-    s += Math.sqrt(q / channels);
-  }
-  return s / hw;
 }
 
 function mean(a: Float32Array): number {

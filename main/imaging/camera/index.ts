@@ -6,6 +6,7 @@ export {
   addSensorNoise,
   processRaw,
   noiseMap,
+  levelMap,
   type CameraNoiseResult,
   type CameraNoiseOptions,
   type Unprocessed,

@@ -253,6 +253,26 @@ function measureVarianceGains(pipeline: CameraPipeline, camToRgb: Mat3): Float64
   return m;
 }
 
+/**
+ * The one level per pixel that a denoiser's noise map states, from the simulator's per-channel map
+ * (C planes of n pixels): the RMS over the channels, as the Poisson–Gaussian training samples state
+ * their RMS level: the level that, given as a flat σ, removes the same noise power, and what a
+ * blind estimator measures on the photo. Divided by `unit` (255 for a map on the [0, 1] scale).
+ */
+export function levelMap(perChannel: Float32Array, n: number, unit = 1): Float32Array {
+  const channels = perChannel.length / n;
+  const level = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    let power = 0;
+    for (let c = 0; c < channels; c++) {
+      const s = perChannel[c * n + i]!;
+      power += s * s;
+    }
+    level[i] = Math.sqrt(power / channels) / unit;
+  }
+  return level;
+}
+
 /** The per-pixel, per-channel σ (0–255) of the final noise; see the header for the derivation. */
 export function noiseMap(
   cam: Float32Array,

@@ -17,7 +17,7 @@ import type { CameraMixSpec } from '../../../common/noise-spec.js';
 import { cutPlanes, reflectPlanes } from '../../imaging/image.js';
 import type { Image } from '../../imaging/image.js';
 import { blurRadius } from '../../imaging/camera/filters.js';
-import { type CameraPipeline, sampleCameraParams, simulateCameraNoise } from '../../imaging/camera/index.js';
+import { type CameraPipeline, levelMap, sampleCameraParams, simulateCameraNoise } from '../../imaging/camera/index.js';
 
 export type { CameraMixSpec };
 
@@ -117,16 +117,8 @@ export function cameraSample(rgb: Float32Array, height: number, width: number, r
   const r = simulateCameraNoise(image, pipeline, rng, { clean: true });
   const n = height * width;
   const map = cropCentre(r.noiseMap, 3, height, width, m);
-  // The simulator's map is per channel; the model's map has one channel. RMS over the channels,
-  // as the Poisson–Gaussian samples state their RMS level: the level that, given as a flat σ,
-  // removes the same noise power, and what a blind estimator measures on the photo.
-  const level = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    const a = map[i]!;
-    const b = map[n + i]!;
-    const c = map[2 * n + i]!;
-    level[i] = Math.sqrt((a * a + b * b + c * c) / 3) / 255;
-  }
+  // The simulator's map is per channel; the model's map has one channel, on the [0, 1] scale.
+  const level = levelMap(map, n, 255);
   return {
     noisy: cropCentre(r.noisy.data, 3, height, width, m),
     clean: cropCentre(r.clean!.data, 3, height, width, m),
