@@ -23,7 +23,7 @@ import { createExecutor } from '../../engine/exec/index.js';
 import type { LoadedModel } from '../../engine/exec/executor.js';
 import { Tensor } from '../../engine/ir/tensor.js';
 import { cannotRead } from '../../imaging/codec.js';
-import { reflectIndex, repeatPlane, type Image } from '../../imaging/image.js';
+import { reflectIndex, repeatPlane, type Image, type Rect } from '../../imaging/image.js';
 import { estimateNoiseSigma } from '../../imaging/noise-estimate.js';
 
 /** Core tile of the estimator's runs, and the context around it (≥ its receptive radius). */
@@ -31,6 +31,11 @@ const TILE = 512;
 const CONTEXT = 8;
 /** Brightness bins of the noise level function. */
 const BINS = 16;
+/** Readings kept for the noise level function (a strided sample: thousands per bin are plenty). */
+const SAMPLES = 400_000;
+/** Pixels the estimator reads of a large photo, and the side of its windows (estimationWindows). */
+const READ_BUDGET = 3_000_000;
+const WINDOW = 256;
 
 /**
  * How an estimator's readings become noise levels: the readings box-averaged over
@@ -101,48 +106,102 @@ export async function openNoiseEstimator(file: string, opts: { threads?: number 
     const out = await session.run({ [input.name]: new Tensor('float32', [1, 3, h, w], data) }, [output.name]);
     return out[output.name]!.data as Float32Array;
   };
+  /** The network's readings (0–255) over one window of the photo, its context reflected in. */
+  const readWindow = async (rgb: Float32Array, W: number, H: number, r: Rect): Promise<Float32Array> => {
+    const th = r.height + 2 * CONTEXT;
+    const tw = r.width + 2 * CONTEXT;
+    const tile = new Float32Array(3 * th * tw);
+    for (let c = 0; c < 3; c++)
+      for (let j = 0; j < th; j++) {
+        const row = c * H * W + reflectIndex(r.y - CONTEXT + j, H) * W;
+        const at = (c * th + j) * tw;
+        for (let i = 0; i < tw; i++) tile[at + i] = rgb[row + reflectIndex(r.x - CONTEXT + i, W)]!;
+      }
+    const m = await runTile(tile, th, tw);
+    const reading = new Float32Array(r.width * r.height);
+    for (let j = 0; j < r.height; j++)
+      for (let i = 0; i < r.width; i++) {
+        const v = m[(j + CONTEXT) * tw + i + CONTEXT]!;
+        // A broken estimator (NaN or infinite weights) must not pass for "no noise".
+        if (!Number.isFinite(v))
+          throw new ImagingError(
+            'bad-model',
+            `${label}: the noise estimator returned values that are not numbers; give --sigma, or use a model without a broken estimator beside it`,
+          );
+        reading[j * r.width + i] = Math.max(0, v) * 255;
+      }
+    return reading;
+  };
+  const colour = (image: Image) => (image.channels === 3 ? image.data : repeatPlane(image.data, 3));
 
   const raw = async (image: Image): Promise<Float32Array> => {
     const { width: W, height: H } = image;
-    const rgb = image.channels === 3 ? image.data : repeatPlane(image.data, 3);
+    const rgb = colour(image);
     const reading = new Float32Array(W * H);
-    for (let y0 = 0; y0 < H; y0 += TILE)
-      for (let x0 = 0; x0 < W; x0 += TILE) {
-        const th = Math.min(TILE, H - y0) + 2 * CONTEXT;
-        const tw = Math.min(TILE, W - x0) + 2 * CONTEXT;
-        const tile = new Float32Array(3 * th * tw);
-        for (let c = 0; c < 3; c++)
-          for (let j = 0; j < th; j++) {
-            const row = c * H * W + reflectIndex(y0 - CONTEXT + j, H) * W;
-            for (let i = 0; i < tw; i++) tile[(c * th + j) * tw + i] = rgb[row + reflectIndex(x0 - CONTEXT + i, W)]!;
-          }
-        const m = await runTile(tile, th, tw);
-        for (let j = CONTEXT; j < th - CONTEXT; j++)
-          for (let i = CONTEXT; i < tw - CONTEXT; i++) {
-            const v = m[j * tw + i]!;
-            // A broken estimator (NaN or infinite weights) must not pass for "no noise".
-            if (!Number.isFinite(v))
-              throw new ImagingError(
-                'bad-model',
-                `${label}: the noise estimator returned values that are not numbers; give --sigma, or use a model without a broken estimator beside it`,
-              );
-            reading[(y0 + j - CONTEXT) * W + (x0 + i - CONTEXT)] = Math.max(0, v) * 255;
-          }
-      }
+    for (const r of tileGrid(W, H)) {
+      const part = await readWindow(rgb, W, H, r);
+      for (let j = 0; j < r.height; j++)
+        reading.set(part.subarray(j * r.width, (j + 1) * r.width), (r.y + j) * W + r.x);
+    }
     return reading;
   };
   return {
     raw,
     map: async (image) => {
       const { quantile, offset, gain, smoothing } = calibration;
-      const reading = await raw(image);
-      const smoothed = smoothing > 0 ? boxSmooth(reading, image.width, image.height, smoothing) : reading;
-      const levels = levelByBrightness(smoothed, image, quantile);
+      const { width: W, height: H } = image;
+      const rgb = colour(image);
+      const bright = brightness(image);
+      const bins = emptyBins();
+      const windows = estimationWindows(W, H);
+      // Each window's share of the strided sample, so that a photo read whole is sampled as before.
+      const step = Math.max(1, Math.floor(windows.reduce((n, r) => n + r.width * r.height, 0) / SAMPLES));
+      for (const r of windows) {
+        const part = await readWindow(rgb, W, H, r);
+        const reading = smoothing > 0 ? boxSmooth(part, r.width, r.height, smoothing) : part;
+        for (let k = 0; k < reading.length; k += step)
+          bins[binOf(bright[(r.y + Math.floor(k / r.width)) * W + r.x + (k % r.width)]!)]!.push(reading[k]!);
+      }
+      const levels = levelsFromCurve(bright, levelCurve(bins, quantile));
       for (let i = 0; i < levels.length; i++) levels[i] = Math.max(0, (levels[i]! - offset) / gain);
       return levels;
     },
     close: () => session.dispose(),
   };
+}
+
+/** The estimator's tiles over a W×H photo: cores of TILE², the last ones cut at the edges. */
+function tileGrid(W: number, H: number): Rect[] {
+  const tiles: Rect[] = [];
+  for (let y = 0; y < H; y += TILE)
+    for (let x = 0; x < W; x += TILE) tiles.push({ x, y, width: Math.min(TILE, W - x), height: Math.min(TILE, H - y) });
+  return tiles;
+}
+
+/**
+ * Where the estimator reads a photo. The noise level function needs a sample of readings per
+ * brightness, not a reading at every pixel, so a large photo is read in windows spread evenly over
+ * it (one WINDOW² window at the centre of each cell of a grid) covering about READ_BUDGET pixels:
+ * on a 12-MP photo that is a quarter of the network's work, and the sample still spans every part
+ * of the photo. A photo up to READ_BUDGET pixels is read whole, tile by tile.
+ */
+export function estimationWindows(W: number, H: number): Rect[] {
+  if (W * H <= READ_BUDGET) return tileGrid(W, H);
+  const width = Math.min(WINDOW, W);
+  const height = Math.min(WINDOW, H);
+  const count = Math.floor(READ_BUDGET / (width * height));
+  const clamp = (v: number, hi: number) => Math.max(1, Math.min(hi, v));
+  // A grid of the photo's proportions: nx·ny ≤ count, and no more windows across than fit.
+  const nx = clamp(Math.round(Math.sqrt((count * W) / H)), Math.min(count, Math.floor(W / width)));
+  const ny = clamp(Math.floor(count / nx), Math.floor(H / height));
+  const windows: Rect[] = [];
+  for (let j = 0; j < ny; j++)
+    for (let i = 0; i < nx; i++) {
+      const x = Math.floor(((i + 0.5) * W) / nx - width / 2);
+      const y = Math.floor(((j + 0.5) * H) / ny - height / 2);
+      windows.push({ x: Math.max(0, Math.min(W - width, x)), y: Math.max(0, Math.min(H - height, y)), width, height });
+    }
+  return windows;
 }
 
 async function readCalibration(file: string): Promise<EstimatorCalibration> {
@@ -186,6 +245,16 @@ export async function readNoise(image: Image, estimator: NoiseEstimator | null):
  * level at every pixel from its brightness (linear between bin centres).
  */
 export function levelByBrightness(readings: Float32Array, image: Image, quantile: number): Float32Array {
+  const bright = brightness(image);
+  const bins = emptyBins();
+  // A strided sample keeps this fast on large photos; thousands of readings per bin are plenty.
+  const step = Math.max(1, Math.floor(bright.length / SAMPLES));
+  for (let i = 0; i < bright.length; i += step) bins[binOf(bright[i]!)]!.push(readings[i]!);
+  return levelsFromCurve(bright, levelCurve(bins, quantile));
+}
+
+/** Local brightness: luma box-smoothed over 5×5, so that the level follows areas, not grain. */
+function brightness(image: Image): Float32Array {
   const { width: W, height: H } = image;
   const hw = W * H;
   const luma = new Float32Array(hw);
@@ -193,20 +262,23 @@ export function levelByBrightness(readings: Float32Array, image: Image, quantile
     for (let i = 0; i < hw; i++)
       luma[i] = 0.299 * image.data[i]! + 0.587 * image.data[hw + i]! + 0.114 * image.data[2 * hw + i]!;
   else luma.set(image.data.subarray(0, hw));
-  const bright = boxSmooth(luma, W, H, 2);
-  const binOf = (v: number) => Math.min(BINS - 1, Math.max(0, Math.floor(v * BINS)));
-  const perBin: number[][] = Array.from({ length: BINS }, () => []);
-  // A strided sample keeps this fast on large photos; thousands of readings per bin are plenty.
-  const step = Math.max(1, Math.floor(hw / 400_000));
-  for (let i = 0; i < hw; i += step) perBin[binOf(bright[i]!)]!.push(readings[i]!);
-  const curve: (number | null)[] = perBin.map((v) => {
+  return boxSmooth(luma, W, H, 2);
+}
+
+const emptyBins = (): number[][] => Array.from({ length: BINS }, () => []);
+const binOf = (v: number) => Math.min(BINS - 1, Math.max(0, Math.floor(v * BINS)));
+
+/** Per brightness bin, the quantile of its readings; bins with too few are interpolated. */
+function levelCurve(bins: number[][], quantile: number): number[] {
+  const curve: (number | null)[] = bins.map((v) => {
     if (v.length < MIN_PER_BIN) return null;
     v.sort((a, b) => a - b);
     return v[Math.floor(quantile * (v.length - 1))]!;
   });
   const known = curve.flatMap((v, i) => (v === null ? [] : [i]));
-  if (known.length === 0) return new Float32Array(hw).fill(median(readings));
-  const filled = curve.map((v, i) => {
+  // Too few readings anywhere (a tiny photo): one level, the median of them all.
+  if (known.length === 0) return new Array<number>(BINS).fill(medianOf(bins.flat()));
+  return curve.map((v, i) => {
     if (v !== null) return v;
     const below = known.filter((k) => k < i).at(-1);
     const above = known.find((k) => k > i);
@@ -215,14 +287,23 @@ export function levelByBrightness(readings: Float32Array, image: Image, quantile
     const t = (i - below) / (above - below);
     return (1 - t) * curve[below]! + t * curve[above]!;
   });
-  const out = new Float32Array(hw);
-  for (let i = 0; i < hw; i++) {
+}
+
+/** The level at every pixel from its brightness, linear between bin centres. */
+function levelsFromCurve(bright: Float32Array, curve: number[]): Float32Array {
+  const out = new Float32Array(bright.length);
+  for (let i = 0; i < bright.length; i++) {
     const x = bright[i]! * BINS - 0.5;
     const k = Math.min(BINS - 2, Math.max(0, Math.floor(x)));
     const t = Math.min(1, Math.max(0, x - k));
-    out[i] = (1 - t) * filled[k]! + t * filled[k + 1]!;
+    out[i] = (1 - t) * curve[k]! + t * curve[k + 1]!;
   }
   return out;
+}
+
+function medianOf(values: number[]): number {
+  values.sort((a, b) => a - b);
+  return values[values.length >> 1] ?? 0;
 }
 
 function median(values: Float32Array): number {
@@ -234,21 +315,38 @@ function median(values: Float32Array): number {
   return sample[sample.length >> 1] ?? 0;
 }
 
-/** Box mean of half-width r (edges mirrored), separable, by running sums. */
+/**
+ * Box mean of half-width r (edges mirrored), separable, by running sums: along each row, then down
+ * the columns with one running sum per column, so that both passes walk memory in order.
+ */
 export function boxSmooth(plane: Float32Array, width: number, height: number, r: number): Float32Array {
-  const pass = (src: Float32Array, n: number, lines: number, at: (line: number, k: number) => number) => {
-    const out = new Float32Array(src.length);
-    const span = 2 * r + 1;
-    for (let l = 0; l < lines; l++) {
-      let sum = 0;
-      for (let k = -r; k <= r; k++) sum += src[at(l, reflectIndex(k, n))]!;
-      for (let k = 0; k < n; k++) {
-        out[at(l, k)] = sum / span;
-        sum += src[at(l, reflectIndex(k + r + 1, n))]! - src[at(l, reflectIndex(k - r, n))]!;
-      }
+  const span = 2 * r + 1;
+  const rows = new Float32Array(plane.length);
+  const line = new Float32Array(width + 2 * r + 1);
+  for (let y = 0; y < height; y++) {
+    const at = y * width;
+    for (let k = -r; k <= width + r; k++) line[k + r] = plane[at + reflectIndex(k, width)]!;
+    let sum = 0;
+    for (let k = 0; k < span; k++) sum += line[k]!;
+    for (let x = 0; x < width; x++) {
+      rows[at + x] = sum / span;
+      sum += line[x + span]! - line[x]!;
     }
-    return out;
-  };
-  const rows = pass(plane, width, height, (y, x) => y * width + x);
-  return pass(rows, height, width, (x, y) => y * width + x);
+  }
+  const out = new Float32Array(plane.length);
+  const sums = new Float64Array(width);
+  for (let k = -r; k <= r; k++) {
+    const at = reflectIndex(k, height) * width;
+    for (let x = 0; x < width; x++) sums[x] = sums[x]! + rows[at + x]!;
+  }
+  for (let y = 0; y < height; y++) {
+    const at = y * width;
+    const enter = reflectIndex(y + r + 1, height) * width;
+    const leave = reflectIndex(y - r, height) * width;
+    for (let x = 0; x < width; x++) {
+      out[at + x] = sums[x]! / span;
+      sums[x] = sums[x]! + rows[enter + x]! - rows[leave + x]!;
+    }
+  }
+  return out;
 }
