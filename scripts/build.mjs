@@ -31,6 +31,7 @@ const nodeEntries = {
   'bench/real': 'bench/real.ts',
   'bench/growth': 'bench/growth.ts',
   'bench/calibrate-estimator': 'bench/calibrate-estimator.ts',
+  'bench/calibrate-jpeg': 'bench/calibrate-jpeg.ts',
   'bench/quantize': 'bench/quantize.ts',
   'host/serve': 'main/host/serve.ts',
 };

@@ -17,6 +17,7 @@ import { exifToSharp } from './exif.js';
 import { withSourceMetadata, type MetadataMode } from './metadata.js';
 import { isHeic } from './sniff.js';
 import type { Image } from './image.js';
+import { jpegQuality } from './jpeg-quality.js';
 
 /** Default decoding limit: 200 megapixels (a 24-MP photo is far below; a decompression bomb is not). */
 export const DEFAULT_PIXEL_LIMIT = 200_000_000;
@@ -175,6 +176,10 @@ export async function decodeImage(bytes: Buffer, opts: ReadOptions & { source?: 
     image.alpha = alpha;
   }
   if (meta.exif) image.meta.exif = meta.exif;
+  if (meta.format === 'jpeg') {
+    const quality = jpegQuality(bytes);
+    if (quality !== null) image.meta.jpegQuality = quality;
+  }
   if (meta.icc) image.meta.icc = meta.icc;
   return image;
 }

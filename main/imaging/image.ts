@@ -10,6 +10,11 @@ export interface ImageMeta {
   icc?: Buffer;
   /** Where the image was read from, for messages. */
   source?: string;
+  /**
+   * For pixels decoded from a JPEG: its quality on the IJG scale (jpeg-quality.ts). It describes
+   * these pixels' compression, so whatever adds noise to them drops it (the noise came after).
+   */
+  jpegQuality?: number;
 }
 
 export interface Image {
@@ -24,6 +29,12 @@ export interface Image {
   /** Bit depth of the source samples, and the default for writing. */
   bitDepth: 8 | 16;
   meta: ImageMeta;
+}
+
+/** Metadata for pixels that no longer are the JPEG's (noise was added after it). */
+export function withoutJpegQuality(meta: ImageMeta): ImageMeta {
+  const { jpegQuality: _, ...rest } = meta;
+  return rest;
 }
 
 /** A black image of the given shape. */

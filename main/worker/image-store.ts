@@ -21,7 +21,7 @@ interface SnapshotHeader {
   hasAlpha: boolean;
   name: string;
   sourcePath: string | null;
-  meta: { format: string; source?: string; exif?: string; icc?: string };
+  meta: { format: string; source?: string; exif?: string; icc?: string; jpegQuality?: number };
 }
 
 export function imageUrl(imageId: string): string {
@@ -152,6 +152,7 @@ export class ImageStore {
         ...(image.meta.source ? { source: image.meta.source } : {}),
         ...(image.meta.exif ? { exif: image.meta.exif.toString('base64') } : {}),
         ...(image.meta.icc ? { icc: image.meta.icc.toString('base64') } : {}),
+        ...(image.meta.jpegQuality ? { jpegQuality: image.meta.jpegQuality } : {}),
       },
     };
     const preview = await encodeImage(image, 'png', { bitDepth: 8, metadata: 'strip' });
@@ -223,6 +224,7 @@ function metaOf(h: SnapshotHeader): Image['meta'] {
     ...(h.meta.source ? { source: h.meta.source } : {}),
     ...(h.meta.exif ? { exif: Buffer.from(h.meta.exif, 'base64') } : {}),
     ...(h.meta.icc ? { icc: Buffer.from(h.meta.icc, 'base64') } : {}),
+    ...(typeof h.meta.jpegQuality === 'number' ? { jpegQuality: h.meta.jpegQuality } : {}),
   };
 }
 

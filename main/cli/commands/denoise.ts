@@ -51,6 +51,8 @@ interface FileResult {
   estimator?: 'network' | 'wavelet-mad';
   /** The noise level the model was told: σ × strength (the map's median, for a per-pixel map). */
   model_sigma?: number;
+  /** The source JPEG's quality, when the estimator's level allowed for its compression. */
+  jpeg_quality?: number;
   error?: string;
 }
 
@@ -238,6 +240,9 @@ code is 1 if any file failed.
             sigma: Math.round(done.sigma * 1000) / 1000,
             sigma_source: done.sigmaSource,
             ...(done.estimator ? { estimator: done.estimator } : {}),
+            ...(done.estimator === 'network' && image.meta.jpegQuality !== undefined
+              ? { jpeg_quality: image.meta.jpegQuality }
+              : {}),
             model_sigma: Math.round(done.sigma * (strength ?? 1) * 1000) / 1000,
           });
         } catch (e) {
@@ -250,7 +255,7 @@ code is 1 if any file failed.
         results.push(result);
         if (result.ok)
           io.err(
-            `${job.input} → ${result.output}  ${result.width}×${result.height}  σ ${result.sigma} (${result.sigma_source})  ${result.ms} ms\n`,
+            `${job.input} → ${result.output}  ${result.width}×${result.height}  σ ${result.sigma} (${result.sigma_source}${result.jpeg_quality ? `, allowing for JPEG quality ${Math.round(result.jpeg_quality)}` : ''})  ${result.ms} ms\n`,
           );
         else io.err(`denoise-lab denoise: ${result.error}\n`);
       }

@@ -44,7 +44,7 @@
 
 import type { Rng } from '../../../common/rng.js';
 import { ImagingError } from '../../../common/errors.js';
-import { repeatPlane, withData, type Image } from '../image.js';
+import { repeatPlane, withData, withoutJpegQuality, type Image } from '../image.js';
 import { encodeImage, decodeImage } from '../codec.js';
 import { cfaColours, demosaic, mosaic } from './bayer.js';
 import { applyMatrix, forwardGains, invert3, invertGainsSafely, rgbToCamMatrix, type Mat3 } from './color.js';
@@ -92,8 +92,12 @@ export function simulateCameraNoise(
 
   const { cam, raw, camToRgb } = unprocess(rgb, width, height, pipeline);
   const noisyRaw = addSensorNoise(raw, pipeline.shot, pipeline.read, rng);
+  // New pixels from the camera: whatever JPEG the source came from no longer describes them.
   const finish = (r: Float32Array) =>
-    withData({ ...image, channels: 3 }, processRaw(r, width, height, pipeline, camToRgb));
+    withData(
+      { ...image, channels: 3, meta: withoutJpegQuality(image.meta) },
+      processRaw(r, width, height, pipeline, camToRgb),
+    );
   const result: CameraNoiseResult = {
     noisy: { ...finish(noisyRaw), bitDepth: 8 },
     noiseMap: noiseMap(cam, width, height, pipeline, camToRgb),
@@ -330,7 +334,11 @@ export async function compressJpeg(image: Image, quality: number): Promise<Image
   const decoded = await decodeImage(bytes);
   return {
     ...decoded,
-    meta: { ...image.meta },
+    // The source's metadata, and the quality of the JPEG these pixels now come from.
+    meta: {
+      ...withoutJpegQuality(image.meta),
+      ...(decoded.meta.jpegQuality ? { jpegQuality: decoded.meta.jpegQuality } : {}),
+    },
     bitDepth: image.bitDepth,
     ...(image.alpha ? { alpha: image.alpha } : {}),
   };

@@ -52,8 +52,28 @@ export interface EstimatorCalibration {
   gain: number;
   /** Half-width of the box average of the readings, pixels (0: none). */
   smoothing: number;
+  /**
+   * How much a JPEG's level is raised: by the fraction `jpeg` at quality 60, in proportion down to
+   * nothing at quality `jpegKnee` and above (level × (1 + jpeg · (knee − q) / (knee − 60))).
+   * Compression removes the fine grain the network reads and leaves the coarse blotches, so it
+   * reads a heavily compressed JPEG's noise low; the quality comes from the file's own
+   * quantisation tables (imaging/jpeg-quality.ts). Fitted for the denoiser that ships with the
+   * estimator, by its PSNR (bench/calibrate-jpeg.ts). 0: none.
+   */
+  jpeg: number;
+  jpegKnee: number;
 }
-const UNCALIBRATED: EstimatorCalibration = { quantile: 0.25, offset: 0, gain: 1, smoothing: 0 };
+const UNCALIBRATED: EstimatorCalibration = { quantile: 0.25, offset: 0, gain: 1, smoothing: 0, jpeg: 0, jpegKnee: 100 };
+
+/** The factor a calibration's JPEG correction puts on the level of a JPEG of this quality. */
+export function jpegFactor(
+  calibration: Pick<EstimatorCalibration, 'jpeg' | 'jpegKnee'>,
+  quality: number | undefined,
+): number {
+  if (quality === undefined) return 1;
+  const { jpeg, jpegKnee: knee } = calibration;
+  return 1 + jpeg * Math.min(1, Math.max(0, knee - quality) / (knee - 60));
+}
 /** Fewer readings than this in a bin: its level is interpolated from its neighbours. */
 const MIN_PER_BIN = 64;
 
@@ -149,6 +169,7 @@ export async function openNoiseEstimator(file: string, opts: { threads?: number 
     raw,
     map: async (image) => {
       const { quantile, offset, gain, smoothing } = calibration;
+      const factor = jpegFactor(calibration, image.meta.jpegQuality);
       const { width: W, height: H } = image;
       const rgb = colour(image);
       const bright = brightness(image);
@@ -163,7 +184,7 @@ export async function openNoiseEstimator(file: string, opts: { threads?: number 
           bins[binOf(bright[(r.y + Math.floor(k / r.width)) * W + r.x + (k % r.width)]!)]!.push(reading[k]!);
       }
       const levels = levelsFromCurve(bright, levelCurve(bins, quantile));
-      for (let i = 0; i < levels.length; i++) levels[i] = Math.max(0, (levels[i]! - offset) / gain);
+      for (let i = 0; i < levels.length; i++) levels[i] = (factor * Math.max(0, levels[i]! - offset)) / gain;
       return levels;
     },
     close: () => session.dispose(),
@@ -216,15 +237,19 @@ async function readCalibration(file: string): Promise<EstimatorCalibration> {
   const c = (doc as { calibration?: Partial<EstimatorCalibration> } | null)?.calibration;
   const ok = (v: unknown, lo: number, hi: number): v is number => typeof v === 'number' && v >= lo && v <= hi;
   const smoothing = c?.smoothing ?? 0;
+  const jpeg = c?.jpeg ?? 0;
+  const jpegKnee = c?.jpegKnee ?? 100;
   if (
     !c ||
     !ok(c.quantile, 0, 1) ||
     !ok(c.offset, -50, 50) ||
     !ok(c.gain, 0.05, 20) ||
-    !(Number.isInteger(smoothing) && smoothing >= 0 && smoothing <= 64)
+    !(Number.isInteger(smoothing) && smoothing >= 0 && smoothing <= 64) ||
+    !ok(jpeg, 0, 4) ||
+    !ok(jpegKnee, 61, 100)
   )
     throw new ImagingError('bad-model', `${file}: the noise estimator's calibration is missing or out of range`);
-  return { quantile: c.quantile, offset: c.offset, gain: c.gain, smoothing };
+  return { quantile: c.quantile, offset: c.offset, gain: c.gain, smoothing, jpeg, jpegKnee };
 }
 
 /** A map already read (e.g. for the whole photo, cut to a preview's region) as a reading. */

@@ -5,7 +5,7 @@ import { Rng } from '../../../common/rng.js';
 import { addNoise as applyNoise } from '../../../common/noise.js';
 import { noiseFromLevels } from '../../../common/noise-spec.js';
 import { compressJpeg, simulateCameraNoise } from '../../imaging/camera/index.js';
-import { withData } from '../../imaging/image.js';
+import { withData, withoutJpegQuality } from '../../imaging/image.js';
 import type { JobHandler } from './types.js';
 
 export const addNoise: JobHandler<'add-noise'> = async (params, ctx) => {
@@ -22,8 +22,14 @@ export const addNoise: JobHandler<'add-noise'> = async (params, ctx) => {
     ctx.progress({ fraction: 0.8, message: 'storing the noisy image and its reference' });
     await ctx.checkpoint();
     const what = `camera ${params.level}${jpeg ? `, JPEG ${jpeg}` : ''} (seed ${params.seed})`;
-    const reference = await ctx.saveImage({ ...sim.clean!, meta: clean.meta }, `${name}, ${what} without noise`);
-    const image = await ctx.saveImage({ ...noisy, meta: clean.meta }, `${name} + ${what}`);
+    // Both are new pixels from the simulated camera; the noisy one is a JPEG of its own when the
+    // camera saved one (compressJpeg records its quality), whatever the source was.
+    const meta = withoutJpegQuality(clean.meta);
+    const reference = await ctx.saveImage({ ...sim.clean!, meta }, `${name}, ${what} without noise`);
+    const image = await ctx.saveImage(
+      { ...noisy, meta: { ...meta, ...(noisy.meta.jpegQuality ? { jpegQuality: noisy.meta.jpegQuality } : {}) } },
+      `${name} + ${what}`,
+    );
     return { ...image, reference };
   }
   const noisy = applyNoise(clean.data, clean.channels, noiseFromLevels(params), new Rng(params.seed), {
@@ -31,7 +37,8 @@ export const addNoise: JobHandler<'add-noise'> = async (params, ctx) => {
   });
   ctx.progress({ fraction: 0.8, message: 'storing the noisy image' });
   await ctx.checkpoint();
-  return ctx.saveImage(withData(clean, noisy), `${name} + ${params.type} ${params.level} (seed ${params.seed})`, {
+  const image = { ...withData(clean, noisy), meta: withoutJpegQuality(clean.meta) };
+  return ctx.saveImage(image, `${name} + ${params.type} ${params.level} (seed ${params.seed})`, {
     unclipped: !params.clip,
   });
 };

@@ -136,6 +136,37 @@ describe('noise map from the estimator', () => {
     }
   });
 
+  it('raises the level of a JPEG by its calibrated factor, growing as the quality falls below the knee', async () => {
+    const boosted = await openNoiseEstimator(
+      estimatorFileFor(modelWithCalibration('jpeg', { quantile: 0.5, offset: 0, gain: 0.5, jpeg: 0.5, jpegKnee: 80 }))!,
+    );
+    try {
+      const plain = await boosted.map(photo);
+      const q70 = await boosted.map({ ...photo, meta: { ...photo.meta, jpegQuality: 70 } });
+      const q85 = await boosted.map({ ...photo, meta: { ...photo.meta, jpegQuality: 85 } });
+      const q40 = await boosted.map({ ...photo, meta: { ...photo.meta, jpegQuality: 40 } });
+      // 1 + 0.5 · (80 − 70) / (80 − 60) = 1.25; none above the knee; no more than 1.5 below 60.
+      for (const i of [0, 1000, photo.width * photo.height - 1]) {
+        expect(plain[i]).toBeGreaterThan(0);
+        expect(q70[i]).toBeCloseTo(1.25 * plain[i]!, 4);
+        expect(q85[i]).toBeCloseTo(plain[i]!, 6);
+        expect(q40[i]).toBeCloseTo(1.5 * plain[i]!, 4);
+      }
+    } finally {
+      await boosted.close();
+    }
+    for (const [name, bad] of [
+      ['jpeg-absurd', { jpeg: 9 }],
+      ['knee-absurd', { jpeg: 0.5, jpegKnee: 60 }],
+    ] as const) {
+      const absurd = modelWithCalibration(name, { quantile: 0.5, offset: 0, gain: 1, ...bad });
+      const r = await cli('denoise', PHOTO, '--out', path.join(dir, `${name}.png`), '--model', absurd);
+      expect(r.code, name).toBe(1);
+      expect(r.err.trim().split('\n')).toHaveLength(1);
+      expect(r.err).toMatch(/calibration is missing or out of range/);
+    }
+  });
+
   it('refuses a smoothing that is not a whole number of pixels', async () => {
     const odd = modelWithCalibration('frac', { quantile: 0.5, offset: 0, gain: 1, smoothing: 2.5 });
     const r = await cli('denoise', PHOTO, '--out', path.join(dir, 'f.png'), '--model', odd);

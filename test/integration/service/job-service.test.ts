@@ -3,7 +3,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import sharp from 'sharp';
 import { ApiService } from '../../../main/service/api-service.js';
+import { ImageStore } from '../../../main/worker/image-store.js';
 import type { ImageInfo, EvaluateResult } from '../../../common/contract/index.js';
 import { jobKinds } from '../../../common/contract/index.js';
 import { buildWorker, startService, until, writeTestPng, type Harness } from './harness.js';
@@ -24,6 +26,32 @@ afterEach(async () => {
 });
 
 describe('job service: imaging jobs through the worker', () => {
+  it('gives noise added to a JPEG no JPEG quality, and a simulated camera JPEG its own', async () => {
+    h = startService(worker.workerPath);
+    const api = new ApiService(h.service, { door: 'web', allow: [tmpdir()] });
+    const jpeg = path.join(tempDir(), 'photo.jpg');
+    await sharp(photo).jpeg({ quality: 70 }).toFile(jpeg);
+    const opened = (await api.handle('images:open', { path: jpeg })) as ImageInfo;
+    const quality = async (id: string) =>
+      (await new ImageStore(path.dirname(h.service.imagePreviewFile(id)!)).load(id)).meta.jpegQuality;
+    expect(await quality(opened.imageId)).toBeCloseTo(70, 0);
+    const gaussian = (await h.service.run({
+      kind: 'add-noise',
+      params: { imageId: opened.imageId, type: 'gaussian', level: 10, seed: 1 },
+    })) as ImageInfo;
+    expect(await quality(gaussian.imageId)).toBeUndefined();
+    const camera = (await h.service.run({
+      kind: 'add-noise',
+      params: { imageId: opened.imageId, type: 'camera', level: 'medium', jpegQuality: 65, seed: 1 },
+    })) as ImageInfo;
+    expect(await quality(camera.imageId)).toBeCloseTo(65, 0);
+    const raw = (await h.service.run({
+      kind: 'add-noise',
+      params: { imageId: opened.imageId, type: 'camera', level: 'medium', seed: 1 },
+    })) as ImageInfo;
+    expect(await quality(raw.imageId)).toBeUndefined();
+  });
+
   it('opens a photo, adds Gaussian noise and measures the expected PSNR', async () => {
     h = startService(worker.workerPath);
     const api = new ApiService(h.service, { door: 'web', allow: [tmpdir()] });

@@ -54,4 +54,15 @@ describe('ImageStore', () => {
     await expect(cold.size('missing')).rejects.toThrow(/no image with id 'missing'/);
     await expect(cold.size('../x')).rejects.toThrow(/invalid image id/);
   });
+
+  it("keeps a JPEG source's quality with the snapshot, whole or in part", async () => {
+    const dir = tempDir('image-store-');
+    const image = { ...testImage(20, 10), meta: { format: 'jpeg', jpegQuality: 72.5 } };
+    const { imageId } = await new ImageStore(dir).save(image, 'photo.jpg');
+    expect((await new ImageStore(dir).load(imageId)).meta.jpegQuality).toBe(72.5);
+    const part = await new ImageStore(dir).loadRegion(imageId, { x: 2, y: 2, width: 5, height: 5 });
+    expect(part.meta.jpegQuality).toBe(72.5);
+    const { imageId: png } = await new ImageStore(dir).save(testImage(20, 10), 'photo.png');
+    expect((await new ImageStore(dir).load(png)).meta.jpegQuality).toBeUndefined();
+  });
 });
