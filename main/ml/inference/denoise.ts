@@ -71,7 +71,8 @@ export async function denoiseImage(
       estimator: reading.method,
       ...(reading.map ? { noiseMap: reading.map } : {}),
     };
-    if (reading.map) tiling.sigmaMap = reading.map.map((v) => v * strength);
+    // Read only from here on: at strength 1 the map itself, not a copy (96 MB on a 24-MP photo).
+    if (reading.map) tiling.sigmaMap = strength === 1 ? reading.map : reading.map.map((v) => v * strength);
     else tiling.sigma = reading.sigma * strength;
   }
   if (!model.takesSigma) {
