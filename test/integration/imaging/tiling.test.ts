@@ -74,6 +74,25 @@ describe('tiled inference through the ONNX adapter', () => {
     expect(maxAbsDiff(out, img.data)).toBeLessThan(1e-6);
   });
 
+  it('every pixel gets weights summing to one, for any tile, overlap and alignment', async () => {
+    // A runner that adds 1: a pixel counted twice, or missed, is off by a whole unit.
+    const plusOne: TileRunner = async (input) => input.map((v) => v + 1);
+    for (const [w, h, tile, overlap, align] of [
+      [53, 31, 10, 6, 1],
+      [64, 64, 16, 4, 1],
+      [70, 45, 16, 8, 2],
+      [33, 90, 7, 12, 1],
+      [101, 77, 24, 4, 4],
+      [5, 300, 40, 32, 2],
+    ] as const) {
+      const img = randomImage(w, h, 2, w + h);
+      const out = await denoiseTiled(img, plusOne, { tile, overlap, align });
+      let worst = 0;
+      for (let i = 0; i < out.length; i++) worst = Math.max(worst, Math.abs(out[i]! - img.data[i]! - 1));
+      expect(worst, `${w}×${h} tile ${tile} overlap ${overlap} align ${align}`).toBeLessThan(1e-5);
+    }
+  });
+
   it('a 1×1 image works (reflection of a single pixel)', async () => {
     const model = await openOnnxModel(path.join(MODELS, 'blur5_rgb.onnx'));
     const img = { width: 1, height: 1, channels: 3, data: new Float32Array([0.2, 0.5, 0.9]) };
