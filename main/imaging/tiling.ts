@@ -199,8 +199,13 @@ export async function denoiseTiled(
     });
   }
   const blend = Math.floor(overlap / 2);
-  const tw = up(Math.min(tile, W));
-  const th = up(Math.min(tile, H));
+  // A tile size the caller gave is kept. One chosen here (for memory or time) is the largest
+  // allowed: the photo is cut into as many tiles as that needs across and down, of equal size, so
+  // that no tile runs mostly on mirrored border (1920×1080 in 1024² tiles ran 2.2 MP of tiles for
+  // 2.1 MP of photo, in 960×540 tiles 1.2 MP with the overlap).
+  const side = (n: number) => (opts.tile === undefined ? Math.ceil(n / Math.ceil(n / tile)) : Math.min(tile, n));
+  const tw = up(side(W));
+  const th = up(side(H));
   const xs = coreStarts(W, tw, align > 1);
   const ys = coreStarts(H, th, align > 1);
 

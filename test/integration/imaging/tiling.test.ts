@@ -93,6 +93,23 @@ describe('tiled inference through the ONNX adapter', () => {
     }
   });
 
+  it('cuts a photo into equal tiles when it chooses the size, and keeps a size it is given', async () => {
+    const shapes: string[] = [];
+    const recorder: TileRunner = async (input, { h, w }) => {
+      shapes.push(`${w}×${h}`);
+      return input.slice();
+    };
+    const img = randomImage(1100, 300, 1, 9);
+    // Chosen here: at most 1024 (for this photo and any machine with a few GB free), so two
+    // tiles across of 550, not 1024 and 76.
+    const out = await denoiseTiled(img, recorder, { overlap: 8 });
+    expect(shapes).toEqual(['566×316', '566×316']);
+    expect(maxAbsDiff(out, img.data)).toBeLessThan(1e-6);
+    shapes.length = 0;
+    await denoiseTiled(img, recorder, { tile: 1024, overlap: 8 });
+    expect(shapes).toEqual(['1040×316', '1040×316']);
+  });
+
   it('a 1×1 image works (reflection of a single pixel)', async () => {
     const model = await openOnnxModel(path.join(MODELS, 'blur5_rgb.onnx'));
     const img = { width: 1, height: 1, channels: 3, data: new Float32Array([0.2, 0.5, 0.9]) };
@@ -162,7 +179,8 @@ describe('tiled inference through the ONNX adapter', () => {
 
   it('a time budget sizes the tiles from the measured speed of the model', async () => {
     // A model that costs 1 µs per input pixel: a 40 ms budget fits a √40000 = 200 px tile, 136 px
-    // of core inside 2·32 px of context, rounded down to the 64-px step: 128. The probe runs twice
+    // of core inside 2·32 px of context, rounded down to the 64-px step: 128 at most, so the
+    // 400×300 photo is cut into 4 × 3 equal cores of 100 × 100. The probe runs twice
     // (warm-up, then timed), once per model. The model's time passes on a fake clock, so a busy
     // machine cannot change what is measured.
     let clock = 0;
@@ -178,12 +196,12 @@ describe('tiled inference through the ONNX adapter', () => {
     const out = await denoiseTiled(image, runner, { overlap: 32, tileTimeMs: 40 });
     expect(sizes.slice(0, 2)).toEqual([256, 256]);
     const tile = sizes[2]! - 64;
-    expect(tile).toBe(128);
+    expect(tile).toBe(100);
     expect(sizes.length).toBe(2 + 4 * 3);
     // The same model again: no new probe, the same tiles, so the same result to the bit.
     sizes.length = 0;
     const again = await denoiseTiled(image, runner, { overlap: 32, tileTimeMs: 40 });
-    expect(sizes).toEqual(new Array(12).fill(192));
+    expect(sizes).toEqual(new Array(12).fill(164));
     expect(again).toEqual(out);
     // An identity model: tiling changes nothing whatever the tile size.
     let worst = 0;
