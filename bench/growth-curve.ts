@@ -460,7 +460,7 @@ export function formatGrowth(r: GrowthReport): string {
     lines.push(
       '',
       `Denoise with the shipped default model (\`denoise-lab denoise photo.jpg --out out.jpg --sigma ${s.sigma} --threads ${s.threads}\`; ` +
-        `the CLI's default tiles, ${s.tile} px here; 3:2 JPEG q 95 in and out, made from ${s.photo} with Gaussian noise σ ${s.sigma})`,
+        `the CLI's default tiles: equal tiles of at most ${s.tile} px here; 3:2 JPEG q 95 in and out, made from ${s.photo} with Gaussian noise σ ${s.sigma})`,
       '',
       '| photo | MP | seconds | s / MP | Δs / ΔMP | peak RSS, MB | ΔMB / ΔMP | CPU seconds |',
       '| --- | ---: | --- | ---: | ---: | --- | ---: | ---: |',
