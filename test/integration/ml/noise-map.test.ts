@@ -4,6 +4,7 @@
 // output minus the plain blur is exactly the map it was given.
 import { copyFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { preset } from '../../../common/model/index.js';
 import { readImage } from '../../../main/imaging/codec.js';
@@ -165,6 +166,34 @@ describe('noise map from the estimator', () => {
       expect(r.err.trim().split('\n')).toHaveLength(1);
       expect(r.err).toMatch(/calibration is missing or out of range/);
     }
+  });
+
+  it('tells what JPEG quality the level allowed for, in --json and in words', async () => {
+    const jpeg = path.join(dir, 'photo.jpg');
+    await sharp(PHOTO).jpeg({ quality: 70 }).toFile(jpeg);
+    const boosted = modelWithCalibration('said', { quantile: 0.5, offset: 0, gain: 0.5, jpeg: 0.5, jpegKnee: 80 });
+    const r = await cli('denoise', jpeg, '--out', path.join(dir, 'said.png'), '--model', boosted, '--json');
+    expect(r.code, r.err).toBe(0);
+    const file = JSON.parse(r.out).files[0];
+    expect(file.estimator).toBe('network');
+    expect(file.jpeg_quality).toBeCloseTo(70, 0);
+    const words = await cli('denoise', jpeg, '--out', path.join(dir, 'said-words.png'), '--model', boosted);
+    expect(words.err).toMatch(/\(estimated, allowing for JPEG quality 70\)/);
+    // A PNG has no JPEG quality; a given σ reads nothing.
+    const png = await cli('denoise', PHOTO, '--out', path.join(dir, 'said.png.png'), '--model', boosted, '--json');
+    expect(JSON.parse(png.out).files[0].jpeg_quality).toBeUndefined();
+    const given = await cli(
+      'denoise',
+      jpeg,
+      '--out',
+      path.join(dir, 'said-given.png'),
+      '--model',
+      boosted,
+      '--sigma',
+      '5',
+      '--json',
+    );
+    expect(JSON.parse(given.out).files[0].jpeg_quality).toBeUndefined();
   });
 
   it('refuses a smoothing that is not a whole number of pixels', async () => {
