@@ -250,9 +250,7 @@ code is 1 if any file failed.
             sigma: Math.round(done.sigma * 1000) / 1000,
             sigma_source: done.sigmaSource,
             ...(done.estimator ? { estimator: done.estimator } : {}),
-            ...(done.estimator === 'network' && image.meta.jpegQuality !== undefined
-              ? { jpeg_quality: image.meta.jpegQuality }
-              : {}),
+            ...(done.jpegQuality !== undefined ? { jpeg_quality: done.jpegQuality } : {}),
             model_sigma: Math.round(done.sigma * (strength ?? 1) * 1000) / 1000,
           });
         } catch (e) {

@@ -26,6 +26,8 @@ export interface DenoiseResult {
   estimator?: 'network' | 'wavelet-mad';
   /** The estimator's per-pixel map, when it read one (before the strength). */
   noiseMap?: Float32Array;
+  /** The JPEG quality the estimated level allowed for, when it did. */
+  jpegQuality?: number;
 }
 
 export interface DenoiseOptions extends Omit<TilingOptions, 'sigma'> {
@@ -70,6 +72,7 @@ export async function denoiseImage(
       sigmaSource: 'estimated',
       estimator: reading.method,
       ...(reading.map ? { noiseMap: reading.map } : {}),
+      ...(reading.jpegQuality !== undefined ? { jpegQuality: reading.jpegQuality } : {}),
     };
     // Read only from here on: at strength 1 the map itself, not a copy (96 MB on a 24-MP photo).
     if (reading.map) tiling.sigmaMap = strength === 1 ? reading.map : reading.map.map((v) => v * strength);

@@ -82,6 +82,8 @@ export interface NoiseEstimator {
   map(image: Image): Promise<Float32Array>;
   /** The network's own per-pixel reading, before the noise level function (for calibration). */
   raw(image: Image): Promise<Float32Array>;
+  /** The JPEG quality its map allows for on this photo (its calibration corrects JPEGs), if any. */
+  jpegQualityFor(image: Image): number | undefined;
   close(): Promise<void>;
 }
 
@@ -91,6 +93,8 @@ export interface NoiseReading {
   /** The level in one number, for people: the map's median, or the MAD estimate. */
   sigma: number;
   method: 'network' | 'wavelet-mad';
+  /** The JPEG quality the level allowed for (an estimator whose calibration corrects JPEGs). */
+  jpegQuality?: number;
 }
 
 /** The estimator file that belongs to a model file, if it ships one. */
@@ -165,11 +169,13 @@ export async function openNoiseEstimator(file: string, opts: { threads?: number 
     }
     return reading;
   };
+  const jpegQualityFor = (image: Image) => (calibration.jpeg > 0 ? image.meta.jpegQuality : undefined);
   return {
     raw,
+    jpegQualityFor,
     map: async (image) => {
       const { quantile, offset, gain, smoothing } = calibration;
-      const factor = jpegFactor(calibration, image.meta.jpegQuality);
+      const factor = jpegFactor(calibration, jpegQualityFor(image));
       const { width: W, height: H } = image;
       const rgb = colour(image);
       const bright = brightness(image);
@@ -261,7 +267,8 @@ export function readingOfMap(map: Float32Array): NoiseReading {
 export async function readNoise(image: Image, estimator: NoiseEstimator | null): Promise<NoiseReading> {
   if (!estimator) return { map: null, sigma: estimateNoiseSigma(image), method: 'wavelet-mad' };
   const map = await estimator.map(image);
-  return { map, sigma: median(map), method: 'network' };
+  const jpegQuality = estimator.jpegQualityFor(image);
+  return { map, sigma: median(map), method: 'network', ...(jpegQuality !== undefined ? { jpegQuality } : {}) };
 }
 
 /**

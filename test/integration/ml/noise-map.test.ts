@@ -194,6 +194,10 @@ describe('noise map from the estimator', () => {
       '--json',
     );
     expect(JSON.parse(given.out).files[0].jpeg_quality).toBeUndefined();
+    // An estimator whose calibration makes no JPEG correction allows for nothing.
+    const plain = await cli('denoise', jpeg, '--out', path.join(dir, 'said-plain.png'), '--model', model, '--json');
+    expect(JSON.parse(plain.out).files[0].estimator).toBe('network');
+    expect(JSON.parse(plain.out).files[0].jpeg_quality).toBeUndefined();
   });
 
   it('refuses a smoothing that is not a whole number of pixels', async () => {
