@@ -23,7 +23,7 @@ import { createExecutor } from '../../engine/exec/index.js';
 import type { LoadedModel } from '../../engine/exec/executor.js';
 import { Tensor } from '../../engine/ir/tensor.js';
 import { cannotRead } from '../../imaging/codec.js';
-import { reflectIndex, repeatPlane, type Image, type Rect } from '../../imaging/image.js';
+import { reflectIndex, reflectPlanes, repeatPlane, type Image, type Rect } from '../../imaging/image.js';
 import { estimateNoiseSigma } from '../../imaging/noise-estimate.js';
 
 /** Core tile of the estimator's runs, and the context around it (≥ its receptive radius). */
@@ -134,13 +134,7 @@ export async function openNoiseEstimator(file: string, opts: { threads?: number 
   const readWindow = async (rgb: Float32Array, W: number, H: number, r: Rect): Promise<Float32Array> => {
     const th = r.height + 2 * CONTEXT;
     const tw = r.width + 2 * CONTEXT;
-    const tile = new Float32Array(3 * th * tw);
-    for (let c = 0; c < 3; c++)
-      for (let j = 0; j < th; j++) {
-        const row = c * H * W + reflectIndex(r.y - CONTEXT + j, H) * W;
-        const at = (c * th + j) * tw;
-        for (let i = 0; i < tw; i++) tile[at + i] = rgb[row + reflectIndex(r.x - CONTEXT + i, W)]!;
-      }
+    const tile = reflectPlanes(rgb, 3, W, H, { x: r.x - CONTEXT, y: r.y - CONTEXT, width: tw, height: th });
     const m = await runTile(tile, th, tw);
     const reading = new Float32Array(r.width * r.height);
     for (let j = 0; j < r.height; j++)
@@ -309,7 +303,7 @@ function levelCurve(bins: number[][], quantile: number): number[] {
   });
   const known = curve.flatMap((v, i) => (v === null ? [] : [i]));
   // Too few readings anywhere (a tiny photo): one level, the median of them all.
-  if (known.length === 0) return new Array<number>(BINS).fill(medianOf(bins.flat()));
+  if (known.length === 0) return new Array<number>(BINS).fill(median(Float32Array.from(bins.flat())));
   return curve.map((v, i) => {
     if (v !== null) return v;
     const below = known.filter((k) => k < i).at(-1);
@@ -331,11 +325,6 @@ function levelsFromCurve(bright: Float32Array, curve: number[]): Float32Array {
     out[i] = (1 - t) * curve[k]! + t * curve[k + 1]!;
   }
   return out;
-}
-
-function medianOf(values: number[]): number {
-  values.sort((a, b) => a - b);
-  return values[values.length >> 1] ?? 0;
 }
 
 function median(values: Float32Array): number {
