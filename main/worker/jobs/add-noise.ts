@@ -22,14 +22,10 @@ export const addNoise: JobHandler<'add-noise'> = async (params, ctx) => {
     ctx.progress({ fraction: 0.8, message: 'storing the noisy image and its reference' });
     await ctx.checkpoint();
     const what = `camera ${params.level}${jpeg ? `, JPEG ${jpeg}` : ''} (seed ${params.seed})`;
-    // Both are new pixels from the simulated camera; the noisy one is a JPEG of its own when the
-    // camera saved one (compressJpeg records its quality), whatever the source was.
-    const meta = withoutJpegQuality(clean.meta);
-    const reference = await ctx.saveImage({ ...sim.clean!, meta }, `${name}, ${what} without noise`);
-    const image = await ctx.saveImage(
-      { ...noisy, meta: { ...meta, ...(noisy.meta.jpegQuality ? { jpegQuality: noisy.meta.jpegQuality } : {}) } },
-      `${name} + ${what}`,
-    );
+    // Both keep the source's metadata, as the simulator hands them back: new pixels, so no JPEG
+    // quality of the source's, and the noisy one's own when the camera saved a JPEG.
+    const reference = await ctx.saveImage(sim.clean!, `${name}, ${what} without noise`);
+    const image = await ctx.saveImage(noisy, `${name} + ${what}`);
     return { ...image, reference };
   }
   const noisy = applyNoise(clean.data, clean.channels, noiseFromLevels(params), new Rng(params.seed), {
