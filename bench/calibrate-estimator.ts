@@ -12,7 +12,7 @@ import path from 'node:path';
 import { readdirSync } from 'node:fs';
 import { Rng } from '../common/rng.js';
 import { readImage } from '../main/imaging/codec.js';
-import { cutPlanes, type Image } from '../main/imaging/image.js';
+import { centreCrop, mean } from './devset.js';
 import { simulateCameraNoise, compressJpeg, levelMap, type CameraNoiseLevel } from '../main/imaging/camera/index.js';
 import { boxSmooth, levelByBrightness, openNoiseEstimator } from '../main/ml/inference/noise-map.js';
 
@@ -37,18 +37,6 @@ const SETTINGS: { name: string; level: CameraNoiseLevel | null; jpeg: boolean }[
   { name: 'high + JPEG', level: 'high', jpeg: true },
 ];
 
-const mean = (a: ArrayLike<number>) => {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i]!;
-  return s / a.length;
-};
-const centreCrop = (img: Image): Image => {
-  const width = Math.min(CROP, img.width);
-  const height = Math.min(CROP, img.height);
-  const rect = { x: (img.width - width) >> 1, y: (img.height - height) >> 1, width, height };
-  return { ...img, width, height, data: cutPlanes(img.data, img.channels, img.width, img.height, rect) };
-};
-
 interface Case {
   setting: string;
   truth: number;
@@ -56,7 +44,7 @@ interface Case {
 }
 const cases: Case[] = [];
 for (const [pi, f] of files.entries()) {
-  const photo = centreCrop(await readImage(path.join(dir, f)));
+  const photo = centreCrop(await readImage(path.join(dir, f)), CROP);
   for (const [si, s] of SETTINGS.entries()) {
     const rng = new Rng(7000 + pi * 10 + si);
     let noisy = photo;

@@ -16,11 +16,11 @@ import { readdirSync } from 'node:fs';
 import { Rng } from '../common/rng.js';
 import { readImage } from '../main/imaging/codec.js';
 import { compareImages } from '../main/imaging/metrics.js';
-import { cutPlanes, withData, withoutJpegQuality, type Image } from '../main/imaging/image.js';
+import { withData, withoutJpegQuality, type Image } from '../main/imaging/image.js';
 import { compressJpeg, simulateCameraNoise, type CameraNoiseLevel } from '../main/imaging/camera/index.js';
 import { denoiseImage, openOnnxModel } from '../main/ml/inference/index.js';
 import { estimatorFileFor, jpegFactor, openNoiseEstimator } from '../main/ml/inference/noise-map.js';
-import { clip01 } from './devset.js';
+import { centreCrop, clip01, mean } from './devset.js';
 
 const [dir, modelFile, count = '32'] = process.argv.slice(2);
 if (!dir || !modelFile) throw new Error('usage: calibrate-jpeg <trainset> <model.onnx> [photos]');
@@ -44,14 +44,6 @@ const CANDIDATES = [0, 0.15, 0.25, 0.35, 0.5, 0.75, 1].flatMap((jpeg) =>
 const CROP = 384;
 const LEVELS: CameraNoiseLevel[] = ['medium', 'high'];
 
-const centreCrop = (img: Image): Image => {
-  const width = Math.min(CROP, img.width);
-  const height = Math.min(CROP, img.height);
-  const rect = { x: (img.width - width) >> 1, y: (img.height - height) >> 1, width, height };
-  return { ...img, width, height, data: cutPlanes(img.data, img.channels, img.width, img.height, rect) };
-};
-const mean = (a: number[]) => a.reduce((s, v) => s + v, 0) / a.length;
-
 interface Case {
   kind: string;
   quality: number;
@@ -69,7 +61,7 @@ const score = async (noisy: Image, reference: Image): Promise<number[]> => {
   return out;
 };
 for (const [pi, f] of files.entries()) {
-  const photo = centreCrop(await readImage(path.join(dir, f)));
+  const photo = centreCrop(await readImage(path.join(dir, f)), CROP);
   for (const [li, level] of LEVELS.entries()) {
     const rng = new Rng(9100 + pi * 10 + li);
     const quality = 60 + ((pi * 17 + li * 23) % 39);

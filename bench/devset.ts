@@ -8,6 +8,7 @@ import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { encodeNpy, parseNpy } from '../main/files/npy.js';
 import { withData, type Image, type ImageMetrics } from '../main/imaging/index.js';
+import { cropImage } from '../main/imaging/image.js';
 import { modelsDir, packageRoot } from '../main/files/app-paths.js';
 import { listShippedModels } from '../main/service/models.js';
 
@@ -44,6 +45,20 @@ export function hasPython(...modules: string[]): boolean {
   if (!existsSync(PYTHON)) return false;
   const r = spawnSync(PYTHON, ['-c', modules.map((m) => `import ${m}`).join('; ')], { stdio: 'ignore' });
   return r.status === 0;
+}
+
+/** The mean of a list of numbers (a noise map, a column of results). */
+export function mean(a: ArrayLike<number>): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i]!;
+  return s / a.length;
+}
+
+/** The centre side×side of a photo (all of it along a side that is shorter). */
+export function centreCrop(image: Image, side: number): Image {
+  const width = Math.min(side, image.width);
+  const height = Math.min(side, image.height);
+  return cropImage(image, { x: (image.width - width) >> 1, y: (image.height - height) >> 1, width, height });
 }
 
 export function clip01(data: Float32Array): Float32Array {

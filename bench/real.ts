@@ -39,6 +39,7 @@ import {
   devsetPhotos,
   hasPython,
   log,
+  mean,
   peerJob,
   runPythonPeer,
   shippedDenoisers,
@@ -249,12 +250,6 @@ async function main(): Promise<void> {
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
-}
-
-function mean(a: Float32Array): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i]!;
-  return s / a.length;
 }
 
 interface SettingRow {
