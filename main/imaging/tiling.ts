@@ -57,6 +57,12 @@ export interface TilingOptions {
    * caller that stops between tiles (a job that can be cancelled) then stops within this time.
    */
   tileTimeMs?: number;
+  /**
+   * Write the result over `image.data` (and return it) instead of into a new array, for callers
+   * that have no more use for the photo's own pixels: a 12-MP colour photo then needs 144 MB less,
+   * and on this project's machines fresh memory costs time as well (every new page is a fault).
+   */
+  inPlace?: boolean;
 }
 
 export const DEFAULT_OVERLAP = 32;
@@ -160,7 +166,8 @@ function rampWeight(d: number, len: number, blend: number): number {
 }
 
 /**
- * Denoises planar C×H×W data in [0, 1] tile by tile; returns a new C×H×W array.
+ * Denoises planar C×H×W data in [0, 1] tile by tile; returns a new C×H×W array, or the image's
+ * own array with `inPlace`.
  */
 export async function denoiseTiled(
   image: { width: number; height: number; channels: number; data: Float32Array },
@@ -219,7 +226,6 @@ export async function denoiseTiled(
     for (let x = Math.max(0, x0 - blend); x < Math.min(W, x0 + tw + blend); x++)
       colSum[x]! += rampWeight(x - x0, tw, blend);
 
-  const out = new Float32Array(C * H * W);
   const ih = th + 2 * overlap;
   const iw = tw + 2 * overlap;
   const input = new Float32Array(C * ih * iw);
@@ -232,13 +238,75 @@ export async function denoiseTiled(
   const total = xs.length * ys.length;
   let done = 0;
 
-  for (const y0 of ys) {
-    for (const x0 of xs) {
+  // Tiles run row by row, left to right. Before tile (r, x), the tile rows above have written
+  // every row up to rowsWritten, and the tiles to its left in row r every column up to colsWritten
+  // (over row r's rows). In place, those pixels hold results, not the photo, yet the tile's context
+  // reaches into them. It reads them from two small stores of original values instead, filled from
+  // the tile (row) before it as that was cut, since a tile's input holds only original values:
+  //   above: the written rows tile row r reads, every column (about overlap + blend rows);
+  //   left:  the written columns tile x reads, over this tile row's input rows.
+  const rowsWrittenBefore = (r: number) => (r === 0 ? 0 : Math.min(H, ys[r - 1]! + th + blend));
+  const colsWrittenBefore = (x: number) => (x === 0 ? 0 : Math.min(W, xs[x - 1]! + tw + blend));
+  // The written rows (columns) a tile reads: from the lowest row its context maps to (mirrored at
+  // the bottom edge, a context can reach back further than its top) up to rowsWritten.
+  const lowest = (start: number, n: number, span: number) => {
+    let lo = n;
+    for (let i = 0; i < span; i++) lo = Math.min(lo, reflectIndex(start - overlap + i, n));
+    return lo;
+  };
+  const aboveRows = (r: number) => {
+    const end = rowsWrittenBefore(r);
+    return [Math.min(end, lowest(ys[r]!, H, ih)), end] as const;
+  };
+  const leftCols = (x: number) => {
+    const end = colsWrittenBefore(x);
+    return [Math.min(end, lowest(xs[x]!, W, iw)), end] as const;
+  };
+  // The tile (row) before must hold them unmirrored. Should a mirrored context ever reach further
+  // back (none of 7,350 small geometries tried, tiles narrower than their context included, does),
+  // the result goes into a new array after all, which is then what is returned.
+  const unmirrored = (start: number, n: number, span: number) => [
+    Math.max(0, start - overlap),
+    Math.min(n, start - overlap + span),
+  ];
+  let inPlace = opts.inPlace === true;
+  let aboveSize = 0;
+  let leftSize = 0;
+  for (let r = 1; inPlace && r < ys.length; r++) {
+    const [lo, hi] = aboveRows(r);
+    const [a, b] = unmirrored(ys[r - 1]!, H, ih);
+    if (lo < hi && (lo < a! || hi > b!)) inPlace = false;
+    aboveSize = Math.max(aboveSize, hi - lo);
+  }
+  for (let x = 1; inPlace && x < xs.length; x++) {
+    const [lo, hi] = leftCols(x);
+    const [a, b] = unmirrored(xs[x - 1]!, W, iw);
+    if (lo < hi && (lo < a! || hi > b!)) inPlace = false;
+    leftSize = Math.max(leftSize, hi - lo);
+  }
+  if (!inPlace) [aboveSize, leftSize] = [0, 0];
+  const out = inPlace ? data : new Float32Array(C * H * W);
+  let above = new Float32Array(C * aboveSize * W); // for this tile row
+  let nextAbove = new Float32Array(C * aboveSize * W); // being filled for the next one
+  const left = new Float32Array(C * ih * leftSize);
+  const leftIndex = new Int32Array(iw);
+
+  for (const [r, y0] of ys.entries()) {
+    const [aboveTop, rowsWritten] = inPlace ? aboveRows(r) : [0, 0];
+    const [nextTop, nextEnd] = inPlace && r + 1 < ys.length ? aboveRows(r + 1) : [0, 0];
+    const aboveHeight = rowsWritten - aboveTop;
+    const nextHeight = nextEnd - nextTop;
+    for (const [x, x0] of xs.entries()) {
       await opts.checkpoint?.();
       for (let i = 0; i < iw; i++) {
         colIndex[i] = reflectIndex(x0 - overlap + i, W);
         wx[i] = rampWeight(i - overlap, tw, blend);
       }
+      const [leftFrom, colsWritten] = inPlace ? leftCols(x) : [0, 0];
+      const leftWidth = colsWritten - leftFrom;
+      // The tile's columns that come from `left` (a run at its left edge, unless it is mirrored).
+      let fromLeft = 0;
+      for (let i = 0; i < iw; i++) if (colIndex[i]! < colsWritten) leftIndex[fromLeft++] = i;
       // Rows of a tile that lies inside the image across are plain copies; at the left and right
       // edges each column goes through the mirror.
       const from = x0 - overlap;
@@ -248,9 +316,37 @@ export async function denoiseTiled(
         else for (let i = 0; i < iw; i++) into[dst + i] = plane[src + colIndex[i]!]!;
       };
       for (let c = 0; c < C; c++)
-        for (let j = 0; j < ih; j++)
-          cut(data, c * H * W + reflectIndex(y0 - overlap + j, H) * W, input, (c * ih + j) * iw);
+        for (let j = 0; j < ih; j++) {
+          const y = reflectIndex(y0 - overlap + j, H);
+          const dst = (c * ih + j) * iw;
+          if (y < rowsWritten) cut(above, (c * aboveHeight + y - aboveTop) * W, input, dst);
+          else cut(data, c * H * W + y * W, input, dst);
+          const l = (c * ih + j) * leftWidth - leftFrom;
+          for (let k = 0; k < fromLeft; k++) input[dst + leftIndex[k]!] = left[l + colIndex[leftIndex[k]!]!]!;
+        }
       if (map && mapTile) for (let j = 0; j < ih; j++) cut(map, reflectIndex(y0 - overlap + j, H) * W, mapTile, j * iw);
+      if (inPlace) {
+        // Keep the original values the next tile and the next tile row will need (see above): the
+        // input just cut holds them, at the rows and columns it took without mirroring.
+        if (x + 1 < xs.length) {
+          const [nextFrom, nextTo] = leftCols(x + 1);
+          const width = nextTo - nextFrom;
+          for (let c = 0; c < C; c++)
+            for (let j = 0; j < ih; j++) {
+              const src = (c * ih + j) * iw + nextFrom - from;
+              left.set(input.subarray(src, src + width), (c * ih + j) * width);
+            }
+        }
+        if (nextHeight > 0) {
+          const a = Math.max(0, from);
+          const b = Math.min(W, from + iw);
+          for (let c = 0; c < C; c++)
+            for (let y = nextTop; y < nextEnd; y++) {
+              const src = (c * ih + y - (y0 - overlap)) * iw + a - from;
+              nextAbove.set(input.subarray(src, src + b - a), (c * nextHeight + y - nextTop) * W + a);
+            }
+        }
+      }
       const extra = mapTile ? { sigmaMap: mapTile } : opts.sigma !== undefined ? { sigma: opts.sigma } : undefined;
       const result = await runner(input, { c: C, h: ih, w: iw }, extra);
       if (result.length !== input.length)
@@ -258,41 +354,52 @@ export async function denoiseTiled(
           'bad-model',
           `the model returned ${result.length} values for a ${C}×${ih}×${iw} tile (expected the same shape back)`,
         );
-      // Accumulate weighted outputs where the weight is non-zero (core ± blend, inside the image):
-      // row by row, one channel at a time, over the columns that fall inside the image, so the
-      // inner loop is a plain multiply-add over contiguous memory (on a 12-MP photo this loop
-      // was a second of the command's time when it tested every pixel). The weights are divided
-      // by their sums here (they factorise), so no pass over the whole image is left to do after
-      // the last tile; where no other tile reaches (weight 1 over a sum of 1, the tiles'
-      // interiors) the output is copied as it is.
-      const left = x0 - overlap;
-      const iFrom = Math.max(0, -left, overlap - blend);
-      const iTo = Math.min(iw, W - left, overlap + tw + blend);
-      for (let i = iFrom; i < iTo; i++) wx[i] = wx[i]! / colSum[left + i]!;
+      // Weighted outputs go where the weight is non-zero (core ± blend, inside the image): row by
+      // row, one channel at a time, over the columns that fall inside the image, so the inner loop
+      // is a plain multiply-add over contiguous memory (on a 12-MP photo this loop was a second of
+      // the command's time when it tested every pixel). The weights are divided by their sums
+      // here (they factorise), so no pass over the whole image is left to do after the last tile;
+      // where no other tile reaches (weight 1 over a sum of 1, the tiles' interiors) the output is
+      // copied as it is. The first tile to reach a pixel sets it, the others add to it: in place,
+      // the pixel held the photo, not zero.
+      const left0 = x0 - overlap;
+      const iFrom = Math.max(0, -left0, overlap - blend);
+      const iTo = Math.min(iw, W - left0, overlap + tw + blend);
+      for (let i = iFrom; i < iTo; i++) wx[i] = wx[i]! / colSum[left0 + i]!;
       // The first run of columns this tile has to itself (one run: others reach in at the edges).
       let copyFrom = iFrom;
       while (copyFrom < iTo && wx[copyFrom] !== 1) copyFrom++;
       let copyTo = copyFrom;
       while (copyTo < iTo && wx[copyTo] === 1) copyTo++;
+      // Columns the tiles to the left in this row reached (every row of it: they share its rows).
+      const reachedFromLeft = Math.max(iFrom, Math.min(iTo, colsWrittenBefore(x) - left0));
+      const reachedRows = rowsWrittenBefore(r);
+      const blendSpan = (o: number, res: number, a: number, b: number, wy: number, addTo: number) => {
+        const split = Math.max(a, Math.min(b, addTo));
+        for (let i = a; i < split; i++) out[o + i]! += wy * wx[i]! * result[res + i]!;
+        for (let i = split; i < b; i++) out[o + i] = wy * wx[i]! * result[res + i]!;
+      };
       for (let j = 0; j < ih; j++) {
         const y = y0 - overlap + j;
         if (y < 0 || y >= H) continue;
         const wy = rampWeight(j - overlap, th, blend) / rowSum[y]!;
         if (wy === 0) continue;
         const copy = wy === 1 && copyFrom < copyTo;
+        const addTo = y < reachedRows ? iTo : reachedFromLeft;
         for (let c = 0; c < C; c++) {
-          const o = c * H * W + y * W + left;
-          const r = (c * ih + j) * iw;
+          const o = c * H * W + y * W + left0;
+          const res = (c * ih + j) * iw;
           if (copy) {
-            for (let i = iFrom; i < copyFrom; i++) out[o + i]! += wx[i]! * result[r + i]!;
-            out.set(result.subarray(r + copyFrom, r + copyTo), o + copyFrom);
-            for (let i = copyTo; i < iTo; i++) out[o + i]! += wx[i]! * result[r + i]!;
-          } else for (let i = iFrom; i < iTo; i++) out[o + i]! += wy * wx[i]! * result[r + i]!;
+            blendSpan(o, res, iFrom, copyFrom, 1, addTo);
+            out.set(result.subarray(res + copyFrom, res + copyTo), o + copyFrom);
+            blendSpan(o, res, copyTo, iTo, 1, addTo);
+          } else blendSpan(o, res, iFrom, iTo, wy, addTo);
         }
       }
       done++;
       opts.onProgress?.(done, total);
     }
+    [above, nextAbove] = [nextAbove, above];
   }
   return out;
 }

@@ -239,6 +239,7 @@ code is 1 if any file failed.
           if (strength !== undefined) opts.strength = strength;
           opts.controls = controls;
           opts.estimator = estimator;
+          opts.inPlace = true; // nothing reads the noisy pixels after the model
           const done = await denoiseImage(image, model, opts);
           if (index === jobs.length - 1) await release();
           await mkdir(path.dirname(job.output), { recursive: true });

@@ -54,9 +54,14 @@ export async function denoiseImage(
   model: DenoiseModel,
   opts: DenoiseOptions = {},
 ): Promise<DenoiseResult> {
-  const { strength = 1, controls = {}, sigma: given, estimator = null, noiseMap, ...rest } = opts;
+  const { strength = 1, controls = {}, sigma: given, estimator = null, noiseMap, inPlace, ...rest } = opts;
   checkControls({ strength, ...controls });
-  const tiling: TilingOptions = { ...rest, align: model.sizeMultiple ?? 1 };
+  // The controls blend the model's output with the photo, so they need its pixels after the model.
+  const tiling: TilingOptions = {
+    ...rest,
+    align: model.sizeMultiple ?? 1,
+    inPlace: inPlace === true && isNeutral(controls),
+  };
   let result: Omit<DenoiseResult, 'image'>;
   if (given !== undefined) {
     result = { sigma: given, sigmaSource: 'given' };

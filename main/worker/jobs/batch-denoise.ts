@@ -38,6 +38,7 @@ export const batchDenoise: JobHandler<'batch-denoise'> = async (params, ctx) => 
         estimator: params.sigma === 'auto' ? await noiseEstimatorFor(card) : null,
         ...(params.tile ? { tile: params.tile } : {}),
         ...ctx.tiling,
+        inPlace: true, // read for this file alone, and written out next
       });
       await mkdir(path.dirname(item.output), { recursive: true });
       const output = await writeImage(clean, item.output, {

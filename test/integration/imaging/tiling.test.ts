@@ -93,6 +93,44 @@ describe('tiled inference through the ONNX adapter', () => {
     }
   });
 
+  it('in place, writes over the image and gives the same numbers as into a new array', async () => {
+    // Every output pixel depends on every pixel of its tile (its own value plus a small multiple
+    // of the tile's sum, and of the map's sum), so a tile that read a pixel an earlier tile had
+    // already overwritten would change its whole output.
+    const mixing: TileRunner = async (input, _dims, extra) => {
+      let sum = 0;
+      for (let i = 0; i < input.length; i++) sum += input[i]!;
+      let mapSum = 0;
+      if (extra?.sigmaMap) for (let i = 0; i < extra.sigmaMap.length; i++) mapSum += extra.sigmaMap[i]!;
+      const k = 0.5 / input.length;
+      return input.map((v) => 0.5 * v + k * sum + 1e-6 * mapSum);
+    };
+    for (const [w, h, c, tile, overlap, align] of [
+      [53, 31, 1, 10, 6, 1], // tiles smaller than the context: three tile rows reach into one
+      [64, 64, 3, 16, 4, 1],
+      [70, 45, 2, 16, 8, 2], // aligned: the last tiles reach past the edge
+      [33, 90, 1, 7, 12, 1],
+      [101, 77, 3, 24, 4, 4],
+      [5, 300, 3, 40, 32, 2],
+      [1025, 40, 1, 1024, 32, 1], // the last core overlaps the one before almost entirely
+      [130, 97, 3, 64, 32, 1],
+      [300, 200, 3, 300, 32, 1], // one tile
+      [1, 1, 3, 16, 4, 1],
+    ] as const) {
+      const img = randomImage(w, h, c, 7 * w + h);
+      const map = new Float32Array(w * h).map((_, i) => (i * 37) % 101);
+      for (const sigmaMap of [undefined, map]) {
+        const opts = { tile, overlap, align, ...(sigmaMap ? { sigmaMap } : {}) };
+        const fresh = await denoiseTiled(img, mixing, opts);
+        const copy = { ...img, data: img.data.slice() };
+        const inPlace = await denoiseTiled(copy, mixing, { ...opts, inPlace: true });
+        const where = `${w}×${h}×${c} tile ${tile} overlap ${overlap} align ${align}${sigmaMap ? ' with a map' : ''}`;
+        expect(inPlace, where).toBe(copy.data);
+        expect(maxAbsDiff(inPlace, fresh), where).toBe(0);
+      }
+    }
+  });
+
   it('cuts a photo into equal tiles when it chooses the size, and keeps a size it is given', async () => {
     const shapes: string[] = [];
     const recorder: TileRunner = async (input, { h, w }) => {

@@ -86,6 +86,30 @@ describe('noise map from the estimator', () => {
     }
   });
 
+  it('in place: reads the level before the photo is overwritten, and keeps the photo when the controls need it', async () => {
+    const estimator = await openNoiseEstimator(estimatorFileFor(model)!);
+    const denoiser = await openOnnxModel(model, { threads: 1 });
+    try {
+      const tiles = { tile: 40, overlap: 8 };
+      const fresh = await denoiseImage(photo, denoiser, { estimator, ...tiles });
+      const copy = { ...photo, data: photo.data.slice() };
+      const inPlace = await denoiseImage(copy, denoiser, { estimator, ...tiles, inPlace: true });
+      expect(inPlace.image.data).toBe(copy.data);
+      expect(inPlace.sigma).toBe(fresh.sigma);
+      expect(Array.from(inPlace.image.data)).toEqual(Array.from(fresh.image.data));
+      // Detail blends the photo back in after the model: its pixels must survive.
+      const controls = { detail: 0.5 };
+      const withDetail = await denoiseImage(photo, denoiser, { estimator, ...tiles, controls });
+      const copy2 = { ...photo, data: photo.data.slice() };
+      const asked = await denoiseImage(copy2, denoiser, { estimator, ...tiles, controls, inPlace: true });
+      expect(Array.from(copy2.data)).toEqual(Array.from(photo.data));
+      expect(Array.from(asked.image.data)).toEqual(Array.from(withDetail.image.data));
+    } finally {
+      await estimator.close();
+      await denoiser.close();
+    }
+  });
+
   it('is what the CLI reports; a model without one falls back with a one-line note', async () => {
     const r = await cli('denoise', PHOTO, '--out', path.join(dir, 'a.png'), '--model', model, '--json');
     expect(r.code, r.err).toBe(0);
