@@ -26,6 +26,7 @@ export type {
   AppInfo,
   CheckpointInfo,
   ClashPolicy,
+  EstimateNoiseResult,
   EvaluateResult,
   ExportDestination,
   ExportFormat,

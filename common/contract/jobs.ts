@@ -280,7 +280,13 @@ export const estimateNoiseResultSchema = z.object({
   /** Estimated noise level on the 0–255 scale (a per-pixel map's median). */
   sigma: finite,
   method: z.string(),
+  /**
+   * The JPEG quality the level allows for, or null: compression removes the fine grain the
+   * estimator reads, so its calibration raises the level of a heavily compressed JPEG.
+   */
+  jpegQuality: z.number().nullable().default(null),
 });
+export type EstimateNoiseResult = z.infer<typeof estimateNoiseResultSchema>;
 
 export const exportResultSchema = z.object({
   /** Written file on the host (destination 'path'), or the temp file behind a download. */

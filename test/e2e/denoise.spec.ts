@@ -4,7 +4,7 @@
 import { test, expect } from '@playwright/test';
 import sharp from 'sharp';
 import { startBuiltHost, type StartedHost } from './host.js';
-import { dropFiles, imagingModel, importModelThroughUi, photo, screenshot } from './fixtures/ui.js';
+import { dropFiles, fixture, imagingModel, importModelThroughUi, photo, screenshot } from './fixtures/ui.js';
 
 let host: StartedHost;
 test.beforeAll(async () => {
@@ -80,4 +80,16 @@ test('drop → add noise → denoise → scores → export', async ({ page }, in
   expect(meta).toMatchObject({ format: 'png', width: 420, height: 280 });
   await expect(page.getByRole('dialog', { name: 'Export' })).toBeHidden();
   expect(errors).toEqual([]);
+});
+
+test('"Estimate noise level" with the camera model says which JPEG quality it allowed for', async ({ page }) => {
+  await page.goto(host.url);
+  await page.getByTestId('model-picker').selectOption('shipped/camera');
+  const bytes = await sharp(fixture('coffee-420.png')).jpeg({ quality: 70 }).toBuffer();
+  await dropFiles(page, 'dropzone', [{ name: 'coffee-q70.jpg', bytes }]);
+  await expect(page.getByTestId('queue-status').first()).toHaveText('Ready');
+  await page.getByTestId('estimate-button').click();
+  const estimate = page.getByTestId('estimate');
+  await expect(estimate).toHaveText(/^σ ≈ \d+\.\d \(allowing for JPEG quality 70\)$/, { timeout: 30_000 });
+  await expect(estimate).toHaveAttribute('title', /noise estimator/);
 });

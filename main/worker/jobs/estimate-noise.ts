@@ -15,5 +15,5 @@ export const estimateNoise: JobHandler<'estimate-noise'> = async (params, ctx) =
   await ctx.checkpoint();
   const estimator = params.modelId ? await noiseEstimatorFor(ctx.model(params.modelId)) : null;
   const reading = await readNoise(image, estimator);
-  return { sigma: reading.sigma, method: METHODS[reading.method] };
+  return { sigma: reading.sigma, method: METHODS[reading.method], jpegQuality: reading.jpegQuality ?? null };
 };

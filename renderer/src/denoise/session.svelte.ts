@@ -8,7 +8,7 @@
 // region shows what the current settings would do.
 import { api, runJob } from '../api/index.js';
 import type { Region } from '../../../common/contract/index.js';
-import type { EvaluateResult, ImageInfo, NoiseType } from '../api/index.js';
+import type { EstimateNoiseResult, EvaluateResult, ImageInfo, NoiseType } from '../api/index.js';
 import { app } from '../lib/app.svelte.js';
 import { errorText } from '../lib/failure.js';
 import { isCancelled } from '../lib/format.js';
@@ -38,7 +38,8 @@ export interface Item {
   denoisedWith: string | null;
   noisyScore: EvaluateResult | null;
   denoisedScore: EvaluateResult | null;
-  estimate: number | null;
+  /** The noise level as the chosen model reads it, when asked for ("Estimate noise level"). */
+  estimate: EstimateNoiseResult | null;
   /** The settings `denoised` was made with. */
   denoisedSettings: DenoiseSettings | null;
   /** The latest live preview: a region of the photo denoised with newer settings. */
@@ -564,7 +565,7 @@ class DenoiseSession {
         { kind: 'estimate-noise', params: { imageId: input.imageId, ...(modelId ? { modelId } : {}) } },
         `Estimating noise of ${item.name}`,
       );
-      item.estimate = r.sigma;
+      item.estimate = r;
     } catch (e) {
       notices.failed(`Noise estimate failed`, e);
     }

@@ -132,6 +132,26 @@ describe('denoising a region', () => {
     expect(maxDiff(p, w, region)).toBeLessThanOrEqual(2);
   });
 
+  it('"Estimate noise level" tells the JPEG quality the camera model’s estimate allowed for', async () => {
+    const png = path.join(dir, 'estimate.png');
+    await writeHalfNoisyPng(png, 200, 150);
+    const jpeg = path.join(dir, 'estimate.jpg');
+    await sharp(png).jpeg({ quality: 65 }).toFile(jpeg);
+    const estimate = async (file: string, modelId?: string) => {
+      const img = (await api.handle('images:open', { path: file })) as ImageInfo;
+      return (await h.service.run({
+        kind: 'estimate-noise',
+        params: { imageId: img.imageId, ...(modelId ? { modelId } : {}) },
+      })) as { sigma: number; method: string; jpegQuality: number | null };
+    };
+    const fromJpeg = await estimate(jpeg, 'shipped/camera');
+    expect(fromJpeg.jpegQuality).toBe(65);
+    expect(fromJpeg.method).toMatch(/noise estimator/);
+    expect((await estimate(png, 'shipped/camera')).jpegQuality).toBeNull();
+    // The wavelet estimate has no JPEG correction to allow for.
+    expect(await estimate(jpeg)).toMatchObject({ method: expect.stringMatching(/wavelet/), jpegQuality: null });
+  });
+
   it('the blind preview is told the whole photo’s noise level, not the crop’s', async () => {
     // Noise on the left three quarters only: the clean right edge alone reads a level near 0, the whole photo
     // far more; blur5_rgb_sigma adds the level it is told to its output, so a crop-read level shows.

@@ -41,7 +41,7 @@ function denoisedNoisyPhoto(): Item {
     denoisedWith: 'model-1',
     noisyScore: score(20.2, 'noisy-map'),
     denoisedScore: score(27.5, 'den-map'),
-    estimate: 24.8,
+    estimate: { sigma: 24.8, method: 'wavelet MAD', jpegQuality: null },
     denoisedSettings: { sigma: 'auto', strength: 1, luminance: 1, chroma: 1, detail: 0 },
     preview: null,
     noise: { ...gauss25 },
@@ -105,7 +105,7 @@ describe('setting a noisy copy and its result aside', () => {
       noise: { level: 50 },
     });
     expect(imagesOf(item)).toEqual([]);
-    expect(saved).toMatchObject({ status: 'done', appliedNoise: gauss25, denoisedWith: 'model-1', estimate: 24.8 });
+    expect(saved).toMatchObject({ status: 'done', appliedNoise: gauss25, denoisedWith: 'model-1', estimate: { sigma: 24.8 } });
     expect(imagesOf(saved).map((i) => i.imageId)).toEqual(['noisy', 'noisy-map', 'den', 'den-map']);
   });
 
