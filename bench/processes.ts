@@ -19,6 +19,8 @@ export interface ProcessRun {
   /** Wall-clock time from spawn to exit. */
   ms: number;
   stdout: string;
+  /** Each line of stdout with when it arrived (ms from spawn). */
+  lines: { text: string; ms: number }[];
   /** Peak resident memory and CPU time, for Node children run with `usageDir`. */
   peakRssMb?: number;
   cpuSeconds?: number;
@@ -58,7 +60,15 @@ export async function timeProcess(
   const child = spawn(command, argv, { stdio: ['ignore', 'pipe', 'pipe'], env });
   let stdout = '';
   let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  const lines: ProcessRun['lines'] = [];
+  let partial = '';
+  child.stdout.on('data', (d: Buffer) => {
+    const at = performance.now() - t0;
+    stdout += d.toString();
+    const parts = (partial + d.toString()).split('\n');
+    partial = parts.pop()!;
+    for (const text of parts) lines.push({ text, ms: at });
+  });
   child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
   const code = await new Promise<number | null>((resolve, reject) => {
     child.once('error', reject);
@@ -66,7 +76,8 @@ export async function timeProcess(
   });
   const ms = performance.now() - t0;
   if (code !== 0) throw new Error(`${label} exited with code ${code}: ${stderr.trim().split('\n').pop() ?? ''}`);
-  if (!usageFile) return { ms, stdout };
+  if (partial) lines.push({ text: partial, ms });
+  if (!usageFile) return { ms, stdout, lines };
   const usage = JSON.parse(readFileSync(usageFile, 'utf8')) as { maxRssKb: number; cpuUs: number };
-  return { ms, stdout, peakRssMb: usage.maxRssKb / 1024, cpuSeconds: usage.cpuUs / 1e6 };
+  return { ms, stdout, lines, peakRssMb: usage.maxRssKb / 1024, cpuSeconds: usage.cpuUs / 1e6 };
 }

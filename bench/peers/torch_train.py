@@ -3,7 +3,7 @@
 would write it in PyTorch, run as its own process and timed from outside.
 
     /usr/bin/python3 bench/peers/torch_train.py --data patches.npy --steps N --out model.pt \
-        [--threads 2] [--batch 16] [--lr 0.001] [--sigma 25] [--seed 1]
+        [--threads 2] [--batch 16] [--lr 0.001] [--sigma 25] [--seed 1] [--progress]
 
 Does what `denoise-lab train --arch ref-dae --data patches.npy --noise gaussian:25 --batch 16
 --optimizer adam --lr 0.001 --steps N --out model.onnx` does: load the N x 1 x 48 x 48 float32
@@ -35,6 +35,8 @@ def main() -> int:
     p.add_argument("--lr", type=float, default=1e-3)
     p.add_argument("--sigma", type=float, default=25)
     p.add_argument("--seed", type=int, default=1)
+    # One line per step, as `denoise-lab train --json` prints: the bench times the lines.
+    p.add_argument("--progress", action="store_true")
     a = p.parse_args()
 
     torch.set_num_threads(a.threads)
@@ -45,7 +47,7 @@ def main() -> int:
     order = torch.randperm(len(data))
     pos = 0
     loss = torch.tensor(float("nan"))
-    for _ in range(a.steps):
+    for step in range(1, a.steps + 1):
         if pos + a.batch > len(order):
             order, pos = torch.randperm(len(data)), 0
         clean = data[order[pos : pos + a.batch]]
@@ -55,6 +57,8 @@ def main() -> int:
         loss = torch.nn.functional.mse_loss(model(noisy), clean)
         loss.backward()
         opt.step()
+        if a.progress:
+            print(f"step {step}", flush=True)
 
     tmp = a.out + ".tmp"
     with open(tmp, "wb") as f:
