@@ -288,7 +288,7 @@ function brightness(image: Image): Float32Array {
     for (let i = 0; i < hw; i++)
       luma[i] = 0.299 * image.data[i]! + 0.587 * image.data[hw + i]! + 0.114 * image.data[2 * hw + i]!;
   else luma.set(image.data.subarray(0, hw));
-  return boxSmooth(luma, W, H, 2);
+  return boxSmoothInPlace(luma, W, H, 2);
 }
 
 const emptyBins = (): number[][] => Array.from({ length: BINS }, () => []);
@@ -315,9 +315,12 @@ function levelCurve(bins: number[][], quantile: number): number[] {
   });
 }
 
-/** The level at every pixel from its brightness, linear between bin centres. */
+/**
+ * The level at every pixel from its brightness, linear between bin centres, written over `bright`
+ * (its callers have no more use for it, and a new 48 MB array costs a 12-MP photo time).
+ */
 function levelsFromCurve(bright: Float32Array, curve: number[]): Float32Array {
-  const out = new Float32Array(bright.length);
+  const out = bright;
   for (let i = 0; i < bright.length; i++) {
     const x = bright[i]! * BINS - 0.5;
     const k = Math.min(BINS - 2, Math.max(0, Math.floor(x)));
@@ -336,13 +339,21 @@ function median(values: Float32Array): number {
   return sample[sample.length >> 1] ?? 0;
 }
 
-/**
- * Box mean of half-width r (edges mirrored), separable, by running sums: along each row, then down
- * the columns with one running sum per column, so that both passes walk memory in order.
- */
+/** Box mean of half-width r (edges mirrored) of a plane, as a new plane (see boxSmoothInPlace). */
 export function boxSmooth(plane: Float32Array, width: number, height: number, r: number): Float32Array {
+  return boxSmoothInPlace(plane.slice(), width, height, r);
+}
+
+/**
+ * Box mean of half-width r (edges mirrored), separable, by running sums, written over `plane`:
+ * along each row (from a copy of the row), then down the columns with one running sum per column,
+ * so that both passes walk memory in order. The column sums still need rows already overwritten
+ * (r rows back, or mirrored at the bottom edge): a ring holds the last 2r + 1 rows as they were.
+ * In place, because on this project's machines fresh memory costs time (a 12-MP photo's brightness
+ * took four 48 MB arrays, now one).
+ */
+export function boxSmoothInPlace(plane: Float32Array, width: number, height: number, r: number): Float32Array {
   const span = 2 * r + 1;
-  const rows = new Float32Array(plane.length);
   const line = new Float32Array(width + 2 * r + 1);
   for (let y = 0; y < height; y++) {
     const at = y * width;
@@ -350,24 +361,28 @@ export function boxSmooth(plane: Float32Array, width: number, height: number, r:
     let sum = 0;
     for (let k = 0; k < span; k++) sum += line[k]!;
     for (let x = 0; x < width; x++) {
-      rows[at + x] = sum / span;
+      plane[at + x] = sum / span;
       sum += line[x + span]! - line[x]!;
     }
   }
-  const out = new Float32Array(plane.length);
   const sums = new Float64Array(width);
   for (let k = -r; k <= r; k++) {
     const at = reflectIndex(k, height) * width;
-    for (let x = 0; x < width; x++) sums[x] = sums[x]! + rows[at + x]!;
+    for (let x = 0; x < width; x++) sums[x] = sums[x]! + plane[at + x]!;
   }
+  const ring = new Float32Array(Math.min(span, height) * width);
+  const slots = ring.length / width;
+  // Row k as the row pass left it: still in the plane below row y, in the ring at or above it.
+  const original = (k: number, y: number) => (k > y ? plane.subarray(k * width) : ring.subarray((k % slots) * width));
   for (let y = 0; y < height; y++) {
     const at = y * width;
-    const enter = reflectIndex(y + r + 1, height) * width;
-    const leave = reflectIndex(y - r, height) * width;
+    ring.set(plane.subarray(at, at + width), (y % slots) * width);
+    const enter = original(reflectIndex(y + r + 1, height), y);
+    const leave = original(reflectIndex(y - r, height), y);
     for (let x = 0; x < width; x++) {
-      out[at + x] = sums[x]! / span;
-      sums[x] = sums[x]! + rows[enter + x]! - rows[leave + x]!;
+      plane[at + x] = sums[x]! / span;
+      sums[x] = sums[x]! + enter[x]! - leave[x]!;
     }
   }
-  return out;
+  return plane;
 }

@@ -3,7 +3,12 @@
 import { describe, expect, it } from 'vitest';
 import { createImage } from '../../../main/imaging/image.js';
 import { reflectIndex } from '../../../main/imaging/image.js';
-import { boxSmooth, estimationWindows, levelByBrightness } from '../../../main/ml/inference/noise-map.js';
+import {
+  boxSmooth,
+  boxSmoothInPlace,
+  estimationWindows,
+  levelByBrightness,
+} from '../../../main/ml/inference/noise-map.js';
 import { Rng } from '../../../common/rng.js';
 
 describe('noise level function', () => {
@@ -36,7 +41,7 @@ describe('noise level function', () => {
     expect(s[5 * 10 + 5]).toBeCloseTo(2 / 3, 5);
   });
 
-  it('box smoothing equals the mean of the mirrored (2r+1)² window, at any size and radius', () => {
+  it('box smoothing equals the mean of the mirrored (2r+1)² window, at any size and radius, in place too', () => {
     const rng = new Rng(5);
     for (const [w, h, r] of [
       [1, 1, 2],
@@ -44,9 +49,14 @@ describe('noise level function', () => {
       [3, 9, 4],
       [13, 11, 1],
       [20, 6, 3],
+      [5, 40, 2], // taller than the ring: rows mirrored back at the bottom come from it
+      [4, 17, 3],
     ] as const) {
       const plane = new Float32Array(w * h).map(() => rng.uniform());
       const got = boxSmooth(plane, w, h, r);
+      const copy = plane.slice();
+      expect(boxSmoothInPlace(copy, w, h, r)).toBe(copy);
+      expect(Array.from(copy), `${w}×${h} r ${r} in place`).toEqual(Array.from(got));
       for (let y = 0; y < h; y++)
         for (let x = 0; x < w; x++) {
           let sum = 0;
