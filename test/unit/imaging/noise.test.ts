@@ -5,7 +5,7 @@ import { Rng } from '../../../common/rng.js';
 import { readImage } from '../../../main/imaging/codec.js';
 import { addNoise, logGamma, poisson } from '../../../common/noise.js';
 import { parseNoiseLevel, type NoiseSpec } from '../../../common/noise-spec.js';
-import { estimateNoiseSigma } from '../../../main/imaging/noise-estimate.js';
+import { estimateNoiseSigma, estimateSigmaPlane, medianInPlace } from '../../../main/imaging/noise-estimate.js';
 
 const N = 200_000;
 const flat = (v: number, n = N) => new Float32Array(n).fill(v);
@@ -101,6 +101,66 @@ describe('noise models: mean and spread on a flat image (0–255 scale)', () => 
 });
 
 describe('blind noise estimate (wavelet MAD)', () => {
+  /** The median by its definition: sort, take the middle (the mean of the middle two). */
+  const sortedMedian = (v: Float32Array) => {
+    const s = Float32Array.from(v).sort();
+    const m = s.length >> 1;
+    return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+  };
+
+  it('finds the median by selection, exactly as sorting does, runs of equal values included', () => {
+    const rng = new Rng(11);
+    const cases = [
+      Float32Array.of(3),
+      Float32Array.of(2, 1),
+      Float32Array.from({ length: 1001 }, () => rng.uniform()),
+      Float32Array.from({ length: 1000 }, () => rng.uniform()),
+      Float32Array.from({ length: 5000 }, () => (rng.uniform() < 0.7 ? 0 : rng.uniform())), // flat areas
+      Float32Array.from({ length: 4096 }, () => Math.floor(rng.uniform() * 4)), // few distinct values
+      new Float32Array(999).fill(0.25),
+      Float32Array.from({ length: 2000 }, (_, i) => i), // sorted
+      Float32Array.from({ length: 2001 }, (_, i) => 2001 - i), // reversed
+    ];
+    for (const values of cases) expect(medianInPlace(values.slice()), `${values.length}`).toBe(sortedMedian(values));
+  });
+
+  it('reads the subband row by row and gives the very numbers of the whole-subband computation', () => {
+    // The db2 diagonal subband with every row filtered first, then the median of a sorted copy.
+    const hi = [-0.48296291314469025, 0.836516303737469, -0.22414386804185735, -0.12940952255092145];
+    const reference = (plane: Float32Array, w: number, h: number) => {
+      const ch = Math.floor((h - 4) / 2) + 1;
+      const cw = Math.floor((w - 4) / 2) + 1;
+      if (ch < 1 || cw < 1) return 0;
+      const rows = new Float64Array(h * cw);
+      for (let y = 0; y < h; y++)
+        for (let j = 0; j < cw; j++) {
+          const x = y * w + 2 * j;
+          rows[y * cw + j] =
+            hi[0]! * plane[x]! + hi[1]! * plane[x + 1]! + hi[2]! * plane[x + 2]! + hi[3]! * plane[x + 3]!;
+        }
+      const hh = new Float32Array(ch * cw);
+      for (let i = 0; i < ch; i++)
+        for (let j = 0; j < cw; j++) {
+          const r = 2 * i * cw + j;
+          const v =
+            hi[0]! * rows[r]! + hi[1]! * rows[r + cw]! + hi[2]! * rows[r + 2 * cw]! + hi[3]! * rows[r + 3 * cw]!;
+          hh[i * cw + j] = Math.abs(v);
+        }
+      return sortedMedian(hh) / 0.6744897501960817;
+    };
+    const rng = new Rng(12);
+    for (const [w, h] of [
+      [4, 4],
+      [5, 9],
+      [64, 48],
+      [101, 77],
+      [3, 50],
+    ] as const) {
+      const plane = Float32Array.from({ length: w * h }, () => rng.uniform());
+      expect(estimateSigmaPlane(plane, w, h), `${w}×${h}`).toBe(reference(plane, w, h));
+    }
+  });
+
   const fx = JSON.parse(readFileSync(path.resolve('test/fixtures/imaging/skimage_metrics.json'), 'utf8'));
   it('agrees with skimage estimate_sigma on the noisy crops (within 8%)', async () => {
     const pairs = (fx.pairs as Array<{ test: string; estimate_sigma?: number }>).filter((p) => p.estimate_sigma);
