@@ -38,6 +38,10 @@ describe('bench', () => {
 
     expect(report.train!.steps).toEqual([1, 3]);
     expect(report.train!.figures.map((f) => [f.side, f.threads, f.perStep.n])).toEqual([['denoise-lab train', 1, 1]]);
+    // Timed from the run's own per-step lines: a step takes time, and start-up is what is left.
+    const train = report.train!.figures[0]!;
+    expect(train.perStep.median).toBeGreaterThan(0);
+    expect(train.startup.median).toBeGreaterThan(0);
 
     // 1100×700 in tiles of 1024 (+ 32 context each side): 2 × 1 tiles.
     const d = report.denoise!.figures[0]!;
@@ -51,7 +55,7 @@ describe('bench', () => {
     const text = formatBench(report);
     expect(text).toContain('ref-dae (46,849 parameters), batch 16×1×48×48');
     expect(text).toContain(
-      '2. The whole training command, per step (runs of 1 and 3 steps differenced; 1 interleaved rounds)',
+      '2. The whole training command, per step (steps 1 to 3 of each run, timed from outside; 1 interleaved rounds)',
     );
     expect(text).toContain('Runtime running the same 2 tiles in its own process');
   });
