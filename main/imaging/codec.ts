@@ -138,11 +138,17 @@ export async function decodeImage(bytes: Buffer, opts: ReadOptions & { source?: 
         ? 'rgb16'
         : 'srgb';
   let raw: { data: Buffer; info: OutputInfo };
+  const decoding = sharp(bytes, { limitInputPixels: limit, autoOrient: true, failOn: 'error' })
+    .toColourspace(colourspace)
+    .raw({ depth: float ? 'float' : wide ? 'ushort' : 'uchar' })
+    .toBuffer({ resolveWithObject: true });
+  // While libvips decodes on its own thread, this one makes the planes and touches their pages: on
+  // this project's machines a page's first touch costs about 11 µs (0.4 s for a 12-MP photo's
+  // 144 MB), and the decode, about as long, now hides it. (No rejection of `decoding` can be
+  // missed: its outcome is handled only on a later turn of the event loop, awaited below.)
+  const planes = touched(new Float32Array((gray ? 1 : 3) * width * height));
   try {
-    raw = await sharp(bytes, { limitInputPixels: limit, autoOrient: true, failOn: 'error' })
-      .toColourspace(colourspace)
-      .raw({ depth: float ? 'float' : wide ? 'ushort' : 'uchar' })
-      .toBuffer({ resolveWithObject: true });
+    raw = await decoding;
   } catch (e) {
     throw decodeError(source, e, bytes);
   }
@@ -159,7 +165,7 @@ export async function decodeImage(bytes: Buffer, opts: ReadOptions & { source?: 
       ? new Uint16Array(raw.data.buffer, raw.data.byteOffset, raw.data.length / 2)
       : new Uint8Array(raw.data.buffer, raw.data.byteOffset, raw.data.length);
   const scale = float ? floatScale(samples as Float32Array) : 1 / (wide ? 65535 : 255);
-  const data = new Float32Array(colour * n);
+  const data = planes.length === colour * n ? planes : new Float32Array(colour * n);
   for (let c = 0; c < colour; c++) deinterleave(samples, stride, c, scale, data.subarray(c * n, (c + 1) * n));
   const image: Image = {
     width: info.width,
@@ -197,6 +203,12 @@ function deinterleave(
   out: Float32Array,
 ): void {
   for (let i = 0, j = c; i < out.length; i++, j += stride) out[i] = samples[j]! * scale;
+}
+
+/** `array` with one write to every 4 KiB page, so that none of them faults later. */
+function touched(array: Float32Array): Float32Array {
+  for (let i = 0; i < array.length; i += 1024) array[i] = 0;
+  return array;
 }
 
 /** Megapixels for people: whole numbers from 10 on, two significant digits below. */
