@@ -146,7 +146,8 @@ export async function decodeImage(bytes: Buffer, opts: ReadOptions & { source?: 
   // this project's machines a page's first touch costs about 11 µs (0.4 s for a 12-MP photo's
   // 144 MB), and the decode, about as long, now hides it. (No rejection of `decoding` can be
   // missed: its outcome is handled only on a later turn of the event loop, awaited below.)
-  const planes = touched(new Float32Array((gray ? 1 : 3) * width * height));
+  const colour: 1 | 3 = gray ? 1 : 3;
+  const planes = touched(new Float32Array(colour * width * height));
   try {
     raw = await decoding;
   } catch (e) {
@@ -154,7 +155,6 @@ export async function decodeImage(bytes: Buffer, opts: ReadOptions & { source?: 
   }
 
   const { info } = raw;
-  const colour: 1 | 3 = gray ? 1 : 3;
   const stride = info.channels;
   if (stride !== colour && stride !== colour + 1)
     throw new ImagingError('unsupported', `${source}: unexpected channel layout (${stride} channels)`);
@@ -165,6 +165,7 @@ export async function decodeImage(bytes: Buffer, opts: ReadOptions & { source?: 
       ? new Uint16Array(raw.data.buffer, raw.data.byteOffset, raw.data.length / 2)
       : new Uint8Array(raw.data.buffer, raw.data.byteOffset, raw.data.length);
   const scale = float ? floatScale(samples as Float32Array) : 1 / (wide ? 65535 : 255);
+  // The header's size, turned upright, is the decoded one; should the two ever disagree, fresh planes.
   const data = planes.length === colour * n ? planes : new Float32Array(colour * n);
   for (let c = 0; c < colour; c++) deinterleave(samples, stride, c, scale, data.subarray(c * n, (c + 1) * n));
   const image: Image = {

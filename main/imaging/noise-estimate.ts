@@ -14,6 +14,11 @@
 const DB2_HI = [-0.48296291314469025, 0.836516303737469, -0.22414386804185735, -0.12940952255092145] as const;
 const MAD_TO_SIGMA = 0.6744897501960817; // Φ⁻¹(3/4): median |N(0,1)|
 
+/** Rows and columns of the level-1 subband of an H×W plane: the 4×4 filter's positions inside it. */
+function subband(width: number, height: number): { ch: number; cw: number } {
+  return { ch: Math.max(0, Math.floor((height - 4) / 2) + 1), cw: Math.max(0, Math.floor((width - 4) / 2) + 1) };
+}
+
 /**
  * σ of one H×W plane, on the plane's own scale. `scratch`, if given (at least the subband's size),
  * holds the coefficients instead of a new array: a 12-MP photo's three planes then share one.
@@ -24,9 +29,8 @@ export function estimateSigmaPlane(
   height: number,
   scratch?: Float32Array,
 ): number {
-  const ch = Math.floor((height - 4) / 2) + 1;
-  const cw = Math.floor((width - 4) / 2) + 1;
-  if (ch < 1 || cw < 1) return 0;
+  const { ch, cw } = subband(width, height);
+  if (ch === 0 || cw === 0) return 0;
   // Rows first (high-pass along x, decimated), then along y. Output row i reads filtered rows
   // 2i … 2i + 3, so four of them in a ring suffice, each filtered once (rows 2i + 2 and 2i + 3
   // serve output row i + 1 as well).
@@ -64,9 +68,8 @@ export function estimateNoiseSigma(image: {
   data: Float32Array;
 }): number {
   const n = image.width * image.height;
-  const scratch = new Float32Array(
-    Math.max(0, (Math.floor((image.height - 4) / 2) + 1) * (Math.floor((image.width - 4) / 2) + 1)),
-  );
+  const { ch, cw } = subband(image.width, image.height);
+  const scratch = new Float32Array(ch * cw);
   let sum = 0;
   for (let c = 0; c < image.channels; c++)
     sum += estimateSigmaPlane(image.data.subarray(c * n, (c + 1) * n), image.width, image.height, scratch);
