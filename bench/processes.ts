@@ -64,8 +64,9 @@ export async function timeProcess(
   let partial = '';
   child.stdout.on('data', (d: Buffer) => {
     const at = performance.now() - t0;
-    stdout += d.toString();
-    const parts = (partial + d.toString()).split('\n');
+    const text = d.toString();
+    stdout += text;
+    const parts = (partial + text).split('\n');
     partial = parts.pop()!;
     for (const text of parts) lines.push({ text, ms: at });
   });
