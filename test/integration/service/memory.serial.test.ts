@@ -88,6 +88,28 @@ describe('decoding limits', () => {
     expect(rssMb() - before).toBeLessThan(100);
   });
 
+  it('a header of 64 MP (at the limit) with no pixels after it is refused as corrupt, fast, without memory', async () => {
+    // The decode fails at once; nothing may be allocated and filled for the pixels it promised.
+    const ihdr = Buffer.alloc(13);
+    ihdr.writeUInt32BE(8000, 0);
+    ihdr.writeUInt32BE(8000, 4);
+    ihdr[8] = 8; // bit depth
+    ihdr[9] = 2; // RGB: 768 MB of float planes
+    const empty = Buffer.concat([
+      Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+      chunk('IHDR', ihdr),
+      chunk('IDAT', Buffer.alloc(0)),
+      chunk('IEND', Buffer.alloc(0)),
+    ]);
+    const file = path.join(dir, 'empty.png');
+    writeFileSync(file, empty);
+    const before = rssMb();
+    const t0 = performance.now();
+    await expect(api.handle('images:open', { path: file })).rejects.toThrow(/empty\.png: corrupt or truncated/);
+    expect(performance.now() - t0).toBeLessThan(1000);
+    expect(rssMb() - before).toBeLessThan(100);
+  });
+
   it('the limit is a setting, read at each job', async () => {
     const photo = path.join(dir, 'photo.png');
     await writeTestPng(photo, 1500, 1000);
