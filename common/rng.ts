@@ -17,38 +17,41 @@ function splitmix32(seed: number): () => number {
 }
 
 export class Rng {
-  private s0: number;
-  private s1: number;
-  private s2: number;
-  private s3: number;
-  /** A spare standard normal from the last Box–Muller pair (part of the state). */
-  private spare: number | null = null;
+  // The four state words live in a typed array as signed 32-bit integers, not in fields: a uint32
+  // above 2^30 is not a small integer to V8, so each store to a field allocated a heap number
+  // (a uniform draw took twice as long). For the same reason the Box–Muller spare is a Float64Array
+  // slot. The words are read as unsigned only where they leave the class (state()).
+  private readonly s = new Int32Array(4);
+  /** A spare standard normal from the last Box–Muller pair (part of the state), valid if hasSpare. */
+  private readonly spareSlot = new Float64Array(1);
+  private hasSpare = false;
 
   constructor(seed: number | RngState = 0) {
+    const s = this.s;
     if (typeof seed === 'number') {
       if (!Number.isFinite(seed)) throw new RangeError(`Rng: seed must be a finite number, got ${seed}`);
       // Mix both halves of a seed up to 2^53 so large seeds differ from small ones.
       const next = splitmix32((seed >>> 0) ^ Math.imul(Math.floor(seed / 2 ** 32) >>> 0, 0x27d4eb2d));
-      this.s0 = next();
-      this.s1 = next();
-      this.s2 = next();
-      this.s3 = next();
+      for (let i = 0; i < 4; i++) s[i] = next();
     } else {
-      [this.s0, this.s1, this.s2, this.s3] = seed.map((x) => x >>> 0) as RngState;
+      for (let i = 0; i < 4; i++) s[i] = seed[i]! >>> 0;
     }
-    if ((this.s0 | this.s1 | this.s2 | this.s3) === 0) this.s0 = 1; // the all-zero state is a fixed point
+    if ((s[0]! | s[1]! | s[2]! | s[3]!) === 0) s[0] = 1; // the all-zero state is a fixed point
   }
 
   /** Next 32-bit unsigned integer. */
   nextUint32(): number {
-    const result = Math.imul(rotl(Math.imul(this.s1, 5) >>> 0, 7), 9) >>> 0;
-    const t = (this.s1 << 9) >>> 0;
-    this.s2 = (this.s2 ^ this.s0) >>> 0;
-    this.s3 = (this.s3 ^ this.s1) >>> 0;
-    this.s1 = (this.s1 ^ this.s2) >>> 0;
-    this.s0 = (this.s0 ^ this.s3) >>> 0;
-    this.s2 = (this.s2 ^ t) >>> 0;
-    this.s3 = rotl(this.s3, 11);
+    const s = this.s;
+    const s0 = s[0]!;
+    const s1 = s[1]!;
+    const result = Math.imul(rotl(Math.imul(s1, 5), 7), 9) >>> 0;
+    const t = s1 << 9;
+    const s2 = s[2]! ^ s0;
+    const s3 = s[3]! ^ s1;
+    s[1] = s1 ^ s2;
+    s[0] = s0 ^ s3;
+    s[2] = s2 ^ t;
+    s[3] = rotl(s3, 11);
     return result;
   }
 
@@ -67,16 +70,16 @@ export class Rng {
 
   /** Standard normal (Box–Muller; deterministic given the state). */
   normal(): number {
-    if (this.spare !== null) {
-      const s = this.spare;
-      this.spare = null;
-      return s;
+    if (this.hasSpare) {
+      this.hasSpare = false;
+      return this.spareSlot[0]!;
     }
     let u = 0;
     while (u === 0) u = this.uniform();
     const v = this.uniform();
     const r = Math.sqrt(-2 * Math.log(u));
-    this.spare = r * Math.sin(2 * Math.PI * v);
+    this.spareSlot[0] = r * Math.sin(2 * Math.PI * v);
+    this.hasSpare = true;
     return r * Math.cos(2 * Math.PI * v);
   }
 
@@ -97,14 +100,18 @@ export class Rng {
     return items;
   }
 
-  /** The generator's state, for checkpoints. The Box–Muller spare is dropped, so save between draws of pairs. */
+  /** The generator's state, for checkpoints: the four words and the Box–Muller spare, if one is waiting. */
   state(): { words: RngState; spare: number | null } {
-    return { words: [this.s0, this.s1, this.s2, this.s3], spare: this.spare };
+    const s = this.s;
+    return { words: [s[0]! >>> 0, s[1]! >>> 0, s[2]! >>> 0, s[3]! >>> 0], spare: this.hasSpare ? this.spareSlot[0]! : null };
   }
 
   static fromState(state: { words: RngState; spare: number | null }): Rng {
     const r = new Rng(state.words);
-    r.spare = state.spare;
+    if (state.spare !== null) {
+      r.spareSlot[0] = state.spare;
+      r.hasSpare = true;
+    }
     return r;
   }
 
@@ -114,6 +121,7 @@ export class Rng {
   }
 }
 
+/** 32-bit rotate left, as a signed 32-bit integer. */
 function rotl(x: number, k: number): number {
-  return ((x << k) | (x >>> (32 - k))) >>> 0;
+  return (x << k) | (x >>> (32 - k));
 }
