@@ -2,6 +2,7 @@
 //   out/main/electron.js  Electron main process (ESM)
 //   out/preload/index.cjs sandboxed preload (must be CommonJS: sandboxed preloads cannot load ESM)
 //   out/worker/worker.js  the worker thread that runs the engine and imaging
+//   out/worker/ort-node-thread.js  a thread that runs one graph (data-parallel training slices)
 //   out/cli/index.js      the denoise-lab CLI
 //   out/bench/*.js        the benchmarks (dev only, not packaged)
 //   out/host/serve.js     the local web host (used when Electron is not installed)
@@ -23,6 +24,8 @@ rmSync(out, { recursive: true, force: true });
 const nodeEntries = {
   'main/electron': 'main/electron/main.ts',
   'worker/worker': 'main/worker/worker.ts',
+  // One training slice's ONNX Runtime session in a thread of its own (engine/exec/ort-node-thread.ts).
+  'worker/ort-node-thread': 'main/engine/exec/ort-node-thread-worker.ts',
   'cli/index': 'main/cli/index.ts',
   // Benchmarks are dev-only: built beside the app for `npm run bench*`, never packaged (electron-builder.yml).
   'bench/speed': 'bench/speed.ts',

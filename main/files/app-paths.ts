@@ -18,3 +18,5 @@ export const packageRoot: string = findPackageRoot(path.dirname(fileURLToPath(im
 export const modelsDir: string = path.join(packageRoot, 'models');
 export const assetsDir: string = path.join(packageRoot, 'assets');
 export const rendererDir: string = path.join(packageRoot, 'out', 'renderer');
+/** The built worker that runs one graph in a thread of its own (data-parallel training slices). */
+export const graphThreadScript: string = path.join(packageRoot, 'out', 'worker', 'ort-node-thread.js');

@@ -1,4 +1,5 @@
 // `denoise-lab train`: train an autoencoder and export it as ONNX.
+import { availableParallelism } from 'node:os';
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { writeFileAtomic } from '../../files/atomic-write.js';
@@ -15,6 +16,7 @@ import { openDataset } from '../../ml/train/source.js';
 import { exportTrainingStep } from '../../ml/train/step-graph.js';
 import { ResumeMismatchError, TrainDivergedError } from '../../ml/train/trainer.js';
 import { runTrainingSession } from '../../ml/train/session.js';
+import { dataParallel } from '../../ml/train/parallel.js';
 import { type Command, UsageError } from '../command.js';
 import { version } from '../../files/app-version.js';
 import { numberOption, RANGES, type NumberRange } from '../options.js';
@@ -237,6 +239,7 @@ export const trainCommand: Command = {
         resume,
         shuffle: !values['no-shuffle'],
         executor: await createExecutor(executorName as ExecutorName, threads !== undefined ? { threads } : {}),
+        ...(executorName === 'ort-node' ? { parallel: await dataParallel(threads ?? availableParallelism()) } : {}),
         ...(typeof values.checkpoint === 'string' ? { checkpoint: { file: values.checkpoint, everySteps: 100 } } : {}),
         control,
         onStep: values.json ? (s) => io.out(JSON.stringify({ step: s.step, loss: s.loss }) + '\n') : undefined,

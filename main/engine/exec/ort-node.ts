@@ -15,6 +15,7 @@ import type { Graph } from '../ir/graph.js';
 import type { CompiledGraph, ExecutorOptions, LoadedModel, ModelExecutor } from './executor.js';
 import { nchwcBlockSize, withNchwcConvs } from '../onnx/nchwc.js';
 import { type OrtSessionOptions, compileWithOrt, loadWithOrt } from '../onnx/runtime.js';
+import { toOnnx } from '../onnx/writer.js';
 
 export interface OrtNodeOptions extends ExecutorOptions {
   /** Overrides of the session options below (the benchmark measures these). */
@@ -45,15 +46,17 @@ export class OrtNodeExecutor implements ModelExecutor {
   }
 
   compile(graph: Graph): Promise<CompiledGraph> {
-    if (this.nchwcBlock === null) return compileWithOrt(ort, graph, this.sessionOptions, 'ort-node');
-    const { bytes } = withNchwcConvs(graph, this.nchwcBlock);
-    return compileWithOrt(
-      ort,
-      graph,
-      this.sessionOptions,
-      'ort-node (NCHWc convs, DENOISE_LAB_NCHWC=0 disables)',
-      bytes,
-    );
+    const { bytes, label } = this.compiledForm(graph);
+    return compileWithOrt(ort, graph, this.sessionOptions, label, bytes);
+  }
+
+  /** The ONNX bytes compile() opens for `graph` (with the NCHWc rewrite where it applies) and their label. */
+  compiledForm(graph: Graph): { bytes: Uint8Array; label: string } {
+    if (this.nchwcBlock === null) return { bytes: toOnnx(graph), label: 'ort-node' };
+    return {
+      bytes: withNchwcConvs(graph, this.nchwcBlock).bytes,
+      label: 'ort-node (NCHWc convs, DENOISE_LAB_NCHWC=0 disables)',
+    };
   }
 
   // No NCHWc rewrite here: a model's weights are constants, which ORT itself lays out for those kernels.

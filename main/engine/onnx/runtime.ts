@@ -113,25 +113,36 @@ export async function compileWithOrt(
   bytes: Uint8Array = toOnnx(graph),
 ): Promise<CompiledGraph> {
   const session = await openSession(ort, bytes, sessionOptions, label, 'graph');
-  const inputs = session.inputs.map(({ name }) => graph.value(name));
-
+  const check = feedChecker(graph, session.inputs, label);
   return {
-    async run(feeds, outputs) {
-      // Exactly the session's inputs, each checked against the graph (ORT's own errors name no graph kinds).
-      const checked: Record<string, Tensor> = {};
-      for (const v of inputs) {
-        const t = feeds[v.name];
-        if (!t) throw new Error(`${label}: no feed for ${graph.kind(v.name)} '${v.name}'`);
-        if (t.dtype !== v.dtype || t.shape.length !== v.shape.length || t.shape.some((d, i) => d !== v.shape[i])) {
-          throw new Error(
-            `${label}: feed '${v.name}' is ${t.dtype} [${t.shape}], the graph expects ${v.dtype} [${v.shape}]`,
-          );
-        }
-        checked[v.name] = t;
-      }
-      return session.run(checked, outputs ?? graph.outputs.map((v) => v.name));
-    },
+    run: (feeds, outputs) => session.run(check(feeds), outputs ?? graph.outputs.map((v) => v.name)),
     dispose: () => session.dispose(),
+  };
+}
+
+/**
+ * Picks exactly a session's inputs out of `feeds`, each checked against the graph it was compiled
+ * from (ORT's own errors name no graph kinds).
+ */
+export function feedChecker(
+  graph: Graph,
+  sessionInputs: readonly { name: string }[],
+  label: string,
+): (feeds: Readonly<Record<string, Tensor>>) => Record<string, Tensor> {
+  const inputs = sessionInputs.map(({ name }) => graph.value(name));
+  return (feeds) => {
+    const checked: Record<string, Tensor> = {};
+    for (const v of inputs) {
+      const t = feeds[v.name];
+      if (!t) throw new Error(`${label}: no feed for ${graph.kind(v.name)} '${v.name}'`);
+      if (t.dtype !== v.dtype || t.shape.length !== v.shape.length || t.shape.some((d, i) => d !== v.shape[i])) {
+        throw new Error(
+          `${label}: feed '${v.name}' is ${t.dtype} [${t.shape}], the graph expects ${v.dtype} [${v.shape}]`,
+        );
+      }
+      checked[v.name] = t;
+    }
+    return checked;
   };
 }
 

@@ -10,4 +10,12 @@ export {
   type UpdateOutputs,
 } from './optimizers.js';
 export { constantLr, stepLr, cosineLr, makeSchedule, type LrSchedule, type ScheduleConfig } from './schedules.js';
-export { buildTrainStep, type TrainStep, type TrainStepOptions, type SlotDescriptor } from './train-step.js';
+export {
+  buildTrainStep,
+  buildShardedTrainStep,
+  type ShardedTrainStep,
+  type TrainStep,
+  type TrainStepOptions,
+  type SlotDescriptor,
+} from './train-step.js';
+export { compileShardedStep } from './sharded-step.js';

@@ -22,7 +22,7 @@
 
 import { backward } from '../grad/backward.js';
 import type { GradRules } from '../grad/rules.js';
-import type { Graph, Value } from '../ir/graph.js';
+import { Graph, type Value } from '../ir/graph.js';
 import { type Shape, Tensor, isFloat, sizeOf } from '../ir/tensor.js';
 import { type OptimizerConfig, applyUpdate, clipGradNorm, optimizerSlots } from './optimizers.js';
 
@@ -79,6 +79,111 @@ export interface TrainStep {
 
 export function buildTrainStep(o: TrainStepOptions): TrainStep {
   const g = o.graph;
+  const part = addGradients(o);
+  let grads = part.grads;
+  let gradNorm: string | null = null;
+  if (o.clipGradNorm !== undefined) {
+    const clipped = g.scope('clip', () => clipGradNorm(g, grads, checkedClip(o.clipGradNorm!)));
+    grads = clipped.grads;
+    gradNorm = g.output(clipped.totalNorm, 'grad_norm').name;
+  }
+  const gradOutputs: Record<string, string> = {};
+  if (o.exposeGrads)
+    part.trainable.forEach((p, i) => (gradOutputs[p.name] = g.output(grads[i]!, `grad/${p.name}`).name));
+  const { slots, feedback } = addUpdate(g, part.trainable, grads, o.optimizer);
+  return {
+    graph: g,
+    dataInputs: part.dataInputs,
+    params: part.params,
+    lr: 'lr',
+    t: 't',
+    slots,
+    outputs: { loss: 'loss', terms: part.terms, probes: part.probes, gradNorm, grads: gradOutputs },
+    feedback,
+    initialSlots: () => Object.fromEntries(slots.map((s) => [s.input, Tensor.zeros(g.value(s.input).dtype, s.shape)])),
+  };
+}
+
+/**
+ * The same training step split for data parallelism: `shard` (forward, loss and gradients of one
+ * slice of the batch; `o.graph` is built at the slice's size) runs once per slice, each in its own
+ * thread, and `update` averages the slices' gradients, losses and terms and applies the optimizer.
+ *
+ * The mean of the slices' gradients is the whole batch's gradient only when the loss is a mean over
+ * samples (every reconstruction loss, L1 sparsity, the contractive and VAE penalties), not for a
+ * loss that couples samples (the KL sparsity's mean activation over the batch): the caller decides.
+ * `step` describes the pair as one step: the same inputs, outputs and feedback as buildTrainStep's
+ * graph with the same options, so a trainer runs either the same way.
+ */
+export interface ShardedTrainStep {
+  shards: number;
+  /** One slice: data inputs at the slice's size and every parameter → loss, loss/<term>, grad/<param>. */
+  shard: Graph;
+  /** Every parameter, lr, t, the slots and each slice's outputs as `shard<i>/<name>` → the step's outputs. */
+  update: Graph;
+  step: TrainStep;
+}
+
+export function buildShardedTrainStep(o: TrainStepOptions & { shards: number }): ShardedTrainStep {
+  if (!Number.isInteger(o.shards) || o.shards < 2)
+    throw new RangeError(`buildShardedTrainStep: shards must be ≥ 2, got ${o.shards}`);
+  if (o.probes && Object.keys(o.probes).length)
+    throw new Error('buildShardedTrainStep: probes need the whole batch in one graph');
+  const shard = o.graph;
+  const part = addGradients(o);
+  part.trainable.forEach((p, i) => shard.output(part.grads[i]!, `grad/${p.name}`));
+
+  const u = new Graph(shard.floatType);
+  const params = new Map(part.params.map((p) => [p.name, u.parameter(p.name, p.shape, shard.value(p.name).dtype)]));
+  /** The mean over the slices of one of their outputs, fed as shard<i>/<name>. */
+  const mean = (name: string, shape: readonly number[], dtype = shard.value(name).dtype) => {
+    let sum: Value | null = null;
+    for (let i = 0; i < o.shards; i++) {
+      const x = u.input(`shard${i}/${name}`, [...shape], dtype);
+      sum = sum ? u.add(sum, x) : x;
+    }
+    return u.mul(sum!, u.scalar(1 / o.shards, dtype));
+  };
+  u.output(mean('loss', shard.value('loss').shape), 'loss');
+  for (const name of Object.values(part.terms)) u.output(mean(name, shard.value(name).shape), name);
+  const trainable = part.trainable.map((p) => params.get(p.name)!);
+  let grads = part.trainable.map((p) => u.scope(`mean/${p.name}`, () => mean(`grad/${p.name}`, p.shape)));
+  let gradNorm: string | null = null;
+  if (o.clipGradNorm !== undefined) {
+    const clipped = u.scope('clip', () => clipGradNorm(u, grads, checkedClip(o.clipGradNorm!)));
+    grads = clipped.grads;
+    gradNorm = u.output(clipped.totalNorm, 'grad_norm').name;
+  }
+  const gradOutputs: Record<string, string> = {};
+  if (o.exposeGrads) trainable.forEach((p, i) => (gradOutputs[p.name] = u.output(grads[i]!, `grad/${p.name}`).name));
+  const { slots, feedback } = addUpdate(u, trainable, grads, o.optimizer);
+  return {
+    shards: o.shards,
+    shard,
+    update: u,
+    step: {
+      graph: u,
+      dataInputs: part.dataInputs,
+      params: part.params,
+      lr: 'lr',
+      t: 't',
+      slots,
+      outputs: { loss: 'loss', terms: part.terms, probes: {}, gradNorm, grads: gradOutputs },
+      feedback,
+      initialSlots: () =>
+        Object.fromEntries(slots.map((s) => [s.input, Tensor.zeros(u.value(s.input).dtype, s.shape)])),
+    },
+  };
+}
+
+function checkedClip(maxNorm: number): number {
+  if (!(maxNorm > 0)) throw new RangeError(`buildTrainStep: clipGradNorm must be > 0, got ${maxNorm}`);
+  return maxNorm;
+}
+
+/** Outputs the loss and its terms, and adds the backward pass: the gradients of the trainable parameters. */
+function addGradients(o: TrainStepOptions) {
+  const g = o.graph;
   if (sizeOf(o.loss.shape) !== 1 || !isFloat(o.loss.dtype)) {
     throw new Error(`buildTrainStep: the loss must be one float element, got ${o.loss.dtype} [${o.loss.shape}]`);
   }
@@ -96,27 +201,32 @@ export function buildTrainStep(o: TrainStepOptions): TrainStep {
   for (const [k, v] of Object.entries(o.probes ?? {})) probes[k] = g.output(v, `probe/${k}`).name;
 
   const gradMap = backward(g, o.loss, trainable, o.rules ? { rules: o.rules } : {});
-  let grads = trainable.map((p) => gradMap.get(p.name)!);
-  let gradNorm: string | null = null;
-  if (o.clipGradNorm !== undefined) {
-    if (!(o.clipGradNorm > 0)) throw new RangeError(`buildTrainStep: clipGradNorm must be > 0, got ${o.clipGradNorm}`);
-    const clipped = g.scope('clip', () => clipGradNorm(g, grads, o.clipGradNorm!));
-    grads = clipped.grads;
-    gradNorm = g.output(clipped.totalNorm, 'grad_norm').name;
-  }
-  const gradOutputs: Record<string, string> = {};
-  if (o.exposeGrads) trainable.forEach((p, i) => (gradOutputs[p.name] = g.output(grads[i]!, `grad/${p.name}`).name));
+  return {
+    trainable,
+    grads: trainable.map((p) => gradMap.get(p.name)!),
+    dataInputs,
+    terms,
+    probes,
+    params: g.parameters.map((p) => ({
+      name: p.name,
+      shape: p.shape,
+      trainable: !frozen.has(p.name) && isFloat(p.dtype),
+    })),
+  };
+}
 
+/** Adds lr, t, the optimizer's slots and the update of each trainable parameter by its gradient. */
+function addUpdate(g: Graph, trainable: readonly Value[], grads: readonly Value[], optimizer: OptimizerConfig) {
   const lr = g.input('lr', []);
   const t = g.input('t', []);
-  const slotNames = optimizerSlots(o.optimizer);
+  const slotNames = optimizerSlots(optimizer);
   const slots: SlotDescriptor[] = [];
   const feedback: { output: string; input: string }[] = [];
   trainable.forEach((p, i) => {
     const slotInputs: Record<string, Value> = {};
     for (const s of slotNames) slotInputs[s] = g.input(`${s}/${p.name}`, p.shape, p.dtype);
     const next = g.scope(`optim/${p.name}`, () =>
-      applyUpdate(g, o.optimizer, { param: p, grad: grads[i]!, slots: slotInputs, lr, t }),
+      applyUpdate(g, optimizer, { param: p, grad: grads[i]!, slots: slotInputs, lr, t }),
     );
     const paramOut = g.output(next.param, `param_next/${p.name}`).name;
     feedback.push({ output: paramOut, input: p.name });
@@ -126,20 +236,5 @@ export function buildTrainStep(o: TrainStepOptions): TrainStep {
       feedback.push({ output: out, input: `${s}/${p.name}` });
     }
   });
-
-  return {
-    graph: g,
-    dataInputs,
-    params: g.parameters.map((p) => ({
-      name: p.name,
-      shape: p.shape,
-      trainable: !frozen.has(p.name) && isFloat(p.dtype),
-    })),
-    lr: 'lr',
-    t: 't',
-    slots,
-    outputs: { loss: 'loss', terms, probes, gradNorm, grads: gradOutputs },
-    feedback,
-    initialSlots: () => Object.fromEntries(slots.map((s) => [s.input, Tensor.zeros(g.value(s.input).dtype, s.shape)])),
-  };
+  return { slots, feedback };
 }

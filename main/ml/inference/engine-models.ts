@@ -24,8 +24,10 @@ let shared: Promise<Executor> | null = null;
  * (spinning) thread pool, the window's own work waits, and the UI stutters (the end-to-end perf
  * test measured a 65 ms long task on 2 cores).
  */
+export const ENGINE_THREADS = Math.max(1, availableParallelism() - 1);
+
 export function engineExecutor(): Promise<Executor> {
-  shared ??= createExecutor('ort-node', { threads: Math.max(1, availableParallelism() - 1) });
+  shared ??= createExecutor('ort-node', { threads: ENGINE_THREADS });
   return shared;
 }
 

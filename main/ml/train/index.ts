@@ -65,3 +65,4 @@ export {
   type EmbeddedCard,
 } from '../model-file.js';
 export { type Pca, fitPca, pcaProject, pcaUnproject } from '../analysis/pca.js';
+export { dataParallel } from './parallel.js';

@@ -12,6 +12,7 @@ import type { Architecture } from '../../../common/model/architecture.js';
 import type { TrainingNoise } from '../../../common/noise-spec.js';
 import { recordsLossAt } from '../../../common/run-history.js';
 import type { Executor } from '../../engine/exec/executor.js';
+import type { TrainOptions } from './trainer.js';
 import type { Tensor } from '../../engine/ir/tensor.js';
 import type { OptimizerConfig, ScheduleConfig } from '../../engine/optim/index.js';
 import type { Checkpoint } from './checkpoint.js';
@@ -61,6 +62,8 @@ export interface SessionOptions {
   init?: ReadonlyMap<string, Tensor>;
   shuffle?: boolean;
   executor: Executor;
+  /** Data parallelism (TrainOptions.parallel; dataParallel() picks it for a thread count). */
+  parallel?: TrainOptions['parallel'];
   /** Where checkpoints are kept (see TrainOptions.checkpoint). */
   checkpoint?: { file: string; everySteps?: number };
   /** A checkpoint to continue from exactly. */
@@ -104,6 +107,7 @@ export async function runTrainingSession(o: SessionOptions): Promise<SessionResu
     ...(o.init ? { init: o.init } : {}),
     ...(o.shuffle !== undefined ? { shuffle: o.shuffle } : {}),
     executor: o.executor,
+    ...(o.parallel ? { parallel: o.parallel } : {}),
     ...(o.checkpoint ? { checkpoint: o.checkpoint } : {}),
     ...(o.resume ? { resume: o.resume } : {}),
     ...(o.control ? { control: o.control } : {}),

@@ -8,7 +8,13 @@ import type { Architecture } from '../../../common/model/architecture.js';
 import { architectureToJson } from '../../../common/model/architecture.js';
 import { buildTrainingModel, type TrainingModel } from '../../engine/nn/objective.js';
 import { toOnnx } from '../../engine/onnx/index.js';
-import { type OptimizerConfig, type TrainStep, buildTrainStep } from '../../engine/optim/index.js';
+import {
+  type OptimizerConfig,
+  type ShardedTrainStep,
+  type TrainStep,
+  buildShardedTrainStep,
+  buildTrainStep,
+} from '../../engine/optim/index.js';
 
 export interface StepGraphOptions {
   batch: number;
@@ -17,6 +23,37 @@ export interface StepGraphOptions {
   clipGradNorm?: number;
   /** Names of model probes (latent, feature maps) to add as outputs. */
   probes?: readonly string[];
+}
+
+/**
+ * Whether the step may split its batch into slices whose gradients are averaged (data parallelism):
+ * the loss must be a mean over samples. Every objective is one, except the KL sparsity penalty,
+ * whose target is the mean activation over the whole batch.
+ */
+export function lossIsSampleMean(arch: Architecture): boolean {
+  return !(arch.variant.type === 'sparse' && arch.variant.penalty !== 'l1');
+}
+
+/**
+ * The step split for data parallelism (buildShardedTrainStep): `shards` slices of batch / shards
+ * samples, or null where it does not apply (one shard, a batch that does not divide, probes, or a
+ * loss that couples samples), and the trainer runs the whole step as one graph.
+ */
+export function shardedTrainingStep(
+  arch: Architecture,
+  o: StepGraphOptions & { shards: number },
+): { model: TrainingModel; sharded: ShardedTrainStep } | null {
+  if (o.shards < 2 || o.batch % o.shards !== 0 || o.probes?.length || !lossIsSampleMean(arch)) return null;
+  const model = buildTrainingModel(arch, { batch: o.batch / o.shards, sampleShape: o.sampleShape });
+  const sharded = buildShardedTrainStep({
+    graph: model.forward.graph,
+    loss: model.loss,
+    terms: model.terms,
+    optimizer: o.optimizer,
+    shards: o.shards,
+    ...(o.clipGradNorm !== undefined ? { clipGradNorm: o.clipGradNorm } : {}),
+  });
+  return { model, sharded };
 }
 
 export function trainingStep(arch: Architecture, o: StepGraphOptions): { model: TrainingModel; step: TrainStep } {

@@ -19,9 +19,15 @@ import { type Architecture, architectureToJson } from '../../../common/model/arc
 import { checkSampleShape, latentShape } from '../../engine/nn/build.js';
 import { initParams } from '../../engine/nn/layers.js';
 import { paramSpecs } from '../../../common/model/plan.js';
-import { type LrSchedule, type OptimizerConfig, type ScheduleConfig, makeSchedule } from '../../engine/optim/index.js';
+import {
+  type LrSchedule,
+  type OptimizerConfig,
+  type ScheduleConfig,
+  compileShardedStep,
+  makeSchedule,
+} from '../../engine/optim/index.js';
 import { BatchSampler, assembleBatch } from './batches.js';
-import { trainingStep } from './step-graph.js';
+import { shardedTrainingStep, trainingStep } from './step-graph.js';
 import type { Checkpoint } from './checkpoint.js';
 import { CheckpointKeeper, type KeptCheckpoint } from './checkpoint-keeper.js';
 import type { RunControl } from './control.js';
@@ -133,6 +139,13 @@ export interface TrainOptions {
   shuffle?: boolean;
   executor: Executor;
   /**
+   * Data parallelism: the batch split into `shards` equal slices, each slice's forward and backward
+   * compiled by `executor` (one whose graphs run in threads of their own, OrtNodeThreadExecutor),
+   * the averaged update by the main executor. Ignored where the step cannot split
+   * (shardedTrainingStep says when). The numbers differ from the one-graph step's only by rounding.
+   */
+  parallel?: { shards: number; executor: Executor };
+  /**
    * Write a checkpoint every `everySteps` steps, at a pause, on cancel and at the end; keep the last `keep`
    * (default 3) and the best beside it (see checkpoint-keeper.ts). A periodic checkpoint is
    * written once the next step's loss shows its parameters are sound.
@@ -225,13 +238,15 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
   let best: { score: number; step: number } | null = null;
   let sampler: BatchSampler;
 
-  const { step: ts } = trainingStep(o.arch, {
+  const stepOptions = {
     batch: o.batch,
     sampleShape: o.data.sampleShape,
     optimizer: o.optimizer,
     ...(o.clipGradNorm !== undefined ? { clipGradNorm: o.clipGradNorm } : {}),
     probes: o.probes ?? [],
-  });
+  };
+  const sharded = o.parallel ? shardedTrainingStep(o.arch, { ...stepOptions, shards: o.parallel.shards }) : null;
+  const ts = sharded ? sharded.sharded.step : trainingStep(o.arch, stepOptions).step;
 
   if (o.resume) {
     const ck = o.resume;
@@ -403,7 +418,11 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
   let status: TrainResult['status'] = 'completed';
   let lastLoss: number | null = null;
   try {
-    if (step < totalSteps) compiled = await o.executor.compile(ts.graph);
+    if (step < totalSteps) {
+      compiled = sharded
+        ? await compileShardedStep(sharded.sharded, { shards: o.parallel!.executor, update: o.executor })
+        : await o.executor.compile(ts.graph);
+    }
     const scalar = (v: number) => Tensor.scalar(v, 'float32');
     while (step < totalSteps) {
       // A pause keeps where the run stands, as a cancel does: a paused run may never be resumed

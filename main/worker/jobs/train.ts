@@ -27,7 +27,8 @@ import {
 } from '../../service/checkpoints.js';
 import { ServiceError, type HistoryPoint } from '../../../common/contract/index.js';
 import { dataPaths } from '../../service/data-dir.js';
-import { engineExecutor } from '../../ml/inference/engine-models.js';
+import { ENGINE_THREADS, engineExecutor } from '../../ml/inference/engine-models.js';
+import { dataParallel } from '../../ml/train/parallel.js';
 import { TrainingMonitor, validationMetrics } from './training-monitor.js';
 import { openTrainingData, optimizerConfig, resolveArchitecture, trainingNoise } from './training-setup.js';
 import type { JobHandler } from './types.js';
@@ -125,6 +126,7 @@ export const train: JobHandler<'train'> = async (params, ctx) => {
       lr: params.lr,
       seed: params.seed,
       executor,
+      parallel: await dataParallel(ENGINE_THREADS),
       checkpoint: {
         file: files.checkpoint,
         ...(params.checkpointEvery > 0 ? { everySteps: params.checkpointEvery } : {}),

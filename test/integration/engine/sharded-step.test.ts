@@ -1,0 +1,177 @@
+// Data-parallel training: a step split into slices of the batch (buildShardedTrainStep, run by
+// compileShardedStep) gives the whole batch's step, and OrtNodeThreadExecutor runs a graph in a
+// thread of its own with the results the in-process executor gives.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { build } from 'esbuild';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { Rng } from '../../../common/rng.js';
+import { architecture, paramSpecs, preset } from '../../../common/model/index.js';
+import { createExecutor } from '../../../main/engine/exec/index.js';
+import { OrtNodeThreadExecutor } from '../../../main/engine/exec/ort-node-thread.js';
+import { Graph } from '../../../main/engine/ir/graph.js';
+import { Tensor } from '../../../main/engine/ir/tensor.js';
+import { buildTrainingModel, initParams } from '../../../main/engine/nn/index.js';
+import {
+  type OptimizerConfig,
+  buildShardedTrainStep,
+  buildTrainStep,
+  compileShardedStep,
+} from '../../../main/engine/optim/index.js';
+import { shardedTrainingStep } from '../../../main/ml/train/step-graph.js';
+import { nodeBundle } from '../../helpers/node-bundle.js';
+
+const arch = architecture({
+  network: { type: 'residual', channels: 1, features: 6, depth: 3, kernel: 3, noiseLevelInput: true },
+});
+const [N, H, W] = [4, 7, 9];
+
+function uniform(rng: Rng, shape: number[], lo = 0, hi = 1): Tensor {
+  const size = shape.reduce((a, b) => a * b, 1);
+  return new Tensor(
+    'float32',
+    shape,
+    Array.from({ length: size }, () => lo + (hi - lo) * rng.uniform()),
+  );
+}
+
+/** Three steps of SGD with momentum and clipping (the gradient's scale shows, unlike under Adam). */
+async function threeSteps(shards: number) {
+  const optimizer: OptimizerConfig = { kind: 'sgd', momentum: 0.9 };
+  const model = buildTrainingModel(arch, { batch: N / shards, sampleShape: [1, H, W] });
+  const options = { graph: model.forward.graph, loss: model.loss, optimizer, clipGradNorm: 0.05, exposeGrads: true };
+  const executor = await createExecutor('reference');
+  const { step, compiled } =
+    shards === 1
+      ? await (async () => {
+          const step = buildTrainStep(options);
+          return { step, compiled: await executor.compile(step.graph) };
+        })()
+      : await (async () => {
+          const sharded = buildShardedTrainStep({ ...options, shards });
+          return {
+            step: sharded.step,
+            compiled: await compileShardedStep(sharded, { shards: executor, update: executor }),
+          };
+        })();
+  const rng = new Rng(11);
+  const feeds: Record<string, Tensor> = {
+    ...Object.fromEntries(initParams(paramSpecs(arch), rng)),
+    ...step.initialSlots(),
+  };
+  feeds.x = uniform(rng, [N, 1, H, W]);
+  feeds.noise_level = uniform(rng, [N, 1, H, W], 0.05, 0.2);
+  feeds[model.target.name] = uniform(rng, [N, 1, H, W]);
+  feeds[step.lr] = Tensor.scalar(0.05);
+  const seen: { loss: number; norm: number; grads: Record<string, Tensor> }[] = [];
+  for (let t = 1; t <= 3; t++) {
+    feeds[step.t] = Tensor.scalar(t);
+    const out = await compiled.run(feeds);
+    seen.push({
+      loss: Number(out[step.outputs.loss]!.data[0]),
+      norm: Number(out[step.outputs.gradNorm!]!.data[0]),
+      grads: Object.fromEntries(Object.entries(step.outputs.grads).map(([p, name]) => [p, out[name]!])),
+    });
+    for (const f of step.feedback) feeds[f.input] = out[f.output]!;
+  }
+  await compiled.dispose();
+  return { seen, state: Object.fromEntries(step.feedback.map((f) => [f.input, feeds[f.input]!])) };
+}
+
+function maxRelDiff(a: Tensor, b: Tensor): number {
+  let worst = 0;
+  for (let i = 0; i < a.size; i++) {
+    const x = Number(a.data[i]);
+    const y = Number(b.data[i]);
+    worst = Math.max(worst, Math.abs(x - y) / (1e-3 + Math.abs(y)));
+  }
+  return worst;
+}
+
+describe('a training step split into slices of the batch', () => {
+  it('gives the whole batch step: loss, gradient norm, gradients, parameters and momentum', async () => {
+    const whole = await threeSteps(1);
+    expect(whole.seen[2]!.loss).toBeLessThan(whole.seen[0]!.loss); // it trains
+    expect(whole.seen[0]!.norm).toBeGreaterThan(0.05); // the clipping acts
+    for (const shards of [2, 4]) {
+      const split = await threeSteps(shards);
+      split.seen.forEach((s, i) => {
+        expect(Math.abs(s.loss - whole.seen[i]!.loss), `loss ${i}, ${shards} slices`).toBeLessThan(1e-6);
+        expect(Math.abs(s.norm - whole.seen[i]!.norm) / whole.seen[i]!.norm).toBeLessThan(1e-5);
+        for (const [p, g] of Object.entries(s.grads))
+          expect(maxRelDiff(g, whole.seen[i]!.grads[p]!), p).toBeLessThan(1e-4);
+      });
+      for (const [name, t] of Object.entries(split.state))
+        expect(maxRelDiff(t, whole.state[name]!), `${name}, ${shards} slices`).toBeLessThan(1e-4);
+    }
+  });
+
+  it('splits only where the loss is a mean over samples and the batch divides', () => {
+    const o = { batch: 16, sampleShape: [64], optimizer: { kind: 'adam' } as const, shards: 2 };
+    expect(shardedTrainingStep(preset('ref-dae')!, { ...o, sampleShape: [1, 48, 48] })?.sharded.shards).toBe(2);
+    // The KL sparsity penalty's target is the mean activation over the whole batch: not split.
+    const kl = preset('digits-sparse')!;
+    expect(shardedTrainingStep(kl, o)).toBeNull();
+    expect(kl.variant).toMatchObject({ type: 'sparse', penalty: 'kl' });
+    const l1 = { ...kl, variant: { type: 'sparse' as const, penalty: 'l1' as const, weight: 0.1 } };
+    expect(shardedTrainingStep(l1, o)?.sharded.shards).toBe(2);
+    expect(shardedTrainingStep(l1, { ...o, batch: 15 })).toBeNull();
+    expect(shardedTrainingStep(l1, { ...o, shards: 1 })).toBeNull();
+    expect(shardedTrainingStep(l1, { ...o, probes: ['z'] })).toBeNull();
+  });
+});
+
+describe('OrtNodeThreadExecutor', () => {
+  let dir = '';
+  let script = '';
+  beforeAll(async () => {
+    const root = path.resolve(import.meta.dirname, '../../..');
+    const cache = path.join(root, 'node_modules', '.cache', 'denoise-lab-tests');
+    mkdirSync(cache, { recursive: true });
+    dir = mkdtempSync(path.join(cache, 'graph-thread-'));
+    await build({
+      absWorkingDir: root,
+      entryPoints: { 'ort-node-thread': 'main/engine/exec/ort-node-thread-worker.ts' },
+      outdir: dir,
+      ...nodeBundle,
+    });
+    script = path.join(dir, 'ort-node-thread.js');
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  function convGraph(): Graph {
+    const g = new Graph();
+    const x = g.input('x', [2, 3, 6, 5]);
+    const w = g.parameter('w', [4, 3, 3, 3]);
+    g.output(g.relu(g.conv(x, w, null, { pads: [1, 1, 1, 1] })), 'y');
+    return g;
+  }
+
+  it('runs a graph in its own thread with the in-process results, requests side by side', async () => {
+    const rng = new Rng(5);
+    const feeds = { x: uniform(rng, [2, 3, 6, 5], -1, 1), w: uniform(rng, [4, 3, 3, 3], -1, 1) };
+    const other = { ...feeds, x: uniform(rng, [2, 3, 6, 5], -1, 1) };
+    const local = await (await createExecutor('ort-node', { threads: 1 })).compile(convGraph());
+    const threaded = await new OrtNodeThreadExecutor({ script, threads: 1 }).compile(convGraph());
+    const [a, b] = await Promise.all([threaded.run(feeds), threaded.run(other)]);
+    const [ea, eb] = [(await local.run(feeds)).y!, (await local.run(other)).y!];
+    expect(a.y!.shape).toEqual([2, 4, 6, 5]);
+    expect(maxRelDiff(a.y!, ea)).toBe(0);
+    expect(maxRelDiff(b.y!, eb)).toBe(0);
+    expect(maxRelDiff(a.y!, eb)).toBeGreaterThan(0.01); // the two requests were not mixed up
+    // The caller's arrays are still its own (the thread gets copies).
+    expect(feeds.x.data.length).toBe(2 * 3 * 6 * 5);
+    await expect(threaded.run({ ...feeds, x: uniform(rng, [2, 3, 6, 6]) })).rejects.toThrow(
+      /feed 'x' is float32 \[2,3,6,6\], the graph expects float32 \[2,3,6,5\]/,
+    );
+    await expect(threaded.run({ w: feeds.w })).rejects.toThrow(/no feed for input 'x'/);
+    await threaded.dispose();
+    await local.dispose();
+  });
+
+  it('refuses to start without its script, with the reason', async () => {
+    await expect(
+      new OrtNodeThreadExecutor({ script: path.join(dir, 'missing.js'), threads: 1 }).compile(convGraph()),
+    ).rejects.toThrow(/missing\.js|Cannot find module/);
+  });
+});
