@@ -7,7 +7,8 @@
 //   infer K  →  {"infer_ms": [K run times]}
 //   quit
 // One training step = one run of the ref-dae step graph (forward, backward, Adam), its outputs fed
-// back as the next step's parameters and optimizer state; inference = the ref-dae graph on one
+// back as the next step's parameters and optimizer state (on ORT-node from two threads up, the
+// step split over two threads as the trainer runs it, ml/train/parallel.ts); inference = the ref-dae graph on one
 // 1×1×S×S image. Running in its own process, its ONNX Runtime threads never share the cores with
 // PyTorch's while either is being timed.
 
@@ -18,7 +19,9 @@ import { paramSpecs, preset } from '../common/model/index.js';
 import { type ExecutorName, createExecutor } from '../main/engine/exec/index.js';
 import { Tensor } from '../main/engine/ir/tensor.js';
 import { buildInference, buildTrainingModel, initParams } from '../main/engine/nn/index.js';
-import { buildTrainStep } from '../main/engine/optim/index.js';
+import { buildTrainStep, compileShardedStep } from '../main/engine/optim/index.js';
+import { dataParallel } from '../main/ml/train/parallel.js';
+import { shardedTrainingStep } from '../main/ml/train/step-graph.js';
 import { roundsOf } from './rounds.js';
 import { WORKLOAD } from './workload.js';
 
@@ -49,8 +52,19 @@ const workloadParams = () => [...initialState(1).params.values()].reduce((a, t) 
 async function trainingRounds(executor: ExecutorName, threads: number, batch: number) {
   const { arch, params, clean, noisy } = initialState(batch);
   const model = buildTrainingModel(arch, { batch, sampleShape: [1, WORKLOAD.patch, WORKLOAD.patch] });
-  const step = buildTrainStep({ graph: model.forward.graph, loss: model.loss, optimizer: { kind: 'adam' } });
-  const compiled = await (await createExecutor(executor, { threads })).compile(step.graph);
+  const ours = await createExecutor(executor, { threads });
+  // The step as the trainer runs it: from two threads up, ORT-node splits the batch over threads.
+  const parallel = executor === 'ort-node' ? await dataParallel(threads) : undefined;
+  const sampleShape = [1, WORKLOAD.patch, WORKLOAD.patch];
+  const split = parallel
+    ? shardedTrainingStep(arch, { batch, sampleShape, optimizer: { kind: 'adam' }, shards: parallel.shards })
+    : null;
+  const step = split
+    ? split.sharded.step
+    : buildTrainStep({ graph: model.forward.graph, loss: model.loss, optimizer: { kind: 'adam' } });
+  const compiled = split
+    ? await compileShardedStep(split.sharded, { shards: parallel!.executor, update: ours })
+    : await ours.compile(step.graph);
   const feeds: Record<string, Tensor> = { ...Object.fromEntries(params), ...step.initialSlots() };
   feeds[model.forward.x.name] = noisy;
   feeds[model.target.name] = clean;
