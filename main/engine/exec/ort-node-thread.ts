@@ -45,6 +45,8 @@ export type ThreadReply =
 export class OrtNodeThreadExecutor implements Executor {
   readonly name = 'ort-node' as const;
   private readonly local: OrtNodeExecutor;
+  /** The ONNX bytes of each graph compiled so far: the slices of one step share one graph. */
+  private readonly forms = new WeakMap<Graph, { bytes: Uint8Array; label: string }>();
 
   constructor(private readonly options: OrtNodeThreadOptions) {
     const { script: _script, ...rest } = options;
@@ -53,7 +55,9 @@ export class OrtNodeThreadExecutor implements Executor {
 
   async compile(graph: Graph): Promise<CompiledGraph> {
     const { script, ...options } = this.options;
-    const { bytes, label } = this.local.compiledForm(graph);
+    let form = this.forms.get(graph);
+    if (!form) this.forms.set(graph, (form = this.local.compiledForm(graph)));
+    const { bytes, label } = form;
     const start: ThreadStart = { bytes, label: `${label} thread`, options };
     const worker = new Worker(script, { workerData: start });
     const pending = new Map<number, { resolve(r: Record<string, Tensor>): void; reject(e: Error): void }>();

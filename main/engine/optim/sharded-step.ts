@@ -11,13 +11,16 @@ export async function compileShardedStep(
   s: ShardedTrainStep,
   executors: { shards: Executor; update: Executor },
 ): Promise<CompiledGraph> {
-  const compiled: CompiledGraph[] = [];
-  try {
-    for (let i = 0; i < s.shards; i++) compiled.push(await executors.shards.compile(s.shard));
-    compiled.push(await executors.update.compile(s.update));
-  } catch (e) {
+  // Compiled side by side: each shard's thread starts its own runtime and session.
+  const settled = await Promise.allSettled([
+    ...Array.from({ length: s.shards }, () => executors.shards.compile(s.shard)),
+    executors.update.compile(s.update),
+  ]);
+  const failed = settled.find((r) => r.status === 'rejected');
+  const compiled = settled.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+  if (failed) {
     await Promise.all(compiled.map((c) => c.dispose()));
-    throw e;
+    throw failed.reason;
   }
   const update = compiled.pop()!;
   const shardOutputs = s.shard.outputs.map((v) => v.name);
