@@ -18,7 +18,7 @@ import {
   buildTrainStep,
   compileShardedStep,
 } from '../../../main/engine/optim/index.js';
-import { shardedTrainingStep } from '../../../main/ml/train/step-graph.js';
+import { MIN_SPLIT_MULTIPLY_ADDS, shardedTrainingStep } from '../../../main/ml/train/step-graph.js';
 import { nodeBundle } from '../../helpers/node-bundle.js';
 
 const arch = architecture({
@@ -106,18 +106,25 @@ describe('a training step split into slices of the batch', () => {
     }
   });
 
-  it('splits only where the loss is a mean over samples and the batch divides', () => {
-    const o = { batch: 16, sampleShape: [64], optimizer: { kind: 'adam' } as const, shards: 2 };
-    expect(shardedTrainingStep(preset('ref-dae')!, { ...o, sampleShape: [1, 48, 48] })?.sharded.shards).toBe(2);
+  it('splits only where the loss is a mean over samples, the batch divides and the step is big enough', () => {
+    const o = { batch: 16, sampleShape: [64], optimizer: { kind: 'adam' } as const, shards: 2, minMultiplyAdds: 0 };
     // The KL sparsity penalty's target is the mean activation over the whole batch: not split.
     const kl = preset('digits-sparse')!;
-    expect(shardedTrainingStep(kl, o)).toBeNull();
     expect(kl.variant).toMatchObject({ type: 'sparse', penalty: 'kl' });
+    expect(shardedTrainingStep(kl, o)).toBeNull();
     const l1 = { ...kl, variant: { type: 'sparse' as const, penalty: 'l1' as const, weight: 0.1 } };
     expect(shardedTrainingStep(l1, o)?.sharded.shards).toBe(2);
     expect(shardedTrainingStep(l1, { ...o, batch: 15 })).toBeNull();
     expect(shardedTrainingStep(l1, { ...o, shards: 1 })).toBeNull();
     expect(shardedTrainingStep(l1, { ...o, probes: ['z'] })).toBeNull();
+    // By default only a step whose forward pass reaches MIN_SPLIT_MULTIPLY_ADDS: ref-dae's batch of
+    // 16 48×48 crops (7 convs 3×3: 16 · 2304 · (9·32 + 5·9·32·32 + 9·32) = 1.72 G), not l1's 64-100-64 net.
+    const refDae = preset('ref-dae')!;
+    const big = { ...o, sampleShape: [1, 48, 48], minMultiplyAdds: undefined };
+    expect(16 * 2304 * (9 * 32 + 5 * 9 * 32 * 32 + 9 * 32)).toBeGreaterThan(MIN_SPLIT_MULTIPLY_ADDS);
+    expect(shardedTrainingStep(refDae, big)?.sharded.shards).toBe(2);
+    expect(shardedTrainingStep(refDae, { ...big, batch: 4, sampleShape: [1, 24, 24] })).toBeNull(); // 0.11 G: too small
+    expect(shardedTrainingStep(l1, { ...o, minMultiplyAdds: undefined })).toBeNull();
   });
 });
 
