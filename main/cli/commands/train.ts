@@ -95,6 +95,8 @@ export const trainCommand: Command = {
                         listed with step and loss in <file>.index.json
   --resume <file>       continue exactly from a checkpoint (same --arch, --data, --batch, …)
   --executor NAME       ort-node (default), ort-web or reference;  --threads N  CPU threads, 1–64
+                        (from 2 up, ort-node splits each batch over two threads where the step is
+                        big enough: the summary's batchSlices)
   --export-step <file.onnx>  write the training-step graph (forward, backward, optimizer update)
                         as ONNX with a descriptor <file.onnx>.json, and train nothing: any ONNX
                         Runtime can then run the same steps (see scripts/train/README.md)
@@ -292,6 +294,7 @@ export const trainCommand: Command = {
       loss: result.lastLoss,
       params: parameterCount(arch),
       skippedImages: skipped,
+      batchSlices: result.batchSlices,
       ...(checkpoints ? { checkpoints } : {}),
       out,
       seconds: (Date.now() - started) / 1000,

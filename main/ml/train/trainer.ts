@@ -179,6 +179,8 @@ export interface TrainResult {
   best: { score: number; step: number } | null;
   /** Canonical run configuration, as stored in checkpoints. */
   config: Record<string, unknown>;
+  /** Slices each batch was split into over threads (1: one graph per step; see TrainOptions.parallel). */
+  batchSlices: number;
 }
 
 function runConfig(o: TrainOptions, noise: TrainingNoise | null): Record<string, unknown> {
@@ -491,5 +493,6 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
     validation,
     best,
     config,
+    batchSlices: sharded ? sharded.sharded.shards : 1,
   };
 }

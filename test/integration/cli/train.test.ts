@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { encodeNpy } from '../../../main/files/npy.js';
 import { Rng } from '../../../common/rng.js';
 import { importEngineModel } from '../../../main/ml/model-file.js';
+import { graphThreadScript } from '../../../main/files/app-paths.js';
 import { cli } from '../../helpers/cli.js';
 import { tempDir } from '../../helpers/temp-dir.js';
 
@@ -196,6 +197,38 @@ describe('denoise-lab train', () => {
       '--no-shuffle',
     );
     expect(init.code, init.err).toBe(0);
+  });
+
+  it('--threads 2 splits a big enough batch over two threads: the same run up to rounding, resumable', async () => {
+    // The threads run the built worker (out/worker/ort-node-thread.js), which npm install builds.
+    expect(existsSync(graphThreadScript), 'run npm run build first').toBe(true);
+    const dir = tmp();
+    const rng = new Rng(8);
+    const crops = Float32Array.from({ length: 32 * 48 * 48 }, () => 0.3 + 0.4 * rng.uniform());
+    const npy = path.join(dir, 'crops.npy');
+    writeFileSync(npy, encodeNpy(crops, [32, 1, 48, 48]));
+    const base = ['--arch', 'ref-dae', '--data', npy, '--batch', '16', '--seed', '5', '--json', '--steps', '4'];
+    const run = (threads: string, ...more: string[]) =>
+      cli('train', ...base, '--threads', threads, '--out', path.join(dir, `t${threads}${more.length}.onnx`), ...more);
+    const [one, two] = [await run('1'), await run('2')];
+    expect([one.code, two.code], one.err + two.err).toEqual([0, 0]);
+    const summary = (out: string) => lines(out).at(-1)!;
+    expect(summary(one.out).batchSlices).toBe(1);
+    expect(summary(two.out).batchSlices).toBe(2);
+    const losses = (out: string) =>
+      lines(out)
+        .filter((l) => 'step' in l && !('done' in l))
+        .map((l) => l.loss as number);
+    const [a, b] = [losses(one.out), losses(two.out)];
+    expect(b).toHaveLength(4);
+    expect(a[3]!).toBeLessThan(a[0]!);
+    b.forEach((l, i) => expect(Math.abs(l - a[i]!) / a[i]!, `step ${i + 1}`).toBeLessThan(1e-4));
+    // A split run's checkpoint resumes as a split run to the same end.
+    const ck = path.join(dir, 'split.ckpt');
+    const part = await run('2', '--checkpoint', ck, '--steps', '2');
+    const rest = await run('2', '--resume', ck, '--steps', '4');
+    expect([part.code, rest.code]).toEqual([0, 0]);
+    expect([...losses(part.out), ...losses(rest.out)]).toEqual(b);
   });
 
   it('--lr-schedule cosine decays the learning rate over --steps', async () => {
