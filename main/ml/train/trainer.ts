@@ -309,20 +309,34 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
   let survivor: { step: number; file: string | null } | null = o.resume
     ? { step: o.resume.state.step, file: null }
     : null;
+  // Where the data stands: the sampler's place and the data generator's state. The next batch is
+  // drawn while a step runs (its slices' threads leave this one free), so what a checkpoint or a
+  // report says is the place before that batch: `next.before` once it is drawn.
+  const position = () => ({ epoch: sampler.epoch, cursor: sampler.cursor, rng: dataRng.state(), order: sampler.order });
+  type Drawn = { before: ReturnType<typeof position>; batch: ReturnType<typeof assembleBatch> };
+  let next: Drawn | null = null;
+  const draw = (): Drawn => {
+    const before = position();
+    // Every random draw of the batch is made in this call; only encoding (JPEG) finishes later.
+    const batch = assembleBatch(o.data, sampler.next(o.batch), batchSpec, dataRng);
+    batch.catch(() => {}); // a batch drawn for a step that never comes must not fail the process
+    return { before, batch };
+  };
+  const dataNow = () => next?.before ?? position();
   // Everything a checkpoint holds, as of now (tensors are replaced by each step, never mutated).
   const snapshot = (): Checkpoint => ({
     state: {
       architecture: JSON.parse(architectureToJson(o.arch)),
       step,
-      epoch: sampler.epoch,
-      cursor: sampler.cursor,
-      rng: dataRng.state(),
+      epoch: dataNow().epoch,
+      cursor: dataNow().cursor,
+      rng: dataNow().rng,
       config,
       best: best && { ...best },
       recentLosses: [...recent],
     },
     tensors: new Map<string, Tensor>([...paramsNow(), ...slotsNow()]),
-    order: sampler.order.slice(),
+    order: dataNow().order.slice(),
   });
   // The step of the last checkpoint written (a pause resumed and paused again writes it once).
   let savedStep = -1;
@@ -380,8 +394,8 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
       last = {
         step,
         totalSteps,
-        epoch: sampler.epoch,
-        epochProgress: sampler.epoch + sampler.cursor / o.data.length,
+        epoch: dataNow().epoch,
+        epochProgress: dataNow().epoch + dataNow().cursor / o.data.length,
         loss: r.loss,
         terms: r.terms,
         lr: r.lr,
@@ -441,13 +455,17 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
         status = 'cancelled';
         break;
       }
-      const epoch = sampler.epoch;
-      const batch = await assembleBatch(o.data, sampler.next(o.batch), batchSpec, dataRng);
+      const drawn = next ?? draw();
+      next = null;
+      const epoch = drawn.before.epoch;
+      const batch = await drawn.batch;
       const lr = schedule(step);
       const feeds: Record<string, Tensor> = { ...state, x: batch.x, y: batch.y, lr: scalar(lr), t: scalar(step + 1) };
       if (batch.eps) feeds.eps = batch.eps;
       if (takesMap && batch.noiseLevel) feeds.noise_level = batch.noiseLevel;
-      const out = await compiled!.run(feeds);
+      const running = compiled!.run(feeds);
+      if (step + 1 < totalSteps) next = draw(); // while the step runs, where its threads allow
+      const out = await running;
       const loss = (out[ts.outputs.loss]!.data as Float32Array)[0]!;
       const terms: Record<string, number> = {};
       for (const [k, name] of Object.entries(ts.outputs.terms)) terms[k] = (out[name]!.data as Float32Array)[0]!;
@@ -486,7 +504,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
   return {
     status,
     step,
-    epoch: sampler.epoch,
+    epoch: dataNow().epoch,
     params: status === 'early-stopped' && bestParams ? bestParams : paramsNow(),
     optimizerState: slotsNow(),
     lastLoss,

@@ -100,6 +100,21 @@ describe('trainer', () => {
     const rest: number[] = [];
     const resumed = await train({ ...base, steps: 17, resume: ck, onStep: (s) => rest.push(s.loss) });
     expect([...first, ...rest]).toEqual(full);
+    // Cancelled after step 8 of 17: step 9's batch was already drawn while step 8 ran, so the
+    // checkpoint must record the data as it stood before that batch.
+    const control = new RunControl();
+    await train({
+      ...base,
+      steps: 17,
+      control,
+      checkpoint: { file: path.join(dir, 'b.ckpt') },
+      onStep: (s) => s.step === 8 && control.cancel(),
+    });
+    const cancelled = await readCheckpoint(path.join(dir, 'b.ckpt'));
+    expect(cancelled.state.step).toBe(8);
+    const after: number[] = [];
+    await train({ ...base, steps: 17, resume: cancelled, onStep: (s) => after.push(s.loss) });
+    expect([...first, ...after]).toEqual(full);
     for (const [k, t] of whole.params) expect(bits(resumed.params.get(k)!).equals(bits(t)), k).toBe(true);
     for (const [k, t] of whole.optimizerState)
       expect(bits(resumed.optimizerState.get(k)!).equals(bits(t)), k).toBe(true);
