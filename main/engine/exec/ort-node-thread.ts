@@ -120,6 +120,7 @@ export class OrtNodeThreadExecutor implements Executor {
       },
       async dispose() {
         worker.removeAllListeners('exit');
+        fail(new Error(`${label}: disposed`)); // a run still waiting must not wait forever
         await worker.terminate();
       },
     };

@@ -1,6 +1,8 @@
 // The training loop. One compiled graph does a whole step (forward, loss, backward, optimizer
-// update); the loop only assembles batches, feeds the step's outputs back as the next step's
-// inputs (parameters and optimizer state: no JS arithmetic on weights), and reports.
+// update), or, split over threads (the `parallel` option), one graph per slice of the batch and one
+// for the update; the loop only assembles batches (the next one while a step runs), feeds the
+// step's outputs back as the next step's inputs (parameters and optimizer state: no JS arithmetic
+// on weights), and reports.
 //
 // Usable from a worker thread: no console, no process globals; everything goes through the
 // callbacks, and pause/cancel through a RunControl.
@@ -247,8 +249,8 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
     ...(o.clipGradNorm !== undefined ? { clipGradNorm: o.clipGradNorm } : {}),
     probes: o.probes ?? [],
   };
-  const sharded = o.parallel ? shardedTrainingStep(o.arch, { ...stepOptions, shards: o.parallel.shards }) : null;
-  const ts = sharded ? sharded.sharded.step : trainingStep(o.arch, stepOptions).step;
+  const split = o.parallel ? shardedTrainingStep(o.arch, { ...stepOptions, shards: o.parallel.shards }) : null;
+  const ts = split ? split.sharded.step : trainingStep(o.arch, stepOptions).step;
 
   if (o.resume) {
     const ck = o.resume;
@@ -435,8 +437,8 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
   let lastLoss: number | null = null;
   try {
     if (step < totalSteps) {
-      compiled = sharded
-        ? await compileShardedStep(sharded.sharded, { shards: o.parallel!.executor, update: o.executor })
+      compiled = split
+        ? await compileShardedStep(split.sharded, { shards: o.parallel!.executor, update: o.executor })
         : await o.executor.compile(ts.graph);
     }
     const scalar = (v: number) => Tensor.scalar(v, 'float32');
@@ -511,6 +513,6 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
     validation,
     best,
     config,
-    batchSlices: sharded ? sharded.sharded.shards : 1,
+    batchSlices: split ? split.sharded.shards : 1,
   };
 }
