@@ -172,7 +172,10 @@ describe('OrtNodeThreadExecutor', () => {
       /feed 'x' is float32 \[2,3,6,6\], the graph expects float32 \[2,3,6,5\]/,
     );
     await expect(threaded.run({ w: feeds.w })).rejects.toThrow(/no feed for input 'x'/);
+    // A run still waiting when the graph is disposed fails, rather than waiting forever.
+    const waiting = threaded.run(feeds);
     await threaded.dispose();
+    await expect(waiting).rejects.toThrow(/disposed/);
     await local.dispose();
   });
 
