@@ -7,7 +7,8 @@
 // the caller names: the engine does not know where the app's files lie) that opens the graph
 // through the ORT-node executor, with the same bytes (NCHWc rewrite included) and session options
 // that compile() would use in process. Feeds are checked against the graph here and copied to the
-// worker; the results are copied back.
+// worker; the results are copied back. dispose() lets the worker finish the runs asked for and end
+// by itself (stopping a thread inside ONNX Runtime can bring the process down).
 
 import { Worker } from 'node:worker_threads';
 import type { Graph } from '../ir/graph.js';
@@ -35,12 +36,16 @@ export interface WireTensor {
   data: Tensor['data'];
 }
 
-export type ThreadRequest = { id: number; feeds: Record<string, WireTensor>; outputs?: readonly string[] };
+export type ThreadRequest =
+  { id: number; feeds: Record<string, WireTensor>; outputs?: readonly string[] } | { close: true };
 export type ThreadReply =
   | { type: 'ready'; inputs: string[] }
   | { type: 'failed'; message: string }
   | { id: number; results: Record<string, WireTensor> }
   | { id: number; error: string };
+
+/** How long dispose() waits for the worker to end by itself before stopping it. */
+const CLOSE_GRACE_MS = 30_000;
 
 export class OrtNodeThreadExecutor implements Executor {
   readonly name = 'ort-node' as const;
@@ -99,9 +104,11 @@ export class OrtNodeThreadExecutor implements Executor {
       label,
     );
     let nextId = 0;
+    let disposed: Promise<void> | null = null;
     return {
       async run(feeds, outputs) {
         if (failure) throw failure;
+        if (disposed) throw new Error(`${label}: disposed`);
         const checked = check(feeds);
         const id = nextId++;
         const wire: Record<string, WireTensor> = {};
@@ -119,9 +126,22 @@ export class OrtNodeThreadExecutor implements Executor {
         });
       },
       async dispose() {
-        worker.removeAllListeners('exit');
-        fail(new Error(`${label}: disposed`)); // a run still waiting must not wait forever
-        await worker.terminate();
+        if (disposed) return disposed;
+        // Stopping a thread inside ONNX Runtime can take the whole process down, so the worker
+        // finishes the runs already asked for, releases its session and ends by itself.
+        disposed = new Promise<void>((resolve) => {
+          worker.removeAllListeners('exit');
+          worker.once('exit', () => {
+            fail(new Error(`${label}: disposed`));
+            resolve();
+          });
+          if (failure)
+            void worker.terminate(); // it stopped or failed already
+          else worker.postMessage({ close: true } satisfies ThreadRequest);
+          // A worker that has not ended long after its last run is stuck: stop it after all.
+          setTimeout(() => void worker.terminate(), CLOSE_GRACE_MS).unref();
+        });
+        return disposed;
       },
     };
   }
