@@ -202,8 +202,9 @@ code is 1 if any file failed.
     const jobs = await planJobs(positionals, out);
     if (jobs.length === 0) throw new UsageError('no image files found in the given folders');
     for (const job of jobs) await refuseOutputOverInput(job.input, job.output);
-    // Every written photo copies its source's metadata with ExifTool: start it beside the work.
-    if (metadata !== 'strip') startMetadataTool();
+    // Every written photo copies its source's metadata with ExifTool: start it (and its first
+    // write, on the first photo's metadata) beside the work.
+    if (metadata !== 'strip') startMetadataTool(jobs[0]!.input);
     const model = await openOnnxModel(modelPath, threads ? { threads } : {});
     const estimatorFile = model.takesSigma && sigma === undefined ? estimatorFileFor(modelPath) : null;
     const estimator = estimatorFile ? await openNoiseEstimator(estimatorFile, threads ? { threads } : {}) : null;

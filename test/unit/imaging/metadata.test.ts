@@ -3,12 +3,13 @@
 // the new pixels; 'no-gps' drops only the location, 'strip' everything. Sources are made here with
 // ExifTool itself and the results read back with it. One ExifTool process serves the whole file.
 import { readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ExifTool } from 'exiftool-vendored';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readImage, writeImage } from '../../../main/imaging/codec.js';
-import { endMetadataTool } from '../../../main/imaging/metadata.js';
+import { endMetadataTool, startMetadataTool } from '../../../main/imaging/metadata.js';
 import { cli } from '../../helpers/cli.js';
 import { locationTags, MAKER_NOTE, PHOTO_FORMATS, readTags, richPhoto } from '../../helpers/rich-photo.js';
 import { tempDir } from '../../helpers/temp-dir.js';
@@ -76,6 +77,25 @@ describe.each(PHOTO_FORMATS)('$format', ({ format, ext, iptc }) => {
     );
     expect(kept).toEqual([]);
     expect(tags['IFD0:Orientation'] ?? 1).toBe(1); // libvips marks its TIFFs upright
+  });
+});
+
+describe('the warm-up copy (startMetadataTool with a source)', () => {
+  it('copies once into a throw-away file, leaves no temp folder, and the next copy is whole', async () => {
+    const metaDirs = () => new Set(readdirSync(tmpdir()).filter((n) => n.startsWith('denoise-lab-meta-')));
+    const before = metaDirs();
+    startMetadataTool(sources.jpeg!);
+    // Ending at once waits for the warm-up, which removes its own folder.
+    await endMetadataTool();
+    expect([...metaDirs()].filter((n) => !before.has(n))).toEqual([]);
+    startMetadataTool(sources.jpeg!);
+    const out = await writeImage(await readImage(sources.jpeg!), path.join(dir, 'after-warm-up.jpg'));
+    const tags = await read(out);
+    expect(tags['ExifIFD:MakerNoteUnknownText']).toBe(MAKER_NOTE);
+    expect(tags['GPS:GPSLatitude']).toBeCloseTo(48.8584, 4);
+    expect(tags['IFD0:Orientation']).toBe(1);
+    await endMetadataTool();
+    expect([...metaDirs()].filter((n) => !before.has(n))).toEqual([]);
   });
 });
 
