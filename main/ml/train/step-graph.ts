@@ -1,10 +1,10 @@
 // The training step of an architecture as one graph: forward, loss, backward and optimizer update,
 // or split for data parallelism into a graph per slice of the batch and an update graph
-// (shardedTrainingStep, below). The trainer runs either; `denoise-lab train --export-step` writes the
-// one-graph step as an ordinary ONNX
-// file plus a JSON descriptor, so any ONNX Runtime (another machine's, with more cores) can run
-// the very same step: feed the data inputs, `lr`, `t`, the parameters and optimizer slots, then
-// feed each `feedback` output back as its input for the next step.
+// (shardedTrainingStep, below). The trainer runs either; `denoise-lab train --export-step` writes
+// the one-graph step as an ordinary ONNX file plus a JSON descriptor, so any ONNX Runtime (another
+// machine's, with more cores) can run the very same step: feed the data inputs, `lr`, `t`, the
+// parameters and optimizer slots, then feed each `feedback` output back as its input for the next
+// step.
 
 import type { Architecture } from '../../../common/model/architecture.js';
 import { architectureToJson } from '../../../common/model/architecture.js';
