@@ -78,30 +78,8 @@ export interface TrainStep {
 }
 
 export function buildTrainStep(o: TrainStepOptions): TrainStep {
-  const g = o.graph;
   const part = addGradients(o);
-  let grads = part.grads;
-  let gradNorm: string | null = null;
-  if (o.clipGradNorm !== undefined) {
-    const clipped = g.scope('clip', () => clipGradNorm(g, grads, checkedClip(o.clipGradNorm!)));
-    grads = clipped.grads;
-    gradNorm = g.output(clipped.totalNorm, 'grad_norm').name;
-  }
-  const gradOutputs: Record<string, string> = {};
-  if (o.exposeGrads)
-    part.trainable.forEach((p, i) => (gradOutputs[p.name] = g.output(grads[i]!, `grad/${p.name}`).name));
-  const { slots, feedback } = addUpdate(g, part.trainable, grads, o.optimizer);
-  return {
-    graph: g,
-    dataInputs: part.dataInputs,
-    params: part.params,
-    lr: 'lr',
-    t: 't',
-    slots,
-    outputs: { loss: 'loss', terms: part.terms, probes: part.probes, gradNorm, grads: gradOutputs },
-    feedback,
-    initialSlots: () => Object.fromEntries(slots.map((s) => [s.input, Tensor.zeros(g.value(s.input).dtype, s.shape)])),
-  };
+  return finishStep(o.graph, part, part.trainable, part.grads, o);
 }
 
 /**
@@ -147,32 +125,42 @@ export function buildShardedTrainStep(o: TrainStepOptions & { shards: number }):
   u.output(mean('loss', shard.value('loss').shape), 'loss');
   for (const name of Object.values(part.terms)) u.output(mean(name, shard.value(name).shape), name);
   const trainable = part.trainable.map((p) => params.get(p.name)!);
-  let grads = part.trainable.map((p) => u.scope(`mean/${p.name}`, () => mean(`grad/${p.name}`, p.shape)));
+  const grads = part.trainable.map((p) => u.scope(`mean/${p.name}`, () => mean(`grad/${p.name}`, p.shape)));
+  return { shards: o.shards, shard, update: u, step: finishStep(u, part, trainable, grads, o) };
+}
+
+/**
+ * The end of a step on `g`, where `trainable` (values of `g`) have the gradients `grads`: clipping
+ * and the gradients as outputs where asked for, then the optimizer's update. Returns the step's
+ * description; `part` is what addGradients said about the forward graph.
+ */
+function finishStep(
+  g: Graph,
+  part: ReturnType<typeof addGradients>,
+  trainable: readonly Value[],
+  gradients: readonly Value[],
+  o: TrainStepOptions,
+): TrainStep {
+  let grads = gradients;
   let gradNorm: string | null = null;
   if (o.clipGradNorm !== undefined) {
-    const clipped = u.scope('clip', () => clipGradNorm(u, grads, checkedClip(o.clipGradNorm!)));
+    const clipped = g.scope('clip', () => clipGradNorm(g, grads, checkedClip(o.clipGradNorm!)));
     grads = clipped.grads;
-    gradNorm = u.output(clipped.totalNorm, 'grad_norm').name;
+    gradNorm = g.output(clipped.totalNorm, 'grad_norm').name;
   }
   const gradOutputs: Record<string, string> = {};
-  if (o.exposeGrads) trainable.forEach((p, i) => (gradOutputs[p.name] = u.output(grads[i]!, `grad/${p.name}`).name));
-  const { slots, feedback } = addUpdate(u, trainable, grads, o.optimizer);
+  if (o.exposeGrads) trainable.forEach((p, i) => (gradOutputs[p.name] = g.output(grads[i]!, `grad/${p.name}`).name));
+  const { slots, feedback } = addUpdate(g, trainable, grads, o.optimizer);
   return {
-    shards: o.shards,
-    shard,
-    update: u,
-    step: {
-      graph: u,
-      dataInputs: part.dataInputs,
-      params: part.params,
-      lr: 'lr',
-      t: 't',
-      slots,
-      outputs: { loss: 'loss', terms: part.terms, probes: {}, gradNorm, grads: gradOutputs },
-      feedback,
-      initialSlots: () =>
-        Object.fromEntries(slots.map((s) => [s.input, Tensor.zeros(u.value(s.input).dtype, s.shape)])),
-    },
+    graph: g,
+    dataInputs: part.dataInputs,
+    params: part.params,
+    lr: 'lr',
+    t: 't',
+    slots,
+    outputs: { loss: 'loss', terms: part.terms, probes: part.probes, gradNorm, grads: gradOutputs },
+    feedback,
+    initialSlots: () => Object.fromEntries(slots.map((s) => [s.input, Tensor.zeros(g.value(s.input).dtype, s.shape)])),
   };
 }
 
