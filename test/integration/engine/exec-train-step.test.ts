@@ -2,38 +2,19 @@
 // same loss, parameters and optimizer state on ORT-node, ORT-web and the reference interpreter,
 // over three steps with each step's outputs fed back as the next step's inputs.
 import { describe, expect, it } from 'vitest';
-import { Rng } from '../../../common/rng.js';
 import { createExecutor, type ExecutorName } from '../../../main/engine/exec/index.js';
 import { Tensor } from '../../../main/engine/ir/tensor.js';
-import { buildTrainingModel, initParams } from '../../../main/engine/nn/index.js';
-import { architecture, paramSpecs } from '../../../common/model/index.js';
+import { buildTrainingModel } from '../../../main/engine/nn/index.js';
 import { buildTrainStep } from '../../../main/engine/optim/index.js';
+import { seededFeeds, smallDenoiser } from '../../helpers/small-denoiser.js';
 
-const arch = architecture({
-  network: { type: 'residual', channels: 1, features: 6, depth: 3, kernel: 3, noiseLevelInput: true },
-});
+const arch = smallDenoiser;
 const [N, H, W] = [3, 7, 9];
-
-function uniform(rng: Rng, shape: number[], lo = 0, hi = 1): Tensor {
-  return new Tensor(
-    'float32',
-    shape,
-    Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => lo + (hi - lo) * rng.uniform()),
-  );
-}
 
 async function train(executor: ExecutorName, steps: number) {
   const model = buildTrainingModel(arch, { batch: N, sampleShape: [1, H, W] });
   const step = buildTrainStep({ graph: model.forward.graph, loss: model.loss, optimizer: { kind: 'adam' } });
-  const rng = new Rng(11);
-  const feeds: Record<string, Tensor> = {
-    ...Object.fromEntries(initParams(paramSpecs(arch), rng)),
-    ...step.initialSlots(),
-  };
-  feeds.x = uniform(rng, [N, 1, H, W]);
-  feeds.noise_level = uniform(rng, [N, 1, H, W], 0.05, 0.2);
-  feeds[model.target.name] = uniform(rng, [N, 1, H, W]);
-  feeds[step.lr] = Tensor.scalar(0.01);
+  const feeds = seededFeeds(step, model.target.name, [N, H, W], 0.01);
   const compiled = await (await createExecutor(executor, { threads: 1 })).compile(step.graph);
   const losses: number[] = [];
   for (let t = 1; t <= steps; t++) {

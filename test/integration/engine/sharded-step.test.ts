@@ -6,34 +6,25 @@ import { build } from 'esbuild';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { Rng } from '../../../common/rng.js';
-import { architecture, paramSpecs, preset } from '../../../common/model/index.js';
-import { createExecutor } from '../../../main/engine/exec/index.js';
+import { preset } from '../../../common/model/index.js';
+import { type CompiledGraph, createExecutor } from '../../../main/engine/exec/index.js';
 import { OrtNodeThreadExecutor } from '../../../main/engine/exec/ort-node-thread.js';
 import { Graph } from '../../../main/engine/ir/graph.js';
 import { Tensor } from '../../../main/engine/ir/tensor.js';
-import { buildTrainingModel, initParams } from '../../../main/engine/nn/index.js';
+import { buildTrainingModel } from '../../../main/engine/nn/index.js';
 import {
   type OptimizerConfig,
+  type TrainStep,
   buildShardedTrainStep,
   buildTrainStep,
   compileShardedStep,
 } from '../../../main/engine/optim/index.js';
 import { MIN_SPLIT_MULTIPLY_ADDS, shardedTrainingStep } from '../../../main/ml/train/step-graph.js';
 import { nodeBundle } from '../../helpers/node-bundle.js';
+import { seededFeeds, smallDenoiser, uniform } from '../../helpers/small-denoiser.js';
 
-const arch = architecture({
-  network: { type: 'residual', channels: 1, features: 6, depth: 3, kernel: 3, noiseLevelInput: true },
-});
+const arch = smallDenoiser;
 const [N, H, W] = [4, 7, 9];
-
-function uniform(rng: Rng, shape: number[], lo = 0, hi = 1): Tensor {
-  const size = shape.reduce((a, b) => a * b, 1);
-  return new Tensor(
-    'float32',
-    shape,
-    Array.from({ length: size }, () => lo + (hi - lo) * rng.uniform()),
-  );
-}
 
 /** Three steps of SGD with momentum and clipping (the gradient's scale shows, unlike under Adam). */
 async function threeSteps(shards: number) {
@@ -41,28 +32,17 @@ async function threeSteps(shards: number) {
   const model = buildTrainingModel(arch, { batch: N / shards, sampleShape: [1, H, W] });
   const options = { graph: model.forward.graph, loss: model.loss, optimizer, clipGradNorm: 0.05, exposeGrads: true };
   const executor = await createExecutor('reference');
-  const { step, compiled } =
-    shards === 1
-      ? await (async () => {
-          const step = buildTrainStep(options);
-          return { step, compiled: await executor.compile(step.graph) };
-        })()
-      : await (async () => {
-          const sharded = buildShardedTrainStep({ ...options, shards });
-          return {
-            step: sharded.step,
-            compiled: await compileShardedStep(sharded, { shards: executor, update: executor }),
-          };
-        })();
-  const rng = new Rng(11);
-  const feeds: Record<string, Tensor> = {
-    ...Object.fromEntries(initParams(paramSpecs(arch), rng)),
-    ...step.initialSlots(),
-  };
-  feeds.x = uniform(rng, [N, 1, H, W]);
-  feeds.noise_level = uniform(rng, [N, 1, H, W], 0.05, 0.2);
-  feeds[model.target.name] = uniform(rng, [N, 1, H, W]);
-  feeds[step.lr] = Tensor.scalar(0.05);
+  let step: TrainStep;
+  let compiled: CompiledGraph;
+  if (shards === 1) {
+    step = buildTrainStep(options);
+    compiled = await executor.compile(step.graph);
+  } else {
+    const sharded = buildShardedTrainStep({ ...options, shards });
+    step = sharded.step;
+    compiled = await compileShardedStep(sharded, { shards: executor, update: executor });
+  }
+  const feeds = seededFeeds(step, model.target.name, [N, H, W], 0.05);
   const seen: { loss: number; norm: number; grads: Record<string, Tensor> }[] = [];
   for (let t = 1; t <= 3; t++) {
     feeds[step.t] = Tensor.scalar(t);
