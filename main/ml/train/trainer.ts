@@ -326,20 +326,23 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
   };
   const dataNow = () => next?.before ?? position();
   // Everything a checkpoint holds, as of now (tensors are replaced by each step, never mutated).
-  const snapshot = (): Checkpoint => ({
-    state: {
-      architecture: JSON.parse(architectureToJson(o.arch)),
-      step,
-      epoch: dataNow().epoch,
-      cursor: dataNow().cursor,
-      rng: dataNow().rng,
-      config,
-      best: best && { ...best },
-      recentLosses: [...recent],
-    },
-    tensors: new Map<string, Tensor>([...paramsNow(), ...slotsNow()]),
-    order: dataNow().order.slice(),
-  });
+  const snapshot = (): Checkpoint => {
+    const at = dataNow();
+    return {
+      state: {
+        architecture: JSON.parse(architectureToJson(o.arch)),
+        step,
+        epoch: at.epoch,
+        cursor: at.cursor,
+        rng: at.rng,
+        config,
+        best: best && { ...best },
+        recentLosses: [...recent],
+      },
+      tensors: new Map<string, Tensor>([...paramsNow(), ...slotsNow()]),
+      order: at.order.slice(),
+    };
+  };
   // The step of the last checkpoint written (a pause resumed and paused again writes it once).
   let savedStep = -1;
   const saveCheckpoint = async (ck: Checkpoint = snapshot()) => {
@@ -393,11 +396,12 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
     if (r) {
       const elapsed = t - started;
       const rate = elapsed > 0 ? ((step - startStep) * 1000) / elapsed : 0;
+      const at = dataNow();
       last = {
         step,
         totalSteps,
-        epoch: dataNow().epoch,
-        epochProgress: dataNow().epoch + dataNow().cursor / o.data.length,
+        epoch: at.epoch,
+        epochProgress: at.epoch + at.cursor / o.data.length,
         loss: r.loss,
         terms: r.terms,
         lr: r.lr,
