@@ -104,9 +104,8 @@ export function startMetadataTool(source?: string): void {
   if (!source || warming) return;
   warming = started
     .then(async (et) => {
-      const from = path.resolve(source);
-      if (!et || !(await stat(from).catch(() => undefined))?.isFile()) return;
-      await copyInto(et, from, TINY_JPEG, 'jpg', 'keep').catch(() => undefined);
+      const from = await sourceFile(source);
+      if (et && from) await copyInto(et, from, TINY_JPEG, 'jpg', 'keep').catch(() => undefined);
     })
     .catch(() => undefined);
 }
@@ -132,9 +131,8 @@ export async function withSourceMetadata(
   extension: string,
   mode: Exclude<MetadataMode, 'strip'>,
 ): Promise<Buffer | undefined> {
-  // Absolute, so that no source name can be read as an ExifTool option.
-  const from = path.resolve(source);
-  if (!(await stat(from).catch(() => undefined))?.isFile()) return undefined;
+  const from = await sourceFile(source);
+  if (!from) return undefined;
   const et = await exifTool();
   if (!et) return undefined;
   try {
@@ -144,6 +142,12 @@ export async function withSourceMetadata(
     console.warn(`denoise-lab: could not copy all metadata from ${path.basename(from)}: ${(e as Error).message}`);
     return undefined;
   }
+}
+
+/** The source as an absolute path (so that no name can be read as an ExifTool option), if it is a file. */
+async function sourceFile(source: string): Promise<string | undefined> {
+  const from = path.resolve(source);
+  return (await stat(from).catch(() => undefined))?.isFile() ? from : undefined;
 }
 
 /** `encoded` with the metadata of the file `from` (an absolute path) copied in, through a private temp folder. */
