@@ -130,16 +130,17 @@ export class OrtNodeThreadExecutor implements Executor {
         // Stopping a thread inside ONNX Runtime can take the whole process down, so the worker
         // finishes the runs already asked for, releases its session and ends by itself.
         disposed = new Promise<void>((resolve) => {
+          // A worker that has not ended long after its last run is stuck: stop it after all.
+          const stuck = setTimeout(() => void worker.terminate(), CLOSE_GRACE_MS).unref();
           worker.removeAllListeners('exit');
           worker.once('exit', () => {
+            clearTimeout(stuck);
             fail(new Error(`${label}: disposed`));
             resolve();
           });
           if (failure)
             void worker.terminate(); // it stopped or failed already
           else worker.postMessage({ close: true } satisfies ThreadRequest);
-          // A worker that has not ended long after its last run is stuck: stop it after all.
-          setTimeout(() => void worker.terminate(), CLOSE_GRACE_MS).unref();
         });
         return disposed;
       },
