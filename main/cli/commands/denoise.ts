@@ -231,6 +231,8 @@ code is 1 if any file failed.
           const key = path.resolve(job.output);
           if (planned.has(key)) throw new Error(`${job.output}: another input already writes this output`);
           planned.add(key);
+          // Refused before the photo is read and denoised (the write itself checks again, atomically).
+          if (onClash === 'cancel' && existsSync(job.output)) throw new Error(alreadyExists(job.output));
           const image = await readImage(job.input, { limitInputPixels });
           checkTileFits(image, tile, overlap);
           const opts: Parameters<typeof denoiseImage>[2] = {};
@@ -257,9 +259,7 @@ code is 1 if any file failed.
           });
         } catch (e) {
           const err = asUsageError(e) as Error;
-          result.error = isNameTaken(e)
-            ? `${job.output}: already exists; add --overwrite to replace it or --keep-both to keep both`
-            : err.message;
+          result.error = isNameTaken(e) ? alreadyExists(job.output) : err.message;
         }
         result.ms = Math.round(performance.now() - started);
         results.push(result);
@@ -280,3 +280,6 @@ code is 1 if any file failed.
     return failed ? 1 : 0;
   },
 };
+
+const alreadyExists = (output: string) =>
+  `${output}: already exists; add --overwrite to replace it or --keep-both to keep both`;

@@ -755,6 +755,17 @@ const CASES: Case[] = [
     },
   },
   {
+    // Refused before the photo is even read: a 12-MP photo used to be denoised for 12 s first.
+    kind: 'denoise onto an existing output (no --overwrite): refused before any work',
+    code: 1,
+    err: /taken\.png: already exists; add --overwrite/,
+    make: async (dir) => {
+      const input = await file(dir, 'broken.png', (await noisy('png')).subarray(0, 200));
+      const taken = await file(out(dir), 'taken.png', 'keep me');
+      return { args: denoise(input, dir).map((a) => (a === out(dir) ? taken : a)), inputs: [input, taken] };
+    },
+  },
+  {
     kind: 'output format that is not written (.gif)',
     code: 2,
     err: /x\.gif: unknown output type/,
