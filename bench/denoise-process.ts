@@ -72,6 +72,7 @@ export async function denoiseProcesses(o: DenoiseProcessOptions): Promise<Denois
               ...extra,
             ],
             `denoise-lab denoise ${extra.join(' ')}`,
+            { launcher: true },
           )
         ).ms,
       );

@@ -4,12 +4,17 @@
 //
 // Peak memory of a Node child is read by the child itself: a preload module (`node --import`)
 // writes process.resourceUsage() when it exits, so no /usr/bin/time is needed.
+//
+// Huge pages for everyone: `denoise-lab` gives its work huge pages on Linux (main/cli/huge-pages.ts),
+// so every other process timed here (the peers; and ours where a preload keeps it in one process)
+// starts with the same glibc tunable, and no side gains from fresh memory being cheaper.
 
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { pathToFileURL } from 'node:url';
+import { lacksHugePages, withHugePages } from '../main/cli/huge-pages.js';
 
 /** Idle time before each timed process, so that it starts on quiet cores. */
 export const PROCESS_GAP_MS = 500;
@@ -42,10 +47,14 @@ export async function timeProcess(
   command: string,
   args: readonly string[],
   label: string,
-  o: { usageDir?: string } = {},
+  o: {
+    usageDir?: string;
+    /** `denoise-lab` started as a user starts it: its launcher gives the work huge pages. */
+    launcher?: boolean;
+  } = {},
 ): Promise<ProcessRun> {
   await sleep(PROCESS_GAP_MS);
-  let env = process.env;
+  let env = o.launcher || !lacksHugePages(process.env) ? process.env : withHugePages(process.env);
   let argv = [...args];
   let usageFile: string | null = null;
   if (o.usageDir) {
@@ -54,7 +63,8 @@ export async function timeProcess(
     usageFile = path.join(o.usageDir, 'usage.json');
     rmSync(usageFile, { force: true });
     argv = ['--import', pathToFileURL(preload).href, ...argv];
-    env = { ...process.env, DENOISE_LAB_BENCH_USAGE: usageFile };
+    if (o.launcher) throw new Error('a process measured by its preload runs without the launcher');
+    env = { ...env, DENOISE_LAB_BENCH_USAGE: usageFile };
   }
   const t0 = performance.now();
   const child = spawn(command, argv, { stdio: ['ignore', 'pipe', 'pipe'], env });

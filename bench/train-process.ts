@@ -102,7 +102,9 @@ export async function trainProcesses(o: TrainProcessOptions): Promise<TrainProce
       o.log(`whole training process, ${threads} thread(s), round ${r + 1} of ${o.rounds}…`);
       for (const side of r % 2 === 0 ? sides : [...sides].reverse()) {
         const c = commandOf(side, o, threads, steps);
-        const run = await timeProcess(c.command, c.args, `${side} (${steps} steps)`);
+        const run = await timeProcess(c.command, c.args, `${side} (${steps} steps)`, {
+          launcher: side === 'denoise-lab train',
+        });
         const at = stepTimes(run.lines);
         const [from, to] = [at.get(warm), at.get(steps)];
         if (from === undefined || to === undefined)

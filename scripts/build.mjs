@@ -4,6 +4,7 @@
 //   out/worker/worker.js  the worker thread that runs the engine and imaging
 //   out/worker/ort-node-thread.js  a thread that runs one graph (data-parallel training slices)
 //   out/cli/index.js      the denoise-lab CLI
+//   out/cli/huge-pages.js its launcher (bin/denoise-lab.js imports it before the CLI)
 //   out/bench/*.js        the benchmarks (dev only, not packaged)
 //   out/host/serve.js     the local web host (used when Electron is not installed)
 //   out/renderer/         the Svelte renderer, built by Vite
@@ -27,6 +28,8 @@ const nodeEntries = {
   // One training slice's ONNX Runtime session in a thread of its own (engine/exec/ort-node-thread.ts).
   'worker/ort-node-thread': 'main/engine/exec/ort-node-thread-worker.ts',
   'cli/index': 'main/cli/index.ts',
+  // The CLI's launcher: starts the command in a process with huge pages (main/cli/huge-pages.ts).
+  'cli/huge-pages': 'main/cli/huge-pages.ts',
   // Benchmarks are dev-only: built beside the app for `npm run bench*`, never packaged (electron-builder.yml).
   'bench/speed': 'bench/speed.ts',
   'bench/engine-peer': 'bench/engine-peer.ts',

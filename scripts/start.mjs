@@ -24,11 +24,14 @@ if (!existsSync(path.join(root, 'out', 'renderer', 'index.html'))) {
   process.exit(2);
 }
 
+// On Linux the app's memory comes in huge pages (out/cli/huge-pages.js says why and how).
+const { lacksHugePages, withHugePages } = await import(path.join(root, 'out', 'cli', 'huge-pages.js'));
+const env = lacksHugePages(process.env) ? withHugePages(process.env) : process.env;
 const electron = electronBinary();
 const args = process.argv.slice(2);
 const child = electron
-  ? spawn(electron, [root, ...args], { stdio: 'inherit' })
-  : spawn(process.execPath, [path.join(root, 'out', 'host', 'serve.js'), ...args], { stdio: 'inherit' });
+  ? spawn(electron, [root, ...args], { stdio: 'inherit', env })
+  : spawn(process.execPath, [path.join(root, 'out', 'host', 'serve.js'), ...args], { stdio: 'inherit', env });
 if (!electron) console.error('Electron is not installed; serving the app in your browser instead.');
 for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

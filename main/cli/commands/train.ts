@@ -21,6 +21,7 @@ import { type Command, UsageError } from '../command.js';
 import { version } from '../../files/app-version.js';
 import { numberOption, RANGES, type NumberRange } from '../options.js';
 import { archFromOption } from './params.js';
+import { onInterrupt } from '../huge-pages.js';
 
 /** The numeric options' ranges: wide enough for any real run, narrow enough to catch typos. */
 const NUMBERS = {
@@ -222,8 +223,15 @@ export const trainCommand: Command = {
 
     // ---- train --------------------------------------------------------------------------------
     const control = new RunControl();
-    const onSigint = () => control.cancel();
-    process.once('SIGINT', onSigint);
+    // Ctrl-C stops at the end of the step and saves the checkpoint; a second press quits at once.
+    const onSigint = onInterrupt(
+      () => control.cancel(),
+      () => {
+        process.removeListener('SIGINT', onSigint);
+        process.kill(process.pid, 'SIGINT');
+      },
+    );
+    process.on('SIGINT', onSigint);
     const started = Date.now();
     let result;
     try {

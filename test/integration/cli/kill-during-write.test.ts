@@ -30,7 +30,12 @@ async function killDuringWrite(args: string[], dir: string): Promise<string> {
 }
 
 function tryKillDuringWrite(args: string[], dir: string): Promise<string | null> {
-  const child: ChildProcess = spawn(process.execPath, [bin, ...args], { stdio: 'ignore' });
+  // With the huge-page tunable already set, bin/ runs the command in this very process (no launcher
+  // between: test/integration/cli/launcher.test.ts covers that), so the pid names its temp files.
+  const child: ChildProcess = spawn(process.execPath, [bin, ...args], {
+    stdio: 'ignore',
+    env: { ...process.env, GLIBC_TUNABLES: 'glibc.malloc.hugetlb=1' },
+  });
   return new Promise((resolve) => {
     let caught: string | null = null;
     const watcher = watch(dir, (_event, name) => {
