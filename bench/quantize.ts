@@ -23,14 +23,22 @@ import { writeFileAtomic } from '../main/files/atomic-write.js';
 import { version } from '../main/files/app-version.js';
 import { modelsDir } from '../main/files/app-paths.js';
 import { loadImageFolder } from '../main/ml/train/datasets.js';
+import { cameraSample, drawMixKind } from '../main/ml/train/camera-mix.js';
 import { META_MODEL_CARD } from '../main/ml/model-file.js';
 import { log } from './devset.js';
 
 const USAGE = `usage: npm run quantize -- <trainset folder> <out.onnx> [--model <file.onnx>] [--patches N]
-       [--patch N] [--sigmas 0,5,…] [--seed N] [--threads N] [--float-weights a,b] [--int8-stream]
-       [--float-adds] [--ranges mse|minmax] [--bench quality.json]
+       [--patch N] [--sigmas 0,5,…] [--noise gaussian|camera-mix] [--seed N] [--threads N]
+       [--float-weights a,b] [--float-points a,b] [--int8-stream] [--float-adds] [--ranges mse|minmax]
+       [--bench quality.json]
+
+  --noise camera-mix   calibrate on the noise a camera model was trained on (ml/train/camera-mix.ts:
+                       60 % camera-pipeline noise with the simulator's map, 30 % Gaussian at --sigmas,
+                       10 % clean; no JPEG round trips) instead of Gaussian noise alone
 
   --float-weights a,b  convolutions left in float, by weight name (default: the first one; '' for none)
+  --float-points a,b   activations left unrounded, by value name (e.g. conv12/conv: the last block's
+                       output, whose rounding shows most on photos with little noise)
   --float-adds         with --int8-stream: keep the residual additions float
   --ranges mse|minmax  how activation ranges are chosen from calibration (default mse)
   --int8-stream        round the residual stream itself (sums added in int8 by ORT's QLinearAdd)
@@ -47,9 +55,11 @@ async function main(): Promise<void> {
       // Up to σ 50, though the model takes 75: the few large activations of σ 75 patches widened
       // every step, and cost 0.1 dB at σ 15–25 (measured on the test crops) for 0.03 dB at σ 50.
       sigmas: { type: 'string', default: '0,5,10,15,20,25,35,50' },
+      noise: { type: 'string', default: 'gaussian' },
       seed: { type: 'string', default: '15' },
       threads: { type: 'string', default: '2' },
       'float-weights': { type: 'string' },
+      'float-points': { type: 'string', default: '' },
       'int8-stream': { type: 'boolean', default: false },
       'float-adds': { type: 'boolean', default: false },
       ranges: { type: 'string', default: 'mse' },
@@ -66,11 +76,18 @@ async function main(): Promise<void> {
   const patches = Number(values.patches);
   const patch = Number(values.patch);
   const sigmas = values.sigmas!.split(',').map(Number);
+  const noise = values.noise!;
+  if (noise !== 'gaussian' && noise !== 'camera-mix')
+    throw new Error(`--noise ${noise}: expected gaussian or camera-mix`);
   // The residual stream stays float unless told: its rounding, piled up through the six blocks,
   // cost 0.08 dB at σ 25 on held-out trainset patches (0.13 → 0.04 dB against the default). The
   // price is speed: ORT 1.30 keeps the float sums NCHW and transposes float tensors at each block.
   const floatStream = !values['int8-stream'];
-  const options: QdqOptions = { quantizeAdds: !floatStream && !values['float-adds'], floatStream };
+  const options: QdqOptions = {
+    quantizeAdds: !floatStream && !values['float-adds'],
+    floatStream,
+    floatPoints: values['float-points']!.split(',').filter(Boolean),
+  };
   if (path.resolve(out) === path.resolve(source)) throw new Error('the int8 model must not replace its source');
 
   const bytes = readFileSync(source);
@@ -109,8 +126,17 @@ async function main(): Promise<void> {
     const clean = new Float32Array(per);
     for (let i = 0; i < batch; i++) {
       photos.sample(0, clean, rng);
-      // Every noise level the model is made for, in turn; the map tells it the truth.
-      const sigma = sigmas[(b * batch + i) % sigmas.length]!;
+      const kind = noise === 'camera-mix' ? drawMixKind(rng) : 'classic';
+      if (kind === 'camera') {
+        // A random camera, as in the camera model's training; the map is the simulator's own.
+        const s = cameraSample(clean, patch, patch, rng);
+        x.set(s.noisy, i * per);
+        map.set(s.level, i * patch * patch);
+        continue;
+      }
+      // Every noise level the model is made for, in turn (clean samples of the mix: none); the map
+      // tells it the truth.
+      const sigma = kind === 'clean' ? 0 : sigmas[(b * batch + i) % sigmas.length]!;
       x.set(sigma > 0 ? addNoise(clean, 3, { type: 'gaussian', sigma }, rng, { clip: false }) : clean, i * per);
       map.fill(sigma / 255, i * patch * patch, (i + 1) * patch * patch);
     }
@@ -129,8 +155,9 @@ async function main(): Promise<void> {
     from: path.basename(source),
     weights: 'int8, symmetric, per output channel',
     activations: 'uint8, asymmetric, per tensor',
-    calibration: `${method === 'mse' ? `least-error (Q/DQ mean squared error) ranges` : 'min/max'} of ${points.length} activations over ${patches} ${patch}×${patch} patches of ${path.basename(path.resolve(trainset))}/ (seed ${values.seed}), Gaussian σ ${sigmas.join(', ')} with the true noise map`,
+    calibration: `${method === 'mse' ? `least-error (Q/DQ mean squared error) ranges` : 'min/max'} of ${points.length} activations over ${patches} ${patch}×${patch} patches of ${path.basename(path.resolve(trainset))}/ (seed ${values.seed}), ${noise === 'camera-mix' ? `the camera mix without JPEG (60 % camera-pipeline noise, 30 % Gaussian σ ${sigmas.join(', ')}, 10 % clean)` : `Gaussian σ ${sigmas.join(', ')}`} with the true noise map`,
     float: options.floatWeights,
+    ...(options.floatPoints!.length > 0 ? { floatPoints: options.floatPoints } : {}),
     quantizeAdds: options.quantizeAdds,
     floatStream,
     // As run, less --bench (it only adds the quality rows to the card).

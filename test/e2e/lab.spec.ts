@@ -42,7 +42,9 @@ test('the layer form counts parameters live: 8-3-8 → 59, stacked 10-8-4-8-10 �
   await widths.fill('50-80-50');
   await expect(page.getByTestId('completeness')).toHaveText('Overcomplete');
   await widths.fill('8-3-6');
-  await expect(page.getByRole('alert').filter({ hasText: 'input width 8 and output width 6 must match' })).toBeVisible();
+  await expect(
+    page.getByRole('alert').filter({ hasText: 'input width 8 and output width 6 must match' }),
+  ).toBeVisible();
   await expect(page.getByTestId('train-start')).toBeDisabled();
 
   // VAE: the latent layer is two heads (μ and log σ²). 64-32-2-32-64: 2080 + 2·66 + 96 + 2112.

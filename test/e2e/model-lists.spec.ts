@@ -35,7 +35,7 @@ test('the Denoise picker and the Latent list offer only the shipped models that 
   await page.goto(host.url);
   const picker = page.getByTestId('model-picker');
   await expect(picker).toHaveValue('shipped/default');
-  // The default's int8 twin is not a picker entry of its own: the Fast box beside the picker reaches it.
+  // The int8 twins are not picker entries of their own: the Fast box beside the picker reaches them.
   expect(await options(picker)).toEqual([
     `${COLOUR}|enabled`,
     `${CAMERA}|enabled`,
@@ -52,6 +52,7 @@ test('the Denoise picker and the Latent list offer only the shipped models that 
   await expect(list).toHaveValue('shipped/digits-vae');
   expect(await options(list)).toEqual([
     `${COLOUR} (has no latent code to show)|disabled`,
+    `${CAMERA}, fast (int8) (has no latent code to show)|disabled`,
     `${CAMERA} (has no latent code to show)|disabled`,
     'Conv autoencoder, bottleneck 2|enabled',
     'Conv autoencoder, bottleneck 4|enabled',

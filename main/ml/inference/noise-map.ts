@@ -18,7 +18,9 @@
 
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { ImagingError } from '../../../common/errors.js';
+import { floatOriginalName } from '../../../common/model/index.js';
 import { createExecutor } from '../../engine/exec/index.js';
 import type { LoadedModel } from '../../engine/exec/executor.js';
 import { Tensor } from '../../engine/ir/tensor.js';
@@ -97,10 +99,20 @@ export interface NoiseReading {
   jpegQuality?: number;
 }
 
-/** The estimator file that belongs to a model file, if it ships one. */
+/**
+ * The estimator file that belongs to a model file, if it ships one. An int8 twin (`camera-int8`)
+ * is the same network as its float original, so it reads noise with the original's estimator
+ * (`camera.estimator.onnx`) unless one of its own is beside it.
+ */
 export function estimatorFileFor(modelFile: string): string | null {
-  const file = modelFile.replace(/\.onnx$/i, '.estimator.onnx');
-  return file !== modelFile && existsSync(file) ? file : null;
+  if (!/\.onnx$/i.test(modelFile)) return null;
+  const dir = path.dirname(modelFile);
+  const stem = path.basename(modelFile).replace(/\.onnx$/i, '');
+  for (const name of [stem, floatOriginalName(stem)]) {
+    const file = name === null ? null : path.join(dir, `${name}.estimator.onnx`);
+    if (file && existsSync(file)) return file;
+  }
+  return null;
 }
 
 export async function openNoiseEstimator(file: string, opts: { threads?: number } = {}): Promise<NoiseEstimator> {

@@ -60,6 +60,17 @@ function modelWithCalibration(name: string, calibration: Record<string, number>)
 }
 
 describe('noise map from the estimator', () => {
+  it("is found beside the model; an int8 twin reads with its float original's estimator", () => {
+    expect(estimatorFileFor(model)).toBe(path.join(dir, 'm.estimator.onnx'));
+    const twin = path.join(dir, 'm-int8.onnx');
+    copyFileSync(model, twin);
+    expect(estimatorFileFor(twin)).toBe(path.join(dir, 'm.estimator.onnx'));
+    // A twin with an estimator of its own keeps it; a model with none anywhere has none.
+    copyFileSync(path.join(dir, 'm.estimator.onnx'), path.join(dir, 'own-int8.estimator.onnx'));
+    expect(estimatorFileFor(path.join(dir, 'own-int8.onnx'))).toBe(path.join(dir, 'own-int8.estimator.onnx'));
+    expect(estimatorFileFor(path.join(dir, 'other-int8.onnx'))).toBeNull();
+  });
+
   it('reaches the model pixel by pixel, times the strength', async () => {
     expect(estimatorFileFor(model)).toBe(path.join(dir, 'm.estimator.onnx'));
     const estimator = await openNoiseEstimator(estimatorFileFor(model)!);

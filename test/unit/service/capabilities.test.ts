@@ -14,6 +14,7 @@ describe('model capabilities', () => {
       // The int8 twin is the same photo denoiser (the Denoise picker reaches it through "Fast").
       'shipped/default-int8': { image: { ok: true }, denoise: { ok: true }, latent: noCode },
       'shipped/camera': { image: { ok: true }, denoise: { ok: true }, latent: noCode },
+      'shipped/camera-int8': { image: { ok: true }, denoise: { ok: true }, latent: noCode },
       'shipped/conv-ae-b2': { image: { ok: true }, denoise: blurs, latent: { ok: true } },
       'shipped/conv-ae-b4': { image: { ok: true }, denoise: blurs, latent: { ok: true } },
       'shipped/conv-ae-b8': { image: { ok: true }, denoise: blurs, latent: { ok: true } },

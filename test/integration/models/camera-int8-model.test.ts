@@ -1,0 +1,91 @@
+// Regression guard for the int8 twin of the camera-noise model (models/camera-int8.onnx, made by
+// `npm run quantize -- … --model models/camera.onnx --noise camera-mix`): it must be the QDQ graph
+// the quantiser writes, read its noise level with the float model's estimator (it has none of its
+// own), and on the camera model's test cases (two devset crops through the camera simulator,
+// seed 13, blind) stay above PSNR floors set from its measured quality and within a measured
+// distance of the float camera model. A stale twin (camera.onnx retrained, the twin not
+// regenerated) or a calibration gone wrong fails here.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Rng } from '../../../common/rng.js';
+import { inspectOnnx } from '../../../main/engine/onnx/index.js';
+import { compareImages, readImage, type Image } from '../../../main/imaging/index.js';
+import { compressJpeg, simulateCameraNoise, type CameraNoiseLevel } from '../../../main/imaging/camera/index.js';
+import { denoiseImage, openOnnxModel, type OnnxModel } from '../../../main/ml/inference/index.js';
+import { estimatorFileFor, openNoiseEstimator, type NoiseEstimator } from '../../../main/ml/inference/noise-map.js';
+import { modelsDir } from '../../../main/files/app-paths.js';
+
+const crops = path.resolve('test/fixtures/imaging/crops');
+const twinFile = path.join(modelsDir, 'camera-int8.onnx');
+
+/**
+ * Measured blind (the estimator's map), PSNR in dB, camera → camera-int8: astronaut
+ * medium 30.25 → 30.22, high 26.53 → 26.52, medium + JPEG q 75 29.05 → 29.04; coffee medium
+ * 31.59 → 31.54, high 27.24 → 27.21, medium + JPEG 29.68 → 29.66. Clean crops: 45.48 and 47.63 dB
+ * (the float model 46.59 and 49.85: with no noise to remove, the int8 rounding is what is left).
+ * Floors: the int8 model's PSNR − 0.2 dB, and its loss against the float camera model at most
+ * the measured loss + 0.2 dB; clean crops − 0.3 dB.
+ */
+const CASES: { crop: string; level: CameraNoiseLevel; jpeg: number | null; int8: number; loss: number }[] = [
+  { crop: 'astronaut_crop.png', level: 'medium', jpeg: null, int8: 30.22, loss: 0.03 },
+  { crop: 'astronaut_crop.png', level: 'high', jpeg: null, int8: 26.52, loss: 0.01 },
+  { crop: 'astronaut_crop.png', level: 'medium', jpeg: 75, int8: 29.04, loss: 0.01 },
+  { crop: 'coffee_crop.png', level: 'medium', jpeg: null, int8: 31.54, loss: 0.05 },
+  { crop: 'coffee_crop.png', level: 'high', jpeg: null, int8: 27.21, loss: 0.03 },
+  { crop: 'coffee_crop.png', level: 'medium', jpeg: 75, int8: 29.66, loss: 0.02 },
+];
+const CLEAN: Record<string, number> = { 'astronaut_crop.png': 45.48, 'coffee_crop.png': 47.63 };
+
+let float: OnnxModel;
+let int8: OnnxModel;
+let estimator: NoiseEstimator;
+
+beforeAll(async () => {
+  float = await openOnnxModel(path.join(modelsDir, 'camera.onnx'), { threads: 2 });
+  int8 = await openOnnxModel(twinFile, { threads: 2 });
+  estimator = await openNoiseEstimator(estimatorFileFor(twinFile)!, { threads: 2 });
+});
+afterAll(async () => {
+  await float.close();
+  await int8.close();
+  await estimator.close();
+});
+
+describe('shipped camera-int8 model', () => {
+  it('is the quantiser’s QDQ graph and reads noise with the camera model’s estimator', () => {
+    const summary = inspectOnnx(readFileSync(twinFile));
+    // As the default's twin: 12 of 13 Convs int8 (the first, reading image and map, stays float),
+    // 18 activations quantised, the residual stream float.
+    expect(summary.opCounts).toMatchObject({
+      Conv: 13,
+      ConvTranspose: 1,
+      Add: 6,
+      QuantizeLinear: 18,
+      DequantizeLinear: 30,
+    });
+    expect(JSON.parse(summary.metadata['denoise_lab.model_card']!)).toMatchObject({ sizeMultiple: 2 });
+    expect(estimatorFileFor(twinFile)).toBe(path.join(modelsDir, 'camera.estimator.onnx'));
+  });
+
+  it('cleans simulated camera noise blind above its floors, close to the float camera model', async () => {
+    for (const c of CASES) {
+      const photo = await readImage(path.join(crops, c.crop));
+      const sim = simulateCameraNoise(photo, { level: c.level, jpegQuality: c.jpeg }, new Rng(13), { clean: true });
+      const noisy: Image = c.jpeg ? await compressJpeg(sim.noisy, c.jpeg) : sim.noisy;
+      const a = compareImages(sim.clean!, (await denoiseImage(noisy, float, { estimator })).image).psnr;
+      const b = compareImages(sim.clean!, (await denoiseImage(noisy, int8, { estimator })).image).psnr;
+      const what = `${c.crop} ${c.level}${c.jpeg ? ` JPEG ${c.jpeg}` : ''}`;
+      expect(b, what).toBeGreaterThan(c.int8 - 0.2);
+      expect(a - b, `${what}: loss against camera`).toBeLessThan(c.loss + 0.2);
+    }
+  });
+
+  it('leaves clean photos alone', async () => {
+    for (const [crop, measured] of Object.entries(CLEAN)) {
+      const photo = await readImage(path.join(crops, crop));
+      const { image } = await denoiseImage(photo, int8, { estimator });
+      expect(compareImages(photo, image).psnr, crop).toBeGreaterThan(measured - 0.3);
+    }
+  });
+});
