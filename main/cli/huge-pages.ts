@@ -4,17 +4,19 @@
 // of a 12-s command. glibc can back its large allocations with 2-MB transparent huge pages instead
 // (the `glibc.malloc.hugetlb=1` tunable, glibc 2.35 and later, where the kernel's THP mode is
 // `madvise` or `always`): then the same command takes about 45 k faults. The tunable is read only
-// when a process starts, so `denoise-lab` starts its work in a second process that has it:
+// when a process starts, so `denoise-lab` starts its work in a second process that has it (where
+// the kernel's mode is `madvise`: with `always` every process has huge pages already):
 //
 //   denoise-lab (launcher: Node's start-up only, ~0.1 s) ──spawn──▶ denoise-lab (the command)
 //
 // The launcher passes its arguments, standard streams and signals on, and ends as the command
 // ends (its exit code, or the same signal). The command ends by itself if the launcher is killed
 // outright (kill -9), so that nothing runs on unseen. Not relaunched: other systems (glibc only),
-// a process that already has the tunable, Node flags on the command line (an inspector port
+// kernels whose THP mode is not `madvise`, a process that already has the tunable, Node flags on the command line (an inspector port
 // cannot be opened twice), or DENOISE_LAB_HUGE_PAGES=0.
 
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 
 export const HUGE_PAGES_TUNABLE = 'glibc.malloc.hugetlb=1';
 /** Set in the command's process: the launcher's pid, which it watches. */
@@ -24,9 +26,43 @@ const HEAVY_COMMANDS = new Set(['denoise', 'train', 'noise', 'metrics']);
 /** Signals passed on to the command (a terminal's Ctrl-C reaches both processes itself; see below). */
 const PASSED_ON = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
-/** Whether a process started with `env` on `platform` would lack huge pages that it could have. */
-export function lacksHugePages(env: NodeJS.ProcessEnv, platform: NodeJS.Platform = process.platform): boolean {
-  if (platform !== 'linux' || env.DENOISE_LAB_HUGE_PAGES === '0') return false;
+/** The kernel's transparent huge page mode, or null where there is none to read. */
+export type ThpMode = 'always' | 'madvise' | 'never';
+
+/** What the launcher's decision depends on beside the environment. */
+export interface LaunchHost {
+  platform: NodeJS.Platform;
+  /** Node flags before the script (an inspector port cannot be opened twice). */
+  execArgv: readonly string[];
+  thp: ThpMode | null;
+}
+
+/** The kernel's THP mode, from /sys (the bracketed word of "always [madvise] never"). */
+export function thpMode(file = '/sys/kernel/mm/transparent_hugepage/enabled'): ThpMode | null {
+  try {
+    const mode = /\[(always|madvise|never)\]/.exec(readFileSync(file, 'utf8'))?.[1];
+    return (mode as ThpMode | undefined) ?? null;
+  } catch {
+    return null;
+  }
+}
+
+export const thisHost = (): LaunchHost => ({
+  platform: process.platform,
+  execArgv: process.execArgv,
+  thp: process.platform === 'linux' ? thpMode() : null,
+});
+
+/**
+ * Whether a process started with `env` would lack huge pages that the tunable would give it: on
+ * Linux whose kernel lends them to those who ask (`madvise`; with `always` every process has them
+ * already, with `never` nobody does).
+ */
+export function lacksHugePages(
+  env: NodeJS.ProcessEnv,
+  host: Pick<LaunchHost, 'platform' | 'thp'> = thisHost(),
+): boolean {
+  if (host.platform !== 'linux' || host.thp !== 'madvise' || env.DENOISE_LAB_HUGE_PAGES === '0') return false;
   return !(env.GLIBC_TUNABLES ?? '').split(':').some((t) => t.startsWith('glibc.malloc.hugetlb='));
 }
 
@@ -34,10 +70,9 @@ export function lacksHugePages(env: NodeJS.ProcessEnv, platform: NodeJS.Platform
 export function wantsHugePages(
   args: readonly string[],
   env: NodeJS.ProcessEnv,
-  platform: NodeJS.Platform = process.platform,
-  execArgv: readonly string[] = process.execArgv,
+  host: LaunchHost = thisHost(),
 ): boolean {
-  return HEAVY_COMMANDS.has(args[0] ?? '') && execArgv.length === 0 && lacksHugePages(env, platform);
+  return HEAVY_COMMANDS.has(args[0] ?? '') && host.execArgv.length === 0 && lacksHugePages(env, host);
 }
 
 /** `env` with the huge-page tunable added to any tunables it already sets. */

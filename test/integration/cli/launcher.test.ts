@@ -9,13 +9,13 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { thpMode } from '../../../main/cli/huge-pages.js';
 import { tempDir } from '../../helpers/temp-dir.js';
 
 const bin = path.resolve('bin/denoise-lab.js');
 const crops = path.resolve('test/fixtures/imaging/crops');
-const linux = process.platform === 'linux';
-/** glibc honours the tunable and the kernel lends huge pages to those who ask (THP "madvise" or "always"). */
-const thp = linux && /\[(madvise|always)\]/.test(readText('/sys/kernel/mm/transparent_hugepage/enabled'));
+/** The launcher starts a second process only where the kernel lends huge pages to those who ask. */
+const relaunches = process.platform === 'linux' && thpMode() === 'madvise';
 const env = { ...process.env, GLIBC_TUNABLES: '', DENOISE_LAB_HUGE_PAGES: '' };
 
 function readText(file: string): string {
@@ -88,16 +88,14 @@ async function commandOf(run: ReturnType<typeof longTraining>): Promise<number> 
   return until('the command process', () => childrenOf(run.child.pid!)[0]);
 }
 
-describe.runIf(linux)('the denoise-lab launcher', () => {
+describe.runIf(relaunches)('the denoise-lab launcher', () => {
   it('runs the command in a process of its own whose memory is in huge pages', async () => {
     const run = longTraining(tempDir('dl-launch-'));
     try {
       const pid = await commandOf(run);
       expect(readText(`/proc/${pid}/environ`).split('\0')).toContain('GLIBC_TUNABLES=glibc.malloc.hugetlb=1');
-      if (thp) {
-        const huge = Number(/AnonHugePages:\s+(\d+) kB/.exec(readText(`/proc/${pid}/smaps_rollup`))?.[1] ?? 0);
-        expect(huge).toBeGreaterThan(2048);
-      }
+      const huge = Number(/AnonHugePages:\s+(\d+) kB/.exec(readText(`/proc/${pid}/smaps_rollup`))?.[1] ?? 0);
+      expect(huge).toBeGreaterThan(2048);
     } finally {
       run.child.kill('SIGKILL');
       await run.ended;
