@@ -195,9 +195,7 @@ export async function openNoiseEstimator(file: string, opts: { threads?: number 
         for (let k = 0; k < reading.length; k += step)
           bins[binOf(bright[(r.y + Math.floor(k / r.width)) * W + r.x + (k % r.width)]!)]!.push(reading[k]!);
       }
-      const levels = levelsFromCurve(bright, levelCurve(bins, quantile));
-      for (let i = 0; i < levels.length; i++) levels[i] = (factor * Math.max(0, levels[i]! - offset)) / gain;
-      return levels;
+      return levelsFromCurve(bright, levelCurve(bins, quantile), { offset, gain, factor });
     },
     close: () => session.dispose(),
   };
@@ -310,8 +308,9 @@ const binOf = (v: number) => Math.min(BINS - 1, Math.max(0, Math.floor(v * BINS)
 function levelCurve(bins: number[][], quantile: number): number[] {
   const curve: (number | null)[] = bins.map((v) => {
     if (v.length < MIN_PER_BIN) return null;
-    v.sort((a, b) => a - b);
-    return v[Math.floor(quantile * (v.length - 1))]!;
+    // A typed array sorts numbers natively: a third of the time of sort((a, b) => a - b) here.
+    const sorted = Float64Array.from(v).sort();
+    return sorted[Math.floor(quantile * (v.length - 1))]!;
   });
   const known = curve.flatMap((v, i) => (v === null ? [] : [i]));
   // Too few readings anywhere (a tiny photo): one level, the median of them all.
@@ -328,16 +327,24 @@ function levelCurve(bins: number[][], quantile: number): number[] {
 }
 
 /**
- * The level at every pixel from its brightness, linear between bin centres, written over `bright`
- * (its callers have no more use for it, and a new 48 MB array costs a 12-MP photo time).
+ * The level at every pixel from its brightness, linear between bin centres, then corrected as the
+ * calibration says (factor · max(0, level − offset) / gain; none by default), written over
+ * `bright` (its callers have no more use for it, and a new 48 MB array costs a 12-MP photo time).
+ * One pass: the correction of the level as stored (float32), as a second pass over it would.
  */
-function levelsFromCurve(bright: Float32Array, curve: number[]): Float32Array {
+function levelsFromCurve(
+  bright: Float32Array,
+  curve: number[],
+  correction: { offset: number; gain: number; factor: number } | null = null,
+): Float32Array {
   const out = bright;
+  const { offset, gain, factor } = correction ?? { offset: 0, gain: 1, factor: 1 };
   for (let i = 0; i < bright.length; i++) {
     const x = bright[i]! * BINS - 0.5;
     const k = Math.min(BINS - 2, Math.max(0, Math.floor(x)));
     const t = Math.min(1, Math.max(0, x - k));
-    out[i] = (1 - t) * curve[k]! + t * curve[k + 1]!;
+    const level = Math.fround((1 - t) * curve[k]! + t * curve[k + 1]!);
+    out[i] = correction ? (factor * Math.max(0, level - offset)) / gain : level;
   }
   return out;
 }
