@@ -1,19 +1,19 @@
 // Fresh memory in huge pages. A 12-MP photo's denoise touches about a gigabyte of new memory (ONNX
 // Runtime's working buffers, the photo's planes); on Linux each 4-KB page costs a fault when first
-// touched, about 11 µs on a virtual machine (`node bench/first-touch.mjs`): 280 k faults, some 3 s
+// touched, about 11 µs on a virtual machine (`node bench/first-touch.mjs`): 290 k faults, some 3 s
 // of a 12-s command. glibc can back its large allocations with 2-MB transparent huge pages instead
-// (the `glibc.malloc.hugetlb=1` tunable, glibc 2.35 and later, where the kernel's THP mode is
-// `madvise` or `always`): then the same command takes about 45 k faults. The tunable is read only
-// when a process starts, so `denoise-lab` starts its work in a second process that has it (where
-// the kernel's mode is `madvise`: with `always` every process has huge pages already):
+// (the `glibc.malloc.hugetlb=1` tunable, glibc 2.35 and later): then the same command takes about
+// 50 k faults. The kernel lends them to a process that asks where its THP mode is `madvise` (with
+// `always` every process has them already). The tunable is read only when a process starts, so
+// `denoise-lab` starts its work in a second process that has it:
 //
 //   denoise-lab (launcher: Node's start-up only, ~0.1 s) ──spawn──▶ denoise-lab (the command)
 //
 // The launcher passes its arguments, standard streams and signals on, and ends as the command
 // ends (its exit code, or the same signal). The command ends by itself if the launcher is killed
 // outright (kill -9), so that nothing runs on unseen. Not relaunched: other systems (glibc only),
-// kernels whose THP mode is not `madvise`, a process that already has the tunable, Node flags on the command line (an inspector port
-// cannot be opened twice), or DENOISE_LAB_HUGE_PAGES=0.
+// kernels whose THP mode is not `madvise`, a process that already has the tunable, Node flags on
+// the command line (an inspector port cannot be opened twice), or DENOISE_LAB_HUGE_PAGES=0.
 
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -26,7 +26,7 @@ const HEAVY_COMMANDS = new Set(['denoise', 'train', 'noise', 'metrics']);
 /** Signals passed on to the command (a terminal's Ctrl-C reaches both processes itself; see below). */
 const PASSED_ON = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
-/** The kernel's transparent huge page mode, or null where there is none to read. */
+/** The kernel's transparent huge page mode. */
 export type ThpMode = 'always' | 'madvise' | 'never';
 
 /** What the launcher's decision depends on beside the environment. */
