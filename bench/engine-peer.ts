@@ -18,10 +18,9 @@ import { Rng } from '../common/rng.js';
 import { paramSpecs, preset } from '../common/model/index.js';
 import { type ExecutorName, createExecutor } from '../main/engine/exec/index.js';
 import { Tensor } from '../main/engine/ir/tensor.js';
-import { buildInference, buildTrainingModel, initParams } from '../main/engine/nn/index.js';
-import { buildTrainStep, compileShardedStep } from '../main/engine/optim/index.js';
+import { buildInference, initParams } from '../main/engine/nn/index.js';
 import { dataParallel } from '../main/ml/train/parallel.js';
-import { shardedTrainingStep } from '../main/ml/train/step-graph.js';
+import { runnableStep } from '../main/ml/train/step-graph.js';
 import { roundsOf } from './rounds.js';
 import { WORKLOAD } from './workload.js';
 
@@ -51,23 +50,13 @@ const workloadParams = () => [...initialState(1).params.values()].reduce((a, t) 
 
 async function trainingRounds(executor: ExecutorName, threads: number, batch: number) {
   const { arch, params, clean, noisy } = initialState(batch);
-  const model = buildTrainingModel(arch, { batch, sampleShape: [1, WORKLOAD.patch, WORKLOAD.patch] });
-  const ours = await createExecutor(executor, { threads });
   // The step as the trainer runs it: from two threads up, ORT-node splits the batch over threads.
   const parallel = executor === 'ort-node' ? await dataParallel(threads) : undefined;
   const sampleShape = [1, WORKLOAD.patch, WORKLOAD.patch];
-  const split = parallel
-    ? shardedTrainingStep(arch, { batch, sampleShape, optimizer: { kind: 'adam' }, shards: parallel.shards })
-    : null;
-  const step = split
-    ? split.sharded.step
-    : buildTrainStep({ graph: model.forward.graph, loss: model.loss, optimizer: { kind: 'adam' } });
-  const compiled = split
-    ? await compileShardedStep(split.sharded, { shards: parallel!.executor, update: ours })
-    : await ours.compile(step.graph);
-  const feeds: Record<string, Tensor> = { ...Object.fromEntries(params), ...step.initialSlots() };
-  feeds[model.forward.x.name] = noisy;
-  feeds[model.target.name] = clean;
+  const { step, compile } = runnableStep(arch, { batch, sampleShape, optimizer: { kind: 'adam' } }, parallel);
+  const compiled = await compile(await createExecutor(executor, { threads }));
+  // The trainer's feeds: the model's input x and its clean target y.
+  const feeds: Record<string, Tensor> = { ...Object.fromEntries(params), ...step.initialSlots(), x: noisy, y: clean };
   feeds[step.lr] = Tensor.scalar(WORKLOAD.lr);
   let t = 0;
   const loss = { first: NaN, last: NaN };

@@ -11,12 +11,14 @@ import { architectureToJson } from '../../../common/model/architecture.js';
 import { multiplyAdds } from '../../engine/ir/index.js';
 import { buildTrainingModel, type TrainingModel } from '../../engine/nn/objective.js';
 import { toOnnx } from '../../engine/onnx/index.js';
+import type { CompiledGraph, Executor } from '../../engine/exec/executor.js';
 import {
   type OptimizerConfig,
   type ShardedTrainStep,
   type TrainStep,
   buildShardedTrainStep,
   buildTrainStep,
+  compileShardedStep,
 } from '../../engine/optim/index.js';
 
 export interface StepGraphOptions {
@@ -68,6 +70,35 @@ export function shardedTrainingStep(
     ...(o.clipGradNorm !== undefined ? { clipGradNorm: o.clipGradNorm } : {}),
   });
   return { model, sharded };
+}
+
+/** A training step ready to open: one graph, or split over threads (see runnableStep). */
+export interface RunnableStep {
+  step: TrainStep;
+  /** Slices each batch is split into over threads (1: one graph). */
+  batchSlices: number;
+  /** Opens the step on `executor` (when split: the update graph's; the slices use parallel's). */
+  compile(executor: Executor): Promise<CompiledGraph>;
+}
+
+/**
+ * The step as the trainer runs it: split into slices over `parallel`'s threads where
+ * shardedTrainingStep allows, else the whole batch in one graph.
+ */
+export function runnableStep(
+  arch: Architecture,
+  o: StepGraphOptions,
+  parallel?: { shards: number; executor: Executor },
+): RunnableStep {
+  const split = parallel ? shardedTrainingStep(arch, { ...o, shards: parallel.shards }) : null;
+  if (split)
+    return {
+      step: split.sharded.step,
+      batchSlices: split.sharded.shards,
+      compile: (update) => compileShardedStep(split.sharded, { shards: parallel!.executor, update }),
+    };
+  const { step } = trainingStep(arch, o);
+  return { step, batchSlices: 1, compile: (executor) => executor.compile(step.graph) };
 }
 
 export function trainingStep(arch: Architecture, o: StepGraphOptions): { model: TrainingModel; step: TrainStep } {

@@ -21,15 +21,9 @@ import { type Architecture, architectureToJson } from '../../../common/model/arc
 import { checkSampleShape, latentShape } from '../../engine/nn/build.js';
 import { initParams } from '../../engine/nn/layers.js';
 import { paramSpecs } from '../../../common/model/plan.js';
-import {
-  type LrSchedule,
-  type OptimizerConfig,
-  type ScheduleConfig,
-  compileShardedStep,
-  makeSchedule,
-} from '../../engine/optim/index.js';
+import { type LrSchedule, type OptimizerConfig, type ScheduleConfig, makeSchedule } from '../../engine/optim/index.js';
 import { BatchSampler, assembleBatch } from './batches.js';
-import { shardedTrainingStep, trainingStep } from './step-graph.js';
+import { runnableStep } from './step-graph.js';
 import type { Checkpoint } from './checkpoint.js';
 import { CheckpointKeeper, type KeptCheckpoint } from './checkpoint-keeper.js';
 import type { RunControl } from './control.js';
@@ -249,8 +243,8 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
     ...(o.clipGradNorm !== undefined ? { clipGradNorm: o.clipGradNorm } : {}),
     probes: o.probes ?? [],
   };
-  const split = o.parallel ? shardedTrainingStep(o.arch, { ...stepOptions, shards: o.parallel.shards }) : null;
-  const ts = split ? split.sharded.step : trainingStep(o.arch, stepOptions).step;
+  const runnable = runnableStep(o.arch, stepOptions, o.parallel);
+  const ts = runnable.step;
 
   if (o.resume) {
     const ck = o.resume;
@@ -440,11 +434,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
   let status: TrainResult['status'] = 'completed';
   let lastLoss: number | null = null;
   try {
-    if (step < totalSteps) {
-      compiled = split
-        ? await compileShardedStep(split.sharded, { shards: o.parallel!.executor, update: o.executor })
-        : await o.executor.compile(ts.graph);
-    }
+    if (step < totalSteps) compiled = await runnable.compile(o.executor);
     const scalar = (v: number) => Tensor.scalar(v, 'float32');
     while (step < totalSteps) {
       // A pause keeps where the run stands, as a cancel does: a paused run may never be resumed
@@ -517,6 +507,6 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
     validation,
     best,
     config,
-    batchSlices: split ? split.sharded.shards : 1,
+    batchSlices: runnable.batchSlices,
   };
 }
