@@ -108,11 +108,8 @@ export function estimatorFileFor(modelFile: string): string | null {
   if (!/\.onnx$/i.test(modelFile)) return null;
   const dir = path.dirname(modelFile);
   const stem = path.basename(modelFile).replace(/\.onnx$/i, '');
-  for (const name of [stem, floatOriginalName(stem)]) {
-    const file = name === null ? null : path.join(dir, `${name}.estimator.onnx`);
-    if (file && existsSync(file)) return file;
-  }
-  return null;
+  const names = [stem, floatOriginalName(stem)].filter((n) => n !== null);
+  return names.map((n) => path.join(dir, `${n}.estimator.onnx`)).find((f) => existsSync(f)) ?? null;
 }
 
 export async function openNoiseEstimator(file: string, opts: { threads?: number } = {}): Promise<NoiseEstimator> {
