@@ -8,13 +8,13 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Rng } from '../../../common/rng.js';
 import { inspectOnnx } from '../../../main/engine/onnx/index.js';
-import { compareImages, readImage, type Image } from '../../../main/imaging/index.js';
-import { compressJpeg, simulateCameraNoise, type CameraNoiseLevel } from '../../../main/imaging/camera/index.js';
+import { compareImages, readImage } from '../../../main/imaging/index.js';
+import type { CameraNoiseLevel } from '../../../main/imaging/camera/index.js';
 import { denoiseImage, openOnnxModel, type OnnxModel } from '../../../main/ml/inference/index.js';
 import { estimatorFileFor, openNoiseEstimator, type NoiseEstimator } from '../../../main/ml/inference/noise-map.js';
 import { modelsDir } from '../../../main/files/app-paths.js';
+import { cameraCase } from '../../helpers/camera-case.js';
 
 const crops = path.resolve('test/fixtures/imaging/crops');
 const twinFile = path.join(modelsDir, 'camera-int8.onnx');
@@ -70,11 +70,9 @@ describe('shipped camera-int8 model', () => {
 
   it('cleans simulated camera noise blind above its floors, close to the float camera model', async () => {
     for (const c of CASES) {
-      const photo = await readImage(path.join(crops, c.crop));
-      const sim = simulateCameraNoise(photo, { level: c.level, jpegQuality: c.jpeg }, new Rng(13), { clean: true });
-      const noisy: Image = c.jpeg ? await compressJpeg(sim.noisy, c.jpeg) : sim.noisy;
-      const a = compareImages(sim.clean!, (await denoiseImage(noisy, float, { estimator })).image).psnr;
-      const b = compareImages(sim.clean!, (await denoiseImage(noisy, int8, { estimator })).image).psnr;
+      const { clean, noisy } = await cameraCase(c.crop, c.level, c.jpeg, 13);
+      const a = compareImages(clean, (await denoiseImage(noisy, float, { estimator })).image).psnr;
+      const b = compareImages(clean, (await denoiseImage(noisy, int8, { estimator })).image).psnr;
       const what = `${c.crop} ${c.level}${c.jpeg ? ` JPEG ${c.jpeg}` : ''}`;
       expect(b, what).toBeGreaterThan(c.int8 - 0.2);
       expect(a - b, `${what}: loss against camera`).toBeLessThan(c.loss + 0.2);

@@ -4,12 +4,12 @@
 // blind; a clean crop must come back nearly as it was. A retrained or broken pair fails here.
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Rng } from '../../../common/rng.js';
-import { compareImages, readImage, type Image } from '../../../main/imaging/index.js';
-import { compressJpeg, simulateCameraNoise, type CameraNoiseLevel } from '../../../main/imaging/camera/index.js';
+import { compareImages, readImage } from '../../../main/imaging/index.js';
+import type { CameraNoiseLevel } from '../../../main/imaging/camera/index.js';
 import { denoiseImage, openOnnxModel, type OnnxModel } from '../../../main/ml/inference/index.js';
 import { estimatorFileFor, openNoiseEstimator, type NoiseEstimator } from '../../../main/ml/inference/noise-map.js';
 import { modelsDir } from '../../../main/files/app-paths.js';
+import { cameraCase } from '../../helpers/camera-case.js';
 
 const crops = path.resolve('test/fixtures/imaging/crops');
 
@@ -49,17 +49,10 @@ afterAll(async () => {
   await fallback.close();
 });
 
-async function noisyCase(crop: string, level: CameraNoiseLevel, jpeg: number | null, seed: number) {
-  const photo = await readImage(path.join(crops, crop));
-  const sim = simulateCameraNoise(photo, { level, jpegQuality: jpeg }, new Rng(seed), { clean: true });
-  const noisy: Image = jpeg ? await compressJpeg(sim.noisy, jpeg) : sim.noisy;
-  return { clean: sim.clean!, noisy };
-}
-
 describe('shipped camera-noise pair', () => {
   it('cleans simulated camera noise blind above its floors, ahead of the default model', async () => {
     for (const c of CASES) {
-      const { clean, noisy } = await noisyCase(c.crop, c.level, c.jpeg, 13);
+      const { clean, noisy } = await cameraCase(c.crop, c.level, c.jpeg, 13);
       const result = await denoiseImage(noisy, camera, { estimator });
       expect(result.estimator).toBe('network');
       const ours = compareImages(clean, result.image).psnr;
