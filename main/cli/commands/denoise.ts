@@ -135,9 +135,9 @@ its alpha and all its metadata (see --metadata). A file that fails is reported a
 code is 1 if any file failed.
 
   --model <m>          a .onnx file, or a name in models/ (default: models/default.onnx)
-  --fast               the model's int8 twin (default-int8 for the default): a 12-MP photo in
-                       1.3–1.6× less time on CPUs with int8 dot products (AVX512-VNNI,
-                       AVX-VNNI), about 0.1 dB less PSNR; a model without a twin is refused
+  --fast               the model's int8 twin (default-int8, camera-int8): a 12-MP photo in
+                       1.5–2.2× less time on CPUs with int8 dot products (AVX512-VNNI,
+                       AVX-VNNI), 0.02–0.24 dB less PSNR; a model without a twin is refused
   --sigma N            noise level, 0–255, fed to models with a noise-level input; without it
                        the level is read from each photo, per pixel, by the model's noise
                        estimator (<model>.estimator.onnx beside it; else the wavelet MAD estimate)
