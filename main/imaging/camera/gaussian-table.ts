@@ -33,17 +33,25 @@ export function probit(p: number): number {
   );
 }
 
-const TABLE = (() => {
+/**
+ * The quantiles, made on the first draw rather than when the module loads: at start-up, before V8
+ * has optimised probit, they took 30–35 ms of every command's start (a CPU profile of
+ * `denoise-lab --version`), and most commands never draw a normal.
+ */
+let table: Float32Array | undefined;
+
+function quantileTable(): Float32Array {
   const t = new Float64Array(LEVELS);
   for (let i = 0; i < LEVELS; i++) t[i] = probit((i + 0.5) / LEVELS);
   let s2 = 0;
   for (let i = 0; i < LEVELS; i++) s2 += t[i]! * t[i]!; // the mean is 0 by symmetry
   const scale = 1 / Math.sqrt(s2 / LEVELS);
   return Float32Array.from(t, (v) => v * scale);
-})();
+}
 
 /** Fills `out` with standard normals (the discretised normal above), two per 32-bit draw. */
 export function fillStandardNormals(rng: Rng, out: Float32Array): Float32Array {
+  const TABLE = (table ??= quantileTable());
   const pairs = out.length >> 1;
   for (let i = 0; i < pairs; i++) {
     const u = rng.nextUint32();
