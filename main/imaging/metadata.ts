@@ -7,12 +7,13 @@
 // The copy works on a private temporary copy of the encoded bytes, never on the destination, so
 // the caller's atomic write (codec.ts → writeFileAtomic) still puts a complete file or nothing in
 // place. One ExifTool process serves the whole process; it starts only when metadata is copied
-// and is ended by endMetadataTool().
+// (a JPEG that carries none, metadata-sniff.ts, needs no ExifTool) and is ended by endMetadataTool().
 
-import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, open, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ExifTool } from 'exiftool-vendored';
+import { carriesMetadata } from './metadata-sniff.js';
 
 /** What an exported photo keeps of its source's metadata. */
 export const METADATA_MODES = ['keep', 'no-gps', 'strip'] as const;
@@ -96,18 +97,22 @@ let warming: Promise<void> | undefined;
  * overlaps decoding and denoising instead of adding to the time after them. With `source`, it
  * also copies that photo's metadata once into a tiny JPEG and throws the result away: ExifTool
  * loads its writing modules on the first write (the first copy took 280–300 ms, the next ones
- * about 30 ms, on a 2- and a 12-MP JPEG), and this way that first write is done early too. The
- * caller still ends the tool (endMetadataTool).
+ * about 30 ms, on a 2- and a 12-MP JPEG), and this way that first write is done early too; a
+ * `source` with nothing to copy starts nothing (its export will not need the tool). The caller
+ * still ends the tool (endMetadataTool).
  */
 export function startMetadataTool(source?: string): void {
-  const started = exifTool();
-  if (!source || warming) return;
-  warming = started
-    .then(async (et) => {
-      const from = await sourceFile(source);
-      if (et && from) await copyInto(et, from, TINY_JPEG, 'jpg', 'keep').catch(() => undefined);
-    })
-    .catch(() => undefined);
+  if (!source) {
+    void exifTool();
+    return;
+  }
+  if (warming) return;
+  warming = (async () => {
+    const from = await sourceFile(source);
+    if (!from || !(await hasMetadataToCopy(from))) return;
+    const et = await exifTool();
+    if (et) await copyInto(et, from, TINY_JPEG, 'jpg', 'keep').catch(() => undefined);
+  })().catch(() => undefined);
 }
 
 /** Ends the shared ExifTool process, if one was started (call before the process exits). */
@@ -122,8 +127,9 @@ export async function endMetadataTool(): Promise<void> {
 
 /**
  * `encoded` (a whole image file of type `extension`, e.g. 'jpg') with the metadata of `source`
- * copied in, GPS left out for 'no-gps'. Undefined when the copy cannot be made (source gone,
- * ExifTool unavailable or failing): the caller then keeps what the encoder wrote.
+ * copied in, GPS left out for 'no-gps'. Undefined when there is nothing to copy or the copy cannot
+ * be made (source gone, ExifTool unavailable or failing): the caller then keeps what the encoder
+ * wrote.
  */
 export async function withSourceMetadata(
   source: string,
@@ -132,7 +138,7 @@ export async function withSourceMetadata(
   mode: Exclude<MetadataMode, 'strip'>,
 ): Promise<Buffer | undefined> {
   const from = await sourceFile(source);
-  if (!from) return undefined;
+  if (!from || !(await hasMetadataToCopy(from))) return undefined;
   const et = await exifTool();
   if (!et) return undefined;
   try {
@@ -148,6 +154,25 @@ export async function withSourceMetadata(
 async function sourceFile(source: string): Promise<string | undefined> {
   const from = path.resolve(source);
   return (await stat(from).catch(() => undefined))?.isFile() ? from : undefined;
+}
+
+/** A JPEG's header fits in its first MiB unless it holds big previews (then it counts as carrying). */
+const HEAD_BYTES = 1 << 20;
+
+/** Whether the file `from` holds metadata to copy (metadata-sniff.ts); when it cannot tell, yes. */
+async function hasMetadataToCopy(from: string): Promise<boolean> {
+  try {
+    const handle = await open(from, 'r');
+    try {
+      const head = Buffer.alloc(HEAD_BYTES);
+      const { bytesRead } = await handle.read(head, 0, HEAD_BYTES, 0);
+      return carriesMetadata(head.subarray(0, bytesRead));
+    } finally {
+      await handle.close();
+    }
+  } catch {
+    return true;
+  }
 }
 
 /** `encoded` with the metadata of the file `from` (an absolute path) copied in, through a private temp folder. */

@@ -99,6 +99,23 @@ describe('the warm-up copy (startMetadataTool with a source)', () => {
   });
 });
 
+describe('a photo that carries no metadata', () => {
+  it('is written as the encoder wrote it: ExifTool adds no EXIF block of its own', async () => {
+    // ExifTool, asked to copy from such a photo, still wrote an EXIF block (Orientation 1).
+    const source = path.join(dir, 'plain.jpg');
+    await sharp({ create: { width: 8, height: 4, channels: 3, background: { r: 40, g: 90, b: 160 } } })
+      .jpeg()
+      .toFile(source);
+    expect((await sharp(source).metadata()).exif).toBeUndefined();
+    startMetadataTool(source);
+    const out = await writeImage(await readImage(source), path.join(dir, 'plain-out.jpg'));
+    const tags = await read(out);
+    expect(Object.keys(tags).filter((k) => /^(IFD0|ExifIFD|XMP|IPTC)/.test(k))).toEqual([]);
+    expect((await sharp(out).metadata()).exif).toBeUndefined();
+    await endMetadataTool();
+  });
+});
+
 describe('the CLI', () => {
   it('denoise --metadata no-gps copies all but GPS into a TIFF; nothing else is left in the folder', async () => {
     const out = tempDir('imaging-metadata-cli-');
