@@ -11,7 +11,19 @@ import { addNoise } from '../common/noise.js';
 import { Rng } from '../common/rng.js';
 import { WORKLOAD } from './workload.js';
 
-/** `photo` resized to width × height, Gaussian noise of σ added (0–255 scale), saved as JPEG q 95. */
+/**
+ * A camera's EXIF, as every photo from a camera or phone carries one: the CLI then copies it as it
+ * would a user's (ExifTool runs), where a photo without metadata is written without ExifTool.
+ */
+const CAMERA_EXIF = {
+  IFD0: { Make: 'Denoise Lab', Model: 'Bench camera', DateTime: '2026:12:05 10:00:00' },
+  IFD2: { ExposureTime: '1/60', FNumber: '28/10', ISOSpeedRatings: '3200', DateTimeOriginal: '2026:12:05 10:00:00' },
+};
+
+/**
+ * `photo` resized to width × height, Gaussian noise of σ added (0–255 scale), saved as JPEG q 95
+ * with a camera's EXIF.
+ */
 export async function writeNoisyPhoto(
   photo: string,
   size: { width: number; height: number },
@@ -39,6 +51,7 @@ export async function writeNoisyPhoto(
     for (let i = 0; i < n; i++) data[start + i] = Math.round(noisy[i]! * 255);
   }
   await sharp(data, { raw: { width: info.width, height: info.height, channels: info.channels } })
+    .withExif(CAMERA_EXIF)
     .jpeg({ quality: 95 })
     .toFile(file);
 }
