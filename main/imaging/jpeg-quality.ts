@@ -9,6 +9,8 @@
 // the JPEG standard (ITU-T T.81), inverted through libjpeg's scaling rule
 // (scale = 5000 / q below 50, 200 − 2q above).
 
+import { jpegHeader } from './jpeg-segments.js';
+
 /** Annex K.1 luminance table, in zigzag order (as stored in DQT segments). */
 const STANDARD_LUMINANCE = [
   16, 11, 12, 14, 12, 10, 16, 14, 13, 14, 18, 17, 16, 19, 24, 40, 26, 24, 22, 22, 24, 49, 35, 37, 29, 40, 58, 51, 61,
@@ -17,9 +19,6 @@ const STANDARD_LUMINANCE = [
 ];
 const STANDARD_SUM = STANDARD_LUMINANCE.reduce((a, b) => a + b, 0);
 
-const SOI = 0xd8;
-const SOS = 0xda;
-const EOI = 0xd9;
 const DQT = 0xdb;
 
 /**
@@ -39,38 +38,23 @@ export function jpegQuality(bytes: Uint8Array): number | null {
 }
 
 /** The 64 entries of table 0 (luminance) from the first DQT segment that defines it. */
-function luminanceTable(b: Uint8Array): number[] | null {
-  if (b.length < 4 || b[0] !== 0xff || b[1] !== SOI) return null;
-  let at = 2;
-  while (at + 4 <= b.length) {
-    if (b[at] !== 0xff) return null;
-    const marker = b[at + 1]!;
-    if (marker === 0xff) {
-      at += 1; // fill byte
-      continue;
-    }
-    if (marker === SOS || marker === EOI) return null; // the tables come before the scan
-    const length = (b[at + 2]! << 8) | b[at + 3]!;
-    if (length < 2 || at + 2 + length > b.length) return null;
-    if (marker === DQT) {
-      // One segment may hold several tables: Pq (precision: 0 = 8-bit, 1 = 16-bit) | Tq (id).
-      let t = at + 4;
-      const end = at + 2 + length;
-      while (t < end) {
-        const precision = b[t]! >> 4;
-        const id = b[t]! & 0x0f;
-        const size = precision ? 128 : 64;
-        if (t + 1 + size > end) return null;
-        if (id === 0) {
-          const table: number[] = [];
-          for (let i = 0; i < 64; i++)
-            table.push(precision ? (b[t + 1 + 2 * i]! << 8) | b[t + 2 + 2 * i]! : b[t + 1 + i]!);
-          return table.some((v) => v === 0) ? null : table;
-        }
-        t += 1 + size;
+function luminanceTable(bytes: Uint8Array): number[] | null {
+  for (const { marker, body: b } of jpegHeader(bytes)?.segments ?? []) {
+    if (marker !== DQT) continue;
+    // One segment may hold several tables: Pq (precision: 0 = 8-bit, 1 = 16-bit) | Tq (id).
+    for (let t = 0; t < b.length;) {
+      const precision = b[t]! >> 4;
+      const id = b[t]! & 0x0f;
+      const size = precision ? 128 : 64;
+      if (t + 1 + size > b.length) return null;
+      if (id === 0) {
+        const table: number[] = [];
+        for (let i = 0; i < 64; i++)
+          table.push(precision ? (b[t + 1 + 2 * i]! << 8) | b[t + 2 + 2 * i]! : b[t + 1 + i]!);
+        return table.some((v) => v === 0) ? null : table;
       }
+      t += 1 + size;
     }
-    at += 2 + length;
   }
   return null;
 }

@@ -8,30 +8,19 @@
 // Only JPEG is read, segment by segment up to the first scan; every other format, and anything in
 // a JPEG not understood here, counts as carrying metadata, so ExifTool runs as before.
 
+import { jpegHeader } from './jpeg-segments.js';
+
+/** A comment segment. */
+const COM = 0xfe;
+
 /** True unless `bytes` is a JPEG whose header holds nothing but pixel coding and a colour profile. */
 export function carriesMetadata(bytes: Uint8Array): boolean {
-  if (bytes.length < 4 || bytes[0] !== 0xff || bytes[1] !== 0xd8) return true;
-  let at = 2;
-  while (at + 4 <= bytes.length) {
-    if (bytes[at] !== 0xff) return true; // not a marker where one must be: damaged, let ExifTool judge
-    const marker = bytes[at + 1]!;
-    if (marker === 0xff) {
-      at++; // fill byte before a marker
-      continue;
-    }
-    if (marker === 0xda) return false; // the first scan: the header is over and held nothing to copy
-    if (marker === 0x01 || (marker >= 0xd0 && marker <= 0xd7)) {
-      at += 2; // markers without a length
-      continue;
-    }
-    const length = (bytes[at + 2]! << 8) | bytes[at + 3]!;
-    if (length < 2 || at + 2 + length > bytes.length) return true;
-    const body = bytes.subarray(at + 4, at + 2 + length);
-    if (marker === 0xfe) return true; // COM: a comment
-    if (marker >= 0xe0 && marker <= 0xef && !pixelCodingOnly(marker, body)) return true;
-    at += 2 + length;
-  }
-  return true; // no scan found: truncated, let ExifTool judge
+  const header = jpegHeader(bytes);
+  // Not a JPEG, or a header damaged or cut short before the first scan: let ExifTool judge.
+  if (!header?.complete) return true;
+  return header.segments.some(
+    ({ marker, body }) => marker === COM || (marker >= 0xe0 && marker <= 0xef && !pixelCodingOnly(marker, body)),
+  );
 }
 
 /**
