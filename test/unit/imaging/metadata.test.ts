@@ -82,20 +82,30 @@ describe.each(PHOTO_FORMATS)('$format', ({ format, ext, iptc }) => {
 
 describe('the warm-up copy (startMetadataTool with a source)', () => {
   it('copies once into a throw-away file, leaves no temp folder, and the next copy is whole', async () => {
-    const metaDirs = () => new Set(readdirSync(tmpdir()).filter((n) => n.startsWith('denoise-lab-meta-')));
-    const before = metaDirs();
-    startMetadataTool(sources.jpeg!);
-    // Ending at once waits for the warm-up, which removes its own folder.
-    await endMetadataTool();
-    expect([...metaDirs()].filter((n) => !before.has(n))).toEqual([]);
-    startMetadataTool(sources.jpeg!);
-    const out = await writeImage(await readImage(sources.jpeg!), path.join(dir, 'after-warm-up.jpg'));
-    const tags = await read(out);
-    expect(tags['ExifIFD:MakerNoteUnknownText']).toBe(MAKER_NOTE);
-    expect(tags['GPS:GPSLatitude']).toBeCloseTo(48.8584, 4);
-    expect(tags['IFD0:Orientation']).toBe(1);
-    await endMetadataTool();
-    expect([...metaDirs()].filter((n) => !before.has(n))).toEqual([]);
+    // A temp folder of this test's own: CLI tests running beside it copy metadata too, and their
+    // folders, in the shared one, came and went while this test looked.
+    const own = tempDir('imaging-metadata-tmp-');
+    const shared = process.env.TMPDIR;
+    process.env.TMPDIR = own;
+    try {
+      const metaDirs = () => readdirSync(tmpdir()).filter((n) => n.startsWith('denoise-lab-meta-'));
+      expect(tmpdir()).toBe(own);
+      startMetadataTool(sources.jpeg!);
+      // Ending at once waits for the warm-up, which removes its own folder.
+      await endMetadataTool();
+      expect(metaDirs()).toEqual([]);
+      startMetadataTool(sources.jpeg!);
+      const out = await writeImage(await readImage(sources.jpeg!), path.join(dir, 'after-warm-up.jpg'));
+      const tags = await read(out);
+      expect(tags['ExifIFD:MakerNoteUnknownText']).toBe(MAKER_NOTE);
+      expect(tags['GPS:GPSLatitude']).toBeCloseTo(48.8584, 4);
+      expect(tags['IFD0:Orientation']).toBe(1);
+      await endMetadataTool();
+      expect(metaDirs()).toEqual([]);
+    } finally {
+      if (shared === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = shared;
+    }
   });
 });
 
