@@ -15,6 +15,7 @@ import { denoiseImage, openOnnxModel, type OnnxModel } from '../../../main/ml/in
 import { estimatorFileFor, openNoiseEstimator, type NoiseEstimator } from '../../../main/ml/inference/noise-map.js';
 import { modelsDir } from '../../../main/files/app-paths.js';
 import { cameraCase } from '../../helpers/camera-case.js';
+import { QDQ_TWIN_OP_COUNTS } from '../../helpers/qdq-twin.js';
 
 const crops = path.resolve('test/fixtures/imaging/crops');
 const twinFile = path.join(modelsDir, 'camera-int8.onnx');
@@ -56,15 +57,7 @@ afterAll(async () => {
 describe('shipped camera-int8 model', () => {
   it('is the quantiser’s QDQ graph and reads noise with the camera model’s estimator', () => {
     const summary = inspectOnnx(readFileSync(twinFile));
-    // As the default's twin: 12 of 13 Convs int8 (the first, reading image and map, stays float),
-    // 18 activations quantised, the residual stream float.
-    expect(summary.opCounts).toMatchObject({
-      Conv: 13,
-      ConvTranspose: 1,
-      Add: 6,
-      QuantizeLinear: 18,
-      DequantizeLinear: 30,
-    });
+    expect(summary.opCounts).toMatchObject(QDQ_TWIN_OP_COUNTS);
     expect(JSON.parse(summary.metadata['denoise_lab.model_card']!)).toMatchObject({ sizeMultiple: 2 });
     expect(estimatorFileFor(twinFile)).toBe(path.join(modelsDir, 'camera.estimator.onnx'));
   });

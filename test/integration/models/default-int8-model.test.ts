@@ -13,6 +13,7 @@ import { inspectOnnx } from '../../../main/engine/onnx/index.js';
 import { compareImages, readImage, withData } from '../../../main/imaging/index.js';
 import { denoiseImage, openOnnxModel } from '../../../main/ml/inference/index.js';
 import { modelsDir } from '../../../main/files/app-paths.js';
+import { QDQ_TWIN_OP_COUNTS } from '../../helpers/qdq-twin.js';
 
 const crops = path.resolve('test/fixtures/imaging/crops');
 
@@ -31,16 +32,7 @@ const MEASURED: Record<string, { int8: number; loss: number }> = {
 describe('shipped default-int8 model', () => {
   it('is the quantiser’s QDQ graph: int8 convolutions between uint8 activations', () => {
     const summary = inspectOnnx(readFileSync(path.join(modelsDir, 'default-int8.onnx')));
-    // 12 of 13 Convs int8 (the first, reading image and noise map, stays float), so 12 weight DQs;
-    // 18 activations quantised: 6 ReLU outputs, 6 second convs, the first conv's output and the 5
-    // residual sums that convs read (the stream itself stays float: the 6 Adds read it unrounded).
-    expect(summary.opCounts).toMatchObject({
-      Conv: 13,
-      ConvTranspose: 1,
-      Add: 6,
-      QuantizeLinear: 18,
-      DequantizeLinear: 30,
-    });
+    expect(summary.opCounts).toMatchObject(QDQ_TWIN_OP_COUNTS);
     expect(summary.inputs.map((v) => v.dims)).toEqual([
       ['N', 3, 'H', 'W'],
       ['N', 1, 'H', 'W'],
