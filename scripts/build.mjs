@@ -38,6 +38,7 @@ const nodeEntries = {
   'bench/growth': 'bench/growth.ts',
   'bench/calibrate-estimator': 'bench/calibrate-estimator.ts',
   'bench/calibrate-jpeg': 'bench/calibrate-jpeg.ts',
+  'bench/calibrate-grain': 'bench/calibrate-grain.ts',
   'bench/quantize': 'bench/quantize.ts',
   'host/serve': 'main/host/serve.ts',
 };

@@ -14,7 +14,9 @@
 // a function of brightness (shot noise grows with the signal), so the reading is reduced to a
 // noise level function, as classic estimators do (Liu et al. 2006, lower envelope): per brightness
 // bin, a low quantile of the readings (flat areas, where the reading is the noise alone), then the
-// map is that curve at each pixel's local brightness.
+// map is that curve at each pixel's local brightness. The curve's calibration is fitted on camera
+// noise; white noise (the synthetic kind, whose grain is finer) gets a correction of its own,
+// told apart by the photo's noise grain (imaging/noise-grain.ts).
 
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -27,6 +29,7 @@ import { Tensor } from '../../engine/ir/tensor.js';
 import { cannotRead } from '../../imaging/codec.js';
 import { reflectIndex, reflectPlanes, repeatPlane, type Image, type Rect } from '../../imaging/image.js';
 import { estimateNoiseSigma } from '../../imaging/noise-estimate.js';
+import { noiseGrain } from '../../imaging/noise-grain.js';
 
 /** Core tile of the estimator's runs, and the context around it (≥ its receptive radius). */
 const TILE = 512;
@@ -64,8 +67,28 @@ export interface EstimatorCalibration {
    */
   jpeg: number;
   jpegKnee: number;
+  /**
+   * How much white noise's level is lowered: the factor `white` where the photo's noise grain
+   * (imaging/noise-grain.ts: 0.5 for white noise, 0.69 and above for the simulator's camera
+   * noise) is at or below whiteRamp[0], rising linearly to none at whiteRamp[1]. The rest of the
+   * calibration is fitted on camera noise, whose coarse grain the network reads low; white noise
+   * it reads nearer its level, so the same line reads it too high and the denoiser smooths the
+   * photo. Fitted for the denoiser that ships with the estimator, by its PSNR
+   * (bench/calibrate-grain.ts). 1: none.
+   */
+  white: number;
+  whiteRamp: [number, number];
 }
-const UNCALIBRATED: EstimatorCalibration = { quantile: 0.25, offset: 0, gain: 1, smoothing: 0, jpeg: 0, jpegKnee: 100 };
+const UNCALIBRATED: EstimatorCalibration = {
+  quantile: 0.25,
+  offset: 0,
+  gain: 1,
+  smoothing: 0,
+  jpeg: 0,
+  jpegKnee: 100,
+  white: 1,
+  whiteRamp: [0.5, 1],
+};
 
 /** The factor a calibration's JPEG correction puts on the level of a JPEG of this quality. */
 export function jpegFactor(
@@ -75,6 +98,38 @@ export function jpegFactor(
   if (quality === undefined) return 1;
   const { jpeg, jpegKnee: knee } = calibration;
   return 1 + jpeg * Math.min(1, Math.max(0, knee - quality) / (knee - 60));
+}
+
+/**
+ * The white-noise correction for this photo. Only for colour: it is fitted on colour photos, whose
+ * white noise differs from channel to channel; a grey photo (or one whose three channels are the
+ * same) shows the network one noise in all three, which it reads about right (σ 25 on a grey crop
+ * read 27.6, best left as it is; on colour crops 29.9, best at × 0.8).
+ */
+function whiteNoiseFactor(calibration: EstimatorCalibration, image: Image): number {
+  if (calibration.white >= 1 || image.channels !== 3 || greyInColour(image)) return 1;
+  return grainFactor(calibration, noiseGrain(image));
+}
+
+/** Whether the three planes hold the same values (a grey photo stored as RGB). */
+function greyInColour(image: Image): boolean {
+  const n = image.width * image.height;
+  const d = image.data;
+  for (let i = 0; i < n; i++) if (d[i] !== d[n + i] || d[i] !== d[2 * n + i]) return false;
+  return true;
+}
+
+/** The factor a calibration's white-noise correction puts on the level of noise of this grain. */
+export function grainFactor(
+  calibration: Pick<EstimatorCalibration, 'white' | 'whiteRamp'>,
+  grain: number | null,
+): number {
+  if (grain === null) return 1;
+  const {
+    white,
+    whiteRamp: [from, to],
+  } = calibration;
+  return white + (1 - white) * Math.min(1, Math.max(0, (grain - from) / (to - from)));
 }
 /** Fewer readings than this in a bin: its level is interpolated from its neighbours. */
 const MIN_PER_BIN = 64;
@@ -112,7 +167,11 @@ export function estimatorFileFor(modelFile: string): string | null {
   return names.map((n) => path.join(dir, `${n}.estimator.onnx`)).find((f) => existsSync(f)) ?? null;
 }
 
-export async function openNoiseEstimator(file: string, opts: { threads?: number } = {}): Promise<NoiseEstimator> {
+export async function openNoiseEstimator(
+  file: string,
+  /** `calibration` replaces stored fields (the calibration scripts fit one part with the rest as stored). */
+  opts: { threads?: number; calibration?: Partial<EstimatorCalibration> } = {},
+): Promise<NoiseEstimator> {
   const label = file;
   const bytes = await readFile(file).catch((e: NodeJS.ErrnoException) => {
     throw new ImagingError('not-found', `${label}: ${cannotRead(e)}`);
@@ -134,7 +193,7 @@ export async function openNoiseEstimator(file: string, opts: { threads?: number 
   if (input.shape[1] !== 3 || output.shape[1] !== 1)
     throw new ImagingError('bad-model', `${label}: a noise estimator takes a colour image and returns one map`);
 
-  const calibration = await readCalibration(file.replace(/\.onnx$/i, '.json'));
+  const calibration = { ...(await readCalibration(file.replace(/\.onnx$/i, '.json'))), ...opts.calibration };
   const runTile = async (data: Float32Array, h: number, w: number): Promise<Float32Array> => {
     const out = await session.run({ [input.name]: new Tensor('float32', [1, 3, h, w], data) }, [output.name]);
     return out[output.name]!.data as Float32Array;
@@ -178,7 +237,7 @@ export async function openNoiseEstimator(file: string, opts: { threads?: number 
     jpegQualityFor,
     map: async (image) => {
       const { quantile, offset, gain, smoothing } = calibration;
-      const factor = jpegFactor(calibration, jpegQualityFor(image));
+      const factor = jpegFactor(calibration, jpegQualityFor(image)) * whiteNoiseFactor(calibration, image);
       const { width: W, height: H } = image;
       const rgb = colour(image);
       const bright = brightness(image);
@@ -246,6 +305,13 @@ async function readCalibration(file: string): Promise<EstimatorCalibration> {
   const smoothing = c?.smoothing ?? 0;
   const jpeg = c?.jpeg ?? 0;
   const jpegKnee = c?.jpegKnee ?? 100;
+  const white = c?.white ?? 1;
+  const whiteRamp = c?.whiteRamp ?? UNCALIBRATED.whiteRamp;
+  const rampOk =
+    Array.isArray(whiteRamp) &&
+    whiteRamp.length === 2 &&
+    ok(whiteRamp[0], 0, 4) &&
+    ok(whiteRamp[1], whiteRamp[0] + 0.01, 4);
   if (
     !c ||
     !ok(c.quantile, 0, 1) ||
@@ -253,10 +319,21 @@ async function readCalibration(file: string): Promise<EstimatorCalibration> {
     !ok(c.gain, 0.05, 20) ||
     !(Number.isInteger(smoothing) && smoothing >= 0 && smoothing <= 64) ||
     !ok(jpeg, 0, 4) ||
-    !ok(jpegKnee, 61, 100)
+    !ok(jpegKnee, 61, 100) ||
+    !ok(white, 0.2, 1) ||
+    !rampOk
   )
     throw new ImagingError('bad-model', `${file}: the noise estimator's calibration is missing or out of range`);
-  return { quantile: c.quantile, offset: c.offset, gain: c.gain, smoothing, jpeg, jpegKnee };
+  return {
+    quantile: c.quantile,
+    offset: c.offset,
+    gain: c.gain,
+    smoothing,
+    jpeg,
+    jpegKnee,
+    white,
+    whiteRamp: [whiteRamp[0], whiteRamp[1]],
+  };
 }
 
 /** A map already read (e.g. for the whole photo, cut to a preview's region) as a reading. */

@@ -9,6 +9,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { preset } from '../../../common/model/index.js';
 import { readImage } from '../../../main/imaging/codec.js';
 import type { Image } from '../../../main/imaging/image.js';
+import { noiseGrain } from '../../../main/imaging/noise-grain.js';
+import { simulateCameraNoise } from '../../../main/imaging/camera/index.js';
+import { Rng } from '../../../common/rng.js';
 import { denoiseImage } from '../../../main/ml/inference/denoise.js';
 import {
   boxSmooth,
@@ -51,7 +54,7 @@ beforeAll(async () => {
  * A copy of the fixture denoiser named `name`, with the test estimator beside it and `calibration`
  * as its calibration file; returns the model's path.
  */
-function modelWithCalibration(name: string, calibration: Record<string, number>): string {
+function modelWithCalibration(name: string, calibration: Record<string, number | readonly number[]>): string {
   const file = path.join(dir, `${name}.onnx`);
   copyFileSync(model, file);
   copyFileSync(path.join(dir, 'm.estimator.onnx'), path.join(dir, `${name}.estimator.onnx`));
@@ -203,6 +206,68 @@ describe('noise map from the estimator', () => {
     }
   });
 
+  it("lowers the level of white noise by its calibrated factor, by the photo's noise grain", async () => {
+    // The fixture photo carries white Gaussian noise (σ 25): its grain is about 0.5.
+    const grain = noiseGrain(photo)!;
+    expect(grain).toBeGreaterThan(0.45);
+    expect(grain).toBeLessThan(0.6);
+    const camera = simulateCameraNoise(
+      await readImage(path.join(FIX, 'crops/astronaut_crop.png')),
+      { level: 'high', jpegQuality: null },
+      new Rng(12),
+      {},
+    ).noisy;
+    expect(noiseGrain(camera)).toBeGreaterThan(1.1);
+    // A grey photo with the same white noise: its one noise in all three channels is read right.
+    const grey = await readImage(path.join(FIX, 'crops/camera_gaussian25.png'));
+    expect(grey.channels).toBe(1);
+    expect(noiseGrain(grey)).toBeLessThan(0.6);
+    const calibration = { quantile: 0.5, offset: 0, gain: 0.5 };
+    const plain = await openNoiseEstimator(estimatorFileFor(model)!);
+    const lowered = await openNoiseEstimator(
+      estimatorFileFor(modelWithCalibration('white', { ...calibration, white: 0.6, whiteRamp: [0.75, 1.1] }))!,
+    );
+    // Halfway up a ramp centred on this photo's grain: 0.6 + 0.4 · 0.5 = 0.8.
+    const halfway = await openNoiseEstimator(
+      estimatorFileFor(
+        modelWithCalibration('white-half', { ...calibration, white: 0.6, whiteRamp: [grain - 0.1, grain + 0.1] }),
+      )!,
+    );
+    try {
+      const [p, l, h] = [await plain.map(photo), await lowered.map(photo), await halfway.map(photo)];
+      const [pc, lc] = [await plain.map(camera), await lowered.map(camera)];
+      const [pg, lg] = [await plain.map(grey), await lowered.map(grey)];
+      const greyInRgb: Image = {
+        ...grey,
+        channels: 3,
+        data: Float32Array.from({ length: 3 * grey.data.length }, (_, i) => grey.data[i % grey.data.length]!),
+      };
+      const [pgc, lgc] = [await plain.map(greyInRgb), await lowered.map(greyInRgb)];
+      expect(Array.from(lg)).toEqual(Array.from(pg));
+      expect(Array.from(lgc)).toEqual(Array.from(pgc));
+      for (const i of [0, 1000, photo.width * photo.height - 1]) {
+        expect(p[i]).toBeGreaterThan(0);
+        expect(l[i]).toBeCloseTo(0.6 * p[i]!, 4);
+        expect(h[i]).toBeCloseTo(0.8 * p[i]!, 4);
+        // Camera noise is past the ramp: its level is as it was.
+        expect(lc[i]).toBe(pc[i]);
+      }
+    } finally {
+      for (const e of [plain, lowered, halfway]) await e.close();
+    }
+    for (const [name, bad] of [
+      ['white-absurd', { white: 0.1 }],
+      ['ramp-backwards', { white: 0.7, whiteRamp: [1.1, 0.75] }],
+      ['ramp-broken', { white: 0.7, whiteRamp: [0.75] }],
+    ] as const) {
+      const absurd = modelWithCalibration(name, { ...calibration, ...bad });
+      const r = await cli('denoise', PHOTO, '--out', path.join(dir, `${name}.png`), '--model', absurd);
+      expect(r.code, name).toBe(1);
+      expect(r.err.trim().split('\n')).toHaveLength(1);
+      expect(r.err).toMatch(/calibration is missing or out of range/);
+    }
+  });
+
   it('tells what JPEG quality the level allowed for, in --json and in words', async () => {
     const jpeg = path.join(dir, 'photo.jpg');
     await sharp(PHOTO).jpeg({ quality: 70 }).toFile(jpeg);
@@ -260,7 +325,8 @@ describe('noise map from the estimator', () => {
       for (let y = 0; y < H; y++)
         for (let x = 0; x < W; x++)
           big.data[(c * H + y) * W + x] = photo.data[(c * photo.height + (y % photo.height)) * side + (x % side)]!;
-    const shipped = await openNoiseEstimator('models/camera.estimator.onnx');
+    // Without the white-noise correction (this mosaic's noise is white): the windows are the point.
+    const shipped = await openNoiseEstimator('models/camera.estimator.onnx', { calibration: { white: 1 } });
     try {
       const sampled = await shipped.map(big);
       // The whole read through the same calibration (shipped: 5th percentile, offset 1, gain 0.6).
