@@ -9,7 +9,8 @@
 // mix, gains, Bayer phase, demosaicking method, in-camera sharpening and chroma NR: varied, and
 // printed) and then the noise. Every result is clipped to [0, 1] and scored against the same
 // pipeline without noise (and without JPEG): demosaicking alone changes a photo, so the original
-// would charge every method for what no denoiser can restore. Methods, all blind:
+// would charge every method for what no denoiser can restore. One more setting is not a camera's:
+// white Gaussian noise of σ 25 (8-bit), scored against the photo itself. Methods, all blind:
 //   - each shipped denoiser, σ estimated by the app's wavelet-MAD estimator (its default);
 //   - the AWGN default model at a sweep of fixed σ, its best σ per setting (by mean PSNR over the
 //     photos) reported: a user who tried every strength by hand; the row others are compared with;
@@ -47,13 +48,17 @@ import {
   type PeerJob,
 } from './devset.js';
 
-const SETTINGS: { name: string; level: CameraNoiseLevel | null; jpegQuality: number | null }[] = [
+const SETTINGS: { name: string; level: CameraNoiseLevel | null; jpegQuality: number | null; white?: number }[] = [
   // No noise at all: a denoiser must leave a clean photo alone (scored against the photo itself).
   { name: 'clean', level: null, jpegQuality: null },
   { name: 'low', level: 'low', jpegQuality: null },
   { name: 'medium', level: 'medium', jpegQuality: null },
   { name: 'high', level: 'high', jpegQuality: null },
   { name: 'JPEG (medium, q 75)', level: 'medium', jpegQuality: 75 },
+  // Not a camera's noise: the synthetic kind the Denoise workspace's "Add noise" makes, saved as
+  // an 8-bit PNG and scored against the photo itself. A camera denoiser run blind must not
+  // mistake it for a camera's (its estimator's calibration is fitted on those).
+  { name: 'white Gaussian (σ 25)', level: null, jpegQuality: null, white: 25 },
 ];
 
 const NOISY = 'noisy input';
@@ -157,6 +162,56 @@ async function main(): Promise<void> {
       const mp = (original.width * original.height) / 1e6;
       for (const [si, setting] of SETTINGS.entries()) {
         const caseSeed = seed * 1000 + pi * 10 + si;
+        if (setting.white) {
+          const rng = new Rng(caseSeed);
+          const sigma = setting.white / 255;
+          const noisy = withData(
+            original,
+            Float32Array.from(
+              original.data,
+              (v) => Math.round(Math.min(1, Math.max(0, v + sigma * rng.normal())) * 255) / 255,
+            ),
+          );
+          const estimated = estimateNoiseSigma(noisy);
+          const camera: Camera = {
+            photo,
+            setting: setting.name,
+            seed: caseSeed,
+            ...{ shot: 0, read: 0, cfa: '', demosaic: '', sharpen: 0, chroma_nr: 0 },
+            true_sigma: setting.white,
+            estimated_sigma: estimated,
+            network_sigma: {},
+          };
+          cameras.push(camera);
+          const key = (method: string) => ({ setting: setting.name, method });
+          acc.add(key(NOISY), compareImages(original, noisy));
+          for (const { name, model, estimator } of blind) {
+            const method = model.takesSigma ? `${name} (σ estimated)` : name;
+            const read = (level: number) => (camera.network_sigma[name] = level);
+            acc.add(
+              key(method),
+              await run(model, noisy, original, undefined, `${setting.name}|${method}`, estimator, read),
+            );
+          }
+          if (awgn.model.takesSigma)
+            for (const sigma of sweep)
+              sweepAcc.add(
+                { setting: setting.name, sigma },
+                await run(awgn.model, noisy, original, sigma, `${setting.name}|σ ${sigma}`),
+              );
+          if (runNlm || runOpenCv) {
+            const job = peerJob(
+              work,
+              `${pi}-${si}`,
+              noisy,
+              { clean: original, setting: setting.name, mp },
+              { sigma: estimated },
+            );
+            if (runNlm) nlmJobs.push(job);
+            if (runOpenCv) cvJobs.push({ ...job, out: job.out.replace(/-out\.npy$/, '-cv.npy') });
+          }
+          continue;
+        }
         if (setting.level === null) {
           // Clean: the photo as it is, every blind model on it, scored against itself.
           for (const { name, model, estimator } of blind) {
@@ -384,7 +439,7 @@ function printReport(
     '| photo | setting | shot | read | CFA | demosaic | sharpening | chroma NR |',
     '| --- | --- | --- | --- | --- | --- | --- | --- |',
   );
-  for (const c of cameras)
+  for (const c of cameras.filter((c) => c.cfa))
     lines.push(
       `| ${c.photo} | ${c.setting} | ${c.shot.toExponential(2)} | ${c.read.toExponential(2)} | ${c.cfa} | ${c.demosaic} | ` +
         `${c.sharpen.toFixed(2)} | ${c.chroma_nr.toFixed(2)} |`,
