@@ -21,37 +21,31 @@
 // 1.1, left these crops' camera cases alone but cost the devset's camera noise 0.17–0.36 dB.)
 //   node out/bench/calibrate-grain.js <trainset folder> <model.onnx> [photos]
 import path from 'node:path';
-import { readdirSync } from 'node:fs';
 import { Rng } from '../common/rng.js';
 import { readImage } from '../main/imaging/codec.js';
 import { compareImages } from '../main/imaging/metrics.js';
 import { withData, type Image } from '../main/imaging/image.js';
-import { noiseGrain } from '../main/imaging/noise-grain.js';
+import { binned2x2, noiseGrain } from '../main/imaging/noise-grain.js';
 import { compressJpeg, simulateCameraNoise } from '../main/imaging/camera/index.js';
 import { denoiseImage, openOnnxModel } from '../main/ml/inference/index.js';
 import { estimatorFileFor, grainFactor, openNoiseEstimator } from '../main/ml/inference/noise-map.js';
 import { centreCrop, clip01, mean } from './devset.js';
+import { psnrAtFactor, spreadPhotos } from './calibration-cases.js';
 
 const [dir, modelFile, count = '32'] = process.argv.slice(2);
 if (!dir || !modelFile) throw new Error('usage: calibrate-grain <trainset> <model.onnx> [photos]');
 const estimatorFile = estimatorFileFor(modelFile);
 if (!estimatorFile) throw new Error(`${modelFile} has no noise estimator beside it`);
-const all = readdirSync(dir)
-  .filter((f) => f.endsWith('.png'))
-  .sort();
-// Every k-th photo, so that the sample spans the whole set rather than its first names.
-const stride = Math.max(1, Math.floor(all.length / Number(count)));
-const files = all.filter((_, i) => i % stride === 0).slice(0, Number(count));
+const files = spreadPhotos(dir, Number(count));
 const model = await openOnnxModel(modelFile, { threads: 2 });
 const estimator = await openNoiseEstimator(estimatorFile, { threads: 2, calibration: { white: 1 } });
 /** Factors on the map each case is denoised at; a correction's PSNR is interpolated in ln(factor). */
 const FACTORS = [0.5, 0.6, 0.7, 0.8, 0.9, 1, 1.1, 1.25];
-/** Candidate corrections: the factor for white noise, and the grain ramp back to none. */
 const CROP = 384;
 
 // The lowest grain of camera noise: every training photo's centre crop, three levels, two cameras.
 const cameraGrains: number[] = [];
-for (const [pi, f] of all.entries()) {
+for (const [pi, f] of spreadPhotos(dir, Infinity).entries()) {
   const photo = centreCrop(await readImage(path.join(dir, f)), CROP);
   for (const level of ['low', 'medium', 'high'] as const)
     for (let k = 0; k < 2; k++) {
@@ -61,6 +55,7 @@ for (const [pi, f] of all.entries()) {
     }
 }
 const cameraFloor = Math.min(...cameraGrains);
+/** Candidate corrections: the factor for white noise, and the grain ramp back to none. */
 const CANDIDATES = [0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9].flatMap((white) =>
   steps(0.3, cameraFloor - 0.05).flatMap((from) =>
     steps(from + 0.05, cameraFloor).map((to) => ({ white, whiteRamp: [from, to] as [number, number] })),
@@ -74,22 +69,13 @@ function steps(from: number, to: number): number[] {
   for (let k = 0; from + 0.05 * k <= to + 1e-9; k++) out.push(Math.round((from + 0.05 * k) * 100) / 100);
   return out;
 }
+/** A photo scaled down 2× by binning (imaging/noise-grain.ts), as an image. */
+const binnedImage = (im: Image): Image => ({ ...im, ...binned2x2(im), channels: im.channels });
 const to8bit = (im: Image) =>
   withData(
     im,
     Float32Array.from(im.data, (v) => Math.round(Math.min(1, Math.max(0, v)) * 255) / 255),
   );
-function binned(im: Image): Image {
-  const [w, h, W] = [im.width >> 1, im.height >> 1, im.width];
-  const data = new Float32Array(im.channels * w * h);
-  for (let c = 0; c < im.channels; c++)
-    for (let y = 0; y < h; y++)
-      for (let x = 0; x < w; x++) {
-        const i = c * W * im.height + 2 * y * W + 2 * x;
-        data[(c * h + y) * w + x] = (im.data[i]! + im.data[i + 1]! + im.data[i + W]! + im.data[i + W + 1]!) / 4;
-      }
-  return { ...im, width: w, height: h, data };
-}
 
 interface Case {
   kind: Kind;
@@ -114,7 +100,10 @@ for (const [pi, f] of files.entries()) {
     },
     'camera, binned 2×2': async () => {
       const sim = simulateCameraNoise(centreCrop(full, 2 * CROP), { jpegQuality: null }, rng, { clean: true });
-      return { noisy: to8bit(binned(sim.noisy)), clean: binned(sim.clean!) };
+      return {
+        noisy: to8bit(binnedImage(sim.noisy)),
+        clean: binnedImage(sim.clean!),
+      };
     },
     'white Gaussian': async () => {
       const sigma = 3 + 47 * rng.uniform();
@@ -145,14 +134,7 @@ await estimator.close();
 await model.close();
 
 /** A case's PSNR at any factor in the grid's span, linear in ln(factor) between grid points. */
-const psnrAt = (c: Case, factor: number): number => {
-  const x = Math.log(Math.min(FACTORS.at(-1)!, Math.max(FACTORS[0]!, factor)));
-  let k = 0;
-  while (k < FACTORS.length - 2 && Math.log(FACTORS[k + 1]!) < x) k++;
-  const [a, b] = [Math.log(FACTORS[k]!), Math.log(FACTORS[k + 1]!)];
-  const t = (x - a) / (b - a);
-  return (1 - t) * c.psnr[k]! + t * c.psnr[k + 1]!;
-};
+const psnrAt = (c: Case, factor: number): number => psnrAtFactor(FACTORS, c.psnr, factor);
 type Candidate = (typeof CANDIDATES)[number];
 const meanOf = (these: Case[], cand: Candidate) => mean(these.map((c) => psnrAt(c, grainFactor(cand, c.grain))));
 const noisy = cases.filter((c) => c.kind !== 'clean');

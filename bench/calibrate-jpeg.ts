@@ -12,7 +12,6 @@
 // not smooth them away.
 //   node out/bench/calibrate-jpeg.js <trainset folder> <model.onnx> [photos]
 import path from 'node:path';
-import { readdirSync } from 'node:fs';
 import { Rng } from '../common/rng.js';
 import { readImage } from '../main/imaging/codec.js';
 import { compareImages } from '../main/imaging/metrics.js';
@@ -21,17 +20,13 @@ import { compressJpeg, simulateCameraNoise, type CameraNoiseLevel } from '../mai
 import { denoiseImage, openOnnxModel } from '../main/ml/inference/index.js';
 import { estimatorFileFor, jpegFactor, openNoiseEstimator } from '../main/ml/inference/noise-map.js';
 import { centreCrop, clip01, mean } from './devset.js';
+import { psnrAtFactor, spreadPhotos } from './calibration-cases.js';
 
 const [dir, modelFile, count = '32'] = process.argv.slice(2);
 if (!dir || !modelFile) throw new Error('usage: calibrate-jpeg <trainset> <model.onnx> [photos]');
 const estimatorFile = estimatorFileFor(modelFile);
 if (!estimatorFile) throw new Error(`${modelFile} has no noise estimator beside it`);
-const all = readdirSync(dir)
-  .filter((f) => f.endsWith('.png'))
-  .sort();
-// Every k-th photo, so that the sample spans the whole set rather than its first names.
-const stride = Math.max(1, Math.floor(all.length / Number(count)));
-const files = all.filter((_, i) => i % stride === 0).slice(0, Number(count));
+const files = spreadPhotos(dir, Number(count));
 const model = await openOnnxModel(modelFile, { threads: 2 });
 const estimator = await openNoiseEstimator(estimatorFile, { threads: 2 });
 /** Factors on the map each case is denoised at; a correction's PSNR is interpolated in ln(factor). */
@@ -86,14 +81,7 @@ const bands = [
   [86, 98],
 ] as const;
 /** A case's PSNR at any factor in the grid's span, linear in ln(factor) between grid points. */
-const psnrAt = (c: Case, factor: number): number => {
-  const x = Math.log(Math.min(FACTORS.at(-1)!, Math.max(1, factor)));
-  let k = 0;
-  while (k < FACTORS.length - 2 && Math.log(FACTORS[k + 1]!) < x) k++;
-  const [a, b] = [Math.log(FACTORS[k]!), Math.log(FACTORS[k + 1]!)];
-  const t = (x - a) / (b - a);
-  return (1 - t) * c.psnr[k]! + t * c.psnr[k + 1]!;
-};
+const psnrAt = (c: Case, factor: number): number => psnrAtFactor(FACTORS, c.psnr, factor);
 const factorOf = (cand: { jpeg: number; knee: number }, q: number) =>
   jpegFactor({ jpeg: cand.jpeg, jpegKnee: cand.knee }, q);
 const row = (label: string, these: Case[]) =>

@@ -17,7 +17,7 @@ const MAX_SIDE = 1024;
 /** Below this σ (0–255) there is too little noise for the ratio to mean anything. */
 const MIN_SIGMA = 0.25;
 
-interface Planes {
+export interface Planes {
   width: number;
   height: number;
   channels: number;
@@ -35,7 +35,7 @@ export function noiseGrain(image: Planes): number | null {
   const crop = centre(image, width, height);
   const fine = estimateNoiseSigma(crop);
   if (!(fine >= MIN_SIGMA)) return null;
-  return estimateNoiseSigma(binned(crop)) / fine;
+  return estimateNoiseSigma(binned2x2(crop)) / fine;
 }
 
 /** The centre width×height of the planes (the planes themselves when they are that size). */
@@ -53,8 +53,8 @@ function centre(image: Planes, width: number, height: number): Planes {
   return { width, height, channels, data };
 }
 
-/** Each 2×2 block averaged into one pixel (even sides). */
-function binned(image: Planes): Planes {
+/** Each 2×2 block averaged into one pixel (an odd last row or column is dropped). */
+export function binned2x2(image: Planes): Planes {
   const { channels, width: W, height: H } = image;
   const width = W >> 1;
   const height = H >> 1;
