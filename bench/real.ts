@@ -81,6 +81,9 @@ interface Camera {
   network_sigma: Record<string, number>;
 }
 
+/** What a setting's noise was drawn as: the camera (empty for white noise) and the true level. */
+type DrawnNoise = Omit<Camera, 'photo' | 'setting' | 'seed' | 'estimated_sigma' | 'network_sigma'>;
+
 type PeerTag = { clean: Image; setting: string; mp: number };
 
 async function main(): Promise<void> {
@@ -162,57 +165,7 @@ async function main(): Promise<void> {
       const mp = (original.width * original.height) / 1e6;
       for (const [si, setting] of SETTINGS.entries()) {
         const caseSeed = seed * 1000 + pi * 10 + si;
-        if (setting.white) {
-          const rng = new Rng(caseSeed);
-          const sigma = setting.white / 255;
-          const noisy = withData(
-            original,
-            Float32Array.from(
-              original.data,
-              (v) => Math.round(Math.min(1, Math.max(0, v + sigma * rng.normal())) * 255) / 255,
-            ),
-          );
-          const estimated = estimateNoiseSigma(noisy);
-          const camera: Camera = {
-            photo,
-            setting: setting.name,
-            seed: caseSeed,
-            ...{ shot: 0, read: 0, cfa: '', demosaic: '', sharpen: 0, chroma_nr: 0 },
-            true_sigma: setting.white,
-            estimated_sigma: estimated,
-            network_sigma: {},
-          };
-          cameras.push(camera);
-          const key = (method: string) => ({ setting: setting.name, method });
-          acc.add(key(NOISY), compareImages(original, noisy));
-          for (const { name, model, estimator } of blind) {
-            const method = model.takesSigma ? `${name} (σ estimated)` : name;
-            const read = (level: number) => (camera.network_sigma[name] = level);
-            acc.add(
-              key(method),
-              await run(model, noisy, original, undefined, `${setting.name}|${method}`, estimator, read),
-            );
-          }
-          if (awgn.model.takesSigma)
-            for (const sigma of sweep)
-              sweepAcc.add(
-                { setting: setting.name, sigma },
-                await run(awgn.model, noisy, original, sigma, `${setting.name}|σ ${sigma}`),
-              );
-          if (runNlm || runOpenCv) {
-            const job = peerJob(
-              work,
-              `${pi}-${si}`,
-              noisy,
-              { clean: original, setting: setting.name, mp },
-              { sigma: estimated },
-            );
-            if (runNlm) nlmJobs.push(job);
-            if (runOpenCv) cvJobs.push({ ...job, out: job.out.replace(/-out\.npy$/, '-cv.npy') });
-          }
-          continue;
-        }
-        if (setting.level === null) {
+        if (setting.level === null && !setting.white) {
           // Clean: the photo as it is, every blind model on it, scored against itself.
           for (const { name, model, estimator } of blind) {
             const method = model.takesSigma ? `${name} (σ estimated)` : name;
@@ -223,35 +176,26 @@ async function main(): Promise<void> {
           }
           continue;
         }
-        const sim = simulateCameraNoise(
-          original,
-          { level: setting.level, jpegQuality: setting.jpegQuality },
-          new Rng(caseSeed),
-          { clean: true },
-        );
-        const ref = sim.clean!;
-        const noisy = setting.jpegQuality ? await compressJpeg(sim.noisy, setting.jpegQuality) : sim.noisy;
-        const p = sim.pipeline;
+        const { noisy, ref, drawn } = setting.white
+          ? whiteNoiseCase(original, setting.white, new Rng(caseSeed))
+          : await cameraNoiseCase(original, setting.level!, setting.jpegQuality, new Rng(caseSeed));
         const estimated = estimateNoiseSigma(noisy);
         const camera: Camera = {
           photo,
           setting: setting.name,
           seed: caseSeed,
-          shot: p.shot,
-          read: p.read,
-          cfa: p.cfa,
-          demosaic: p.demosaic,
-          sharpen: p.sharpen.amount,
-          chroma_nr: p.chromaDenoise.strength,
-          true_sigma: mean(levelMap(sim.noiseMap, noisy.width * noisy.height)),
+          ...drawn,
           estimated_sigma: estimated,
           network_sigma: {},
         };
         cameras.push(camera);
         log(
-          `bench:real: ${photo}, ${setting.name}: shot ${p.shot.toExponential(2)}, read ${p.read.toExponential(2)}, ` +
-            `${p.cfa}, ${p.demosaic}, sharpening ${p.sharpen.amount.toFixed(2)}, chroma NR ` +
-            `${p.chromaDenoise.strength.toFixed(2)}; σ ${camera.true_sigma.toFixed(1)}, estimated ${estimated.toFixed(1)}`,
+          `bench:real: ${photo}, ${setting.name}: ` +
+            (camera.cfa
+              ? `shot ${camera.shot.toExponential(2)}, read ${camera.read.toExponential(2)}, ${camera.cfa}, ` +
+                `${camera.demosaic}, sharpening ${camera.sharpen.toFixed(2)}, chroma NR ${camera.chroma_nr.toFixed(2)}; `
+              : '') +
+            `σ ${camera.true_sigma.toFixed(1)}, estimated ${estimated.toFixed(1)}`,
         );
 
         const key = (method: string) => ({ setting: setting.name, method });
@@ -305,6 +249,37 @@ async function main(): Promise<void> {
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
+}
+
+/** A photo through the camera simulator at `level` (then JPEG, if a quality is given), its reference, and its camera. */
+async function cameraNoiseCase(original: Image, level: CameraNoiseLevel, jpegQuality: number | null, rng: Rng) {
+  const sim = simulateCameraNoise(original, { level, jpegQuality }, rng, { clean: true });
+  const noisy = jpegQuality ? await compressJpeg(sim.noisy, jpegQuality) : sim.noisy;
+  const p = sim.pipeline;
+  const drawn: DrawnNoise = {
+    shot: p.shot,
+    read: p.read,
+    cfa: p.cfa,
+    demosaic: p.demosaic,
+    sharpen: p.sharpen.amount,
+    chroma_nr: p.chromaDenoise.strength,
+    true_sigma: mean(levelMap(sim.noiseMap, noisy.width * noisy.height)),
+  };
+  return { noisy, ref: sim.clean!, drawn };
+}
+
+/** A photo with white Gaussian noise of σ (0–255), saved as 8 bits; the photo is its reference. */
+function whiteNoiseCase(original: Image, sigma: number, rng: Rng) {
+  const noisy = withData(
+    original,
+    Float32Array.from(
+      original.data,
+      (v) => Math.round(Math.min(1, Math.max(0, v + (sigma / 255) * rng.normal())) * 255) / 255,
+    ),
+  );
+  // No camera: its fields stay empty, and the camera table leaves the row out.
+  const drawn: DrawnNoise = { shot: 0, read: 0, cfa: '', demosaic: '', sharpen: 0, chroma_nr: 0, true_sigma: sigma };
+  return { noisy, ref: original, drawn };
 }
 
 interface SettingRow {
