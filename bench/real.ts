@@ -47,19 +47,7 @@ import {
   Timing,
   type PeerJob,
 } from './devset.js';
-
-const SETTINGS: { name: string; level: CameraNoiseLevel | null; jpegQuality: number | null; white?: number }[] = [
-  // No noise at all: a denoiser must leave a clean photo alone (scored against the photo itself).
-  { name: 'clean', level: null, jpegQuality: null },
-  { name: 'low', level: 'low', jpegQuality: null },
-  { name: 'medium', level: 'medium', jpegQuality: null },
-  { name: 'high', level: 'high', jpegQuality: null },
-  { name: 'JPEG (medium, q 75)', level: 'medium', jpegQuality: 75 },
-  // Not a camera's noise: the synthetic kind the Denoise workspace's "Add noise" makes, saved as
-  // an 8-bit PNG and scored against the photo itself. A camera denoiser run blind must not
-  // mistake it for a camera's (its estimator's calibration is fitted on those).
-  { name: 'white Gaussian (σ 25)', level: null, jpegQuality: null, white: 25 },
-];
+import { caseSeed as caseSeedOf, SETTINGS } from './real-settings.js';
 
 const NOISY = 'noisy input';
 const NLM = 'NL-means (scikit-image)';
@@ -164,7 +152,7 @@ async function main(): Promise<void> {
       const original = await readImage(path.join(devset, photo));
       const mp = (original.width * original.height) / 1e6;
       for (const [si, setting] of SETTINGS.entries()) {
-        const caseSeed = seed * 1000 + pi * 10 + si;
+        const caseSeed = caseSeedOf(seed, pi, si);
         if (setting.level === null && !setting.white) {
           // Clean: the photo as it is, every blind model on it, scored against itself.
           for (const { name, model, estimator } of blind) {

@@ -39,6 +39,7 @@ const nodeEntries = {
   'bench/calibrate-estimator': 'bench/calibrate-estimator.ts',
   'bench/calibrate-jpeg': 'bench/calibrate-jpeg.ts',
   'bench/calibrate-grain': 'bench/calibrate-grain.ts',
+  'bench/estimator-headroom': 'bench/estimator-headroom.ts',
   'bench/quantize': 'bench/quantize.ts',
   'host/serve': 'main/host/serve.ts',
 };

@@ -1,0 +1,71 @@
+// How much a camera denoiser's noise estimator leaves on the table (dev only): on bench:real's
+// camera-noise cases (the same photos, settings and seeds), the denoiser told
+//   - the estimator's map, as the app runs it (blind);
+//   - that map times the best of a grid of factors for each photo (what a perfect estimate of
+//     the photo's overall level, and nothing else, would add);
+//   - the simulator's true map reduced to a noise level function of brightness, as the estimator's
+//     readings are (what the form of the map costs);
+//   - the simulator's true map itself (the denoiser's ceiling with a perfect estimator).
+// Scored as bench:real scores (clipped, against the pipeline without noise).
+//   node out/bench/estimator-headroom.js [--model models/camera.onnx] [--devset …] [--limit N] [--seed 2026] [--threads 2]
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { Rng } from '../common/rng.js';
+import { compareImages, readImage, withData } from '../main/imaging/index.js';
+import { compressJpeg, levelMap, simulateCameraNoise } from '../main/imaging/camera/index.js';
+import { denoiseImage, openOnnxModel } from '../main/ml/inference/index.js';
+import { estimatorFileFor, levelByBrightness, openNoiseEstimator } from '../main/ml/inference/noise-map.js';
+import { clip01, DEFAULT_DEVSET, devsetPhotos, log, mean } from './devset.js';
+import { caseSeed, SETTINGS } from './real-settings.js';
+
+const FACTORS = [0.7, 0.8, 0.9, 1, 1.1, 1.25, 1.4, 1.6];
+const { values } = parseArgs({
+  options: {
+    model: { type: 'string', default: 'models/camera.onnx' },
+    devset: { type: 'string', default: DEFAULT_DEVSET },
+    limit: { type: 'string' },
+    seed: { type: 'string', default: '2026' },
+    threads: { type: 'string', default: '2' },
+  },
+});
+const modelFile = values.model!;
+const estimatorFile = estimatorFileFor(modelFile);
+if (!estimatorFile) throw new Error(`${modelFile} has no noise estimator beside it`);
+const devset = path.resolve(values.devset!);
+const photos = devsetPhotos('estimator-headroom', devset, values.limit ? Number(values.limit) : undefined);
+const threads = Number(values.threads);
+const model = await openOnnxModel(modelFile, { threads });
+const estimator = await openNoiseEstimator(estimatorFile, { threads });
+
+const columns = ['estimated map', '× best factor per photo', 'true level function', 'true map'] as const;
+console.log(`| setting | ${columns.join(' | ')} |`);
+console.log(`| --- |${' --- |'.repeat(columns.length)}`);
+for (const [si, setting] of SETTINGS.entries()) {
+  if (setting.level === null) continue;
+  const scores: number[][] = columns.map(() => []);
+  for (const [pi, photo] of photos.entries()) {
+    const original = await readImage(path.join(devset, photo));
+    const rng = new Rng(caseSeed(Number(values.seed), pi, si));
+    const sim = simulateCameraNoise(original, { level: setting.level, jpegQuality: setting.jpegQuality }, rng, {
+      clean: true,
+    });
+    const noisy = setting.jpegQuality ? await compressJpeg(sim.noisy, setting.jpegQuality) : sim.noisy;
+    const ref = sim.clean!;
+    const psnr = async (noiseMap: Float32Array | null): Promise<number> => {
+      const out = await denoiseImage(noisy, model, noiseMap ? { noiseMap } : { estimator });
+      return compareImages(ref, withData(ref, clip01(out.image.data))).psnr;
+    };
+    const map = await estimator.map(noisy);
+    const truth = levelMap(sim.noiseMap, noisy.width * noisy.height);
+    const scaled: number[] = [];
+    for (const k of FACTORS) scaled.push(await psnr(map.map((v) => v * k)));
+    scores[0]!.push(await psnr(null));
+    scores[1]!.push(Math.max(...scaled));
+    scores[2]!.push(await psnr(levelByBrightness(truth, noisy, 0.5)));
+    scores[3]!.push(await psnr(truth));
+    log(`estimator-headroom: ${setting.name}, ${photo} done`);
+  }
+  console.log(`| ${setting.name} | ${scores.map((s) => mean(s).toFixed(2)).join(' | ')} |`);
+}
+await estimator.close();
+await model.close();
