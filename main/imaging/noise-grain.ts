@@ -11,6 +11,7 @@
 // The noise estimator's calibration uses it (ml/inference/noise-map.ts): fitted on camera noise,
 // it reads white noise 1.2–1.4× too high, and the ratio tells the two apart.
 
+import { cutPlanes } from './image.js';
 import { estimateNoiseSigma } from './noise-estimate.js';
 
 /** The ratio is measured on the photo's centre, at most this many pixels across (1 MP: plenty; 35–60 ms). */
@@ -42,16 +43,13 @@ export function noiseGrain(image: Planes): number | null {
 /** The centre width×height of the planes (the planes themselves when they are that size). */
 function centre(image: Planes, width: number, height: number): Planes {
   if (width === image.width && height === image.height) return image;
-  const { channels } = image;
-  const x0 = (image.width - width) >> 1;
-  const y0 = (image.height - height) >> 1;
-  const data = new Float32Array(channels * width * height);
-  for (let c = 0; c < channels; c++)
-    for (let y = 0; y < height; y++) {
-      const from = c * image.width * image.height + (y0 + y) * image.width + x0;
-      data.set(image.data.subarray(from, from + width), (c * height + y) * width);
-    }
-  return { width, height, channels, data };
+  const r = { x: (image.width - width) >> 1, y: (image.height - height) >> 1, width, height };
+  return {
+    width,
+    height,
+    channels: image.channels,
+    data: cutPlanes(image.data, image.channels, image.width, image.height, r),
+  };
 }
 
 /** Each 2×2 block averaged into one pixel (an odd last row or column is dropped). */
