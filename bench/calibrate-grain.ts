@@ -21,6 +21,7 @@
 // 1.1, left these crops' camera cases alone but cost the devset's camera noise 0.17–0.36 dB.)
 //   node out/bench/calibrate-grain.js <trainset folder> <model.onnx> [photos]
 import path from 'node:path';
+import { addNoise } from '../common/noise.js';
 import { Rng } from '../common/rng.js';
 import { readImage } from '../main/imaging/codec.js';
 import { compareImages } from '../main/imaging/metrics.js';
@@ -29,7 +30,7 @@ import { binned2x2, noiseGrain } from '../main/imaging/noise-grain.js';
 import { compressJpeg, simulateCameraNoise } from '../main/imaging/camera/index.js';
 import { denoiseImage, openOnnxModel } from '../main/ml/inference/index.js';
 import { estimatorFileFor, grainFactor, openNoiseEstimator } from '../main/ml/inference/noise-map.js';
-import { centreCrop, clip01, mean } from './devset.js';
+import { centreCrop, clip01, mean, quantise8 } from './devset.js';
 import { psnrAtFactor, spreadPhotos } from './calibration-cases.js';
 
 const [dir, modelFile, count = '32'] = process.argv.slice(2);
@@ -71,11 +72,8 @@ function steps(from: number, to: number): number[] {
 }
 /** A photo scaled down 2× by binning (imaging/noise-grain.ts), as an image. */
 const binnedImage = (im: Image): Image => ({ ...im, ...binned2x2(im), channels: im.channels });
-const to8bit = (im: Image) =>
-  withData(
-    im,
-    Float32Array.from(im.data, (v) => Math.round(Math.min(1, Math.max(0, v)) * 255) / 255),
-  );
+/** A photo as an 8-bit file stores it. */
+const to8bit = (im: Image) => withData(im, quantise8(im.data));
 
 interface Case {
   kind: Kind;
@@ -108,12 +106,7 @@ for (const [pi, f] of files.entries()) {
     'white Gaussian': async () => {
       const sigma = 3 + 47 * rng.uniform();
       return {
-        noisy: to8bit(
-          withData(
-            photo,
-            Float32Array.from(photo.data, (v) => v + (sigma / 255) * rng.normal()),
-          ),
-        ),
+        noisy: withData(photo, quantise8(addNoise(photo.data, photo.channels, { type: 'gaussian', sigma }, rng))),
         clean: photo,
       };
     },

@@ -61,6 +61,13 @@ export function centreCrop(image: Image, side: number): Image {
   return cropImage(image, { x: (image.width - width) >> 1, y: (image.height - height) >> 1, width, height });
 }
 
+/** Samples as an 8-bit file stores them: clipped to [0, 1] and rounded to 1/255. */
+export function quantise8(data: Float32Array): Float32Array {
+  const out = new Float32Array(data.length);
+  for (let i = 0; i < data.length; i++) out[i] = Math.round(Math.min(1, Math.max(0, data[i]!)) * 255) / 255;
+  return out;
+}
+
 export function clip01(data: Float32Array): Float32Array {
   const out = new Float32Array(data.length);
   for (let i = 0; i < data.length; i++) out[i] = Math.min(1, Math.max(0, data[i]!));

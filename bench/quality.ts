@@ -31,6 +31,7 @@ import {
   shippedDenoisers,
   Timing,
   type PeerJob,
+  quantise8,
 } from './devset.js';
 
 type Variant = 'float' | '8-bit';
@@ -43,12 +44,6 @@ interface Row {
   psnr_y: number;
   ssim_y: number;
   n: number;
-}
-
-function quantise8(data: Float32Array): Float32Array {
-  const out = new Float32Array(data.length);
-  for (let i = 0; i < data.length; i++) out[i] = Math.round(Math.min(1, Math.max(0, data[i]!)) * 255) / 255;
-  return out;
 }
 
 /** Noisy copy with σ/255 Gaussian noise, unclipped; the seed depends on photo and σ only. */

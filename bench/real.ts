@@ -26,6 +26,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { addNoise } from '../common/noise.js';
 import { Rng } from '../common/rng.js';
 import { compareImages, estimateNoiseSigma, readImage, withData, type Image } from '../main/imaging/index.js';
 import { denoiseImage, openOnnxModel, type OnnxModel } from '../main/ml/inference/index.js';
@@ -46,6 +47,7 @@ import {
   shippedDenoisers,
   Timing,
   type PeerJob,
+  quantise8,
 } from './devset.js';
 import { caseSeed as caseSeedOf, SETTINGS } from './real-settings.js';
 
@@ -260,10 +262,7 @@ async function cameraNoiseCase(original: Image, level: CameraNoiseLevel, jpegQua
 function whiteNoiseCase(original: Image, sigma: number, rng: Rng) {
   const noisy = withData(
     original,
-    Float32Array.from(
-      original.data,
-      (v) => Math.round(Math.min(1, Math.max(0, v + (sigma / 255) * rng.normal())) * 255) / 255,
-    ),
+    quantise8(addNoise(original.data, original.channels, { type: 'gaussian', sigma }, rng)),
   );
   // No camera: its fields stay empty, and the camera table leaves the row out.
   const drawn: DrawnNoise = { shot: 0, read: 0, cfa: '', demosaic: '', sharpen: 0, chroma_nr: 0, true_sigma: sigma };
