@@ -12,11 +12,10 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Rng } from '../common/rng.js';
 import { compareImages, readImage, withData } from '../main/imaging/index.js';
-import { compressJpeg, levelMap, simulateCameraNoise } from '../main/imaging/camera/index.js';
 import { denoiseImage, openOnnxModel } from '../main/ml/inference/index.js';
 import { estimatorFileFor, levelByBrightness, openNoiseEstimator } from '../main/ml/inference/noise-map.js';
 import { clip01, DEFAULT_DEVSET, devsetPhotos, log, mean } from './devset.js';
-import { caseSeed, SETTINGS } from './real-settings.js';
+import { cameraNoiseCase, caseSeed, SETTINGS } from './real-settings.js';
 
 const FACTORS = [0.7, 0.8, 0.9, 1, 1.1, 1.25, 1.4, 1.6];
 const { values } = parseArgs({
@@ -46,17 +45,12 @@ for (const [si, setting] of SETTINGS.entries()) {
   for (const [pi, photo] of photos.entries()) {
     const original = await readImage(path.join(devset, photo));
     const rng = new Rng(caseSeed(Number(values.seed), pi, si));
-    const sim = simulateCameraNoise(original, { level: setting.level, jpegQuality: setting.jpegQuality }, rng, {
-      clean: true,
-    });
-    const noisy = setting.jpegQuality ? await compressJpeg(sim.noisy, setting.jpegQuality) : sim.noisy;
-    const ref = sim.clean!;
+    const { noisy, ref, trueMap: truth } = await cameraNoiseCase(original, setting.level, setting.jpegQuality, rng);
     const psnr = async (noiseMap: Float32Array | null): Promise<number> => {
       const out = await denoiseImage(noisy, model, noiseMap ? { noiseMap } : { estimator });
       return compareImages(ref, withData(ref, clip01(out.image.data))).psnr;
     };
     const map = await estimator.map(noisy);
-    const truth = levelMap(sim.noiseMap, noisy.width * noisy.height);
     const scaled: number[] = [];
     for (const k of FACTORS) scaled.push(await psnr(map.map((v) => v * k)));
     scores[0]!.push(await psnr(null));

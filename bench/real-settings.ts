@@ -1,7 +1,16 @@
-// The settings of `npm run bench:real`, and so of every development script that measures on the
-// same cases (bench/estimator-headroom.ts): each photo and setting is drawn from the seed
-// seed · 1000 + photo index · 10 + setting index, so the index of a setting is part of its case.
-import type { CameraNoiseLevel } from '../main/imaging/camera/index.js';
+// The settings of `npm run bench:real` and the camera-noise cases they make, shared with every
+// development script that measures on the same cases (bench/estimator-headroom.ts): each photo and
+// setting is drawn from the seed seed · 1000 + photo index · 10 + setting index, so the index of a
+// setting is part of its case.
+import type { Rng } from '../common/rng.js';
+import {
+  compressJpeg,
+  levelMap,
+  simulateCameraNoise,
+  type CameraNoiseLevel,
+  type CameraPipeline,
+} from '../main/imaging/camera/index.js';
+import type { Image } from '../main/imaging/image.js';
 
 export const SETTINGS: { name: string; level: CameraNoiseLevel | null; jpegQuality: number | null; white?: number }[] =
   [
@@ -20,4 +29,25 @@ export const SETTINGS: { name: string; level: CameraNoiseLevel | null; jpegQuali
 /** The seed of one photo's case in one setting (indices into the devset's sorted photos and SETTINGS). */
 export function caseSeed(seed: number, photoIndex: number, settingIndex: number): number {
   return seed * 1000 + photoIndex * 10 + settingIndex;
+}
+
+/**
+ * A photo through the camera simulator at `level` (then saved as a JPEG, if a quality is given):
+ * the noisy photo, its reference (the same pipeline without noise, nor JPEG), the true noise level
+ * per pixel (RMS over the channels, before JPEG, as a denoiser is told it), and the camera drawn.
+ */
+export async function cameraNoiseCase(
+  original: Image,
+  level: CameraNoiseLevel,
+  jpegQuality: number | null,
+  rng: Rng,
+): Promise<{ noisy: Image; ref: Image; trueMap: Float32Array; pipeline: CameraPipeline }> {
+  const sim = simulateCameraNoise(original, { level, jpegQuality }, rng, { clean: true });
+  const noisy = jpegQuality ? await compressJpeg(sim.noisy, jpegQuality) : sim.noisy;
+  return {
+    noisy,
+    ref: sim.clean!,
+    trueMap: levelMap(sim.noiseMap, noisy.width * noisy.height),
+    pipeline: sim.pipeline,
+  };
 }

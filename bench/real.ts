@@ -31,7 +31,6 @@ import { Rng } from '../common/rng.js';
 import { compareImages, estimateNoiseSigma, readImage, withData, type Image } from '../main/imaging/index.js';
 import { denoiseImage, openOnnxModel, type OnnxModel } from '../main/ml/inference/index.js';
 import { estimatorFileFor, openNoiseEstimator, type NoiseEstimator } from '../main/ml/inference/noise-map.js';
-import { compressJpeg, levelMap, simulateCameraNoise, type CameraNoiseLevel } from '../main/imaging/camera/index.js';
 import { UsageError } from '../main/cli/command.js';
 import { numberOption, RANGES } from '../main/cli/options.js';
 import {
@@ -49,7 +48,7 @@ import {
   type PeerJob,
   quantise8,
 } from './devset.js';
-import { caseSeed as caseSeedOf, SETTINGS } from './real-settings.js';
+import { cameraNoiseCase, caseSeed as caseSeedOf, SETTINGS } from './real-settings.js';
 
 const NOISY = 'noisy input';
 const NLM = 'NL-means (scikit-image)';
@@ -168,7 +167,7 @@ async function main(): Promise<void> {
         }
         const { noisy, ref, drawn } = setting.white
           ? whiteNoiseCase(original, setting.white, new Rng(caseSeed))
-          : await cameraNoiseCase(original, setting.level!, setting.jpegQuality, new Rng(caseSeed));
+          : drawnCamera(await cameraNoiseCase(original, setting.level!, setting.jpegQuality, new Rng(caseSeed)));
         const estimated = estimateNoiseSigma(noisy);
         const camera: Camera = {
           photo,
@@ -241,11 +240,8 @@ async function main(): Promise<void> {
   }
 }
 
-/** A photo through the camera simulator at `level` (then JPEG, if a quality is given), its reference, and its camera. */
-async function cameraNoiseCase(original: Image, level: CameraNoiseLevel, jpegQuality: number | null, rng: Rng) {
-  const sim = simulateCameraNoise(original, { level, jpegQuality }, rng, { clean: true });
-  const noisy = jpegQuality ? await compressJpeg(sim.noisy, jpegQuality) : sim.noisy;
-  const p = sim.pipeline;
+/** A camera-noise case with what the tables print of its camera and noise. */
+function drawnCamera({ noisy, ref, trueMap, pipeline: p }: Awaited<ReturnType<typeof cameraNoiseCase>>) {
   const drawn: DrawnNoise = {
     shot: p.shot,
     read: p.read,
@@ -253,9 +249,9 @@ async function cameraNoiseCase(original: Image, level: CameraNoiseLevel, jpegQua
     demosaic: p.demosaic,
     sharpen: p.sharpen.amount,
     chroma_nr: p.chromaDenoise.strength,
-    true_sigma: mean(levelMap(sim.noiseMap, noisy.width * noisy.height)),
+    true_sigma: mean(trueMap),
   };
-  return { noisy, ref: sim.clean!, drawn };
+  return { noisy, ref, drawn };
 }
 
 /** A photo with white Gaussian noise of σ (0–255), saved as 8 bits; the photo is its reference. */
