@@ -53,9 +53,10 @@ describe('denoise --fast (CLI)', () => {
     // Read per pixel by the network (no "has no noise estimator" note), not by the wavelet fallback.
     expect(file.estimator).toBe('network');
     expect(r.err).not.toMatch(/no noise estimator/);
-    // Measured: 28.97 dB (σ read 29.9 on this σ 25 crop; 28.74 before the camera model's second
-    // training run); floor 0.3 dB under.
-    expect(compareImages(await readImage(CLEAN), await readImage(out)).psnr).toBeGreaterThan(28.67);
+    // Measured: 29.81 dB (σ read 21.7 on this σ 25 crop by the estimator after its third run; 28.97
+    // and σ 29.9 after its second; 28.74 before the camera model's second training run); floor 0.3
+    // dB under.
+    expect(compareImages(await readImage(CLEAN), await readImage(out)).psnr).toBeGreaterThan(29.51);
   });
 
   it('refuses --fast for a model without an int8 twin: one line, exit 2, nothing written', async () => {
