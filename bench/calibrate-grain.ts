@@ -28,18 +28,12 @@ import { compareImages } from '../main/imaging/metrics.js';
 import { withData, type Image } from '../main/imaging/image.js';
 import { binned2x2, noiseGrain } from '../main/imaging/noise-grain.js';
 import { compressJpeg, simulateCameraNoise } from '../main/imaging/camera/index.js';
-import { denoiseImage, openOnnxModel } from '../main/ml/inference/index.js';
-import { estimatorFileFor, grainFactor, openNoiseEstimator } from '../main/ml/inference/noise-map.js';
+import { denoiseImage } from '../main/ml/inference/index.js';
+import { grainFactor } from '../main/ml/inference/noise-map.js';
 import { centreCrop, clip01, mean, quantise8 } from './devset.js';
-import { psnrAtFactor, spreadPhotos } from './calibration-cases.js';
+import { openCalibrationStudy, psnrAtFactor, spreadPhotos } from './calibration-cases.js';
 
-const [dir, modelFile, count = '32'] = process.argv.slice(2);
-if (!dir || !modelFile) throw new Error('usage: calibrate-grain <trainset> <model.onnx> [photos]');
-const estimatorFile = estimatorFileFor(modelFile);
-if (!estimatorFile) throw new Error(`${modelFile} has no noise estimator beside it`);
-const files = spreadPhotos(dir, Number(count));
-const model = await openOnnxModel(modelFile, { threads: 2 });
-const estimator = await openNoiseEstimator(estimatorFile, { threads: 2, calibration: { white: 1 } });
+const { dir, files, model, estimator } = await openCalibrationStudy('calibrate-grain', { white: 1 });
 /** Factors on the map each case is denoised at; a correction's PSNR is interpolated in ln(factor). */
 const FACTORS = [0.5, 0.6, 0.7, 0.8, 0.9, 1, 1.1, 1.25];
 const CROP = 384;

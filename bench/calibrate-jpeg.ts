@@ -17,18 +17,12 @@ import { readImage } from '../main/imaging/codec.js';
 import { compareImages } from '../main/imaging/metrics.js';
 import { withData, withoutJpegQuality, type Image } from '../main/imaging/image.js';
 import { compressJpeg, simulateCameraNoise, type CameraNoiseLevel } from '../main/imaging/camera/index.js';
-import { denoiseImage, openOnnxModel } from '../main/ml/inference/index.js';
-import { estimatorFileFor, jpegFactor, openNoiseEstimator } from '../main/ml/inference/noise-map.js';
+import { denoiseImage } from '../main/ml/inference/index.js';
+import { jpegFactor } from '../main/ml/inference/noise-map.js';
 import { centreCrop, clip01, mean } from './devset.js';
-import { psnrAtFactor, spreadPhotos } from './calibration-cases.js';
+import { openCalibrationStudy, psnrAtFactor } from './calibration-cases.js';
 
-const [dir, modelFile, count = '32'] = process.argv.slice(2);
-if (!dir || !modelFile) throw new Error('usage: calibrate-jpeg <trainset> <model.onnx> [photos]');
-const estimatorFile = estimatorFileFor(modelFile);
-if (!estimatorFile) throw new Error(`${modelFile} has no noise estimator beside it`);
-const files = spreadPhotos(dir, Number(count));
-const model = await openOnnxModel(modelFile, { threads: 2 });
-const estimator = await openNoiseEstimator(estimatorFile, { threads: 2 });
+const { dir, files, model, estimator } = await openCalibrationStudy('calibrate-jpeg');
 /** Factors on the map each case is denoised at; a correction's PSNR is interpolated in ln(factor). */
 const FACTORS = [1, 1.1, 1.2, 1.35, 1.5, 1.75, 2, 2.5];
 /** Candidate corrections: the factor at quality 60, and the quality from which it applies. */

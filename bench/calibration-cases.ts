@@ -1,7 +1,25 @@
 // What the calibration scripts of a noise estimator (calibrate-jpeg.ts, calibrate-grain.ts) share:
-// which training photos they sample, and how they read a case's PSNR at any factor on its noise
-// map from the PSNRs measured at a grid of factors.
+// their command line and what it opens, which training photos they sample, and how they read a
+// case's PSNR at any factor on its noise map from the PSNRs measured at a grid of factors.
 import { readdirSync } from 'node:fs';
+import { openOnnxModel } from '../main/ml/inference/index.js';
+import { estimatorFileFor, openNoiseEstimator, type EstimatorCalibration } from '../main/ml/inference/noise-map.js';
+
+/**
+ * `<script> <trainset folder> <model.onnx> [photos]`: the folder, its spread sample of photos, the
+ * denoiser and the noise estimator beside it (2 threads each), `calibration` replacing stored
+ * fields of the estimator's (the part being fitted, switched off).
+ */
+export async function openCalibrationStudy(script: string, calibration?: Partial<EstimatorCalibration>) {
+  const [dir, modelFile, count = '32'] = process.argv.slice(2);
+  if (!dir || !modelFile) throw new Error(`usage: ${script} <trainset> <model.onnx> [photos]`);
+  const estimatorFile = estimatorFileFor(modelFile);
+  if (!estimatorFile) throw new Error(`${modelFile} has no noise estimator beside it`);
+  const files = spreadPhotos(dir, Number(count));
+  const model = await openOnnxModel(modelFile, { threads: 2 });
+  const estimator = await openNoiseEstimator(estimatorFile, { threads: 2, ...(calibration ? { calibration } : {}) });
+  return { dir, files, model, estimator };
+}
 
 /** `count` PNGs of a folder, every k-th by name, so that the sample spans the whole set. */
 export function spreadPhotos(dir: string, count: number): string[] {
