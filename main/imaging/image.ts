@@ -17,6 +17,15 @@ export interface ImageMeta {
   jpegQuality?: number;
 }
 
+/** Planar C×H×W samples and their shape, all that pixel arithmetic needs of an image. */
+export interface Planes {
+  width: number;
+  height: number;
+  channels: number;
+  /** Planar C×H×W (index = c·H·W + y·W + x). */
+  data: Float32Array;
+}
+
 export interface Image {
   width: number;
   height: number;

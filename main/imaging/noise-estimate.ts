@@ -10,6 +10,8 @@
 // filter lies inside the image (no boundary extension), so borders add no false detail.
 // Textured images are over-estimated somewhat; clipped (saturated) areas under-estimate.
 
+import type { Planes } from './image.js';
+
 /** Daubechies-2 decomposition high-pass filter (pywt `Wavelet('db2').dec_hi`). */
 const DB2_HI = [-0.48296291314469025, 0.836516303737469, -0.22414386804185735, -0.12940952255092145] as const;
 const MAD_TO_SIGMA = 0.6744897501960817; // Φ⁻¹(3/4): median |N(0,1)|
@@ -61,12 +63,7 @@ export function estimateSigmaPlane(
 }
 
 /** Noise σ on the 0–255 scale of planar C×H×W data in [0, 1] (mean over channels). */
-export function estimateNoiseSigma(image: {
-  width: number;
-  height: number;
-  channels: number;
-  data: Float32Array;
-}): number {
+export function estimateNoiseSigma(image: Planes): number {
   const n = image.width * image.height;
   const { ch, cw } = subband(image.width, image.height);
   const scratch = new Float32Array(ch * cw);

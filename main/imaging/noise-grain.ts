@@ -11,20 +11,13 @@
 // The noise estimator's calibration uses it (ml/inference/noise-map.ts): fitted on camera noise,
 // it reads white noise 1.2–1.4× too high, and the ratio tells the two apart.
 
-import { cutPlanes } from './image.js';
+import { cutPlanes, type Planes } from './image.js';
 import { estimateNoiseSigma } from './noise-estimate.js';
 
 /** The ratio is measured on the photo's centre, at most this many pixels across (1 MP: plenty; 35–60 ms). */
 const MAX_SIDE = 1024;
 /** Below this σ (0–255) there is too little noise for the ratio to mean anything. */
 const MIN_SIGMA = 0.25;
-
-export interface Planes {
-  width: number;
-  height: number;
-  channels: number;
-  data: Float32Array;
-}
 
 /**
  * σ_MAD(binned 2×2) / σ_MAD(photo) over the photo's centre (even sides, at most MAX_SIDE); null

@@ -15,7 +15,7 @@
 
 import { freemem } from 'node:os';
 import { ImagingError } from '../../common/errors.js';
-import { reflectIndex } from './image.js';
+import { reflectIndex, type Planes } from './image.js';
 
 /**
  * A model run on one tile: input NCHW float32 (N = 1) in [0, 1], returns the output of the same
@@ -169,11 +169,7 @@ function rampWeight(d: number, len: number, blend: number): number {
  * Denoises planar C×H×W data in [0, 1] tile by tile; returns a new C×H×W array, or the image's
  * own array with `inPlace`.
  */
-export async function denoiseTiled(
-  image: { width: number; height: number; channels: number; data: Float32Array },
-  runner: TileRunner,
-  opts: TilingOptions = {},
-): Promise<Float32Array> {
+export async function denoiseTiled(image: Planes, runner: TileRunner, opts: TilingOptions = {}): Promise<Float32Array> {
   const { width: W, height: H, channels: C, data } = image;
   let overlap = opts.overlap ?? DEFAULT_OVERLAP;
   if (!Number.isInteger(overlap) || overlap < 0)
