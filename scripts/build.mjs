@@ -41,6 +41,7 @@ const nodeEntries = {
   'bench/calibrate-grain': 'bench/calibrate-grain.ts',
   'bench/estimator-headroom': 'bench/estimator-headroom.ts',
   'bench/quantize': 'bench/quantize.ts',
+  'bench/step-profile': 'bench/step-profile.ts',
   'host/serve': 'main/host/serve.ts',
 };
 const present = Object.fromEntries(Object.entries(nodeEntries).filter(([, file]) => existsSync(path.join(root, file))));
@@ -53,6 +54,11 @@ await build({
   platform: 'node',
   target: 'node20',
   format: 'esm',
+  // Code behind a dynamic import() goes into a chunk of its own, loaded when first needed (an
+  // executor's runtime, a command's dependencies). Without splitting esbuild inlines it, and every
+  // process loaded every runtime at start-up: \`denoise-lab --version\` took 0.49 s instead of 0.34.
+  splitting: true,
+  chunkNames: 'chunks/[name]-[hash]',
   packages: 'external',
   sourcemap: true,
   logLevel: quiet ? 'error' : 'warning',
