@@ -114,7 +114,9 @@ async function main(): Promise<void> {
     console.log('  op                      ms/step   share');
     for (const s of shares)
       if (s.share >= 0.001)
-        console.log(`  ${s.op.padEnd(22)} ${s.msPerStep.toFixed(2).padStart(8)} ${(100 * s.share).toFixed(1).padStart(6)} %`);
+        console.log(
+          `  ${s.op.padEnd(22)} ${s.msPerStep.toFixed(2).padStart(8)} ${(100 * s.share).toFixed(1).padStart(6)} %`,
+        );
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -12,7 +12,7 @@
 import { mkdtemp, open, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { ExifTool } from 'exiftool-vendored';
+import type { ExifTool } from 'exiftool-vendored';
 import { carriesMetadata } from './metadata-sniff.js';
 
 /** What an exported photo keeps of its source's metadata. */
@@ -68,6 +68,8 @@ function warnOnce(text: string): void {
 /** The shared ExifTool, started on first use; undefined when it cannot run here (no Perl). */
 function exifTool(): Promise<ExifTool | undefined> {
   tool ??= (async () => {
+    // Loaded here, not at start-up (0.1 s): many commands and photos never need it.
+    const { ExifTool } = await import('exiftool-vendored');
     // Idle for 10 s, the process ends (and starts again when needed): a process that is killed
     // hard cannot end it, and ExifTool does not exit on its own when its parent is gone.
     const et = new ExifTool({ maxProcs: 1, taskTimeoutMillis: 30_000, maxIdleMsPerProcess: 10_000 });

@@ -1,7 +1,9 @@
 // What the built CLI loads before it runs any command: the packages its entry imports statically,
-// through its own chunks. An executor's runtime is imported where it is chosen (engine/exec/index.ts),
-// so neither ONNX Runtime may be among them: without code splitting the bundle inlined both, and
-// `denoise-lab --version` paid for loading them (0.49 s instead of 0.34 on the development machine).
+// through its own chunks. An executor's runtime is imported where it is chosen
+// (engine/exec/index.ts) and ExifTool where metadata is first copied (imaging/metadata.ts), so none
+// of them may be among these. Without code splitting the bundle inlined the executors, and
+// `denoise-lab --version` paid for loading both ONNX Runtimes (0.49 s instead of 0.34 on the
+// development machine).
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -26,11 +28,12 @@ function staticPackages(entry: string): Set<string> {
 }
 
 describe('the CLI at start-up', () => {
-  it('loads neither ONNX Runtime until a command asks for an executor', () => {
+  it('loads neither ONNX Runtime until a command asks for an executor, nor ExifTool until metadata is copied', () => {
     const loaded = staticPackages('out/cli/index.js');
     // The walk itself works: the CLI does load its image library at start-up.
     expect(loaded).toContain('sharp');
     expect(loaded).not.toContain('onnxruntime-web');
     expect(loaded).not.toContain('onnxruntime-node');
+    expect(loaded).not.toContain('exiftool-vendored');
   });
 });
