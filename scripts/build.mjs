@@ -21,8 +21,8 @@ const quiet = process.argv.includes('--quiet');
 
 rmSync(out, { recursive: true, force: true });
 
-/** Entry points that run under Node (or Electron's Node). Dependencies stay in node_modules. */
-const nodeEntries = {
+/** Entry points of the app that run under Node (or Electron's Node). Dependencies stay in node_modules. */
+const appEntries = {
   'main/electron': 'main/electron/main.ts',
   'worker/worker': 'main/worker/worker.ts',
   // One training slice's ONNX Runtime session in a thread of its own (engine/exec/ort-node-thread.ts).
@@ -30,7 +30,11 @@ const nodeEntries = {
   'cli/index': 'main/cli/index.ts',
   // The CLI's launcher: starts the command in a process with huge pages (main/cli/huge-pages.ts).
   'cli/huge-pages': 'main/cli/huge-pages.ts',
-  // Benchmarks are dev-only: built beside the app for `npm run bench*`, never packaged (electron-builder.yml).
+  'host/serve': 'main/host/serve.ts',
+};
+
+/** Benchmarks are dev-only: built beside the app for `npm run bench*`, never packaged (electron-builder.yml). */
+const benchEntries = {
   'bench/speed': 'bench/speed.ts',
   'bench/engine-peer': 'bench/engine-peer.ts',
   'bench/quality': 'bench/quality.ts',
@@ -42,31 +46,41 @@ const nodeEntries = {
   'bench/estimator-headroom': 'bench/estimator-headroom.ts',
   'bench/quantize': 'bench/quantize.ts',
   'bench/step-profile': 'bench/step-profile.ts',
-  'host/serve': 'main/host/serve.ts',
 };
-const present = Object.fromEntries(Object.entries(nodeEntries).filter(([, file]) => existsSync(path.join(root, file))));
 
-await build({
-  absWorkingDir: root,
-  entryPoints: present,
-  outdir: out,
-  bundle: true,
-  platform: 'node',
-  target: 'node20',
-  format: 'esm',
-  // Code behind a dynamic import() goes into a chunk of its own, loaded when first needed (an
-  // executor's runtime, a command's dependencies). Without splitting esbuild inlines it, and every
-  // process loaded every runtime at start-up: \`denoise-lab --version\` took 0.49 s instead of 0.34.
-  splitting: true,
-  chunkNames: 'chunks/[name]-[hash]',
-  packages: 'external',
-  sourcemap: true,
-  logLevel: quiet ? 'error' : 'warning',
-  banner: {
-    // Bundled ESM has no require/__dirname; a few dependencies and our own asset lookups need them.
-    js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
-  },
-});
+/**
+ * Bundles Node entry points as ESM. Code behind a dynamic import() goes into a chunk of its own,
+ * loaded when first needed (an executor's runtime, ExifTool): without splitting esbuild inlines
+ * it, and every process loaded every runtime at start-up (`denoise-lab --version` took 0.49 s
+ * instead of 0.34). The app's chunks and the benchmarks' are built apart, into out/chunks/ and
+ * out/bench/chunks/, so that no benchmark code lands in a chunk the app ships.
+ */
+async function buildNode(entries, chunkNames) {
+  const present = Object.fromEntries(Object.entries(entries).filter(([, file]) => existsSync(path.join(root, file))));
+  if (Object.keys(present).length === 0) return 0;
+  await build({
+    absWorkingDir: root,
+    entryPoints: present,
+    outdir: out,
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'esm',
+    splitting: true,
+    chunkNames,
+    packages: 'external',
+    sourcemap: true,
+    logLevel: quiet ? 'error' : 'warning',
+    banner: {
+      // Bundled ESM has no require/__dirname; a few dependencies and our own asset lookups need them.
+      js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
+    },
+  });
+  return Object.keys(present).length;
+}
+
+const nodeTargets =
+  (await buildNode(appEntries, 'chunks/[name]-[hash]')) + (await buildNode(benchEntries, 'bench/chunks/[name]-[hash]'));
 
 await build({
   absWorkingDir: root,
@@ -87,5 +101,4 @@ await viteBuild({
   logLevel: quiet ? 'error' : 'warn',
 });
 
-if (!quiet)
-  console.error(`built ${Object.keys(present).length + 2} targets into ${path.relative(process.cwd(), out) || 'out'}/`);
+if (!quiet) console.error(`built ${nodeTargets + 2} targets into ${path.relative(process.cwd(), out) || 'out'}/`);
