@@ -15,41 +15,19 @@
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { Rng } from '../common/rng.js';
-import { paramSpecs, preset } from '../common/model/index.js';
 import { type ExecutorName, createExecutor } from '../main/engine/exec/index.js';
 import { Tensor } from '../main/engine/ir/tensor.js';
-import { buildInference, initParams } from '../main/engine/nn/index.js';
+import { buildInference } from '../main/engine/nn/index.js';
 import { dataParallel } from '../main/ml/train/parallel.js';
 import { runnableStep } from '../main/ml/train/step-graph.js';
 import { roundsOf } from './rounds.js';
-import { WORKLOAD } from './workload.js';
-
-function refDae() {
-  const arch = preset(WORKLOAD.arch);
-  if (!arch) throw new Error(`bench: no '${WORKLOAD.arch}' preset`);
-  return arch;
-}
-
-/** Seeded initial parameters and one noisy/clean batch: every side trains from the same kind of state. */
-function initialState(batch: number) {
-  const arch = refDae();
-  const rng = new Rng(2024);
-  const params = initParams(paramSpecs(arch), rng);
-  const shape = [batch, 1, WORKLOAD.patch, WORKLOAD.patch];
-  const clean = new Float32Array(shape.reduce((a, b) => a * b, 1));
-  const noisy = new Float32Array(clean.length);
-  for (let i = 0; i < clean.length; i++) {
-    clean[i] = rng.uniform();
-    noisy[i] = clean[i]! + (rng.normal() * WORKLOAD.sigma) / 255;
-  }
-  return { arch, params, clean: new Tensor('float32', shape, clean), noisy: new Tensor('float32', shape, noisy) };
-}
+import { WORKLOAD, workloadState } from './workload.js';
 
 /** The number of parameters of the workload's model. */
-const workloadParams = () => [...initialState(1).params.values()].reduce((a, t) => a + t.size, 0);
+const workloadParams = () => [...workloadState(1).params.values()].reduce((a, t) => a + t.size, 0);
 
 async function trainingRounds(executor: ExecutorName, threads: number, batch: number) {
-  const { arch, params, clean, noisy } = initialState(batch);
+  const { arch, params, clean, noisy } = workloadState(batch);
   // The step as the trainer runs it: from two threads up, ORT-node splits the batch over threads.
   const parallel = executor === 'ort-node' ? await dataParallel(threads) : undefined;
   const sampleShape = [1, WORKLOAD.patch, WORKLOAD.patch];
@@ -71,7 +49,7 @@ async function trainingRounds(executor: ExecutorName, threads: number, batch: nu
 }
 
 async function inferenceRounds(executor: ExecutorName, threads: number, size: number) {
-  const { arch, params } = initialState(1);
+  const { arch, params } = workloadState(1);
   const fg = buildInference(arch, { batch: 1, sampleShape: [1, size, size] });
   const compiled = await (await createExecutor(executor, { threads })).compile(fg.graph);
   const rng = new Rng(7);

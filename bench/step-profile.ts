@@ -16,13 +16,10 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { paramSpecs, preset } from '../common/model/index.js';
-import { Rng } from '../common/rng.js';
 import { createExecutor } from '../main/engine/exec/index.js';
 import { Tensor } from '../main/engine/ir/tensor.js';
-import { initParams } from '../main/engine/nn/index.js';
 import { trainingStep } from '../main/ml/train/step-graph.js';
-import { WORKLOAD } from './workload.js';
+import { WORKLOAD, workloadState } from './workload.js';
 
 /** One event of ORT's profile (a Chrome trace): node events carry the op type and a duration in µs. */
 interface ProfileEvent {
@@ -63,16 +60,8 @@ async function main(): Promise<void> {
   for (const [name, v] of Object.entries({ threads, batch, steps }))
     if (!Number.isInteger(v) || v < 1 || v > 1024) throw new RangeError(`--${name} must be a whole number 1–1024`);
 
-  const arch = preset(WORKLOAD.arch)!;
-  const rng = new Rng(2024);
-  const shape = [batch, 1, WORKLOAD.patch, WORKLOAD.patch];
-  const clean = new Float32Array(shape.reduce((a, b) => a * b, 1));
-  const noisy = new Float32Array(clean.length);
-  for (let i = 0; i < clean.length; i++) {
-    clean[i] = rng.uniform();
-    noisy[i] = clean[i]! + (rng.normal() * WORKLOAD.sigma) / 255;
-  }
-  const { step } = trainingStep(arch, { batch, sampleShape: shape.slice(1), optimizer: { kind: 'adam' } });
+  const { arch, params, clean, noisy } = workloadState(batch);
+  const { step } = trainingStep(arch, { batch, sampleShape: noisy.shape.slice(1), optimizer: { kind: 'adam' } });
 
   const dir = await mkdtemp(path.join(os.tmpdir(), 'denoise-lab-profile-'));
   try {
@@ -82,10 +71,10 @@ async function main(): Promise<void> {
     });
     const compiled = await executor.compile(step.graph);
     const feeds: Record<string, Tensor> = {
-      ...Object.fromEntries(initParams(paramSpecs(arch), rng)),
+      ...Object.fromEntries(params),
       ...step.initialSlots(),
-      x: new Tensor('float32', shape, noisy),
-      y: new Tensor('float32', shape, clean),
+      x: noisy,
+      y: clean,
       [step.lr]: Tensor.scalar(WORKLOAD.lr),
     };
     const wall: number[] = [];
