@@ -9,7 +9,10 @@ export const serialTests = '**/*.serial.test.ts';
  * modules once per worker instead of once per file halves the suite's time on two cores. A file
  * that needs a fresh module state goes in this list.
  */
-const needsOwnModules = ['test/unit/imaging/metadata-fallback.test.ts'];
+const needsOwnModules = [
+  'test/unit/imaging/metadata-fallback.test.ts',
+  'test/unit/imaging/metadata-unloadable.test.ts',
+];
 
 const shared = {
   environment: 'node',

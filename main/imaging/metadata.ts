@@ -68,16 +68,17 @@ function warnOnce(text: string): void {
 /** The shared ExifTool, started on first use; undefined when it cannot run here (no Perl). */
 function exifTool(): Promise<ExifTool | undefined> {
   tool ??= (async () => {
-    // Loaded here, not at start-up (0.1 s): many commands and photos never need it.
-    const { ExifTool } = await import('exiftool-vendored');
-    // Idle for 10 s, the process ends (and starts again when needed): a process that is killed
-    // hard cannot end it, and ExifTool does not exit on its own when its parent is gone.
-    const et = new ExifTool({ maxProcs: 1, taskTimeoutMillis: 30_000, maxIdleMsPerProcess: 10_000 });
+    let et: ExifTool | undefined;
     try {
+      // Loaded here, not at start-up (0.1 s): many commands and photos never need it.
+      const { ExifTool } = await import('exiftool-vendored');
+      // Idle for 10 s, the process ends (and starts again when needed): a process that is killed
+      // hard cannot end it, and ExifTool does not exit on its own when its parent is gone.
+      et = new ExifTool({ maxProcs: 1, taskTimeoutMillis: 30_000, maxIdleMsPerProcess: 10_000 });
       await et.version();
       return et;
     } catch {
-      await et.end().catch(() => undefined);
+      await et?.end().catch(() => undefined);
       warnOnce('ExifTool cannot run (is Perl installed?); exports keep only basic EXIF and the colour profile');
       return undefined;
     }
