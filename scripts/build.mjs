@@ -46,6 +46,7 @@ const benchEntries = {
   'bench/estimator-headroom': 'bench/estimator-headroom.ts',
   'bench/quantize': 'bench/quantize.ts',
   'bench/step-profile': 'bench/step-profile.ts',
+  'bench/jpeg-tables': 'bench/jpeg-tables.ts',
 };
 
 /**
